@@ -1,0 +1,63 @@
+// swift-tools-version: 6.1
+//
+// Shrink: compress, store, run and measure neural networks on small machines.
+//
+// Modules, bottom to top (each depends only on modules above it in this list):
+//   CShrinkKernels   C hot loops with per-function target attributes and runtime CPU dispatch
+//   CZlib            system zlib (gzip read/write, CRC-32)
+//   ShrinkTensor     Tensor storage and shapes, seeded random numbers
+//   ShrinkKernels    Swift API over the C kernels + plain Swift reference twins
+//   ShrinkData       checksums, IDX/gzip readers, MNIST, datasets and batching
+//   ShrinkNN         layers with forward/backward, losses, models, architectures
+//   ShrinkTraining   optimizers, learning-rate schedules, training loop, evaluation
+//   ShrinkFormats    the versioned model container file
+//   ShrinkCLI        the `shrink` command
+import PackageDescription
+
+let package = Package(
+    name: "Shrink",
+    products: [
+        .executable(name: "shrink", targets: ["ShrinkCLI"]),
+        .library(name: "ShrinkTensor", targets: ["ShrinkTensor"]),
+        .library(name: "ShrinkKernels", targets: ["ShrinkKernels"]),
+        .library(name: "ShrinkData", targets: ["ShrinkData"]),
+        .library(name: "ShrinkNN", targets: ["ShrinkNN"]),
+        .library(name: "ShrinkTraining", targets: ["ShrinkTraining"]),
+        .library(name: "ShrinkFormats", targets: ["ShrinkFormats"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        .target(
+            name: "CShrinkKernels",
+            cSettings: [
+                // The kernels are the hot loops: optimize them even in debug builds so
+                // `swift test` stays fast. ISA-specific code uses per-function attributes only.
+                .unsafeFlags(["-O3", "-fno-math-errno"]),
+            ]
+        ),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        .target(name: "ShrinkTensor"),
+        .target(name: "ShrinkKernels", dependencies: ["ShrinkTensor", "CShrinkKernels"]),
+        .target(name: "ShrinkData", dependencies: ["ShrinkTensor", "CZlib"]),
+        .target(name: "ShrinkNN", dependencies: ["ShrinkTensor", "ShrinkKernels"]),
+        .target(name: "ShrinkTraining", dependencies: ["ShrinkNN", "ShrinkData"]),
+        .target(name: "ShrinkFormats", dependencies: ["ShrinkNN", "CZlib"]),
+        .executableTarget(
+            name: "ShrinkCLI",
+            dependencies: [
+                "ShrinkTraining", "ShrinkFormats", "ShrinkData",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "ShrinkTensorTests", dependencies: ["ShrinkTensor"]),
+        .testTarget(name: "ShrinkKernelsTests", dependencies: ["ShrinkKernels"]),
+        .testTarget(name: "ShrinkDataTests", dependencies: ["ShrinkData"]),
+        .testTarget(name: "ShrinkNNTests", dependencies: ["ShrinkNN"]),
+        .testTarget(name: "ShrinkTrainingTests", dependencies: ["ShrinkTraining"]),
+        .testTarget(name: "ShrinkFormatsTests", dependencies: ["ShrinkFormats", "ShrinkTraining"]),
+        .testTarget(name: "ShrinkCLITests", dependencies: ["ShrinkCLI"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

@@ -1,0 +1,2 @@
+import ShrinkNN
+import ShrinkData
