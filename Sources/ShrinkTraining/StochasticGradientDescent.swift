@@ -4,8 +4,7 @@ import ShrinkNN
 /// with PyTorch's `torch.optim.SGD` semantics (dampening 0):
 ///
 ///     d = g + λ·w
-///     v = d                     (first step)
-///     v = μ·v + d               (later steps)
+///     v = μ·v + d               (v starts at 0, so the first step sets v = d as PyTorch does)
 ///     w = w − lr · (nesterov ? d + μ·v : v)
 public final class StochasticGradientDescent: Optimizer {
     /// The momentum factor μ (0 disables momentum).
@@ -17,7 +16,6 @@ public final class StochasticGradientDescent: Optimizer {
 
     private final class State {
         var velocity: [Float]
-        var hasVelocity = false
         init(count: Int) { velocity = [Float](repeating: 0, count: count) }
     }
     private let states = ParameterStateStore<State>()
@@ -55,14 +53,13 @@ public final class StochasticGradientDescent: Optimizer {
             return
         }
         let state = states.state(for: parameter, isValid: { $0.velocity.count == count }) { State(count: count) }
-        let isFirstStep = !state.hasVelocity
         let nesterov = nesterov
         parameter.value.withUnsafeMutableBufferPointer { weights in
             parameter.gradient.withUnsafeBufferPointer { gradients in
                 state.velocity.withUnsafeMutableBufferPointer { velocity in
                     for index in 0..<count {
                         let direction = gradients[index] + decay * weights[index]
-                        let newVelocity = isFirstStep ? direction : momentum * velocity[index] + direction
+                        let newVelocity = momentum * velocity[index] + direction
                         velocity[index] = newVelocity
                         let update = nesterov ? direction + momentum * newVelocity : newVelocity
                         weights[index] -= learningRate * update
@@ -70,6 +67,5 @@ public final class StochasticGradientDescent: Optimizer {
                 }
             }
         }
-        state.hasVelocity = true
     }
 }
