@@ -35,9 +35,9 @@ public struct EvaluationResult: Codable, Equatable, Sendable {
 /// by class index, lowest first. The prediction is the rank-0 class (the first maximum, as
 /// `numpy.argmax` and `torch.argmax` return), and a sample is top-k correct when its label's rank
 /// is below k, i.e. when fewer than k classes have a strictly greater logit or an equal logit and
-/// a lower index. So top-1 correct ⇔ prediction == label, and ties never count in the model's favour
-/// beyond what the prediction itself shows. NaN logits never rank above another class; a sample
-/// whose label's logit is NaN is never counted correct.
+/// a lower index. Hence top-1 correct ⇔ prediction == label, and a model that outputs equal
+/// logits for every class gets exactly the first k classes right, not all of them. NaN logits
+/// never rank above another class; a sample whose label's logit is NaN is never counted correct.
 public enum Evaluator {
     /// Evaluates `model` on `dataset` in batches of `batchSize` (inference mode).
     ///

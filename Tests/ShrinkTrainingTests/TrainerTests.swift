@@ -108,6 +108,22 @@ struct TrainerTests {
         #expect(history.last!.validationTop1Accuracy! >= 0.9)
     }
 
+    @Test("distillation from soft targets alone (hard weight 0) teaches a fresh student")
+    func distillation() throws {
+        let teacher = TestLinearLayer(name: "teacher", inputFeatures: 4, outputFeatures: 3, seed: 3)
+        try Trainer().train(model: teacher, on: Self.training, configuration: Self.configuration())
+        let teacherParameters = teacher.parameters.map(\.value)
+        let student = TestLinearLayer(inputFeatures: 4, outputFeatures: 3, seed: 4)
+        #expect(Evaluator.evaluate(model: student, on: Self.validation).top1Accuracy < 0.9)
+        let trainer = Trainer(objective: DistillationObjective(
+            teacher: teacher, loss: DistillationLoss(temperature: 2, hardWeight: 0)))
+        let history = try trainer.train(
+            model: student, on: Self.training, validation: Self.validation, configuration: Self.configuration(seed: 5))
+        #expect(teacher.parameters.map(\.value) == teacherParameters)
+        #expect(history.last!.trainingLoss < history.epochs.first!.trainingLoss)
+        #expect(history.last!.validationTop1Accuracy! >= 0.95)
+    }
+
     @Test("bad inputs are reported as typed errors")
     func errors() {
         let model = TestLinearLayer(inputFeatures: 4, outputFeatures: 3, seed: 3)
