@@ -1,2 +1,0 @@
-import ShrinkNN
-import ShrinkData
