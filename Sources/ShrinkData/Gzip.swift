@@ -15,27 +15,26 @@ public enum Gzip {
     public static func decompress(_ data: [UInt8], maximumOutputBytes: Int) throws -> [UInt8] {
         precondition(maximumOutputBytes >= 0, "maximumOutputBytes must not be negative")
         let inflater = try Inflater(data)
-        // Start from the gzip size trailer (the last member's size mod 2^32) as a hint, within the cap.
-        var capacity = min(max(initialCapacityHint(data), 4096), maximumOutputBytes)
-        var output = [UInt8](repeating: 0, count: capacity)
-        var produced = 0
+        // Start from the gzip size trailer (the last member's size mod 2^32) as a hint, within the
+        // cap; one byte more so that an exact hint ends the data before the buffer is full.
+        let hint = initialCapacityHint(data)
+        var capacity = min(max(hint < Int(UInt32.max) ? hint + 1 : hint, 4096), maximumOutputBytes)
+        var output = [UInt8]()
         while true {
-            let room = capacity - produced
-            let written = try output.withUnsafeMutableBytes { buffer in
-                try inflater.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[produced...]))
+            let room = capacity - output.count
+            var written = 0
+            output = try ByteBuffer.appending(to: output, upTo: room) { buffer in
+                written = try inflater.read(into: buffer)
+                return written
             }
-            produced += written
             if written < room { break }  // The data ended before the buffer was full.
             if capacity == maximumOutputBytes {
                 // Full at the cap: allowed only if nothing follows.
                 if try inflater.expectEnd() { break }
                 throw GzipError.outputLimitExceeded(limit: maximumOutputBytes)
             }
-            let grown = capacity > maximumOutputBytes / 2 ? maximumOutputBytes : capacity * 2
-            output.append(contentsOf: repeatElement(0, count: grown - capacity))
-            capacity = grown
+            capacity = capacity > maximumOutputBytes / 2 ? maximumOutputBytes : capacity * 2
         }
-        output.removeSubrange(produced...)
         return output
     }
 
@@ -62,7 +61,7 @@ public enum Gzip {
         try data.withUnsafeBytes { source in
             var consumed = 0
             while true {
-                if produced == output.count { output.append(contentsOf: repeatElement(0, count: output.count)) }
+                if produced == output.count { output += [UInt8](repeating: 0, count: output.count) }
                 let inputChunk = min(source.count - consumed, Int(UInt32.max))
                 let isLast = consumed + inputChunk == source.count
                 let code: Int32 = output.withUnsafeMutableBytes { destination in

@@ -87,9 +87,10 @@ public enum IDX {
             var received = 0
             var chunk = min(expected, 1 << 20)
             while received < expected {
-                data.append(contentsOf: repeatElement(0, count: chunk))
-                let written = try data.withUnsafeMutableBytes { buffer in
-                    try reader.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[received..<(received + chunk)]))
+                var written = 0
+                data = try ByteBuffer.appending(to: data, upTo: chunk) { buffer in
+                    written = try reader.read(into: buffer)
+                    return written
                 }
                 received += written
                 if written < chunk {

@@ -146,25 +146,30 @@ public struct SHA256: Sendable {
         }
     }
 
-    // The rotations are written out (`x &>> n | x &<< (32 - n)`) rather than calling a helper so
-    // that unoptimized (debug) builds stay reasonably fast.
+    // The rotations are written out (`x &>> n | x &<< (32 - n)`) rather than calling a helper, and
+    // the loops are `while` loops, so that unoptimized (debug) builds stay reasonably fast.
     private static func compress(
         blocks: UnsafeRawPointer, count: Int, state h: UnsafeMutablePointer<UInt32>,
         constants k: UnsafePointer<UInt32>, schedule w: UnsafeMutablePointer<UInt32>
     ) {
         var block = blocks
-        for _ in 0..<count {
-            for t in 0..<16 {
-                w[t] = UInt32(bigEndian: block.loadUnaligned(fromByteOffset: 4 * t, as: UInt32.self))
+        var remaining = count
+        while remaining > 0 {
+            var t = 0
+            while t < 16 {
+                w[t] = UInt32(bigEndian: block.loadUnaligned(fromByteOffset: 4 &* t, as: UInt32.self))
+                t &+= 1
             }
-            for t in 16..<64 {
-                let x = w[t - 15], y = w[t - 2]
+            while t < 64 {
+                let x = w[t &- 15], y = w[t &- 2]
                 let sigma0 = (x &>> 7 | x &<< 25) ^ (x &>> 18 | x &<< 14) ^ (x &>> 3)
                 let sigma1 = (y &>> 17 | y &<< 15) ^ (y &>> 19 | y &<< 13) ^ (y &>> 10)
-                w[t] = w[t - 16] &+ sigma0 &+ w[t - 7] &+ sigma1
+                w[t] = w[t &- 16] &+ sigma0 &+ w[t &- 7] &+ sigma1
+                t &+= 1
             }
             var a = h[0], b = h[1], c = h[2], d = h[3], e = h[4], f = h[5], g = h[6], hh = h[7]
-            for t in 0..<64 {
+            t = 0
+            while t < 64 {
                 let sum1 = (e &>> 6 | e &<< 26) ^ (e &>> 11 | e &<< 21) ^ (e &>> 25 | e &<< 7)
                 let choice = (e & f) ^ (~e & g)
                 let temporary1 = hh &+ sum1 &+ choice &+ k[t] &+ w[t]
@@ -179,10 +184,12 @@ public struct SHA256: Sendable {
                 c = b
                 b = a
                 a = temporary1 &+ temporary2
+                t &+= 1
             }
             h[0] &+= a; h[1] &+= b; h[2] &+= c; h[3] &+= d
             h[4] &+= e; h[5] &+= f; h[6] &+= g; h[7] &+= hh
             block += SHA256.blockByteCount
+            remaining &-= 1
         }
     }
 

@@ -16,8 +16,16 @@ struct MNISTTests {
         for label in dataset.labels { histogram[label] += 1 }
         #expect(histogram == [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009])
         #expect(Array(dataset.labels.prefix(5)) == [7, 2, 1, 0, 4])
-        let (minimum, maximum, sum) = dataset.inputs.withUnsafeBufferPointer { values in
-            values.reduce((Float.infinity, -Float.infinity, 0.0)) { ($0.0 < $1 ? $0.0 : $1, $0.1 > $1 ? $0.1 : $1, $0.2 + Double($1)) }
+        var (minimum, maximum, sum): (Float, Float, Double) = (.infinity, -.infinity, 0)
+        dataset.inputs.withUnsafeBufferPointer { values in
+            var index = 0
+            while index < values.count {
+                let value = values[index]
+                minimum = min(minimum, value)
+                maximum = max(maximum, value)
+                sum += Double(value)
+                index += 1
+            }
         }
         #expect(minimum == 0 && maximum == 1)
         let mean = sum / Double(dataset.inputs.count)
