@@ -1,9 +1,10 @@
 import ArgumentParser
 
+/// The `shrink` command: one subcommand per stage of the flow.
 @main
 struct Shrink: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "shrink",
         abstract: "Compress, store, run and measure neural networks on small machines.",
-        subcommands: [])
+        subcommands: [TrainCommand.self, EvalCommand.self])
 }

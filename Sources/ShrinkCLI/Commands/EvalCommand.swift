@@ -1,0 +1,73 @@
+import ArgumentParser
+import Foundation
+import ShrinkFormats
+import ShrinkNN
+import ShrinkTraining
+
+/// `shrink eval`: loads a model file and measures its accuracy on a data set's test split.
+struct EvalCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "eval",
+        abstract: "Measure a model file's accuracy on the test split of a data set.")
+
+    @Argument(help: "The model file to evaluate.")
+    var file: String
+
+    @OptionGroup var data: DatasetOptions
+    @OptionGroup var compute: ComputeOptions
+
+    @Option(help: "Samples per forward pass.")
+    var batchSize: Int = 1000
+
+    @Flag(help: "Print the result as JSON.")
+    var json = false
+
+    func validate() throws {
+        if batchSize < 1 { throw ValidationError("--batch-size must be at least 1, got \(batchSize).") }
+    }
+
+    func run() throws {
+        compute.apply()
+        let modelFile = try ModelFile.read(from: file)
+        let network = try Sequential(file: modelFile)
+        let test = try data.load(.test)
+        let clock = ContinuousClock()
+        let start = clock.now
+        let result = Evaluator.evaluate(model: network, on: test, batchSize: batchSize)
+        let elapsed = start.duration(to: clock.now)
+        let report = EvaluationReport(
+            file: file, model: modelFile.architecture.name, dataset: data.dataset.rawValue,
+            samples: result.samples, top1Accuracy: result.top1Accuracy, top5Accuracy: result.top5Accuracy,
+            meanLoss: result.meanLoss,
+            seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
+        if json {
+            try printJSON(report)
+        } else {
+            var table = TextTable([("model", .left), ("samples", .right), ("top-1 error", .right),
+                                   ("top-1 accuracy", .right), ("top-5 accuracy", .right), ("mean loss", .right)])
+            table.append([report.model, "\(report.samples)", percent(1 - report.top1Accuracy),
+                          percent(report.top1Accuracy), percent(report.top5Accuracy),
+                          String(format: "%.4f", report.meanLoss)])
+            print(table.rendered())
+        }
+    }
+}
+
+/// The JSON `shrink eval --json` prints. Field names are stable.
+struct EvaluationReport: Codable {
+    var file: String
+    var model: String
+    var dataset: String
+    var samples: Int
+    var top1Accuracy: Double
+    var top5Accuracy: Double
+    var meanLoss: Double
+    var seconds: Double
+
+    enum CodingKeys: String, CodingKey {
+        case file, model, dataset, samples, seconds
+        case top1Accuracy = "top1_accuracy"
+        case top5Accuracy = "top5_accuracy"
+        case meanLoss = "mean_loss"
+    }
+}

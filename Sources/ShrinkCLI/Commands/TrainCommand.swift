@@ -1,0 +1,212 @@
+import ArgumentParser
+import Foundation
+import ShrinkData
+import ShrinkFormats
+import ShrinkNN
+import ShrinkTensor
+import ShrinkTraining
+
+extension OptimizerName: ExpressibleByArgument {}
+extension ScheduleName: ExpressibleByArgument {}
+
+/// `shrink train`: trains a zoo model from scratch and writes it as a model file.
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train a model from scratch and save it as a Shrink model file.")
+
+    @Option(help: "The architecture: \(ModelZoo.names.joined(separator: ", ")).")
+    var model: String
+
+    @OptionGroup var data: DatasetOptions
+    @OptionGroup var compute: ComputeOptions
+
+    @Option(help: "Training epochs (default: 20 for lenet-300-100, 12 for lenet-5).")
+    var epochs: Int?
+
+    @Option(help: "Mini-batch size.")
+    var batchSize: Int = 64
+
+    @Option(help: "Base learning rate (default: 0.05 for lenet-300-100, 0.02 for lenet-5).")
+    var learningRate: Float?
+
+    @Option(help: "Optimizer: sgd or adam.")
+    var optimizer: OptimizerName = .sgd
+
+    @Option(help: "SGD momentum.")
+    var momentum: Float = 0.9
+
+    @Option(help: "L2 weight decay.")
+    var weightDecay: Float = 5e-4
+
+    @Option(help: "Learning-rate schedule: cosine (per batch), step (×0.1 every third of the epochs) or constant.")
+    var schedule: ScheduleName = .cosine
+
+    @Option(help: "Seed for initialization, shuffling and dropout.")
+    var seed: UInt64 = 1
+
+    @Option(help: "Train on the first N training samples only (quick runs).")
+    var trainLimit: Int?
+
+    @Option(help: "Where to write the trained model file.")
+    var output: String
+
+    @Flag(help: "Print the training history as JSON instead of a table.")
+    var json = false
+
+    func validate() throws {
+        guard ModelZoo.names.contains(model) else {
+            throw ValidationError("unknown model '\(model)'; available: \(ModelZoo.names.joined(separator: ", ")).")
+        }
+        if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1, got \(epochs).") }
+        if batchSize < 1 { throw ValidationError("--batch-size must be at least 1, got \(batchSize).") }
+        if let trainLimit, trainLimit < 1 { throw ValidationError("--train-limit must be at least 1, got \(trainLimit).") }
+        if let learningRate, !(learningRate > 0) {
+            throw ValidationError("--learning-rate must be positive, got \(learningRate).")
+        }
+    }
+
+    func run() throws {
+        compute.apply()
+        let defaults = TrainingDefaults.forModel(named: model)
+        let epochCount = epochs ?? defaults.epochs
+        let configuration = TrainingConfiguration(
+            epochs: epochCount,
+            batchSize: batchSize,
+            optimizer: optimizerConfiguration,
+            baseLearningRate: learningRate ?? defaults.learningRate,
+            schedule: scheduleConfiguration(epochs: epochCount),
+            seed: seed)
+
+        var training = try data.load(.train)
+        if let trainLimit { training = training.prefix(trainLimit) }
+        let test = try data.load(.test)
+
+        let architecture = try ModelZoo.architecture(named: model)
+        var generator = SeededRandomNumberGenerator(seed: seed)
+        let network = try Sequential(architecture: architecture, generator: &generator)
+
+        if !json {
+            print("Training \(model) on \(data.dataset.rawValue): \(training.count) samples, "
+                  + "\(epochCount) epochs, batch \(batchSize), \(optimizer.rawValue), lr \(configuration.baseLearningRate), "
+                  + "\(schedule.rawValue) schedule, seed \(seed), \(compute.threads.map(String.init) ?? "all") threads")
+        }
+        let display = TrainingProgressDisplay(showsTable: !json)
+        let history = try Trainer().train(
+            model: network, on: training, validation: test, configuration: configuration,
+            observer: display.observe)
+
+        let file = ModelFile(
+            architecture: architecture,
+            network: network,
+            metadata: ModelMetadata.training(
+                dataset: data.dataset.rawValue, configuration: configuration, history: history))
+        try file.write(to: output)
+
+        if json {
+            try printJSON(TrainingReport(model: model, output: output, configuration: configuration, history: history))
+        } else if let last = history.last {
+            print("Saved \(output): test error \(percent(1 - (last.validationTop1Accuracy ?? 0))) after \(last.epoch) epochs")
+        }
+    }
+
+    private var optimizerConfiguration: OptimizerConfiguration {
+        switch optimizer {
+        case .sgd: .sgd(momentum: momentum, weightDecay: weightDecay, nesterov: false)
+        case .adam: .adam(beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: weightDecay)
+        }
+    }
+
+    private func scheduleConfiguration(epochs: Int) -> LearningRateSchedule {
+        switch schedule {
+        case .cosine: .cosine(minimum: 0)
+        case .step: .step(stepSize: max(1, epochs / 3), gamma: 0.1)
+        case .constant: .constant
+        }
+    }
+}
+
+/// The JSON `shrink train --json` prints: stable snake_case field names.
+struct TrainingReport: Encodable {
+    var model: String
+    var output: String
+    var configuration: TrainingConfiguration
+    var history: TrainingHistory
+
+    enum CodingKeys: String, CodingKey {
+        case model, output, configuration, epochs
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(model, forKey: .model)
+        try container.encode(output, forKey: .output)
+        try container.encode(configuration, forKey: .configuration)
+        try container.encode(history.epochs.map(EpochRecord.init), forKey: .epochs)
+    }
+
+    struct EpochRecord: Encodable {
+        var epoch: Int
+        var train_loss: Double
+        var train_accuracy: Double
+        var test_top1_accuracy: Double?
+        var test_top5_accuracy: Double?
+        var test_loss: Double?
+        var learning_rate: Float
+        var train_seconds: Double
+        var eval_seconds: Double
+
+        init(_ summary: EpochSummary) {
+            epoch = summary.epoch
+            train_loss = summary.trainingLoss
+            train_accuracy = summary.trainingAccuracy
+            test_top1_accuracy = summary.validationTop1Accuracy
+            test_top5_accuracy = summary.validationTop5Accuracy
+            test_loss = summary.validationLoss
+            learning_rate = summary.learningRate
+            train_seconds = summary.trainingSeconds
+            eval_seconds = summary.evaluationSeconds
+        }
+    }
+}
+
+/// Shows a progress bar per epoch and a table row when each epoch ends.
+final class TrainingProgressDisplay {
+    private let showsTable: Bool
+    private var bar: ProgressBar?
+    private var printedHeader = false
+
+    init(showsTable: Bool) {
+        self.showsTable = showsTable
+    }
+
+    func observe(_ event: TrainingEvent) {
+        switch event {
+        case let .batchFinished(epoch, batch, batchCount, loss):
+            if bar == nil { bar = ProgressBar(title: "epoch \(epoch)", total: batchCount) }
+            bar?.update(completed: batch, suffix: String(format: "loss %.4f", loss))
+        case let .epochFinished(summary):
+            bar?.finish()
+            bar = nil
+            guard showsTable else { return }
+            var table = TextTable([("epoch", .right), ("train loss", .right), ("train acc", .right),
+                                   ("test error", .right), ("test top-5", .right), ("lr", .right), ("seconds", .right)])
+            table.append([
+                "\(summary.epoch)",
+                String(format: "%.4f", summary.trainingLoss),
+                percent(summary.trainingAccuracy),
+                summary.validationTop1Accuracy.map { percent(1 - $0) } ?? "-",
+                summary.validationTop5Accuracy.map { percent($0) } ?? "-",
+                String(format: "%.5f", summary.learningRate),
+                String(format: "%.2f", summary.trainingSeconds),
+            ])
+            let lines = table.rendered().split(separator: "\n")
+            if !printedHeader {
+                print(lines[0])
+                print(lines[1])
+                printedHeader = true
+            }
+            print(lines[2])
+        }
+    }
+}

@@ -1,0 +1,26 @@
+import ShrinkTraining
+
+/// The recipe `shrink train` uses for a zoo model when the user does not override it: batch 64,
+/// SGD with momentum 0.9 and weight decay 5e-4, cosine schedule stepped per batch. The epochs
+/// and learning rates are the ones whose results the README reports.
+struct TrainingDefaults {
+    var epochs: Int
+    var learningRate: Float
+
+    static func forModel(named name: String) -> TrainingDefaults {
+        switch name {
+        case "lenet-5": TrainingDefaults(epochs: 12, learningRate: 0.02)
+        default: TrainingDefaults(epochs: 20, learningRate: 0.05)
+        }
+    }
+}
+
+/// The optimizers `shrink train` offers.
+enum OptimizerName: String, CaseIterable {
+    case sgd, adam
+}
+
+/// The learning-rate schedules `shrink train` offers.
+enum ScheduleName: String, CaseIterable {
+    case cosine, step, constant
+}
