@@ -101,7 +101,8 @@ struct ModelFileDecoder {
             let storedChecksum = bytes.littleEndianUInt32(at: entry + 28)
 
             if sectionFlags & ~ModelFileLayout.requiredSectionFlag != 0 {
-                throw ModelFileError.unknownFlags(location: label, flags: sectionFlags)
+                throw ModelFileError.unknownFlags(
+                    location: label, flags: sectionFlags & ~ModelFileLayout.requiredSectionFlag)
             }
             let minimumAlignment = kind == .tensorData ? ModelFileLayout.dataAlignment : 1
             if alignment == 0 || alignment & (alignment - 1) != 0 || Int(alignment) < minimumAlignment
@@ -196,6 +197,10 @@ struct ModelFileDecoder {
             description = "\(path(context.codingPath)): missing \(type) value"
         case .keyNotFound(let key, let context)?:
             description = "\(path(context.codingPath + [key])): missing required field"
+        case .dataCorrupted(let context)? where context.codingPath.isEmpty:
+            // The strict syntax check already passed, so Foundation's path-less "not valid JSON"
+            // means a number it could not convert to its field's type.
+            description = "a number does not fit its field (not an integer, or out of range for its type)"
         case .dataCorrupted(let context)?:
             description = "\(path(context.codingPath)): \(context.debugDescription)"
         default:
