@@ -15,6 +15,15 @@ import Testing
         return ~crc
     }
 
+    @Test func checksumIsTheStandardCRC32() {
+        let check = Array("123456789".utf8)
+        #expect(referenceCRC32(check[...]) == 0xCBF4_3926)
+        #expect(check.withUnsafeBytes { Checksum.crc32($0) } == 0xCBF4_3926)
+        // Chaining equals one pass.
+        let first = check.withUnsafeBytes { Checksum.crc32(UnsafeRawBufferPointer(rebasing: $0[0..<4])) }
+        #expect(Checksum.crc32(check, 4..<9, continuing: first) == 0xCBF4_3926)
+    }
+
     @Test func bytesFollowTheSpecification() throws {
         let bytes = Fixtures.validBytes
         #expect(Array(bytes[0..<8]) == [0x89, 0x53, 0x48, 0x52, 0x4B, 0x0D, 0x0A, 0x0A])
