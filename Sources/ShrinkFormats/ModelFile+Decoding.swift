@@ -189,12 +189,18 @@ struct ModelFileDecoder {
             }
             return text.isEmpty ? "top level" : text
         }
+        func typeName(_ type: Any.Type) -> String {
+            let name = "\(type)"
+            if name.hasPrefix("Array") { return "an array" }
+            if name.hasPrefix("Dictionary") { return "an object" }
+            return name
+        }
         let description: String
         switch error as? DecodingError {
         case .typeMismatch(let type, let context)?:
-            description = "\(path(context.codingPath)): expected \(type)"
+            description = "\(path(context.codingPath)): expected \(typeName(type))"
         case .valueNotFound(let type, let context)?:
-            description = "\(path(context.codingPath)): missing \(type) value"
+            description = "\(path(context.codingPath)): missing \(typeName(type)) value"
         case .keyNotFound(let key, let context)?:
             description = "\(path(context.codingPath + [key])): missing required field"
         case .dataCorrupted(let context)? where context.codingPath.isEmpty:

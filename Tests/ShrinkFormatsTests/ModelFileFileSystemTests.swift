@@ -79,8 +79,8 @@ import Testing
 
     @Test func readingFailuresAreTyped() throws {
         try withTemporaryDirectory { directory in
-            expectFileSystemError(containing: "No such file") { try ModelFile.read(from: directory + "/absent.shrink") }
-            expectFileSystemError(containing: "not a regular file") { try ModelFile.read(from: directory) }
+            expectFileSystemError(containing: "No such file") { _ = try ModelFile.read(from: directory + "/absent.shrink") }
+            expectFileSystemError(containing: "not a regular file") { _ = try ModelFile.read(from: directory) }
             let empty = directory + "/empty.shrink"
             #expect(FileManager.default.createFile(atPath: empty, contents: Data()))
             #expect(throws: ModelFileError.truncated(what: "the magic and format version", needed: 12, available: 0)) {
