@@ -1,0 +1,348 @@
+import Foundation
+import ShrinkTensor
+
+extension ModelFile {
+    /// Decodes and validates a model file's bytes.
+    ///
+    /// Every count, offset and length is checked against the file size and the limits in
+    /// `ModelFileLimits` before anything is allocated from it; every section's CRC-32 is verified;
+    /// the manifest must be strict JSON of the documented schema. Hostile input produces a
+    /// `ModelFileError`, never a trap. Files of any minor version of a supported major version are
+    /// read; parts a newer minor version added and marked optional are ignored.
+    public static func decode(_ bytes: [UInt8]) throws -> ModelFile {
+        try ModelFileDecoder(bytes: bytes, reader: .current, oldestReadableMajor: FormatVersion.oldestReadableMajor)
+            .decode()
+    }
+}
+
+/// A section whose table entry has been validated against the file.
+struct ValidatedSection {
+    var index: Int
+    var kind: SectionKind
+    var flags: UInt32
+    /// Absolute byte range in the file.
+    var range: Range<Int>
+    var storedChecksum: UInt32
+    /// `section 1 (DATA)`, for messages.
+    var label: String { "section \(index) (\(kind))" }
+}
+
+/// The reader, in the order docs/FORMAT.md ("Reading") prescribes.
+struct ModelFileDecoder {
+    let bytes: [UInt8]
+    let reader: FormatVersion
+    let oldestReadableMajor: UInt16
+
+    func decode() throws -> ModelFile {
+        let sections = try readContainer()
+        let manifest = try readManifest(sections)
+        return try readContent(manifest, sections)
+    }
+
+    // MARK: Preamble and section table
+
+    /// Checks magic, version, preamble, section table, layout and checksums.
+    func readContainer() throws -> [ValidatedSection] {
+        let fileLength = bytes.count
+        let magic = ModelFileLayout.magic
+        let magicPrefix = min(magic.count, fileLength)
+        if !bytes[0..<magicPrefix].elementsEqual(magic[0..<magicPrefix]) {
+            throw ModelFileError.badMagic(found: Array(bytes[0..<magicPrefix]))
+        }
+        if fileLength < 12 {
+            throw ModelFileError.truncated(what: "the magic and format version", needed: 12, available: fileLength)
+        }
+        let version = FormatVersion(major: bytes.littleEndianUInt16(at: 8), minor: bytes.littleEndianUInt16(at: 10))
+        switch version.compatibility(withReader: reader, oldestReadableMajor: oldestReadableMajor) {
+        case .readable: break
+        case .newerMajor: throw ModelFileError.newerMajorVersion(file: version, reader: reader)
+        case .retiredMajor:
+            throw ModelFileError.retiredMajorVersion(file: version, oldestReadableMajor: oldestReadableMajor)
+        case .invalid: throw ModelFileError.invalidVersion(version)
+        }
+        if fileLength < ModelFileLayout.preambleLength {
+            throw ModelFileError.truncated(
+                what: "the preamble", needed: ModelFileLayout.preambleLength, available: fileLength)
+        }
+        let flags = bytes.littleEndianUInt32(at: 12)
+        if flags != 0 {
+            throw ModelFileError.unknownFlags(location: "the preamble", flags: flags)
+        }
+        let sectionCount = bytes.littleEndianUInt32(at: 24)
+        if sectionCount == 0 || sectionCount > UInt32(ModelFileLimits.maximumSectionCount) {
+            throw ModelFileError.invalidSectionCount(sectionCount)
+        }
+        let tableEnd = ModelFileLayout.preambleLength + Int(sectionCount) * ModelFileLayout.sectionEntryLength
+        if fileLength < tableEnd {
+            throw ModelFileError.truncated(
+                what: "the section table (\(sectionCount) entries)", needed: tableEnd, available: fileLength)
+        }
+        let storedHeaderChecksum = bytes.littleEndianUInt32(at: ModelFileLayout.preambleChecksumOffset)
+        let computedHeaderChecksum = ModelFile.headerChecksum(bytes, tableEnd: tableEnd)
+        if storedHeaderChecksum != computedHeaderChecksum {
+            throw ModelFileError.headerChecksumMismatch(stored: storedHeaderChecksum, computed: computedHeaderChecksum)
+        }
+        let declaredLength = bytes.littleEndianUInt64(at: 16)
+        if declaredLength != UInt64(fileLength) {
+            throw ModelFileError.fileLengthMismatch(declared: declaredLength, actual: fileLength)
+        }
+
+        var sections: [ValidatedSection] = []
+        var previousEnd = tableEnd
+        var previousLabel = "the section table"
+        for index in 0..<Int(sectionCount) {
+            let entry = ModelFileLayout.preambleLength + index * ModelFileLayout.sectionEntryLength
+            let kind = SectionKind((bytes[entry], bytes[entry + 1], bytes[entry + 2], bytes[entry + 3]))
+            let label = "section \(index) (\(kind))"
+            let sectionFlags = bytes.littleEndianUInt32(at: entry + 4)
+            let offset = bytes.littleEndianUInt64(at: entry + 8)
+            let length = bytes.littleEndianUInt64(at: entry + 16)
+            let alignment = bytes.littleEndianUInt32(at: entry + 24)
+            let storedChecksum = bytes.littleEndianUInt32(at: entry + 28)
+
+            if sectionFlags & ~ModelFileLayout.requiredSectionFlag != 0 {
+                throw ModelFileError.unknownFlags(
+                    location: label, flags: sectionFlags & ~ModelFileLayout.requiredSectionFlag)
+            }
+            let minimumAlignment = kind == .tensorData ? ModelFileLayout.dataAlignment : 1
+            if alignment == 0 || alignment & (alignment - 1) != 0 || Int(alignment) < minimumAlignment
+                || Int(alignment) > ModelFileLimits.maximumAlignment
+            {
+                throw ModelFileError.invalidAlignment(section: label, alignment: alignment)
+            }
+            if offset > UInt64(fileLength) || length > UInt64(fileLength) - offset {
+                throw ModelFileError.sectionOutOfBounds(section: label, offset: offset, length: length, fileLength: fileLength)
+            }
+            if kind == .manifest && length > UInt64(ModelFileLimits.maximumManifestLength) {
+                throw ModelFileError.manifestTooLarge(length: length, limit: ModelFileLimits.maximumManifestLength)
+            }
+            // Both fit in Int: they are at most the file length.
+            let start = Int(offset)
+            let end = start + Int(length)
+            if start % Int(alignment) != 0 {
+                throw ModelFileError.misalignedSection(section: label, offset: offset, alignment: alignment)
+            }
+            if start < previousEnd {
+                throw ModelFileError.sectionsOverlap(first: previousLabel, second: label)
+            }
+            // Cannot overflow: previousEnd ≤ fileLength and alignment ≤ 64 KiB.
+            let expectedStart = alignedUp(previousEnd, to: Int(alignment)) ?? previousEnd
+            if start != expectedStart {
+                throw ModelFileError.sectionGap(section: label, offset: offset, expectedOffset: expectedStart)
+            }
+            if let nonZero = bytes.firstNonZero(in: previousEnd..<start) {
+                throw ModelFileError.nonZeroPadding(location: "the padding before \(label)", offset: nonZero)
+            }
+            sections.append(
+                ValidatedSection(
+                    index: index, kind: kind, flags: sectionFlags, range: start..<end, storedChecksum: storedChecksum))
+            previousEnd = end
+            previousLabel = label
+        }
+        if previousEnd != fileLength {
+            throw ModelFileError.trailingBytes(count: fileLength - previousEnd)
+        }
+
+        for section in sections {
+            let computed = Checksum.crc32(bytes, section.range)
+            if computed != section.storedChecksum {
+                throw ModelFileError.sectionChecksumMismatch(
+                    section: section.label, stored: section.storedChecksum, computed: computed)
+            }
+        }
+        for section in sections where section.kind != .manifest && section.kind != .tensorData {
+            if section.flags & ModelFileLayout.requiredSectionFlag != 0 {
+                throw ModelFileError.unknownRequiredSection(section: section.label)
+            }
+        }
+        return sections
+    }
+
+    // MARK: Manifest
+
+    /// Strict JSON check, then schema decoding.
+    func readManifest(_ sections: [ValidatedSection]) throws -> Manifest {
+        let manifests = sections.filter { $0.kind == .manifest }
+        guard manifests.count == 1, let section = manifests.first else {
+            throw ModelFileError.manifestCount(manifests.count)
+        }
+        let json = Array(bytes[section.range])
+        try StrictJSONValidator.validate(json)
+        do {
+            return try JSONDecoder().decode(Manifest.self, from: Data(json))
+        } catch {
+            throw ModelFileError.invalidManifest(Self.describe(error))
+        }
+    }
+
+    /// A one-line description of a `DecodingError` with the JSON path, e.g.
+    /// `tensors[2].shape[0]: expected Int`.
+    static func describe(_ error: Error) -> String {
+        func path(_ codingPath: [CodingKey]) -> String {
+            var text = ""
+            for key in codingPath {
+                if let index = key.intValue {
+                    text += "[\(index)]"
+                } else {
+                    text += (text.isEmpty ? "" : ".") + key.stringValue
+                }
+            }
+            return text.isEmpty ? "top level" : text
+        }
+        func typeName(_ type: Any.Type) -> String {
+            let name = "\(type)"
+            if name.hasPrefix("Array") { return "an array" }
+            if name.hasPrefix("Dictionary") { return "an object" }
+            return name
+        }
+        let description: String
+        switch error as? DecodingError {
+        case .typeMismatch(let type, let context)?:
+            description = "\(path(context.codingPath)): expected \(typeName(type))"
+        case .valueNotFound(let type, let context)?:
+            description = "\(path(context.codingPath)): missing \(typeName(type)) value"
+        case .keyNotFound(let key, let context)?:
+            description = "\(path(context.codingPath + [key])): missing required field"
+        case .dataCorrupted(let context)? where context.codingPath.isEmpty:
+            // The strict syntax check already passed, so Foundation's path-less "not valid JSON"
+            // means a number it could not convert to its field's type.
+            description = "a number does not fit its field (not an integer, or out of range for its type)"
+        case .dataCorrupted(let context)?:
+            description = "\(path(context.codingPath)): \(context.debugDescription)"
+        default:
+            description = "\(error)"
+        }
+        return description.split(whereSeparator: \.isNewline).joined(separator: " ")
+    }
+
+    // MARK: Tensors
+
+    /// Validates architecture, metadata and the tensor table against the sections, then decodes
+    /// the tensor values.
+    func readContent(_ manifest: Manifest, _ sections: [ValidatedSection]) throws -> ModelFile {
+        try ModelFileValidation.validate(manifest.architecture)
+        try ModelFileValidation.validate(manifest.metadata)
+        try ModelFileValidation.validateTensorTable(manifest.tensors.map { ($0.name, $0.shape) })
+
+        struct Placement {
+            var section: Int
+            var range: Range<Int>
+            var tensor: String
+        }
+        var placements: [Placement] = []
+        var valueRanges: [Range<Int>] = []
+        valueRanges.reserveCapacity(manifest.tensors.count)
+        for record in manifest.tensors {
+            guard let encoding = TensorEncoding(rawValue: record.encoding.tag) else {
+                throw ModelFileError.unknownEncoding(tensor: record.name, tag: record.encoding.tag)
+            }
+            let elementCount = try ModelFileValidation.elementCount(of: record.shape, tensor: record.name)
+            var rolesSeen = Set<String>()
+            var valueRange: Range<Int>?
+            for range in record.ranges {
+                let role = quoted(range.role)
+                guard encoding.rangeRoles.contains(range.role) else {
+                    throw ModelFileError.invalidByteRange(
+                        tensor: record.name, reason: "encoding \(encoding.tag) has no byte range role \(role)")
+                }
+                guard rolesSeen.insert(range.role).inserted else {
+                    throw ModelFileError.invalidByteRange(tensor: record.name, reason: "byte range role \(role) appears twice")
+                }
+                guard range.section >= 0 && range.section < sections.count else {
+                    throw ModelFileError.invalidByteRange(
+                        tensor: record.name,
+                        reason: "byte range \(role) refers to section \(range.section); the file has \(sections.count)")
+                }
+                let section = sections[range.section]
+                guard section.kind == .tensorData else {
+                    throw ModelFileError.invalidByteRange(
+                        tensor: record.name, reason: "byte range \(role) refers to \(section.label), not a DATA section")
+                }
+                let sectionLength = section.range.count
+                guard range.offset >= 0, range.length >= 0, range.offset <= sectionLength,
+                    range.length <= sectionLength - range.offset
+                else {
+                    throw ModelFileError.invalidByteRange(
+                        tensor: record.name,
+                        reason: "byte range \(role) (offset \(range.offset), length \(range.length)) lies outside "
+                            + "\(section.label) of \(sectionLength) bytes")
+                }
+                if range.length == 0 && range.offset != 0 {
+                    throw ModelFileError.invalidByteRange(
+                        tensor: record.name, reason: "empty byte range \(role) must have offset 0, not \(range.offset)")
+                }
+                if range.offset % ModelFileLayout.rangeAlignment != 0 {
+                    throw ModelFileError.invalidByteRange(
+                        tensor: record.name,
+                        reason: "byte range \(role) offset \(range.offset) is not a multiple of \(ModelFileLayout.rangeAlignment)")
+                }
+                let expected = encoding.byteCount(role: range.role, elementCount: elementCount)
+                guard range.length == expected else {
+                    throw ModelFileError.byteLengthMismatch(
+                        tensor: record.name, shape: record.shape, expected: expected, actual: range.length)
+                }
+                let start = section.range.lowerBound + range.offset
+                let absolute = start..<start + range.length
+                if !absolute.isEmpty {
+                    placements.append(Placement(section: range.section, range: absolute, tensor: record.name))
+                }
+                if range.role == "values" { valueRange = absolute }
+            }
+            for required in encoding.rangeRoles where !rolesSeen.contains(required) {
+                throw ModelFileError.invalidByteRange(
+                    tensor: record.name, reason: "encoding \(encoding.tag) needs a byte range with role \(quoted(required))")
+            }
+            guard let valueRange else {
+                throw ModelFileError.invalidByteRange(tensor: record.name, reason: "no \"values\" byte range")
+            }
+            valueRanges.append(valueRange)
+        }
+
+        // Ranges are disjoint, and data-section bytes outside every range are zero.
+        placements.sort { ($0.section, $0.range.lowerBound) < ($1.section, $1.range.lowerBound) }
+        for (previous, next) in zip(placements, placements.dropFirst())
+        where previous.section == next.section && next.range.lowerBound < previous.range.upperBound {
+            throw ModelFileError.overlappingByteRanges(first: previous.tensor, second: next.tensor)
+        }
+        for section in sections where section.kind == .tensorData {
+            var cursor = section.range.lowerBound
+            for placement in placements where placement.section == section.index {
+                if let nonZero = bytes.firstNonZero(in: cursor..<placement.range.lowerBound) {
+                    throw ModelFileError.nonZeroPadding(location: "unreferenced bytes of \(section.label)", offset: nonZero)
+                }
+                cursor = placement.range.upperBound
+            }
+            if let nonZero = bytes.firstNonZero(in: cursor..<section.range.upperBound) {
+                throw ModelFileError.nonZeroPadding(location: "unreferenced bytes of \(section.label)", offset: nonZero)
+            }
+        }
+
+        // Everything is validated: allocate and copy.
+        var tensors: [StoredTensor] = []
+        tensors.reserveCapacity(manifest.tensors.count)
+        for (record, range) in zip(manifest.tensors, valueRanges) {
+            let values = decodeFloat32(range)
+            tensors.append(StoredTensor(name: record.name, kind: record.kind, value: Tensor(shape: record.shape, scalars: values)))
+        }
+        return ModelFile(architecture: manifest.architecture, tensors: tensors, metadata: manifest.metadata)
+    }
+
+    /// Little-endian binary32 values of `range`, bit for bit.
+    private func decodeFloat32(_ range: Range<Int>) -> [Float] {
+        let count = range.count / MemoryLayout<Float>.size
+        return [Float](unsafeUninitializedCapacity: count) { destination, initialized in
+            bytes.withUnsafeBytes { raw in
+                let source = UnsafeRawBufferPointer(rebasing: raw[range])
+                #if _endian(little)
+                UnsafeMutableRawBufferPointer(destination).copyMemory(from: source)
+                #else
+                for index in 0..<count {
+                    let bits = source.loadUnaligned(fromByteOffset: index * 4, as: UInt32.self)
+                    destination[index] = Float(bitPattern: UInt32(littleEndian: bits))
+                }
+                #endif
+            }
+            initialized = count
+        }
+    }
+}

@@ -1,0 +1,33 @@
+/// Hard caps a reader enforces before allocating or trusting anything (docs/FORMAT.md, "Limits").
+///
+/// The writer enforces the same caps, so every file it writes can be read back.
+public enum ModelFileLimits {
+    /// Largest manifest (JSON header) in bytes: 16 MiB.
+    public static let maximumManifestLength = 16 << 20
+    /// Largest number of entries in the section table.
+    public static let maximumSectionCount = 64
+    /// Largest number of tensors in one file.
+    public static let maximumTensorCount = 65_536
+    /// Largest number of layers in an architecture.
+    public static let maximumLayerCount = 4_096
+    /// Largest tensor rank.
+    public static let maximumRank = 8
+    /// Largest product of a shape's non-zero dimensions (2³² elements; 16 GiB as fp32).
+    public static let maximumElementCount = 1 << 32
+    /// Largest layer hyper-parameter (features, channels, kernel size, stride, padding).
+    public static let maximumHyperParameter = 1 << 24
+    /// Longest tensor, layer or architecture name, in UTF-8 bytes.
+    public static let maximumNameLength = 256
+    /// Longest short metadata string (producer, timestamp, dataset, optimizer), in UTF-8 bytes.
+    public static let maximumShortTextLength = 1_024
+    /// Longest `notes` metadata string, in UTF-8 bytes.
+    public static let maximumNotesLength = 65_536
+    /// Largest section alignment (64 KiB, the largest common page size).
+    public static let maximumAlignment = 65_536
+    /// Deepest nesting of JSON arrays and objects in the manifest.
+    public static let maximumJSONDepth = 32
+    /// Longest JSON number literal in the manifest, in bytes.
+    public static let maximumJSONNumberLength = 40
+    /// Largest file `read(from:)` accepts: 64 GiB.
+    public static let maximumFileLength = 64 << 30
+}

@@ -1,0 +1,71 @@
+import Foundation
+
+/// Typed facts about where a model file came from, stored in the manifest's `metadata` object.
+///
+/// There is no free-form dictionary: new facts become new optional fields (a minor format
+/// version bump). Free text goes into `notes` only.
+public struct ModelMetadata: Codable, Equatable, Sendable {
+    /// The program that wrote the file, `shrink <version>`.
+    public var producer: String
+    /// When the file was created, RFC 3339 in UTC (`2026-01-31T12:00:00Z`); `nil` for
+    /// reproducible files.
+    public var createdAt: String?
+    /// How the model was trained, when it was.
+    public var training: TrainingSummary?
+    /// Free text for humans; not interpreted by any tool.
+    public var notes: String?
+
+    /// Creates metadata; `producer` defaults to this library's producer string.
+    public init(
+        producer: String = ModelMetadata.defaultProducer, createdAt: String? = nil,
+        training: TrainingSummary? = nil, notes: String? = nil
+    ) {
+        self.producer = producer
+        self.createdAt = createdAt
+        self.training = training
+        self.notes = notes
+    }
+
+    /// `shrink 0.1.0`.
+    public static let defaultProducer = "shrink 0.1.0"
+
+    /// Formats `date` as an RFC 3339 UTC timestamp with whole seconds, for `createdAt`.
+    public static func timestamp(for date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.formatOptions = [.withInternetDateTime]
+        return formatter.string(from: date)
+    }
+}
+
+/// A summary of the training run that produced a model.
+public struct TrainingSummary: Codable, Equatable, Sendable {
+    /// The dataset's name, e.g. `mnist`.
+    public var dataset: String
+    /// Completed epochs.
+    public var epochs: Int
+    /// The seed of every random choice in the run.
+    public var seed: UInt64
+    /// A short description of the optimizer and schedule, e.g. `sgd momentum 0.9, lr 0.05 cosine`.
+    public var optimizer: String?
+    /// Mean training loss over the last epoch.
+    public var finalTrainingLoss: Double?
+    /// Fraction of the test set classified correctly, in `0...1`.
+    public var testAccuracy: Double?
+    /// Wall-clock training time in seconds.
+    public var trainingSeconds: Double?
+
+    /// Creates a training summary.
+    public init(
+        dataset: String, epochs: Int, seed: UInt64, optimizer: String? = nil,
+        finalTrainingLoss: Double? = nil, testAccuracy: Double? = nil, trainingSeconds: Double? = nil
+    ) {
+        self.dataset = dataset
+        self.epochs = epochs
+        self.seed = seed
+        self.optimizer = optimizer
+        self.finalTrainingLoss = finalTrainingLoss
+        self.testAccuracy = testAccuracy
+        self.trainingSeconds = trainingSeconds
+    }
+}

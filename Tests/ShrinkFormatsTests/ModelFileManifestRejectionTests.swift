@@ -1,0 +1,215 @@
+import ShrinkNN
+import ShrinkTensor
+import Testing
+@testable import ShrinkFormats
+
+/// One crafted manifest per manifest- and tensor-level rule of docs/FORMAT.md, "What a reader
+/// must reject". Every file here has correct checksums, so only the rule under test can fire.
+@Suite struct ModelFileManifestRejectionTests {
+    func isInvalidManifest(_ error: ModelFileError) -> Bool {
+        if case .invalidManifest = error { true } else { false }
+    }
+
+    @Test func strictJSONSyntax() {
+        let cases: [(String, String)] = [
+            ("{\"architecture\":", "{\"architecture\"::"),  // syntax error
+            ("\"tiny-test\"", "\"tiny\ttest\""),  // raw control character in a string
+            ("\"layers\":", "\"layers\":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]],\"x\":"),
+            ("\"kind\":\"trainable\"", "\"kind\":\"trainable\",\"kind\":\"buffer\""),  // duplicate member
+            ("\"producer\":", "\"pro ducer\":\"x\",\"producer\":"),  // member name not an identifier
+            ("\"epochs\":3", "\"epochs\":3.00000000000000000000000000000000000000000000001"),  // number too long
+            ("\"epochs\":3", "\"epochs\":03"),  // leading zero
+            ("\"epochs\":3", "\"epochs\":NaN"),
+            ("\"tiny-test\"", "\"tiny\\qtest\""),  // invalid escape
+        ]
+        for (target, replacement) in cases {
+            let bytes = withManifest { replaceFirst(target, with: replacement, in: &$0) }
+            expectRejection(bytes, containing: ["invalid manifest: JSON error at byte"], isInvalidManifest)
+        }
+        expectRejection(withManifest { $0 += " {}" }, containing: ["after the JSON object"], isInvalidManifest)
+        expectRejection(withManifest { $0 = "[" + $0 + "]" }, containing: ["must be a JSON object"], isInvalidManifest)
+        var container = RawContainer(Fixtures.validBytes)
+        container.sections[0].payload.insert(0xFF, at: 20)
+        expectRejection(container.assembled(), containing: ["not valid UTF-8"], isInvalidManifest)
+    }
+
+    @Test func schemaViolationsNameTheField() {
+        let cases: [(String, String, String)] = [
+            ("\"shape\":[2,1,3,3]", "\"shape\":\"2x1x3x3\"", "tensors[0].shape"),
+            ("\"kind\":\"trainable\",", "", "tensors[0].kind"),
+            ("\"kind\":\"trainable\"", "\"kind\":\"frozen\"", "tensors[0].kind"),
+            ("\"dataset\":\"mnist\"", "\"dataset\":7", "metadata.training.dataset"),
+        ]
+        for (target, replacement, path) in cases {
+            let bytes = withManifest { replaceFirst(target, with: replacement, in: &$0) }
+            expectRejection(bytes, containing: ["invalid manifest: \(path)"], isInvalidManifest)
+        }
+    }
+
+    @Test func numbersMustBeIntegersInRange() {
+        let cases: [(String, String)] = [
+            ("\"shape\":[2,1,3,3]", "\"shape\":[2,1.5,3,3]"),
+            ("\"length\":72,", "\"length\":1e30,"),
+            ("\"length\":72,", "\"length\":99999999999999999999,"),
+            ("\"section\":1}", "\"section\":-9223372036854775809}"),
+            ("\"seed\":18446744073709551615", "\"seed\":-1"),
+            ("\"seed\":18446744073709551615", "\"seed\":18446744073709551616"),
+        ]
+        for (target, replacement) in cases {
+            let bytes = withManifest { replaceFirst(target, with: replacement, in: &$0) }
+            expectRejection(bytes, containing: ["invalid manifest: a number does not fit its field"], isInvalidManifest)
+        }
+    }
+
+    @Test func duplicateTensorNames() {
+        let bytes = withManifest { replaceFirst("\"name\":\"conv1.bias\"", with: "\"name\":\"conv1.weight\"", in: &$0) }
+        expectRejection(bytes, containing: ["two tensors are named \"conv1.weight\""]) {
+            if case .duplicateTensorName("conv1.weight") = $0 { true } else { false }
+        }
+    }
+
+    @Test func invalidTensorNames() {
+        let long = String(repeating: "a", count: 257)
+        for (name, reason) in [("", "empty"), ("bad\\u0000name", "control character"), (long, "257 bytes long")] {
+            let bytes = withManifest { replaceFirst("\"name\":\"conv1.bias\"", with: "\"name\":\"\(name)\"", in: &$0) }
+            expectRejection(bytes, containing: ["invalid tensor name", reason]) {
+                if case .invalidName = $0 { true } else { false }
+            }
+        }
+    }
+
+    @Test func absurdShapes() {
+        let cases: [(String, String)] = [
+            ("[1099511627776,1099511627776]", "more than 4294967296 elements"),  // product overflows Int64
+            ("[65536,65537]", "more than 4294967296 elements"),  // above the element cap
+            ("[0,9223372036854775807,9223372036854775807]", "more than 4294967296 elements"),  // zero does not excuse
+            ("[1,1,1,1,1,1,1,1,1]", "rank 9 exceeds the limit 8"),
+            ("[2,-1]", "negative dimension -1"),
+        ]
+        for (shape, reason) in cases {
+            let bytes = withManifest { replaceFirst("\"shape\":[2,1,3,3]", with: "\"shape\":\(shape)", in: &$0) }
+            expectRejection(bytes, containing: ["tensor \"conv1.weight\" has invalid shape", reason]) {
+                if case .invalidShape = $0 { true } else { false }
+            }
+        }
+    }
+
+    @Test func unknownEncodingTag() {
+        let bytes = withManifest { replaceFirst("\"tag\":\"dense-f32\"", with: "\"tag\":\"int8-per-channel\"", in: &$0) }
+        expectRejection(bytes, containing: ["conv1.weight", "int8-per-channel", "upgrade shrink"]) {
+            if case .unknownEncoding(tensor: "conv1.weight", tag: "int8-per-channel") = $0 { true } else { false }
+        }
+    }
+
+    @Test func byteLengthDiffersFromShape() {
+        // [2,1,3,3] needs 72 bytes; the shape is changed to 18 elements of 4 bytes = 72 → [2,1,3,4] = 96.
+        let bytes = withManifest { replaceFirst("\"shape\":[2,1,3,3]", with: "\"shape\":[2,1,3,4]", in: &$0) }
+        expectRejection(bytes, containing: ["needs 96 bytes but stores 72"]) {
+            if case .byteLengthMismatch(tensor: "conv1.weight", shape: [2, 1, 3, 4], expected: 96, actual: 72) = $0 {
+                true
+            } else {
+                false
+            }
+        }
+    }
+
+    @Test func byteRangesOutsideTheirSection() {
+        let cases: [(String, String, String)] = [
+            ("\"length\":216,\"offset\":384", "\"length\":216,\"offset\":640", "lies outside section 1 (DATA)"),
+            ("\"length\":216,\"offset\":384", "\"length\":216,\"offset\":-64", "offset -64"),
+            ("\"offset\":0,\"role\":\"values\",\"section\":1", "\"offset\":0,\"role\":\"values\",\"section\":7", "refers to section 7"),
+            ("\"offset\":0,\"role\":\"values\",\"section\":1", "\"offset\":0,\"role\":\"values\",\"section\":0", "not a DATA section"),
+            ("\"length\":8,\"offset\":128", "\"length\":8,\"offset\":132", "not a multiple of 64"),
+            ("\"length\":0,\"offset\":0", "\"length\":0,\"offset\":64", "must have offset 0"),
+            ("\"role\":\"values\",\"section\":1}]", "\"role\":\"values\",\"section\":1},{\"length\":8,\"offset\":0,\"role\":\"scales\",\"section\":1}]", "no byte range role \"scales\""),
+            ("\"role\":\"values\",\"section\":1}]", "\"role\":\"values\",\"section\":1},{\"length\":72,\"offset\":0,\"role\":\"values\",\"section\":1}]", "appears twice"),
+            ("\"ranges\":[{\"length\":72,\"offset\":0,\"role\":\"values\",\"section\":1}]", "\"ranges\":[]", "needs a byte range with role \"values\""),
+        ]
+        for (target, replacement, reason) in cases {
+            let bytes = withManifest { replaceFirst(target, with: replacement, in: &$0) }
+            expectRejection(bytes, containing: [reason]) {
+                if case .invalidByteRange = $0 { true } else { false }
+            }
+        }
+    }
+
+    @Test func overlappingTensorRanges() {
+        // conv1.bias (8 bytes at 128) also claimed by bn1.weight.
+        let bytes = withManifest { replaceFirst("\"length\":8,\"offset\":192", with: "\"length\":8,\"offset\":128", in: &$0) }
+        expectRejection(bytes, containing: ["conv1.bias", "bn1.weight", "overlapping"]) {
+            if case .overlappingByteRanges = $0 { true } else { false }
+        }
+    }
+
+    @Test func unreferencedDataBytesMustBeZero() {
+        var container = RawContainer(Fixtures.validBytes)
+        container.sections[1].payload[100] = 0x7F  // between conv1.weight (0..<72) and conv1.bias (128..<136)
+        expectRejection(container.assembled(), containing: ["unreferenced bytes of section 1 (DATA)"]) {
+            if case .nonZeroPadding = $0 { true } else { false }
+        }
+        container = RawContainer(Fixtures.validBytes)
+        container.sections[1].payload += [0, 0, 9]  // after the last tensor
+        expectRejection(container.assembled(), containing: ["unreferenced bytes of section 1 (DATA)"]) {
+            if case .nonZeroPadding = $0 { true } else { false }
+        }
+    }
+
+    @Test func invalidArchitecture() {
+        let cases: [(String, String, String)] = [
+            ("\"rate\":0.25", "\"rate\":1.5", "rate 1.5"),
+            ("\"inputFeatures\":18", "\"inputFeatures\":0", "inputFeatures 0"),
+            ("\"padding\":1", "\"padding\":-1", "padding -1"),
+            ("\"epsilon\":1e-05", "\"epsilon\":0", "epsilon 0"),
+            ("\"name\":\"bn1\"", "\"name\":\"conv1\"", "two layers are named \"conv1\""),
+            ("\"inputShape\":[1,6,6]", "\"inputShape\":[]", "input shape []"),
+            ("\"inputShape\":[1,6,6]", "\"inputShape\":[1,0,6]", "input shape [1, 0, 6]"),
+        ]
+        for (target, replacement, reason) in cases {
+            let bytes = withManifest { replaceFirst(target, with: replacement, in: &$0) }
+            expectRejection(bytes, containing: ["invalid architecture", reason]) {
+                if case .invalidArchitecture = $0 { true } else { false }
+            }
+        }
+        let unknownLayer = withManifest { replaceFirst("{\"relu\":{}}", with: "{\"gelu\":{}}", in: &$0) }
+        expectRejection(unknownLayer, containing: ["architecture.layers[2].layer"], isInvalidManifest)
+    }
+
+    @Test func invalidMetadata() {
+        let cases: [(String, String, String)] = [
+            ("\"testAccuracy\":0.9871", "\"testAccuracy\":1.5", "testAccuracy 1.5"),
+            ("\"epochs\":3", "\"epochs\":-3", "epochs -3"),
+            ("\"producer\":\"shrink 0.1.0\"", "\"producer\":\"\"", "producer is empty"),
+        ]
+        for (target, replacement, reason) in cases {
+            let bytes = withManifest { replaceFirst(target, with: replacement, in: &$0) }
+            expectRejection(bytes, containing: ["invalid metadata", reason]) {
+                if case .invalidMetadata = $0 { true } else { false }
+            }
+        }
+    }
+
+    @Test func tooManyTensors() {
+        let table = Array(repeating: (name: "x", shape: [Int]()), count: ModelFileLimits.maximumTensorCount + 1)
+        #expect(throws: ModelFileError.tooManyTensors(count: 65_537, limit: 65_536)) {
+            try ModelFileValidation.validateTensorTable(table)
+        }
+    }
+
+    @Test func writerRefusesWhatTheReaderRejects() {
+        var model = Fixtures.model()
+        model.tensors[1].name = model.tensors[0].name
+        #expect(throws: ModelFileError.duplicateTensorName("conv1.weight")) { try model.encoded() }
+
+        model = Fixtures.model()
+        model.metadata.training?.finalTrainingLoss = .nan
+        #expect(throws: ModelFileError.self) { try model.encoded() }
+
+        model = Fixtures.model()
+        model.tensors[0].value = Tensor(zeros: [1, 1, 1, 1, 1, 1, 1, 1, 1])
+        #expect(throws: ModelFileError.self) { try model.encoded() }
+
+        model = Fixtures.model()
+        model.architecture.layers[5].layer = .dropout(rate: .infinity)
+        #expect(throws: ModelFileError.self) { try model.encoded() }
+    }
+}
