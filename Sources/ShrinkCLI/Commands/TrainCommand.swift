@@ -96,11 +96,16 @@ struct TrainCommand: ParsableCommand {
             model: network, on: training, validation: test, configuration: configuration,
             observer: display.observe)
 
+        let last = history.last
+        let summary = TrainingSummary(
+            dataset: data.dataset.rawValue, epochs: epochCount, seed: seed,
+            optimizer: "\(optimizer.rawValue) momentum \(momentum) weight decay \(weightDecay), "
+                + "lr \(configuration.baseLearningRate) \(schedule.rawValue), batch \(batchSize)",
+            finalTrainingLoss: last?.trainingLoss, testAccuracy: last?.validationTop1Accuracy,
+            trainingSeconds: history.epochs.map(\.trainingSeconds).reduce(0, +))
         let file = ModelFile(
-            architecture: architecture,
-            network: network,
-            metadata: ModelMetadata.training(
-                dataset: data.dataset.rawValue, configuration: configuration, history: history))
+            architecture: architecture, parameters: network.parameters,
+            metadata: ModelMetadata(createdAt: ModelMetadata.timestamp(for: Date()), training: summary))
         try file.write(to: output)
 
         if json {
