@@ -119,8 +119,7 @@ public final class Convolution2D: Layer {
                                         for channel in 0..<outputs {
                                             let source = product + channel * width + sample * pixels
                                             let target = destination + channel * pixels
-                                            let shift = b?[channel] ?? 0
-                                            for pixel in 0..<pixels { target[pixel] = source[pixel] + shift }
+                                            VectorLoops.copyAdding(b?[channel] ?? 0, source, to: target, count: pixels)
                                         }
                                     }
                                 }
@@ -135,6 +134,10 @@ public final class Convolution2D: Layer {
     }
 
     public func backward(_ outputGradient: Tensor) -> Tensor {
+        backward(outputGradient, needsInputGradient: true)!
+    }
+
+    public func backward(_ outputGradient: Tensor, needsInputGradient: Bool) -> Tensor? {
         guard let input = cachedInput else {
             preconditionFailure("Convolution2D '\(name)': backward without a training forward pass")
         }
@@ -148,9 +151,9 @@ public final class Convolution2D: Layer {
         let (minimumChunk, groupSize) = partition(geometry)
         let hasBias = bias != nil
         let chunkResults = ChunkResults<ConvolutionScratch>()
-        var inputGradient = Tensor(zeros: input.shape)
+        var inputGradient = Tensor(zeros: needsInputGradient ? input.shape : [0])
         inputGradient.withUnsafeMutableBufferPointer { dxBuffer in
-            let dx = dxBuffer.baseAddress!
+            let dx = needsInputGradient ? dxBuffer.baseAddress : nil
             input.withUnsafeBufferPointer { x in
                 weight.value.withUnsafeBufferPointer { w in
                     outputGradient.withUnsafeBufferPointer { dyBuffer in
@@ -175,8 +178,9 @@ public final class Convolution2D: Layer {
                                     for sample in 0..<count {
                                         let source = dy + (first + sample) * outputSampleSize
                                         for channel in 0..<outputs {
-                                            (gathered + channel * width + sample * pixels)
-                                                .update(from: source + channel * pixels, count: pixels)
+                                            VectorLoops.copy(
+                                                source + channel * pixels, to: gathered + channel * width + sample * pixels,
+                                                count: pixels)
                                         }
                                     }
                                     gradient = UnsafePointer(gathered)
@@ -189,13 +193,11 @@ public final class Convolution2D: Layer {
                                     beta: 1, c: weightGradient, cRowStride: rows)
                                 if hasBias {
                                     for channel in 0..<outputs {
-                                        let row = gradient + channel * width
-                                        var sum: Float = 0
-                                        for index in 0..<width { sum += row[index] }
-                                        biasGradient[channel] += sum
+                                        biasGradient[channel] += VectorLoops.sum(gradient + channel * width, count: width)
                                     }
                                 }
                                 // dColumns[rows, count·pixels] = Wᵀ · dY, written over the lowered input.
+                                guard let dx else { continue }
                                 GEMM.multiply(
                                     m: rows, n: width, k: outputs,
                                     a: MatrixOperand(w.baseAddress!, rowStride: rows, transposed: true),
@@ -221,7 +223,7 @@ public final class Convolution2D: Layer {
             }
             scratchPool.release(scratch)
         }
-        return inputGradient
+        return needsInputGradient ? inputGradient : nil
     }
 }
 

@@ -33,41 +33,70 @@ struct ConvolutionGeometry {
     /// lies inside the image.
     @inline(__always)
     private func validOutputColumns(kernelColumn: Int) -> (lower: Int, upper: Int) {
-        let lowNumerator = padding - kernelColumn
-        let lower = lowNumerator <= 0 ? 0 : (lowNumerator + stride - 1) / stride
-        let highNumerator = width - 1 + padding - kernelColumn
-        let upper = highNumerator < 0 ? 0 : min(outputWidth, highNumerator / stride + 1)
-        return (min(lower, outputWidth), max(upper, min(lower, outputWidth)))
+        validOutputRange(kernelOffset: kernelColumn, inputExtent: width, outputExtent: outputWidth)
+    }
+
+    /// The output rows `lower..<upper` whose input row `oh·stride − padding + kernelRow` lies
+    /// inside the image.
+    @inline(__always)
+    private func validOutputRows(kernelRow: Int) -> (lower: Int, upper: Int) {
+        validOutputRange(kernelOffset: kernelRow, inputExtent: height, outputExtent: outputHeight)
+    }
+
+    @inline(__always)
+    private func validOutputRange(kernelOffset: Int, inputExtent: Int, outputExtent: Int) -> (lower: Int, upper: Int) {
+        let lowNumerator = padding - kernelOffset
+        let lower = min(outputExtent, lowNumerator <= 0 ? 0 : (lowNumerator + stride - 1) / stride)
+        let highNumerator = inputExtent - 1 + padding - kernelOffset
+        let upper = highNumerator < 0 ? 0 : min(outputExtent, highNumerator / stride + 1)
+        return (lower, max(upper, lower))
     }
 
     /// im2col: writes the lowered matrix `[rows, samples·outputPixels]` of `samples` inputs
     /// `[samples, channels, height, width]`, with zeros for padding.
     func lower(_ input: UnsafePointer<Float>, samples: Int, into columns: UnsafeMutablePointer<Float>) {
-        let pixels = outputPixels, rowWidth = samples * pixels, planeSize = height * width
+        let pixels = outputPixels, rowWidth = samples &* pixels, planeSize = height &* width
+        let outputWidth = outputWidth, width = width, stride = stride
+        let rowStep = stride &* width
         for channel in 0..<channels {
             for kernelRow in 0..<kernelSize {
+                let (firstRow, endRow) = validOutputRows(kernelRow: kernelRow)
                 for kernelColumn in 0..<kernelSize {
-                    let row = (channel * kernelSize + kernelRow) * kernelSize + kernelColumn
+                    let row = (channel &* kernelSize &+ kernelRow) &* kernelSize &+ kernelColumn
                     let (lower, upper) = validOutputColumns(kernelColumn: kernelColumn)
-                    let columnOffset = kernelColumn - padding
+                    let validCount = upper &- lower
+                    let fullRows = lower == 0 && upper == outputWidth
                     for sample in 0..<samples {
-                        let plane = input + (sample * channels + channel) * planeSize
-                        let destination = columns + row * rowWidth + sample * pixels
-                        for outputRow in 0..<outputHeight {
-                            let target = destination + outputRow * outputWidth
-                            let inputRow = outputRow * stride - padding + kernelRow
-                            guard inputRow >= 0 && inputRow < height else {
-                                target.update(repeating: 0, count: outputWidth)
-                                continue
+                        let destination = columns + (row &* rowWidth &+ sample &* pixels)
+                        // Rows that fall into the vertical padding.
+                        if firstRow > 0 { destination.update(repeating: 0, count: firstRow &* outputWidth) }
+                        if endRow < outputHeight {
+                            (destination + endRow &* outputWidth)
+                                .update(repeating: 0, count: (outputHeight &- endRow) &* outputWidth)
+                        }
+                        guard firstRow < endRow else { continue }
+                        let plane = input + ((sample &* channels &+ channel) &* planeSize)
+                        // Input element of output (firstRow, 0).
+                        var source = plane + ((firstRow &* stride &- padding &+ kernelRow) &* width &+ kernelColumn &- padding)
+                        var target = destination + firstRow &* outputWidth
+                        if stride == 1 && fullRows {
+                            for _ in firstRow..<endRow {
+                                VectorLoops.copy(source, to: target, count: outputWidth)
+                                source += rowStep
+                                target += outputWidth
                             }
-                            let source = plane + inputRow * width + columnOffset
+                            continue
+                        }
+                        for _ in firstRow..<endRow {
                             if lower > 0 { target.update(repeating: 0, count: lower) }
                             if stride == 1 {
-                                (target + lower).update(from: source + lower, count: upper - lower)
+                                VectorLoops.copy(source + lower, to: target + lower, count: validCount)
                             } else {
-                                for outputColumn in lower..<upper { target[outputColumn] = source[outputColumn * stride] }
+                                for outputColumn in lower..<upper { target[outputColumn] = source[outputColumn &* stride] }
                             }
-                            if upper < outputWidth { (target + upper).update(repeating: 0, count: outputWidth - upper) }
+                            if upper < outputWidth { (target + upper).update(repeating: 0, count: outputWidth &- upper) }
+                            source += rowStep
+                            target += outputWidth
                         }
                     }
                 }
@@ -80,26 +109,29 @@ struct ConvolutionGeometry {
     func accumulateLowered(
         _ columns: UnsafePointer<Float>, samples: Int, into inputGradient: UnsafeMutablePointer<Float>
     ) {
-        let pixels = outputPixels, rowWidth = samples * pixels, planeSize = height * width
+        let pixels = outputPixels, rowWidth = samples &* pixels, planeSize = height &* width
+        let outputWidth = outputWidth, width = width, stride = stride
+        let rowStep = stride &* width
         for channel in 0..<channels {
             for kernelRow in 0..<kernelSize {
+                let (firstRow, endRow) = validOutputRows(kernelRow: kernelRow)
+                guard firstRow < endRow else { continue }
                 for kernelColumn in 0..<kernelSize {
-                    let row = (channel * kernelSize + kernelRow) * kernelSize + kernelColumn
+                    let row = (channel &* kernelSize &+ kernelRow) &* kernelSize &+ kernelColumn
                     let (lower, upper) = validOutputColumns(kernelColumn: kernelColumn)
-                    let columnOffset = kernelColumn - padding
+                    let validCount = upper &- lower
                     for sample in 0..<samples {
-                        let plane = inputGradient + (sample * channels + channel) * planeSize
-                        let source = columns + row * rowWidth + sample * pixels
-                        for outputRow in 0..<outputHeight {
-                            let inputRow = outputRow * stride - padding + kernelRow
-                            guard inputRow >= 0 && inputRow < height else { continue }
-                            let values = source + outputRow * outputWidth
-                            let target = plane + inputRow * width + columnOffset
+                        let plane = inputGradient + ((sample &* channels &+ channel) &* planeSize)
+                        var values = columns + (row &* rowWidth &+ sample &* pixels &+ firstRow &* outputWidth)
+                        var target = plane + ((firstRow &* stride &- padding &+ kernelRow) &* width &+ kernelColumn &- padding)
+                        for _ in firstRow..<endRow {
                             if stride == 1 {
-                                for outputColumn in lower..<upper { target[outputColumn] += values[outputColumn] }
+                                VectorLoops.add(values + lower, to: target + lower, count: validCount)
                             } else {
-                                for outputColumn in lower..<upper { target[outputColumn * stride] += values[outputColumn] }
+                                for outputColumn in lower..<upper { target[outputColumn &* stride] += values[outputColumn] }
                             }
+                            values += outputWidth
+                            target += rowStep
                         }
                     }
                 }

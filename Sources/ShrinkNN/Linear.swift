@@ -69,6 +69,10 @@ public final class Linear: Layer {
     }
 
     public func backward(_ outputGradient: Tensor) -> Tensor {
+        backward(outputGradient, needsInputGradient: true)!
+    }
+
+    public func backward(_ outputGradient: Tensor, needsInputGradient: Bool) -> Tensor? {
         guard let input = cachedInput else {
             preconditionFailure("Linear '\(name)': backward without a training forward pass")
         }
@@ -76,7 +80,7 @@ public final class Linear: Layer {
         let outputs = outputFeatures, inputs = inputFeatures
         precondition(outputGradient.shape == [batch, outputs],
                      "Linear '\(name)': output gradient \(outputGradient.shape) does not match [\(batch), \(outputs)]")
-        return outputGradient.withUnsafeBufferPointer { dy in
+        return outputGradient.withUnsafeBufferPointer { dy -> Tensor? in
             // dW[outputFeatures, inputFeatures] += dYᵀ · X
             input.withUnsafeBufferPointer { x in
                 weight.gradient.withUnsafeMutableBufferPointer { dw in
@@ -94,6 +98,7 @@ public final class Linear: Layer {
                     for column in 0..<outputs { db[column] += dyRow[column] }
                 }
             }
+            guard needsInputGradient else { return nil }
             // dX[batch, inputFeatures] = dY · W
             let inputGradient = [Float].uninitialized(count: batch * inputs) { dx in
                 weight.value.withUnsafeBufferPointer { w in

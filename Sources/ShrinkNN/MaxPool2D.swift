@@ -36,24 +36,17 @@ public final class MaxPool2D: Layer {
         let scalars = [Float].uninitialized(count: outputCount) { output in
             input.withUnsafeBufferPointer { x in
                 argmax.withUnsafeMutableBufferPointer { indices in
+                    let argmaxTarget = recordsArgmax ? indices.baseAddress : nil
                     for plane in 0..<window.planes {
                         let source = x.baseAddress! + plane * window.inputPlaneSize
-                        for outputRow in 0..<window.outputHeight {
-                            for outputColumn in 0..<window.outputWidth {
-                                let corner = outputRow * stride * window.width + outputColumn * stride
-                                var best = source[corner]
-                                var bestOffset = corner
-                                for kernelRow in 0..<kernel {
-                                    let rowStart = corner + kernelRow * window.width
-                                    for kernelColumn in 0..<kernel where source[rowStart + kernelColumn] > best {
-                                        best = source[rowStart + kernelColumn]
-                                        bestOffset = rowStart + kernelColumn
-                                    }
-                                }
-                                let outputIndex = plane * window.outputPlaneSize + outputRow * window.outputWidth + outputColumn
-                                output[outputIndex] = best
-                                if recordsArgmax { indices[outputIndex] = Int32(bestOffset) }
-                            }
+                        let planeOutput = output + plane * window.outputPlaneSize
+                        let planeIndices = argmaxTarget.map { $0 + plane * window.outputPlaneSize }
+                        if kernel == 2 {
+                            pool2x2(source, width: window.width, stride: stride, window: window,
+                                    output: planeOutput, indices: planeIndices)
+                        } else {
+                            poolGeneric(source, width: window.width, kernel: kernel, stride: stride, window: window,
+                                        output: planeOutput, indices: planeIndices)
                         }
                     }
                 }
@@ -61,6 +54,53 @@ public final class MaxPool2D: Layer {
         }
         cachedInputShape = recordsArgmax ? input.shape : nil
         return Tensor(shape: window.outputShape, scalars: scalars)
+    }
+
+    /// One plane, any window: the first maximum of each window.
+    @inline(__always)
+    private func poolGeneric(
+        _ source: UnsafePointer<Float>, width: Int, kernel: Int, stride: Int, window: PoolingWindow,
+        output: UnsafeMutablePointer<Float>, indices: UnsafeMutablePointer<Int32>?
+    ) {
+        for outputRow in 0..<window.outputHeight {
+            for outputColumn in 0..<window.outputWidth {
+                let corner = outputRow * stride * width + outputColumn * stride
+                var best = source[corner]
+                var bestOffset = corner
+                for kernelRow in 0..<kernel {
+                    let rowStart = corner + kernelRow * width
+                    for kernelColumn in 0..<kernel where source[rowStart + kernelColumn] > best {
+                        best = source[rowStart + kernelColumn]
+                        bestOffset = rowStart + kernelColumn
+                    }
+                }
+                let outputIndex = outputRow * window.outputWidth + outputColumn
+                output[outputIndex] = best
+                indices?[outputIndex] = Int32(bestOffset)
+            }
+        }
+    }
+
+    /// One plane, 2×2 windows (LeNet's pooling), unrolled; same tie rule as `poolGeneric`.
+    @inline(__always)
+    private func pool2x2(
+        _ source: UnsafePointer<Float>, width: Int, stride: Int, window: PoolingWindow,
+        output: UnsafeMutablePointer<Float>, indices: UnsafeMutablePointer<Int32>?
+    ) {
+        for outputRow in 0..<window.outputHeight {
+            let top = outputRow * stride * width
+            for outputColumn in 0..<window.outputWidth {
+                let topLeft = top + outputColumn * stride
+                let bottomLeft = topLeft + width
+                var best = source[topLeft], bestOffset = topLeft
+                if source[topLeft + 1] > best { best = source[topLeft + 1]; bestOffset = topLeft + 1 }
+                if source[bottomLeft] > best { best = source[bottomLeft]; bestOffset = bottomLeft }
+                if source[bottomLeft + 1] > best { best = source[bottomLeft + 1]; bestOffset = bottomLeft + 1 }
+                let outputIndex = outputRow * window.outputWidth + outputColumn
+                output[outputIndex] = best
+                indices?[outputIndex] = Int32(bestOffset)
+            }
+        }
     }
 
     public func backward(_ outputGradient: Tensor) -> Tensor {

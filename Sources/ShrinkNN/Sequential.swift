@@ -81,8 +81,21 @@ public final class Sequential: Layer {
     /// Back-propagates through every layer in reverse, adding into the parameters' gradients.
     /// Returns the gradient with respect to the input, shaped `[batch] + architecture.inputShape`.
     public func backward(_ outputGradient: Tensor) -> Tensor {
+        backward(outputGradient, needsInputGradient: true)!
+    }
+
+    /// Back-propagates through every layer in reverse, adding into the parameters' gradients.
+    /// With `needsInputGradient: false` (training, where the input gradient is discarded) the
+    /// first layer skips computing it, which saves the most expensive part of a first
+    /// convolution's backward pass; the result is then nil.
+    public func backward(_ outputGradient: Tensor, needsInputGradient: Bool) -> Tensor? {
         var gradient = outputGradient
-        for layer in layers.reversed() { gradient = layer.backward(gradient) }
+        for (index, layer) in layers.enumerated().reversed() {
+            guard let next = layer.backward(gradient, needsInputGradient: index > 0 || needsInputGradient) else {
+                return nil
+            }
+            gradient = next
+        }
         return gradient
     }
 

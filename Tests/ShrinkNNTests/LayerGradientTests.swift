@@ -48,6 +48,9 @@ import Testing
         let overlapping = MaxPool2D(name: "pool", kernelSize: 3, stride: 2)
         GradientChecking.check(
             overlapping, input: GradientChecking.distinctValues(shape: [2, 2, 7, 6], generator: &generator))
+        let lenetStyle = MaxPool2D(name: "pool", kernelSize: 2, stride: 2)
+        GradientChecking.check(
+            lenetStyle, input: GradientChecking.distinctValues(shape: [2, 2, 5, 6], generator: &generator))
         let gapped = MaxPool2D(name: "pool", kernelSize: 2, stride: 3)
         GradientChecking.check(
             gapped, input: GradientChecking.distinctValues(shape: [1, 3, 8, 7], generator: &generator))

@@ -59,6 +59,20 @@ import Testing
         #expect(model.parameters.allSatisfy { $0.gradient.scalars.allSatisfy { $0 == 0 } })
     }
 
+    @Test func skippingTheInputGradientKeepsParameterGradients() throws {
+        var generator = SeededRandomNumberGenerator(seed: 49)
+        let model = try Sequential(architecture: try ModelZoo.architecture(named: "lenet-5"), generator: &generator)
+        let input = Tensor.randomUniform(shape: [3, 1, 28, 28], lowerBound: 0, upperBound: 1, using: &generator)
+        let outputGradient = Tensor.randomNormal(shape: [3, 10], using: &generator)
+        _ = model.forward(input, mode: .training)
+        let inputGradient = model.backward(outputGradient)
+        let full = model.parameters.map(\.gradient)
+        model.zeroGradients()
+        #expect(model.backward(outputGradient, needsInputGradient: false) == nil)
+        #expect(model.parameters.map(\.gradient) == full)
+        #expect(inputGradient.scalars.contains { $0 != 0 })
+    }
+
     @Test func lenet300100ShapesCountsAndNames() throws {
         var generator = SeededRandomNumberGenerator(seed: 43)
         let model = try Sequential(architecture: try ModelZoo.architecture(named: "lenet-300-100"), generator: &generator)
