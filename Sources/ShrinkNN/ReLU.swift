@@ -14,10 +14,11 @@ public final class ReLU: Layer {
     public var parameters: [Parameter] { [] }
 
     public func forward(_ input: Tensor, mode: ForwardMode) -> Tensor {
+        cachedOutput = nil  // let the allocator reuse its storage for the new output
         let count = input.count
         let scalars = [Float].uninitialized(count: count) { output in
             input.withUnsafeBufferPointer { x in
-                for index in 0..<count { output[index] = max(x[index], 0) }
+                VectorLoops.rectify(x.baseAddress!, to: output, count: count)
             }
         }
         let output = Tensor(shape: input.shape, scalars: scalars)
@@ -35,7 +36,7 @@ public final class ReLU: Layer {
         let scalars = [Float].uninitialized(count: count) { dx in
             output.withUnsafeBufferPointer { y in
                 outputGradient.withUnsafeBufferPointer { dy in
-                    for index in 0..<count { dx[index] = y[index] > 0 ? dy[index] : 0 }
+                    VectorLoops.passWherePositive(dy.baseAddress!, mask: y.baseAddress!, to: dx, count: count)
                 }
             }
         }

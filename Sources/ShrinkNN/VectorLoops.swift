@@ -64,4 +64,40 @@ enum VectorLoops {
         }
         return total
     }
+
+    /// `target[i] = max(source[i], 0)`.
+    @inline(__always)
+    static func rectify(_ source: UnsafePointer<Float>, to target: UnsafeMutablePointer<Float>, count: Int) {
+        var index = 0
+        let zero = SIMD8<Float>()
+        while index + 8 <= count {
+            let vector = UnsafeRawPointer(source + index).loadUnaligned(as: SIMD8<Float>.self)
+            UnsafeMutableRawPointer(target + index).storeBytes(of: pointwiseMax(vector, zero), as: SIMD8<Float>.self)
+            index += 8
+        }
+        while index < count {
+            target[index] = max(source[index], 0)
+            index += 1
+        }
+    }
+
+    /// `target[i] = mask[i] > 0 ? source[i] : 0` (the rectifier's gradient given its output).
+    @inline(__always)
+    static func passWherePositive(
+        _ source: UnsafePointer<Float>, mask: UnsafePointer<Float>, to target: UnsafeMutablePointer<Float>, count: Int
+    ) {
+        var index = 0
+        let zero = SIMD8<Float>()
+        while index + 8 <= count {
+            let vector = UnsafeRawPointer(source + index).loadUnaligned(as: SIMD8<Float>.self)
+            let gate = UnsafeRawPointer(mask + index).loadUnaligned(as: SIMD8<Float>.self)
+            UnsafeMutableRawPointer(target + index).storeBytes(
+                of: zero.replacing(with: vector, where: gate .> zero), as: SIMD8<Float>.self)
+            index += 8
+        }
+        while index < count {
+            target[index] = mask[index] > 0 ? source[index] : 0
+            index += 1
+        }
+    }
 }

@@ -65,7 +65,7 @@ import Testing
     @Test func relu() {
         var generator = SeededRandomNumberGenerator(seed: 8)
         GradientChecking.check(
-            ReLU(name: "relu"), input: GradientChecking.awayFromZero(shape: [3, 2, 4], generator: &generator))
+            ReLU(name: "relu"), input: GradientChecking.awayFromZero(shape: [3, 2, 5], generator: &generator))
     }
 
     @Test func flatten() {
