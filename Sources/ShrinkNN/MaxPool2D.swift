@@ -1,3 +1,4 @@
+import ShrinkKernels
 import ShrinkTensor
 
 /// Max pooling over square windows without padding (floor mode, like PyTorch's default).
@@ -37,16 +38,18 @@ public final class MaxPool2D: Layer {
             input.withUnsafeBufferPointer { x in
                 argmax.withUnsafeMutableBufferPointer { indices in
                     let argmaxTarget = recordsArgmax ? indices.baseAddress : nil
-                    for plane in 0..<window.planes {
-                        let source = x.baseAddress! + plane * window.inputPlaneSize
-                        let planeOutput = output + plane * window.outputPlaneSize
-                        let planeIndices = argmaxTarget.map { $0 + plane * window.outputPlaneSize }
-                        if kernel == 2 {
-                            pool2x2(source, width: window.width, stride: stride, window: window,
-                                    output: planeOutput, indices: planeIndices)
-                        } else {
-                            poolGeneric(source, width: window.width, kernel: kernel, stride: stride, window: window,
+                    Parallelism.forEachChunk(count: window.planes, minimumChunk: window.planesPerChunk) { planes in
+                        for plane in planes {
+                            let source = x.baseAddress! + plane * window.inputPlaneSize
+                            let planeOutput = output + plane * window.outputPlaneSize
+                            let planeIndices = argmaxTarget.map { $0 + plane * window.outputPlaneSize }
+                            if kernel == 2 {
+                                pool2x2(source, width: window.width, stride: stride, window: window,
                                         output: planeOutput, indices: planeIndices)
+                            } else {
+                                poolGeneric(source, width: window.width, kernel: kernel, stride: stride, window: window,
+                                            output: planeOutput, indices: planeIndices)
+                            }
                         }
                     }
                 }
@@ -114,11 +117,13 @@ public final class MaxPool2D: Layer {
         inputGradient.withUnsafeMutableBufferPointer { dx in
             outputGradient.withUnsafeBufferPointer { dy in
                 argmax.withUnsafeBufferPointer { indices in
-                    for plane in 0..<window.planes {
-                        let target = dx.baseAddress! + plane * window.inputPlaneSize
-                        let base = plane * window.outputPlaneSize
-                        for index in base..<(base + window.outputPlaneSize) {
-                            target[Int(indices[index])] += dy[index]
+                    Parallelism.forEachChunk(count: window.planes, minimumChunk: window.planesPerChunk) { planes in
+                        for plane in planes {
+                            let target = dx.baseAddress! + plane * window.inputPlaneSize
+                            let base = plane * window.outputPlaneSize
+                            for index in base..<(base + window.outputPlaneSize) {
+                                target[Int(indices[index])] += dy[index]
+                            }
                         }
                     }
                 }
@@ -151,4 +156,6 @@ struct PoolingWindow {
 
     var inputPlaneSize: Int { height * width }
     var outputPlaneSize: Int { outputHeight * outputWidth }
+    /// The fewest planes worth handing to another thread: about 64 Ki input elements.
+    var planesPerChunk: Int { max(1, 65_536 / max(1, inputPlaneSize)) }
 }
