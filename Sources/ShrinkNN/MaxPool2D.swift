@@ -156,6 +156,7 @@ struct PoolingWindow {
 
     var inputPlaneSize: Int { height * width }
     var outputPlaneSize: Int { outputHeight * outputWidth }
-    /// The fewest planes worth handing to another thread: about 64 Ki input elements.
-    var planesPerChunk: Int { max(1, 65_536 / max(1, inputPlaneSize)) }
+    /// The fewest planes worth handing to another thread: about 256 Ki input elements
+    /// (LeNet's first pooling splits in two, its second stays on one thread).
+    var planesPerChunk: Int { max(1, 262_144 / max(1, inputPlaneSize)) }
 }
