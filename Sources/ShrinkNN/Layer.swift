@@ -24,4 +24,15 @@ public protocol Layer: AnyObject {
     func forward(_ input: Tensor, mode: ForwardMode) -> Tensor
     /// Back-propagates through the last training forward pass.
     func backward(_ outputGradient: Tensor) -> Tensor
+    /// Back-propagates like `backward(_:)`, adding the parameter gradients; when
+    /// `needsInputGradient` is false (the first layer of a model) the layer may skip computing
+    /// the input gradient and return nil.
+    func backward(_ outputGradient: Tensor, needsInputGradient: Bool) -> Tensor?
+}
+
+extension Layer {
+    /// Computes the input gradient even when it is not needed (for layers where it is cheap).
+    public func backward(_ outputGradient: Tensor, needsInputGradient: Bool) -> Tensor? {
+        backward(outputGradient)
+    }
 }

@@ -15,8 +15,14 @@ public enum LayerSpecification: Codable, Equatable, Sendable {
     case flatten
     /// Inverted dropout: zeroes each activation with probability `rate` in training.
     case dropout(rate: Float)
-    /// Per-channel batch normalization with running statistics for inference.
+    /// Per-channel batch normalization with running statistics for inference. As in PyTorch,
+    /// training updates `running = (1 − momentum) · running + momentum · batch statistic`
+    /// (the running variance uses the unbiased batch variance).
     case batchNormalization2D(channels: Int, epsilon: Float, momentum: Float)
+    /// A nested chain of layers run in order (what a `Sequential` model reports as its own
+    /// specification). Parameter names stay flat: the nested layers' names must be unique
+    /// across the whole model.
+    case sequential(layers: [NamedLayerSpecification])
 
     /// The layer type's stable name, used by per-layer configuration ("linear", "conv2d", ...).
     public var typeName: String {
@@ -29,6 +35,7 @@ public enum LayerSpecification: Codable, Equatable, Sendable {
         case .flatten: "flatten"
         case .dropout: "dropout"
         case .batchNormalization2D: "batchnorm2d"
+        case .sequential: "sequential"
         }
     }
 }

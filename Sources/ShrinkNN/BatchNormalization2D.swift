@@ -1,0 +1,168 @@
+import ShrinkTensor
+
+/// Per-channel batch normalization of `[batch, channels, height, width]` inputs.
+///
+/// Training normalizes with the batch's mean and biased variance over `(batch, height, width)`
+/// and updates the running statistics, `running = (1 − momentum) · running + momentum · batch`
+/// (unbiased variance), as PyTorch does. Inference normalizes with the running statistics.
+/// Parameters: `<name>.weight` (scale γ, ones) and `<name>.bias` (shift β, zeros), both
+/// `[channels]`; buffers `<name>.running_mean` (zeros) and `<name>.running_var` (ones).
+public final class BatchNormalization2D: Layer {
+    public let name: String
+    public let channels: Int
+    public let epsilon: Float
+    public let momentum: Float
+    /// `<name>.weight`, the scale γ, `[channels]`.
+    public let weight: Parameter
+    /// `<name>.bias`, the shift β, `[channels]`.
+    public let bias: Parameter
+    /// `<name>.running_mean`, a buffer, `[channels]`.
+    public let runningMean: Parameter
+    /// `<name>.running_var`, a buffer, `[channels]`.
+    public let runningVariance: Parameter
+
+    /// The normalized input x̂ of the last training forward, `[batch, channels, height, width]`.
+    private var cachedNormalized: Tensor?
+    /// `1 / √(batch variance + ε)` per channel of the last training forward.
+    private var cachedInverseDeviation: [Float] = []
+
+    public init(name: String, channels: Int, epsilon: Float = 1e-5, momentum: Float = 0.1) {
+        precondition(channels > 0 && epsilon > 0 && momentum >= 0 && momentum <= 1,
+                     "BatchNormalization2D '\(name)' has invalid hyper-parameters")
+        self.name = name
+        self.channels = channels
+        self.epsilon = epsilon
+        self.momentum = momentum
+        weight = Parameter(name: "\(name).weight", value: Tensor(repeating: 1, shape: [channels]))
+        bias = Parameter(name: "\(name).bias", value: Tensor(zeros: [channels]))
+        runningMean = Parameter(name: "\(name).running_mean", value: Tensor(zeros: [channels]), kind: .buffer)
+        runningVariance = Parameter(name: "\(name).running_var", value: Tensor(repeating: 1, shape: [channels]), kind: .buffer)
+    }
+
+    public var specification: LayerSpecification {
+        .batchNormalization2D(channels: channels, epsilon: epsilon, momentum: momentum)
+    }
+
+    public var parameters: [Parameter] { [weight, bias, runningMean, runningVariance] }
+
+    public func forward(_ input: Tensor, mode: ForwardMode) -> Tensor {
+        precondition(input.rank == 4 && input.shape[1] == channels,
+                     "BatchNormalization2D '\(name)' expects [batch, \(channels), height, width], got \(input.shape)")
+        let batch = input.shape[0], planeSize = input.shape[2] * input.shape[3]
+        let channels = channels
+        let reduced = batch * planeSize
+        precondition(mode == .inference || reduced > 1,
+                     "BatchNormalization2D '\(name)' needs more than one value per channel in training")
+
+        // Per channel: the mean and inverse deviation used to normalize.
+        var means = [Float](repeating: 0, count: channels)
+        var inverseDeviations = [Float](repeating: 0, count: channels)
+        input.withUnsafeBufferPointer { x in
+            for channel in 0..<channels {
+                if mode == .training {
+                    var sum = 0.0
+                    for sample in 0..<batch {
+                        let plane = x.baseAddress! + (sample * channels + channel) * planeSize
+                        for index in 0..<planeSize { sum += Double(plane[index]) }
+                    }
+                    let mean = sum / Double(reduced)
+                    var squares = 0.0
+                    for sample in 0..<batch {
+                        let plane = x.baseAddress! + (sample * channels + channel) * planeSize
+                        for index in 0..<planeSize {
+                            let centered = Double(plane[index]) - mean
+                            squares += centered * centered
+                        }
+                    }
+                    let variance = squares / Double(reduced)
+                    means[channel] = Float(mean)
+                    inverseDeviations[channel] = Float(1 / (variance + Double(epsilon)).squareRoot())
+                    let unbiased = Float(squares / Double(reduced - 1))
+                    runningMean.value.scalars[channel] =
+                        (1 - momentum) * runningMean.value.scalars[channel] + momentum * Float(mean)
+                    runningVariance.value.scalars[channel] =
+                        (1 - momentum) * runningVariance.value.scalars[channel] + momentum * unbiased
+                } else {
+                    means[channel] = runningMean.value.scalars[channel]
+                    inverseDeviations[channel] = 1 / (runningVariance.value.scalars[channel] + epsilon).squareRoot()
+                }
+            }
+        }
+
+        let count = input.count
+        var normalized = [Float](repeating: 0, count: mode == .training ? count : 0)
+        let scalars = [Float].uninitialized(count: count) { output in
+            input.withUnsafeBufferPointer { x in
+                normalized.withUnsafeMutableBufferPointer { normalizedBuffer in
+                    // x̂ = (x − μ) / σ, y = γ x̂ + β; x̂ is kept only in training.
+                    let normalizedTarget = normalizedBuffer.baseAddress
+                    for sample in 0..<batch {
+                        for channel in 0..<channels {
+                            let offset = (sample * channels + channel) * planeSize
+                            let mean = means[channel], inverse = inverseDeviations[channel]
+                            let scale = weight.value.scalars[channel], shift = bias.value.scalars[channel]
+                            for index in offset..<(offset + planeSize) {
+                                let value = (x[index] - mean) * inverse
+                                normalizedTarget?[index] = value
+                                output[index] = scale * value + shift
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        if mode == .training {
+            cachedNormalized = Tensor(shape: input.shape, scalars: normalized)
+            cachedInverseDeviation = inverseDeviations
+        } else {
+            cachedNormalized = nil
+        }
+        return Tensor(shape: input.shape, scalars: scalars)
+    }
+
+    public func backward(_ outputGradient: Tensor) -> Tensor {
+        guard let normalized = cachedNormalized else {
+            preconditionFailure("BatchNormalization2D '\(name)': backward without a training forward pass")
+        }
+        precondition(outputGradient.shape == normalized.shape,
+                     "BatchNormalization2D '\(name)': output gradient shape \(outputGradient.shape) does not match \(normalized.shape)")
+        let shape = normalized.shape
+        let batch = shape[0], planeSize = shape[2] * shape[3], channels = channels
+        let reduced = Float(batch * planeSize)
+        let count = normalized.count
+        // dβ = Σ dy, dγ = Σ dy·x̂, dx = γ/(σ·M) · (M·dy − dβ − x̂·dγ) per channel.
+        var shiftGradients = [Float](repeating: 0, count: channels)
+        var scaleGradients = [Float](repeating: 0, count: channels)
+        let scalars = [Float].uninitialized(count: count) { dx in
+            normalized.withUnsafeBufferPointer { xHat in
+                outputGradient.withUnsafeBufferPointer { dy in
+                    for channel in 0..<channels {
+                        var shiftSum = 0.0, scaleSum = 0.0
+                        for sample in 0..<batch {
+                            let offset = (sample * channels + channel) * planeSize
+                            for index in offset..<(offset + planeSize) {
+                                shiftSum += Double(dy[index])
+                                scaleSum += Double(dy[index] * xHat[index])
+                            }
+                        }
+                        let shiftGradient = Float(shiftSum), scaleGradient = Float(scaleSum)
+                        shiftGradients[channel] = shiftGradient
+                        scaleGradients[channel] = scaleGradient
+                        let factor = weight.value.scalars[channel] * cachedInverseDeviation[channel] / reduced
+                        for sample in 0..<batch {
+                            let offset = (sample * channels + channel) * planeSize
+                            for index in offset..<(offset + planeSize) {
+                                dx[index] = factor * (reduced * dy[index] - shiftGradient - xHat[index] * scaleGradient)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        for channel in 0..<channels {
+            weight.gradient.scalars[channel] += scaleGradients[channel]
+            bias.gradient.scalars[channel] += shiftGradients[channel]
+        }
+        return Tensor(shape: shape, scalars: scalars)
+    }
+}
