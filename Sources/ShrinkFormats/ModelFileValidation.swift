@@ -123,6 +123,10 @@ enum ModelFileValidation {
             try check(stride, "stride")
         case .relu, .flatten:
             break
+        case .sequential(let layers):
+            // Nesting depth is bounded by the strict JSON scanner; names stay unique model-wide
+            // (checked when the model is built).
+            for named in layers { try validate(named.layer, layerName: named.name) }
         case .dropout(let rate):
             try check(rate, "rate", rate >= 0 && rate < 1, "[0, 1)")
         case .batchNormalization2D(let channels, let epsilon, let momentum):

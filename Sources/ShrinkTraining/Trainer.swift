@@ -94,7 +94,7 @@ public struct Trainer {
                 lossSum += Double(result.loss) * Double(rows)
 
                 for parameter in trainableParameters { parameter.zeroGradient() }
-                _ = model.backward(result.gradient)
+                _ = model.backward(result.gradient, needsInputGradient: false)
                 learningRate = configuration.schedule.learningRate(
                     base: configuration.baseLearningRate, step: globalStep, totalSteps: totalSteps,
                     stepsPerEpoch: batchCount)
