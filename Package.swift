@@ -10,6 +10,7 @@
 //   ShrinkData       checksums, IDX/gzip readers, MNIST, datasets and batching
 //   ShrinkNN         layers with forward/backward, losses, models, architectures
 //   ShrinkTraining   optimizers, learning-rate schedules, training loop, evaluation
+//   ShrinkCompression pruning, quantization, weight sharing, distillation, recipes
 //   ShrinkFormats    the versioned model container file
 //   ShrinkCLI        the `shrink` command
 import PackageDescription
@@ -23,6 +24,7 @@ let package = Package(
         .library(name: "ShrinkData", targets: ["ShrinkData"]),
         .library(name: "ShrinkNN", targets: ["ShrinkNN"]),
         .library(name: "ShrinkTraining", targets: ["ShrinkTraining"]),
+        .library(name: "ShrinkCompression", targets: ["ShrinkCompression"]),
         .library(name: "ShrinkFormats", targets: ["ShrinkFormats"]),
     ],
     dependencies: [
@@ -43,11 +45,12 @@ let package = Package(
         .target(name: "ShrinkData", dependencies: ["ShrinkTensor", "CZlib"]),
         .target(name: "ShrinkNN", dependencies: ["ShrinkTensor", "ShrinkKernels"]),
         .target(name: "ShrinkTraining", dependencies: ["ShrinkNN", "ShrinkData"]),
+        .target(name: "ShrinkCompression", dependencies: ["ShrinkTraining", "ShrinkNN", "ShrinkKernels"]),
         .target(name: "ShrinkFormats", dependencies: ["ShrinkNN", "CZlib"]),
         .executableTarget(
             name: "ShrinkCLI",
             dependencies: [
-                "ShrinkTraining", "ShrinkFormats", "ShrinkData",
+                "ShrinkTraining", "ShrinkCompression", "ShrinkFormats", "ShrinkData",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -56,6 +59,7 @@ let package = Package(
         .testTarget(name: "ShrinkDataTests", dependencies: ["ShrinkData"]),
         .testTarget(name: "ShrinkNNTests", dependencies: ["ShrinkNN"]),
         .testTarget(name: "ShrinkTrainingTests", dependencies: ["ShrinkTraining"]),
+        .testTarget(name: "ShrinkCompressionTests", dependencies: ["ShrinkCompression"]),
         .testTarget(name: "ShrinkFormatsTests", dependencies: ["ShrinkFormats", "ShrinkTraining"]),
         .testTarget(name: "ShrinkCLITests", dependencies: ["ShrinkCLI"]),
     ],

@@ -1,0 +1,122 @@
+import ShrinkNN
+import ShrinkTensor
+
+/// A model on its way through a compression pipeline: the network, whose parameter values are
+/// always the values inference should use (pruned weights are zero, quantized weights hold their
+/// de-quantized values), plus what each step decided about how every tensor is to be stored.
+///
+/// The container writer (issue "Container format") turns `parameterStates` into encodings; the
+/// trainer keeps `constraints` satisfied whenever a later step fine-tunes.
+public final class CompressedModel {
+    /// The network; steps that change the architecture (structured pruning, distillation)
+    /// replace it.
+    public var network: Sequential
+    /// Per parameter name (`fc1.weight`): masks, quantization, palettes decided so far.
+    public var parameterStates: [String: ParameterCompressionState]
+    /// Quantization of activations at layer inputs, by layer name (static int8, QAT).
+    public var activationQuantization: [String: QuantizationParameters]
+    /// What every step did, in order.
+    public var stepReports: [CompressionStepReport]
+
+    public init(network: Sequential) {
+        self.network = network
+        self.parameterStates = [:]
+        self.activationQuantization = [:]
+        self.stepReports = []
+    }
+
+    /// The state of one parameter, created empty on first access.
+    public func state(of parameterName: String) -> ParameterCompressionState {
+        parameterStates[parameterName] ?? ParameterCompressionState()
+    }
+
+    /// The layers that own weights (Linear and Conv2D), in execution order, with their weight
+    /// parameter: the units compression settings address.
+    public var weightLayers: [(layer: any Layer, weight: Parameter)] {
+        network.flattenedLayers.compactMap { layer in
+            switch layer.specification {
+            case .linear, .convolution2D:
+                guard let weight = layer.parameters.first(where: { $0.name == "\(layer.name).weight" }) else { return nil }
+                return (layer, weight)
+            default:
+                return nil
+            }
+        }
+    }
+}
+
+extension Sequential {
+    /// Every leaf layer in execution order (nested `Sequential`s expanded).
+    public var flattenedLayers: [any Layer] {
+        layers.flatMap { layer -> [any Layer] in
+            if let nested = layer as? Sequential { return nested.flattenedLayers }
+            return [layer]
+        }
+    }
+}
+
+/// What compression decided about one parameter tensor's storage.
+public struct ParameterCompressionState: Equatable, Sendable {
+    /// Elements kept (1) or pruned (0), the parameter's shape; `nil` when not pruned.
+    public var mask: Tensor?
+    /// Linear (affine) quantization of the values; `nil` when not quantized.
+    public var quantization: QuantizationParameters?
+    /// Shared weights: the value of element i is `palette.centroids[palette.indices[i]]`.
+    public var palette: Palette?
+    /// Whether values are stored as IEEE half precision.
+    public var storesFloat16: Bool
+
+    public init(mask: Tensor? = nil, quantization: QuantizationParameters? = nil, palette: Palette? = nil,
+                storesFloat16: Bool = false) {
+        self.mask = mask
+        self.quantization = quantization
+        self.palette = palette
+        self.storesFloat16 = storesFloat16
+    }
+}
+
+/// Linear quantization `q = clamp(round(x / scale) + zeroPoint, qmin, qmax)`, `x ≈ (q − zeroPoint)·scale`,
+/// per tensor (one scale) or per channel (one scale per slice along `axis`).
+public struct QuantizationParameters: Codable, Equatable, Sendable {
+    /// Bits per value, 1...16.
+    public var bits: Int
+    /// Whether the integer range is signed (`-2^(b-1) ... 2^(b-1)-1`) or unsigned (`0 ... 2^b-1`).
+    public var isSigned: Bool
+    /// Symmetric schemes have every zero point 0 (signed) or 2^(b-1) (unsigned).
+    public var isSymmetric: Bool
+    /// The channel axis for per-channel parameters; `nil` for per-tensor.
+    public var axis: Int?
+    /// One scale per channel (or one), all positive and finite.
+    public var scales: [Float]
+    /// One zero point per channel (or one), within the integer range.
+    public var zeroPoints: [Int32]
+
+    public init(bits: Int, isSigned: Bool, isSymmetric: Bool, axis: Int?, scales: [Float], zeroPoints: [Int32]) {
+        self.bits = bits
+        self.isSigned = isSigned
+        self.isSymmetric = isSymmetric
+        self.axis = axis
+        self.scales = scales
+        self.zeroPoints = zeroPoints
+    }
+
+    /// The smallest representable integer.
+    public var minimumCode: Int32 { isSigned ? -(Int32(1) << (bits - 1)) : 0 }
+    /// The largest representable integer.
+    public var maximumCode: Int32 { isSigned ? (Int32(1) << (bits - 1)) - 1 : (Int32(1) << bits) - 1 }
+}
+
+/// A weight-sharing codebook: `centroids` and, per element, the index of its centroid.
+public struct Palette: Equatable, Sendable {
+    /// Bits per index: `centroids.count <= 2^bits`.
+    public var bits: Int
+    public var centroids: [Float]
+    /// One index per tensor element (row-major).
+    public var indices: [UInt16]
+
+    public init(bits: Int, centroids: [Float], indices: [UInt16]) {
+        self.bits = bits
+        self.centroids = centroids
+        self.indices = indices
+    }
+}

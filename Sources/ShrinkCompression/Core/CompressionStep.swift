@@ -1,0 +1,114 @@
+import ShrinkData
+import ShrinkNN
+import ShrinkTensor
+import ShrinkTraining
+
+/// One step of a compression pipeline (prune, quantize, cluster, distill, ...).
+///
+/// Each technique implements its own explicit lifecycle (prepare → calibrate / step → finalize,
+/// as in torch.ao.pruning and coremltools) and wraps it in a step so that recipes can chain
+/// techniques. A step changes `model` in place (or replaces `model.network`), appends its report
+/// to `model.stepReports` and returns it.
+public protocol CompressionStep {
+    /// A stable identifier of the technique, e.g. `magnitude-pruning`.
+    var kind: String { get }
+    /// Runs the step. Fine-tuning, where the technique uses it, happens inside with
+    /// `context.fineTuning` and keeps `context.constraints(for:)` satisfied.
+    func apply(to model: CompressedModel, context: CompressionContext) throws -> CompressionStepReport
+}
+
+/// What a step may use besides the model: data, the fine-tuning recipe, and a progress sink.
+public struct CompressionContext {
+    /// Training data for fine-tuning and calibration.
+    public var training: LabeledDataset
+    /// Held-out data the step's reported accuracy is measured on.
+    public var validation: LabeledDataset
+    /// The base configuration fine-tuning steps start from (epochs and learning rate may be
+    /// overridden per step).
+    public var fineTuning: TrainingConfiguration
+    /// Receives progress of long work (fine-tuning epochs, calibration batches, k-means).
+    public var progress: (CompressionProgress) -> Void
+
+    public init(
+        training: LabeledDataset, validation: LabeledDataset, fineTuning: TrainingConfiguration,
+        progress: @escaping (CompressionProgress) -> Void = { _ in }
+    ) {
+        self.training = training
+        self.validation = validation
+        self.fineTuning = fineTuning
+        self.progress = progress
+    }
+
+    /// The constraints earlier steps established and fine-tuning must keep: pruning masks stay
+    /// zero, shared weights stay shared.
+    public func constraints(for model: CompressedModel) -> [any ParameterConstraint] {
+        var masks = [String: Tensor]()
+        for (name, state) in model.parameterStates {
+            if let mask = state.mask { masks[name] = mask }
+        }
+        return masks.isEmpty ? [] : [MaskConstraint(masks: masks)]
+    }
+}
+
+/// Progress of a long-running part of a step.
+public enum CompressionProgress: Sendable {
+    /// A phase started, e.g. "fine-tuning" with 3 epochs as `total`.
+    case phaseStarted(step: String, phase: String, total: Int)
+    /// `completed` of the phase's `total` units are done; `detail` is a short status ("loss 0.12").
+    case phaseAdvanced(step: String, phase: String, completed: Int, detail: String)
+    /// A fine-tuning epoch ended.
+    case fineTuningEpoch(step: String, summary: EpochSummary)
+}
+
+/// What one step did, overall and per layer: the `report()` of the technique.
+public struct CompressionStepReport: Codable, Equatable, Sendable {
+    /// The technique (`CompressionStep.kind`).
+    public var kind: String
+    /// A one-line human description of the settings, e.g. "magnitude, 92 % target, 3 iterations".
+    public var summary: String
+    public var layers: [LayerCompressionReport]
+    /// Top-1 accuracy on the validation set after the step (and its fine-tuning).
+    public var accuracyAfter: Double?
+    /// Wall-clock seconds the step took, fine-tuning included.
+    public var seconds: Double
+
+    public init(kind: String, summary: String, layers: [LayerCompressionReport], accuracyAfter: Double?, seconds: Double) {
+        self.kind = kind
+        self.summary = summary
+        self.layers = layers
+        self.accuracyAfter = accuracyAfter
+        self.seconds = seconds
+    }
+}
+
+/// What a step did to one parameter tensor.
+public struct LayerCompressionReport: Codable, Equatable, Sendable {
+    /// The parameter's full name, e.g. `fc1.weight`.
+    public var parameter: String
+    /// The layer type (`linear`, `conv2d`).
+    public var layerType: String
+    /// Elements of the tensor.
+    public var elements: Int
+    /// Elements that are not zero after the step.
+    public var nonZero: Int
+    /// Bits per stored value, when quantized or clustered.
+    public var bits: Int?
+    /// Distinct shared values, when clustered.
+    public var clusters: Int?
+    /// A short note on anything else ("per-channel", "kept 37 of 50 filters").
+    public var note: String?
+
+    public init(parameter: String, layerType: String, elements: Int, nonZero: Int, bits: Int? = nil,
+                clusters: Int? = nil, note: String? = nil) {
+        self.parameter = parameter
+        self.layerType = layerType
+        self.elements = elements
+        self.nonZero = nonZero
+        self.bits = bits
+        self.clusters = clusters
+        self.note = note
+    }
+
+    /// Fraction of elements that are zero.
+    public var sparsity: Double { elements == 0 ? 0 : 1 - Double(nonZero) / Double(elements) }
+}
