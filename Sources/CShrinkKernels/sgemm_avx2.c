@@ -11,10 +11,14 @@
 #define SGEMM_DRIVER shrink_sgemm_avx2
 #define SGEMM_MR 6
 #define SGEMM_NR 16
+// B is read in place only for very few rows: the 6×16 kernel consumes a row of B every 6
+// cycles, too fast for strided rows (measured: packing wins from m = 64 on Zen 4).
 #define SGEMM_KC 256
 #define SGEMM_MC 768
 #define SGEMM_NC 512
+#ifndef SGEMM_UNPACKED_B_MAX_M
 #define SGEMM_UNPACKED_B_MAX_M 24
+#endif
 
 /// Lane mask for the first `count` of 8 floats (all-ones lanes are selected).
 static SHRINK_ALWAYS_INLINE SHRINK_TARGET_AVX2 __m256i lane_mask(ptrdiff_t count) {
@@ -23,18 +27,19 @@ static SHRINK_ALWAYS_INLINE SHRINK_TARGET_AVX2 __m256i lane_mask(ptrdiff_t count
     return _mm256_cmpgt_epi32(_mm256_set1_epi32(clamped), index);
 }
 
-/// The 6×16 micro-kernel. `b_step` is 16 for a packed panel, ldb for B in place (then loads are
-/// masked to the `cols` valid columns).
+/// The micro-kernel for `height` (2, 4 or 6, a constant after inlining) rows of a packed 6-row
+/// A panel by 16 columns of B. `b_step` is 16 for a packed panel, ldb for B in place (then loads
+/// are masked to the `cols` valid columns).
 static SHRINK_ALWAYS_INLINE SHRINK_TARGET_AVX2 void kernel_body(
-    ptrdiff_t kc, const float *restrict a, const float *restrict b, ptrdiff_t b_step, int masked_b,
+    const int height, ptrdiff_t kc, const float *restrict a, const float *restrict b, ptrdiff_t b_step, int masked_b,
     float *restrict c, ptrdiff_t ldc, float alpha, float beta, ptrdiff_t rows, ptrdiff_t cols) {
     const __m256i mask0 = lane_mask(cols), mask1 = lane_mask(cols - 8);
     __m256 acc[SGEMM_MR][2];
-    for (int i = 0; i < SGEMM_MR; i++) {
+    for (int i = 0; i < height; i++) {
         acc[i][0] = _mm256_setzero_ps();
         acc[i][1] = _mm256_setzero_ps();
     }
-    for (int i = 0; i < SGEMM_MR; i++)
+    for (int i = 0; i < height; i++)
         if (i < rows) _mm_prefetch((const char *)(c + i * ldc), _MM_HINT_T0);
 #pragma clang loop unroll_count(4)
     for (ptrdiff_t p = 0; p < kc; p++) {
@@ -46,7 +51,7 @@ static SHRINK_ALWAYS_INLINE SHRINK_TARGET_AVX2 void kernel_body(
             b0 = _mm256_load_ps(b);
             b1 = _mm256_load_ps(b + 8);
         }
-        for (int i = 0; i < SGEMM_MR; i++) {
+        for (int i = 0; i < height; i++) {
             const __m256 a_i = _mm256_broadcast_ss(a + i);
             acc[i][0] = _mm256_fmadd_ps(a_i, b0, acc[i][0]);
             acc[i][1] = _mm256_fmadd_ps(a_i, b1, acc[i][1]);
@@ -56,7 +61,7 @@ static SHRINK_ALWAYS_INLINE SHRINK_TARGET_AVX2 void kernel_body(
     }
     const __m256 alpha_v = _mm256_set1_ps(alpha), beta_v = _mm256_set1_ps(beta);
     if (cols == SGEMM_NR) {
-        for (int i = 0; i < SGEMM_MR; i++) {
+        for (int i = 0; i < height; i++) {
             if (i >= rows) break;
             float *c_row = c + i * ldc;
             __m256 r0 = _mm256_mul_ps(acc[i][0], alpha_v), r1 = _mm256_mul_ps(acc[i][1], alpha_v);
@@ -68,7 +73,7 @@ static SHRINK_ALWAYS_INLINE SHRINK_TARGET_AVX2 void kernel_body(
             _mm256_storeu_ps(c_row + 8, r1);
         }
     } else {
-        for (int i = 0; i < SGEMM_MR; i++) {
+        for (int i = 0; i < height; i++) {
             if (i >= rows) break;
             float *c_row = c + i * ldc;
             __m256 r0 = _mm256_mul_ps(acc[i][0], alpha_v), r1 = _mm256_mul_ps(acc[i][1], alpha_v);
@@ -85,14 +90,18 @@ static SHRINK_ALWAYS_INLINE SHRINK_TARGET_AVX2 void kernel_body(
 static SHRINK_TARGET_AVX2 void kernel_packed(ptrdiff_t kc, const float *a, const float *b, float *c,
                                              ptrdiff_t ldc, float alpha, float beta,
                                              ptrdiff_t rows, ptrdiff_t cols) {
-    kernel_body(kc, a, b, SGEMM_NR, 0, c, ldc, alpha, beta, rows, cols);
+    if (rows <= 2) kernel_body(2, kc, a, b, SGEMM_NR, 0, c, ldc, alpha, beta, rows, cols);
+    else if (rows <= 4) kernel_body(4, kc, a, b, SGEMM_NR, 0, c, ldc, alpha, beta, rows, cols);
+    else kernel_body(6, kc, a, b, SGEMM_NR, 0, c, ldc, alpha, beta, rows, cols);
 }
 
 static SHRINK_TARGET_AVX2 void kernel_unpacked_b(ptrdiff_t kc, const float *a, const float *b,
                                                  ptrdiff_t ldb, float *c, ptrdiff_t ldc,
                                                  float alpha, float beta,
                                                  ptrdiff_t rows, ptrdiff_t cols) {
-    kernel_body(kc, a, b, ldb, 1, c, ldc, alpha, beta, rows, cols);
+    if (rows <= 2) kernel_body(2, kc, a, b, ldb, 1, c, ldc, alpha, beta, rows, cols);
+    else if (rows <= 4) kernel_body(4, kc, a, b, ldb, 1, c, ldc, alpha, beta, rows, cols);
+    else kernel_body(6, kc, a, b, ldb, 1, c, ldc, alpha, beta, rows, cols);
 }
 
 /// In-register transpose of 8 rows of 8 floats.

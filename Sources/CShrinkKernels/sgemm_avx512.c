@@ -11,7 +11,10 @@
 #define SGEMM_DRIVER shrink_sgemm_avx512
 #define SGEMM_MR 12
 #define SGEMM_NR 32
-// A micro-panel 12×KC (23 KiB) stays in L1; the packed B block KC×NC (480 KiB) in the 1 MiB L2.
+// Cache blocks measured on Zen 4 (32 KiB L1d, 1 MiB L2 per core): an A micro-panel 12×KC
+// (18 KiB) stays in L1, the packed B block KC×NC (480 KiB) in L2. With at most 128 rows, B is
+// read in place: packing it would cost more than its few reuses save (the 12-row kernel spends
+// 24 cycles per depth step, so strided B rows stream in time). -D overrides are for tuning runs.
 #ifndef SGEMM_KC
 #define SGEMM_KC 384
 #endif
@@ -21,7 +24,9 @@
 #ifndef SGEMM_NC
 #define SGEMM_NC 320
 #endif
-#define SGEMM_UNPACKED_B_MAX_M 48
+#ifndef SGEMM_UNPACKED_B_MAX_M
+#define SGEMM_UNPACKED_B_MAX_M 128
+#endif
 
 static SHRINK_ALWAYS_INLINE SHRINK_TARGET_AVX512 __mmask16 lane_mask(ptrdiff_t count) {
     if (count >= 16) return (__mmask16)0xFFFF;
@@ -29,18 +34,21 @@ static SHRINK_ALWAYS_INLINE SHRINK_TARGET_AVX512 __mmask16 lane_mask(ptrdiff_t c
     return (__mmask16)((1u << count) - 1u);
 }
 
-/// The 12×32 micro-kernel. `b_step` is the distance between consecutive depth rows of B: 32 for
-/// a packed panel, ldb for B in place (then loads are masked to the `cols` valid columns).
+/// The micro-kernel for `height` (4, 8 or 12, a constant after inlining) rows of a packed 12-row
+/// A panel by 32 columns of B. `b_step` is the distance between consecutive depth rows of B: 32
+/// for a packed panel, ldb for B in place (then loads are masked to the `cols` valid columns).
+/// Edge panels with few rows use a smaller height so they do not pay for 12 rows.
 static SHRINK_ALWAYS_INLINE SHRINK_TARGET_AVX512 void kernel_body(
+    const int height,
     ptrdiff_t kc, const float *restrict a, const float *restrict b, ptrdiff_t b_step, int masked_b,
     float *restrict c, ptrdiff_t ldc, float alpha, float beta, ptrdiff_t rows, ptrdiff_t cols) {
     const __mmask16 mask0 = lane_mask(cols), mask1 = lane_mask(cols - 16);
     __m512 acc[SGEMM_MR][2];
-    for (int i = 0; i < SGEMM_MR; i++) {
+    for (int i = 0; i < height; i++) {
         acc[i][0] = _mm512_setzero_ps();
         acc[i][1] = _mm512_setzero_ps();
     }
-    for (int i = 0; i < SGEMM_MR; i++) {
+    for (int i = 0; i < height; i++) {
         if (i < rows) {
             _mm_prefetch((const char *)(c + i * ldc), _MM_HINT_T0);
             _mm_prefetch((const char *)(c + i * ldc + 16), _MM_HINT_T0);
@@ -56,7 +64,7 @@ static SHRINK_ALWAYS_INLINE SHRINK_TARGET_AVX512 void kernel_body(
             b0 = _mm512_load_ps(b);
             b1 = _mm512_load_ps(b + 16);
         }
-        for (int i = 0; i < SGEMM_MR; i++) {
+        for (int i = 0; i < height; i++) {
             const __m512 a_i = _mm512_set1_ps(a[i]);
             acc[i][0] = _mm512_fmadd_ps(a_i, b0, acc[i][0]);
             acc[i][1] = _mm512_fmadd_ps(a_i, b1, acc[i][1]);
@@ -66,7 +74,7 @@ static SHRINK_ALWAYS_INLINE SHRINK_TARGET_AVX512 void kernel_body(
     }
     const __m512 alpha_v = _mm512_set1_ps(alpha), beta_v = _mm512_set1_ps(beta);
     if (cols == SGEMM_NR) {
-        for (int i = 0; i < SGEMM_MR; i++) {
+        for (int i = 0; i < height; i++) {
             if (i >= rows) break;
             float *c_row = c + i * ldc;
             __m512 r0 = _mm512_mul_ps(acc[i][0], alpha_v), r1 = _mm512_mul_ps(acc[i][1], alpha_v);
@@ -78,7 +86,7 @@ static SHRINK_ALWAYS_INLINE SHRINK_TARGET_AVX512 void kernel_body(
             _mm512_storeu_ps(c_row + 16, r1);
         }
     } else {
-        for (int i = 0; i < SGEMM_MR; i++) {
+        for (int i = 0; i < height; i++) {
             if (i >= rows) break;
             float *c_row = c + i * ldc;
             __m512 r0 = _mm512_mul_ps(acc[i][0], alpha_v), r1 = _mm512_mul_ps(acc[i][1], alpha_v);
@@ -95,14 +103,18 @@ static SHRINK_ALWAYS_INLINE SHRINK_TARGET_AVX512 void kernel_body(
 static SHRINK_TARGET_AVX512 void kernel_packed(ptrdiff_t kc, const float *a, const float *b, float *c,
                                                ptrdiff_t ldc, float alpha, float beta,
                                                ptrdiff_t rows, ptrdiff_t cols) {
-    kernel_body(kc, a, b, SGEMM_NR, 0, c, ldc, alpha, beta, rows, cols);
+    if (rows <= 4) kernel_body(4, kc, a, b, SGEMM_NR, 0, c, ldc, alpha, beta, rows, cols);
+    else if (rows <= 8) kernel_body(8, kc, a, b, SGEMM_NR, 0, c, ldc, alpha, beta, rows, cols);
+    else kernel_body(12, kc, a, b, SGEMM_NR, 0, c, ldc, alpha, beta, rows, cols);
 }
 
 static SHRINK_TARGET_AVX512 void kernel_unpacked_b(ptrdiff_t kc, const float *a, const float *b,
                                                    ptrdiff_t ldb, float *c, ptrdiff_t ldc,
                                                    float alpha, float beta,
                                                    ptrdiff_t rows, ptrdiff_t cols) {
-    kernel_body(kc, a, b, ldb, 1, c, ldc, alpha, beta, rows, cols);
+    if (rows <= 4) kernel_body(4, kc, a, b, ldb, 1, c, ldc, alpha, beta, rows, cols);
+    else if (rows <= 8) kernel_body(8, kc, a, b, ldb, 1, c, ldc, alpha, beta, rows, cols);
+    else kernel_body(12, kc, a, b, ldb, 1, c, ldc, alpha, beta, rows, cols);
 }
 
 /// In-register transpose of 16 rows of 16 floats.
