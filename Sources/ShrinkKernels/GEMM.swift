@@ -39,10 +39,13 @@ public struct MatrixOperand {
 /// products of at least `parallelThreshold` floating-point operations are split into column
 /// (or row) blocks of C, one per thread, each computed by the single-threaded C kernel.
 public enum GEMM {
-    /// Products with fewer floating-point operations (2·m·n·k) than this run on one thread:
-    /// 8 MFLOP is about 90 µs of single-thread work on a Zen 4 core, comfortably more than
-    /// the cost of handing work to another thread.
-    public static let parallelThreshold: Double = 8_000_000
+    /// Products with fewer floating-point operations (2·m·n·k) than this run on one thread.
+    ///
+    /// Measured on the 2-core Zen 4 VM: Dispatch hands a chunk to a second thread only
+    /// 60–80 µs after `concurrentPerform` starts, so two threads take about 70 µs + T/2 for a
+    /// product that takes T alone. 20 MFLOP is about 210 µs on one core, where the split
+    /// already saves about 20 % (30 MFLOP: 400 → 315 µs; 120 MFLOP: 1.4 → 0.8 ms).
+    public static let parallelThreshold: Double = 20_000_000
 
     /// Column blocks handed to threads are multiples of this many columns (the widest micro-tile).
     static let columnGranularity = 32
@@ -75,9 +78,20 @@ public enum GEMM {
         c: UnsafeMutablePointer<Float>, cRowStride: Int,
         threadCount: Int
     ) {
+        multiply(m: m, n: n, k: k, alpha: alpha, a: a, b: b, beta: beta, c: c, cRowStride: cRowStride,
+                 threadCount: threadCount, minimumParallelOperations: parallelThreshold)
+    }
+
+    /// The threaded driver; tests lower `minimumParallelOperations` to split small products.
+    static func multiply(
+        m: Int, n: Int, k: Int,
+        alpha: Float, a: MatrixOperand, b: MatrixOperand,
+        beta: Float, c: UnsafeMutablePointer<Float>, cRowStride: Int,
+        threadCount: Int, minimumParallelOperations: Double
+    ) {
         guard m > 0, n > 0 else { return }
         let operations = 2 * Double(m) * Double(n) * Double(max(k, 0))
-        guard threadCount > 1, operations >= parallelThreshold else {
+        guard threadCount > 1, operations >= minimumParallelOperations else {
             kernel(m: m, n: n, k: k, alpha: alpha, a: a, b: b, beta: beta, c: c, cRowStride: cRowStride)
             return
         }

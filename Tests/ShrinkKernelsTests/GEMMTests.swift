@@ -17,8 +17,9 @@ struct GEMMTests {
     }
 
     /// Odd shapes with dimensions 1, 7, 33 and 1000 (edge tiles, every cache block loop, the
-    /// direct small path), plus two shapes above `GEMM.parallelThreshold` so that two threads
-    /// really split the work: by rows (m > n) and by columns (n >= m), with ragged last blocks.
+    /// direct small path, B packed and in place), and shapes whose two-thread split by rows
+    /// (m > n) or by columns (n >= m) has ragged last blocks. With two threads every product is
+    /// split (the FLOP threshold is lowered to 0 for the test), so splitting is always tested.
     static let shapes: [Shape] = [
         Shape(m: 1000, n: 7, k: 33), Shape(m: 33, n: 1000, k: 7), Shape(m: 7, n: 33, k: 1000),
         Shape(m: 1, n: 1000, k: 1), Shape(m: 33, n: 33, k: 33), Shape(m: 1, n: 7, k: 1000),
@@ -64,7 +65,7 @@ struct GEMMTests {
                                         c.withUnsafeMutableBufferPointer { cBuffer in
                                             GEMM.multiply(m: m, n: n, k: k, alpha: alpha, a: aOperand, b: bOperand,
                                                           beta: beta, c: cBuffer.baseAddress!, cRowStride: cRowStride,
-                                                          threadCount: threadCount)
+                                                          threadCount: threadCount, minimumParallelOperations: 0)
                                         }
                                     }
                                 }
