@@ -1,3 +1,8 @@
+// posix_memalign is POSIX, not ISO C: declare it even under a strict -std=c11.
+#ifndef _POSIX_C_SOURCE
+#define _POSIX_C_SOURCE 200112L
+#endif
+
 #include "sgemm_internal.h"
 
 #include <pthread.h>
