@@ -35,7 +35,12 @@ let package = Package(
             name: "CShrinkKernels",
             cSettings: [
                 // The kernels are the hot loops: optimize them even in debug builds so
-                // `swift test` stays fast. ISA-specific code uses per-function attributes only.
+                // `swift test` stays fast (these flags come after SwiftPM's -O0/-O2 and win).
+                // ISA-specific code uses per-function target attributes only: no -m flags.
+                // SwiftPM accepts unsafeFlags in the root package and in local (path)
+                // dependencies, e.g. Benchmarks/ (checked with Swift 6.3.1); it rejects them only
+                // in dependencies resolved from a URL by version. If Shrink is ever consumed that
+                // way, drop this line: release builds still get SwiftPM's -O2.
                 .unsafeFlags(["-O3", "-fno-math-errno"]),
             ]
         ),

@@ -1,12 +1,19 @@
 #include "shrink_kernels.h"
 
-static int forced_path = -1;
+#include <stdatomic.h>
 
-shrink_cpu_path shrink_cpu_detected_path(void) {
+// Both values are read on every kernel call, possibly from several threads at once, so they are
+// atomics (relaxed ordering suffices: each is a single independent word).
+static _Atomic int detected_path = -1;  // cached result of the CPUID query, -1 until computed
+static _Atomic int forced_path = -1;    // -1 when not forced
+
+static shrink_cpu_path query_cpu_path(void) {
 #if defined(__x86_64__) || defined(__i386__)
+    // __builtin_cpu_supports also checks that the OS saves the AVX/AVX-512 register state.
     __builtin_cpu_init();
     if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-        __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq"))
+        __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq") &&
+        __builtin_cpu_supports("fma"))
         return SHRINK_CPU_PATH_AVX512;
     if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
         return SHRINK_CPU_PATH_AVX2;
@@ -14,13 +21,23 @@ shrink_cpu_path shrink_cpu_detected_path(void) {
     return SHRINK_CPU_PATH_PORTABLE;
 }
 
+shrink_cpu_path shrink_cpu_detected_path(void) {
+    int path = atomic_load_explicit(&detected_path, memory_order_relaxed);
+    if (path < 0) {
+        path = (int)query_cpu_path();
+        atomic_store_explicit(&detected_path, path, memory_order_relaxed);
+    }
+    return (shrink_cpu_path)path;
+}
+
 shrink_cpu_path shrink_cpu_active_path(void) {
-    if (forced_path >= 0) return (shrink_cpu_path)forced_path;
+    int forced = atomic_load_explicit(&forced_path, memory_order_relaxed);
+    if (forced >= 0) return (shrink_cpu_path)forced;
     return shrink_cpu_detected_path();
 }
 
 int shrink_cpu_force_path(shrink_cpu_path path) {
-    if ((int)path > (int)shrink_cpu_detected_path()) return -1;
-    forced_path = (int)path;
+    if ((int)path < 0 || (int)path > (int)shrink_cpu_detected_path()) return -1;
+    atomic_store_explicit(&forced_path, (int)path, memory_order_relaxed);
     return 0;
 }

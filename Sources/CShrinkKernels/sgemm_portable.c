@@ -1,25 +1,58 @@
-#include "shrink_kernels.h"
+// Portable SGEMM path: plain C that the compiler vectorizes for the baseline instruction set
+// (SSE2 on x86-64, NEON on arm64). 6×8 micro-tile: 12 accumulator vectors of 4 floats.
+#include "sgemm_internal.h"
 
-// Portable single-precision GEMM. The ISA-specific paths replace this for large shapes.
-void shrink_sgemm(int transpose_a, int transpose_b,
-                  ptrdiff_t m, ptrdiff_t n, ptrdiff_t k,
-                  float alpha,
-                  const float *a, ptrdiff_t lda,
-                  const float *b, ptrdiff_t ldb,
-                  float beta,
-                  float *c, ptrdiff_t ldc) {
-    for (ptrdiff_t i = 0; i < m; i++) {
+#define SGEMM_TARGET
+#define SGEMM_DRIVER shrink_sgemm_portable
+#define SGEMM_MR 6
+#define SGEMM_NR 8
+#define SGEMM_KC 256
+#define SGEMM_MC 768
+#define SGEMM_NC 512
+#define SGEMM_UNPACKED_B_MAX_M 0
+
+static void kernel_packed(ptrdiff_t kc, const float *restrict a, const float *restrict b,
+                          float *restrict c, ptrdiff_t ldc, float alpha, float beta,
+                          ptrdiff_t rows, ptrdiff_t cols) {
+    float acc[SGEMM_MR][SGEMM_NR] = {{0.0f}};
+    for (ptrdiff_t p = 0; p < kc; p++) {
+        for (int i = 0; i < SGEMM_MR; i++) {
+            const float a_i = a[i];
+            for (int j = 0; j < SGEMM_NR; j++) acc[i][j] += a_i * b[j];
+        }
+        a += SGEMM_MR;
+        b += SGEMM_NR;
+    }
+    for (ptrdiff_t i = 0; i < rows; i++) {
         float *c_row = c + i * ldc;
-        for (ptrdiff_t j = 0; j < n; j++) c_row[j] = beta == 0.0f ? 0.0f : beta * c_row[j];
-        for (ptrdiff_t p = 0; p < k; p++) {
-            float a_ip = transpose_a ? a[p * lda + i] : a[i * lda + p];
-            float scaled = alpha * a_ip;
-            if (transpose_b) {
-                for (ptrdiff_t j = 0; j < n; j++) c_row[j] += scaled * b[j * ldb + p];
+        if (cols == SGEMM_NR) {
+            if (beta == 0.0f) {
+                for (int j = 0; j < SGEMM_NR; j++) c_row[j] = alpha * acc[i][j];
             } else {
-                const float *b_row = b + p * ldb;
-                for (ptrdiff_t j = 0; j < n; j++) c_row[j] += scaled * b_row[j];
+                for (int j = 0; j < SGEMM_NR; j++) c_row[j] = alpha * acc[i][j] + beta * c_row[j];
+            }
+        } else {
+            for (ptrdiff_t j = 0; j < cols; j++)
+                c_row[j] = alpha * acc[i][j] + (beta == 0.0f ? 0.0f : beta * c_row[j]);
+        }
+    }
+}
+
+/// dst[p·width + r] = src[r·ld + p] for r < count (zero for count <= r < width), in depth
+/// blocks that keep the destination block in L1.
+static void transpose_panel(const float *restrict src, ptrdiff_t ld, ptrdiff_t count,
+                            ptrdiff_t kc, float *restrict dst, ptrdiff_t width) {
+    for (ptrdiff_t p0 = 0; p0 < kc; p0 += 64) {
+        const ptrdiff_t depth = kc - p0 < 64 ? kc - p0 : 64;
+        for (ptrdiff_t r = 0; r < width; r++) {
+            if (r < count) {
+                const float *row = src + r * ld + p0;
+                for (ptrdiff_t p = 0; p < depth; p++) dst[(p0 + p) * width + r] = row[p];
+            } else {
+                for (ptrdiff_t p = 0; p < depth; p++) dst[(p0 + p) * width + r] = 0.0f;
             }
         }
     }
 }
+
+#include "sgemm_blocked.h"

@@ -13,6 +13,14 @@ public enum Parallelism {
     public static func forEachChunk(
         count: Int, minimumChunk: Int = 1, _ body: (Range<Int>) -> Void
     ) {
+        forEachChunk(count: count, minimumChunk: minimumChunk, threadCount: threadCount, body)
+    }
+
+    /// Like `forEachChunk(count:minimumChunk:_:)`, with at most `threadCount` threads instead of
+    /// the global setting (for callers that choose their own thread count).
+    public static func forEachChunk(
+        count: Int, minimumChunk: Int = 1, threadCount: Int, _ body: (Range<Int>) -> Void
+    ) {
         guard count > 0 else { return }
         let chunks = max(1, min(threadCount, count / max(1, minimumChunk)))
         if chunks == 1 {

@@ -1,0 +1,31 @@
+// swift-tools-version: 6.1
+//
+// Benchmarks for Shrink, kept out of the main package so that `swift build` / `swift test` of
+// the project never compile them. Build and run in release:
+//
+//   swift run -c release shrink-benchmarks gemm
+//
+// See README.md, and compare-gemm.sh for the side-by-side comparison with numpy/OpenBLAS.
+import PackageDescription
+
+let package = Package(
+    name: "ShrinkBenchmarks",
+    products: [
+        .executable(name: "shrink-benchmarks", targets: ["ShrinkBenchmarks"]),
+    ],
+    dependencies: [
+        .package(name: "Shrink", path: ".."),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        .executableTarget(
+            name: "ShrinkBenchmarks",
+            dependencies: [
+                .product(name: "ShrinkKernels", package: "Shrink"),
+                .product(name: "ShrinkTensor", package: "Shrink"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+    ],
+    swiftLanguageModes: [.v5]
+)

@@ -1,0 +1,12 @@
+import ArgumentParser
+
+/// `shrink-benchmarks`: one subcommand per benchmark. Add a benchmark by writing a
+/// `ParsableCommand` (see `GEMMBenchmark`) and listing it in `subcommands`.
+@main
+struct ShrinkBenchmarks: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "shrink-benchmarks",
+        abstract: "Performance benchmarks for Shrink (build with -c release).",
+        subcommands: [GEMMBenchmark.self]
+    )
+}

@@ -1,0 +1,55 @@
+// Private declarations shared by the SGEMM translation units (not part of the public module).
+//
+// Layout of the implementation:
+//   sgemm.c            public entry point: argument checks, degenerate cases, path dispatch
+//   sgemm_scratch.c    per-thread, 64-byte aligned packing buffers (no shared global scratch)
+//   sgemm_blocked.h    the GotoBLAS/BLIS loop nest + generic packing + small direct path,
+//                      instantiated once per instruction-set path with that path's target
+//   sgemm_avx512.c     AVX-512 micro-kernels (12x32) and packing helpers
+//   sgemm_avx2.c       AVX2+FMA micro-kernels (6x16) and packing helpers
+//   sgemm_portable.c   plain C micro-kernel (6x8) the compiler vectorizes for the baseline ISA
+#ifndef SHRINK_SGEMM_INTERNAL_H
+#define SHRINK_SGEMM_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#if defined(__x86_64__) || defined(__i386__)
+#define SHRINK_HAVE_X86_PATHS 1
+#define SHRINK_TARGET_AVX512 __attribute__((target("avx512f,avx512bw,avx512dq,avx512vl,fma")))
+#define SHRINK_TARGET_AVX2 __attribute__((target("avx2,fma")))
+#else
+#define SHRINK_HAVE_X86_PATHS 0
+#endif
+
+#define SHRINK_ALWAYS_INLINE inline __attribute__((always_inline))
+
+/// The arguments of one GEMM call, normalized by `shrink_sgemm` (m, n, k > 0, alpha != 0).
+typedef struct {
+    int transpose_a, transpose_b;
+    ptrdiff_t m, n, k;
+    float alpha, beta;
+    const float *a; ptrdiff_t lda;
+    const float *b; ptrdiff_t ldb;
+    float *c; ptrdiff_t ldc;
+} shrink_sgemm_call;
+
+/// A 64-byte aligned buffer of at least `count` floats owned by the calling thread, or NULL when
+/// memory is exhausted. Slot 0 and 1 are independent buffers. Valid until the next call on this
+/// thread with the same slot; freed when the thread exits.
+float *shrink_sgemm_scratch(int slot, size_t count);
+
+/// Per-path drivers. Each computes the whole call on the calling thread.
+void shrink_sgemm_portable(const shrink_sgemm_call *call);
+#if SHRINK_HAVE_X86_PATHS
+void shrink_sgemm_avx2(const shrink_sgemm_call *call);
+void shrink_sgemm_avx512(const shrink_sgemm_call *call);
+#endif
+
+/// Writes beta·C (or zeros when beta == 0, without reading C) into the m×n block of C.
+void shrink_sgemm_scale_c(ptrdiff_t m, ptrdiff_t n, float beta, float *c, ptrdiff_t ldc);
+
+/// The naive triple loop, used when scratch memory cannot be allocated. Same contract.
+void shrink_sgemm_naive(const shrink_sgemm_call *call);
+
+#endif
