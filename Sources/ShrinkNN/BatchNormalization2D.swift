@@ -95,7 +95,9 @@ public final class BatchNormalization2D: Layer {
             input.withUnsafeBufferPointer { x in
                 normalized.withUnsafeMutableBufferPointer { normalizedBuffer in
                     // x̂ = (x − μ) / σ, y = γ x̂ + β; x̂ is kept only in training.
-                    let normalizedTarget = normalizedBuffer.baseAddress
+                    // An empty array's buffer still has a base address (the shared empty storage):
+                    // only training keeps x̂, so only training may write through it.
+                    let normalizedTarget = mode == .training ? normalizedBuffer.baseAddress : nil
                     for sample in 0..<batch {
                         for channel in 0..<channels {
                             let offset = (sample * channels + channel) * planeSize

@@ -55,9 +55,6 @@ struct TrainCommand: ParsableCommand {
     var json = false
 
     func validate() throws {
-        guard ModelZoo.names.contains(model) else {
-            throw ValidationError("unknown model '\(model)'; available: \(ModelZoo.names.joined(separator: ", ")).")
-        }
         if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1, got \(epochs).") }
         if batchSize < 1 { throw ValidationError("--batch-size must be at least 1, got \(batchSize).") }
         if let trainLimit, trainLimit < 1 { throw ValidationError("--train-limit must be at least 1, got \(trainLimit).") }
@@ -68,6 +65,8 @@ struct TrainCommand: ParsableCommand {
 
     func run() throws {
         compute.apply()
+        // First, so that an unknown model is one clear line before any data is read.
+        let architecture = try ModelZoo.architecture(named: model)
         let defaults = TrainingDefaults.forModel(named: model)
         let epochCount = epochs ?? defaults.epochs
         let configuration = TrainingConfiguration(
@@ -82,7 +81,6 @@ struct TrainCommand: ParsableCommand {
         if let trainLimit { training = training.prefix(trainLimit) }
         let test = try data.load(.test)
 
-        let architecture = try ModelZoo.architecture(named: model)
         var generator = SeededRandomNumberGenerator(seed: seed)
         let network = try Sequential(architecture: architecture, generator: &generator)
 
