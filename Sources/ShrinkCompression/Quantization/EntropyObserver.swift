@@ -2,12 +2,16 @@ import Foundation
 
 /// Entropy calibration as in TensorRT (Migacz, "8-bit Inference with TensorRT", 2017).
 ///
-/// A histogram of |x| with `histogramBins` (2048) bins over `[0, max|x|]`. For every candidate
+/// A histogram of x ≥ 0 with `histogramBins` (2048) bins over `[0, max]`. For every candidate
 /// threshold bin `i` from `targetBins` (2^(bits−1), 128 at 8 bits) to `histogramBins`: the
 /// reference distribution P is bins `0..<i` with all outlier counts added to bin `i − 1`; the
 /// candidate Q merges bins `0..<i` (without outliers) into `targetBins` groups and spreads each
 /// group's count evenly over its non-empty bins. The threshold is `i · binWidth` for the `i`
-/// minimizing KL(P‖Q) (the largest such `i` on ties). The range is `[max(min, −T), min(max, T)]`.
+/// minimizing KL(P‖Q) (the largest such `i` on ties). For non-negative data (ReLU outputs, the
+/// usual case) this is exactly TensorRT's algorithm and the range is `[min, T]`. Negative values
+/// get the same search on their magnitudes, separately: folding |x| as TensorRT does lets a spike
+/// on one side (such as the MNIST background value −0.42 of the network input) pull the threshold
+/// of the other side far down. The range is then `[−T₋, T₊]`, clipped to the observed extremes.
 public struct EntropyObserver: Observer {
     /// Bits of the target grid: `targetBins = 2^(bits − 1)`.
     public var bits: Int
@@ -30,15 +34,18 @@ public struct EntropyObserver: Observer {
         reservoir.add(values)
     }
 
-    /// The histogram of |x| over `[0, max|x|]` and its bin width.
-    public func absoluteHistogram() -> (counts: [Double], binWidth: Float) {
-        let maximum = reservoir.extremes?.absoluteMaximum ?? 0
+    /// The histogram of the magnitudes of the values on one side of zero (`positive`: x >= 0,
+    /// otherwise x < 0) over `[0, max magnitude]`, and its bin width (0 when the side is empty
+    /// or all zero).
+    public func histogram(positive: Bool) -> (counts: [Double], binWidth: Float) {
+        let extremes = reservoir.extremes ?? QuantizationRange(minimum: 0, maximum: 0)
+        let maximum = positive ? max(extremes.maximum, 0) : max(-extremes.minimum, 0)
         var counts = [Double](repeating: 0, count: histogramBins)
         guard maximum > 0 else { return (counts, 0) }
         let binsPerUnit = Float(histogramBins) / maximum
         reservoir.samples.withUnsafeBufferPointer { samples in
             counts.withUnsafeMutableBufferPointer { histogram in
-                for value in samples {
+                for value in samples where (value >= 0) == positive {
                     let bin = min(Int(abs(value) * binsPerUnit), histogramBins - 1)
                     histogram[bin] += 1
                 }
@@ -75,11 +82,9 @@ public struct EntropyObserver: Observer {
         return divergence
     }
 
-    /// The |x| threshold minimizing the divergence.
-    public func threshold() throws(QuantizationError) -> Float {
-        guard let extremes = reservoir.extremes else { throw .noObservations(observer: name) }
-        let (counts, binWidth) = absoluteHistogram()
-        guard binWidth > 0, targetBins < histogramBins else { return extremes.absoluteMaximum }
+    /// The magnitude threshold minimizing the divergence for one histogram.
+    func threshold(counts: [Double], binWidth: Float) -> Float {
+        guard binWidth > 0, targetBins < histogramBins else { return Float(histogramBins) * binWidth }
         var suffix = [Double](repeating: 0, count: histogramBins + 1)
         for bin in stride(from: histogramBins - 1, through: 0, by: -1) { suffix[bin] = suffix[bin + 1] + counts[bin] }
         var best = histogramBins
@@ -97,9 +102,18 @@ public struct EntropyObserver: Observer {
         return Float(best) * binWidth
     }
 
+    /// The thresholds of the non-negative side and of the negative side (as a magnitude).
+    public func thresholds() throws(QuantizationError) -> (positive: Float, negative: Float) {
+        guard reservoir.extremes != nil else { throw .noObservations(observer: name) }
+        let positive = histogram(positive: true)
+        let negative = histogram(positive: false)
+        return (threshold(counts: positive.counts, binWidth: positive.binWidth),
+                threshold(counts: negative.counts, binWidth: negative.binWidth))
+    }
+
     public func range() throws(QuantizationError) -> QuantizationRange {
         guard let extremes = reservoir.extremes else { throw .noObservations(observer: name) }
-        let threshold = try threshold()
-        return QuantizationRange(minimum: max(extremes.minimum, -threshold), maximum: min(extremes.maximum, threshold))
+        let (positive, negative) = try thresholds()
+        return QuantizationRange(minimum: max(extremes.minimum, -negative), maximum: min(extremes.maximum, positive))
     }
 }

@@ -69,10 +69,24 @@ import Testing
         #expect(range.minimum >= 0)
         #expect(range.maximum < 20) // far below the maximum 40 ...
         #expect(range.maximum > 2.5) // ... but keeps the bulk of |N(0, 1)|
-        let threshold = try observer.threshold()
+        let threshold = try observer.thresholds().positive
         #expect(threshold == range.maximum)
         let bins = threshold / (Float(40) / 2048) // a whole number of histogram bins, at least 128
         #expect(abs(bins - bins.rounded()) < 1e-3 && bins.rounded() >= 128)
+    }
+
+    @Test func entropySearchesEachSignSeparately() throws {
+        // A spike of 5,000 values at −0.42 (an image background) and 2,000 values spread on
+        // [0, 2.8]: folding |x| would clip the positive side near 0.42; searched separately, the
+        // positive threshold stays near 2.8 and the spike at the negative end is kept.
+        var generator = SeededRandomNumberGenerator(seed: 12)
+        var values = [Float](repeating: -0.42, count: 5_000)
+        for _ in 0..<2_000 { values.append(2.8 * generator.nextUniform()) }
+        var observer = EntropyObserver(bits: 8)
+        observer.observe(Tensor(shape: [values.count], scalars: values))
+        let range = try observer.range()
+        #expect(range.minimum == -0.42)
+        #expect(range.maximum > 2.5)
     }
 
     @Test func entropyDivergenceIsZeroWhenQuantizationLosesNothing() {
