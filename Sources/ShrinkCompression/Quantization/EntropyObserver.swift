@@ -2,7 +2,7 @@ import Foundation
 
 /// Entropy calibration as in TensorRT (Migacz, "8-bit Inference with TensorRT", 2017).
 ///
-/// A histogram of x ≥ 0 with `histogramBins` (2048) bins over `[0, max]`. For every candidate
+/// A histogram of x > 0 with `histogramBins` (2048) bins over `[0, max]`. For every candidate
 /// threshold bin `i` from `targetBins` (2^(bits−1), 128 at 8 bits) to `histogramBins`: the
 /// reference distribution P is bins `0..<i` with all outlier counts added to bin `i − 1`; the
 /// candidate Q merges bins `0..<i` (without outliers) into `targetBins` groups and spreads each
@@ -12,6 +12,10 @@ import Foundation
 /// get the same search on their magnitudes, separately: folding |x| as TensorRT does lets a spike
 /// on one side (such as the MNIST background value −0.42 of the network input) pull the threshold
 /// of the other side far down. The range is then `[−T₋, T₊]`, clipped to the observed extremes.
+/// Exact zeros are left out of the histograms (pytorch-quantization's `skip_zeros`): zero is
+/// exactly representable under every threshold, and the spike of ReLU zeros in the first bin
+/// would otherwise make every threshold but the smallest look costly (its group-averaged Q
+/// spreads the spike over the first group).
 public struct EntropyObserver: Observer {
     /// Bits of the target grid: `targetBins = 2^(bits − 1)`.
     public var bits: Int
@@ -34,9 +38,9 @@ public struct EntropyObserver: Observer {
         reservoir.add(values)
     }
 
-    /// The histogram of the magnitudes of the values on one side of zero (`positive`: x >= 0,
-    /// otherwise x < 0) over `[0, max magnitude]`, and its bin width (0 when the side is empty
-    /// or all zero).
+    /// The histogram of the magnitudes of the non-zero values on one side of zero (`positive`:
+    /// x > 0, otherwise x < 0) over `[0, max magnitude]`, and its bin width (0 when the side is
+    /// empty).
     public func histogram(positive: Bool) -> (counts: [Double], binWidth: Float) {
         let extremes = reservoir.extremes ?? QuantizationRange(minimum: 0, maximum: 0)
         let maximum = positive ? max(extremes.maximum, 0) : max(-extremes.minimum, 0)
@@ -45,7 +49,7 @@ public struct EntropyObserver: Observer {
         let binsPerUnit = Float(histogramBins) / maximum
         reservoir.samples.withUnsafeBufferPointer { samples in
             counts.withUnsafeMutableBufferPointer { histogram in
-                for value in samples where (value >= 0) == positive {
+                for value in samples where value != 0 && (value > 0) == positive {
                     let bin = min(Int(abs(value) * binsPerUnit), histogramBins - 1)
                     histogram[bin] += 1
                 }

@@ -89,6 +89,20 @@ import Testing
         #expect(range.maximum > 2.5)
     }
 
+    @Test func entropyIgnoresTheSpikeOfReLUZeros() throws {
+        // 60 % exact zeros (a ReLU output) plus |N(0, 1)|: the zeros must not drag the threshold
+        // down to the smallest candidate (128 bins = 1/16 of the maximum).
+        var generator = SeededRandomNumberGenerator(seed: 13)
+        var values = [Float](repeating: 0, count: 6_000)
+        for _ in 0..<4_000 { values.append(abs(generator.nextNormal())) }
+        var observer = EntropyObserver(bits: 8)
+        observer.observe(Tensor(shape: [values.count], scalars: values))
+        let range = try observer.range()
+        let maximum = values.max()!
+        #expect(range.minimum == 0)
+        #expect(range.maximum > 0.5 * maximum)
+    }
+
     @Test func entropyDivergenceIsZeroWhenQuantizationLosesNothing() {
         // 4 bins all equal, 2 target bins, threshold 4: Q equals P exactly.
         let histogram: [Double] = [5, 5, 5, 5]
