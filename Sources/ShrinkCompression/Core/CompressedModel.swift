@@ -17,6 +17,10 @@ public final class CompressedModel {
     public var activationQuantization: [String: QuantizationParameters]
     /// What every step did, in order.
     public var stepReports: [CompressionStepReport]
+    /// Layers whose input activations are quantized per batch at run time (int8 dynamic), by
+    /// layer name, with the scheme; scale and zero point come from each batch's min/max.
+    /// A layer is in at most one of this and `activationQuantization`.
+    public var dynamicActivationQuantization: [String: QuantizationScheme] = [:]
 
     public init(network: Sequential) {
         self.network = network
