@@ -29,6 +29,19 @@ public final class SharedWeightConstraint: ParameterConstraint {
         self.sharedWeights = Dictionary(uniqueKeysWithValues: sharedWeights.map { ($0.parameterName, $0) })
     }
 
+    /// Keeps the palettes an earlier clustering step recorded in `model.parameterStates` while a
+    /// later step fine-tunes (index 0 is the fixed zero where the parameter also has a mask and
+    /// centroid 0 is 0). The model's values must equal their palettes, as after
+    /// `WeightClusterer.finalize`.
+    public convenience init(palettesOf model: CompressedModel) {
+        let shared = model.parameterStates.sorted { $0.key < $1.key }.compactMap { name, state -> SharedWeights? in
+            guard let palette = state.palette else { return nil }
+            let reservesZero = state.mask != nil && palette.centroids.first == 0
+            return SharedWeights(parameterName: name, palette: palette, reservesZero: reservesZero)
+        }
+        self.init(sharedWeights: shared)
+    }
+
     public func apply(to parameters: [Parameter]) {
         for parameter in parameters {
             guard var shared = sharedWeights[parameter.name] else { continue }

@@ -54,3 +54,28 @@ import Testing
         #expect(other.value.scalars == [3])
     }
 }
+
+@Suite struct SharedWeightConstraintFromModelTests {
+    @Test func rebuildsRecordedPalettes() throws {
+        let network = ClusteringTestSupport.multilayerPerceptron(hidden: 2)
+        let model = CompressedModel(network: network)
+        model.parameterStates["fc1.weight"] = ParameterCompressionState(
+            mask: Tensor(shape: [2, 4], scalars: [1, 1, 0, 1, 1, 1, 0, 1]),
+            palette: Palette(bits: 2, centroids: [0, -1, 1], indices: [1, 1, 0, 2, 2, 2, 0, 1]))
+        model.parameterStates["fc2.weight"] = ParameterCompressionState(
+            palette: Palette(bits: 1, centroids: [0, 0.5], indices: [0, 1, 1, 0, 0, 1]))
+        let constraint = SharedWeightConstraint(palettesOf: model)
+        #expect(constraint.sharedWeights["fc1.weight"]?.reservesZero == true)
+        #expect(constraint.sharedWeights["fc2.weight"]?.reservesZero == false)
+        let fc2 = network.parameter(named: "fc2.weight")!
+        network.parameter(named: "fc1.weight")!.value.scalars = [-1, -1, 0, 1, 1, 1, 0, -1]
+        fc2.value.scalars = [0, 0.5, 0.5, 0, 0, 0.5]
+        constraint.apply(to: network.parameters)
+        #expect(fc2.value.scalars == [0, 0.5, 0.5, 0, 0, 0.5])
+        // A step that moved two members of centroid 1 by +0.25 and −0.5 moves it by −0.25.
+        fc2.value.scalars = [0, 0.75, 0, 0, 0, 0.5]
+        constraint.apply(to: network.parameters)
+        #expect(fc2.value.scalars == [0, 0.25, 0.25, 0, 0, 0.25])
+        #expect(network.parameter(named: "fc1.weight")!.value.scalars == [-1, -1, 0, 1, 1, 1, 0, -1])
+    }
+}

@@ -162,7 +162,7 @@ import Testing
         """#
         let decoded = try JSONDecoder().decode(WeightClusteringConfiguration.self, from: Data(json.utf8))
         #expect(decoded.initialization == .kMeansPlusPlus)
-        #expect(decoded.maximumIterations == 100 && decoded.seed == 0)
+        #expect(decoded.maximumIterations == 300 && decoded.seed == 0)
         #expect(decoded.fineTuning == .init(epochs: 2, learningRate: 0.001, momentum: 0.9))
         #expect(decoded.bits.resolve(layerName: "conv1", layerType: "conv2d")?.bits == 8)
         #expect(decoded.bits.resolve(layerName: "fc1", layerType: "linear")?.bits == 5)
