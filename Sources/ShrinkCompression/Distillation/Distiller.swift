@@ -1,0 +1,87 @@
+import ShrinkData
+import ShrinkNN
+import ShrinkTensor
+import ShrinkTraining
+
+/// The lifecycle of knowledge distillation: `prepare` (build the student, check it fits the
+/// teacher) → `train` (the student learns from the teacher and the labels) → `finalize` (the
+/// student replaces the network) → `report`.
+public final class Distiller {
+    public let configuration: DistillationConfiguration
+    /// The student being trained; set by `prepare`.
+    public private(set) var student: Sequential?
+    /// The teacher (the model's network at `prepare`).
+    public private(set) var teacher: Sequential?
+    /// The per-epoch history of the student's training.
+    public private(set) var history = TrainingHistory()
+
+    /// - Throws: `DistillationError` when the configuration is invalid.
+    public init(configuration: DistillationConfiguration) throws(DistillationError) {
+        try configuration.validate()
+        self.configuration = configuration
+    }
+
+    /// Builds the student from the configuration's seed and checks that it maps the teacher's
+    /// inputs to outputs of the teacher's shape.
+    public func prepare(model: CompressedModel) throws(DistillationError) {
+        let architecture = try configuration.student.resolve()
+        var generator = SeededRandomNumberGenerator(seed: configuration.seed)
+        let student: Sequential
+        do {
+            student = try Sequential(architecture: architecture, generator: &generator)
+        } catch {
+            throw .invalidStudent(reason: error.description)
+        }
+        let teacher = model.network
+        let teacherInput = teacher.architecture.inputShape
+        let sameInput = student.architecture.inputShape.reduce(1, *) == teacherInput.reduce(1, *)
+        guard sameInput, student.outputShape == teacher.outputShape else {
+            throw .incompatibleStudent(
+                student: architecture.name, inputShape: student.architecture.inputShape, outputShape: student.outputShape,
+                teacherInputShape: teacherInput, teacherOutputShape: teacher.outputShape)
+        }
+        self.student = student
+        self.teacher = teacher
+    }
+
+    /// Trains the student on `context.training` with `DistillationObjective` (the context's
+    /// batch size, optimizer and schedule; the configuration's epochs, learning rate and seed),
+    /// validating on `context.validation` after each epoch when it is not empty.
+    public func train(context: CompressionContext, observer: (TrainingEvent) -> Void = { _ in }) throws(DistillationError) {
+        guard let student, let teacher else { preconditionFailure("train before prepare") }
+        var training = context.fineTuning
+        training.epochs = configuration.epochs
+        training.baseLearningRate = configuration.learningRate
+        training.seed = configuration.seed
+        let loss = DistillationLoss(temperature: configuration.temperature, hardWeight: configuration.hardLabelWeight)
+        let trainer = Trainer(objective: DistillationObjective(teacher: teacher, loss: loss))
+        do {
+            history = try trainer.train(
+                model: student, on: context.training,
+                validation: context.validation.count > 0 ? context.validation : nil,
+                configuration: training, observer: observer)
+        } catch {
+            throw .trainingFailed(reason: error.description)
+        }
+    }
+
+    /// Replaces the model's network by the student and drops every per-parameter and activation
+    /// state: they described the teacher's tensors.
+    public func finalize(model: CompressedModel) {
+        guard let student else { preconditionFailure("finalize before prepare") }
+        model.network = student
+        model.parameterStates = [:]
+        model.activationQuantization = [:]
+    }
+
+    /// One entry per weight layer of the student (dense, freshly trained).
+    public func report() -> [LayerCompressionReport] {
+        guard let student else { return [] }
+        return CompressedModel(network: student).weightLayers.map { layer, weight in
+            let nonZero = weight.value.withUnsafeBufferPointer { $0.reduce(0) { $0 + ($1 != 0 ? 1 : 0) } }
+            return LayerCompressionReport(
+                parameter: weight.name, layerType: layer.specification.typeName, elements: weight.value.count,
+                nonZero: nonZero, note: "student layer")
+        }
+    }
+}
