@@ -23,6 +23,9 @@ let package = Package(
             dependencies: [
                 .product(name: "ShrinkKernels", package: "Shrink"),
                 .product(name: "ShrinkTensor", package: "Shrink"),
+                .product(name: "ShrinkData", package: "Shrink"),
+                .product(name: "ShrinkNN", package: "Shrink"),
+                .product(name: "ShrinkTraining", package: "Shrink"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -1,0 +1,80 @@
+import ArgumentParser
+import Foundation
+import ShrinkData
+import ShrinkKernels
+import ShrinkNN
+import ShrinkTensor
+import ShrinkTraining
+
+/// `shrink-benchmarks train-epoch`: times full MNIST training epochs of a zoo model with the
+/// same recipe as `python/train_torch.py` (batch 64, SGD momentum 0.9, weight decay 5e-4,
+/// cosine schedule per batch), printing one JSON line per epoch with the same field names, so
+/// `compare-training.sh` can put Shrink and PyTorch side by side.
+struct TrainingEpochBenchmark: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train-epoch",
+        abstract: "Time MNIST training epochs (JSON lines, one per epoch).")
+
+    @Option(help: "lenet-300-100 or lenet-5.")
+    var model: String
+
+    @Option(help: "Epochs to time.")
+    var epochs: Int = 1
+
+    @Option(help: "Threads.")
+    var threads: Int = 1
+
+    @Option(help: "Mini-batch size.")
+    var batchSize: Int = 64
+
+    @Option(help: "Base learning rate.")
+    var learningRate: Float = 0.05
+
+    @Option(help: "Seed.")
+    var seed: UInt64 = 1
+
+    @Option(help: "The MNIST folder (default: the repository's Data/mnist).")
+    var dataDirectory: String?
+
+    func run() throws {
+        Parallelism.threadCount = threads
+        let directory = try dataDirectory ?? MNIST.defaultDirectory()
+        let training = try MNIST.load(split: .train, from: directory)
+        let test = try MNIST.load(split: .test, from: directory)
+        var generator = SeededRandomNumberGenerator(seed: seed)
+        let network = try Sequential(architecture: ModelZoo.architecture(named: model), generator: &generator)
+        let configuration = TrainingConfiguration(
+            epochs: epochs, batchSize: batchSize,
+            optimizer: .sgd(momentum: 0.9, weightDecay: 5e-4, nesterov: false),
+            baseLearningRate: learningRate, schedule: .cosine(minimum: 0), seed: seed)
+        var failure: (any Error)?
+        _ = try Trainer().train(model: network, on: training, validation: test, configuration: configuration) { event in
+            guard case let .epochFinished(summary) = event else { return }
+            let record = EpochRecord(
+                framework: "shrink", model: model, epoch: summary.epoch, threads: threads, batch_size: batchSize,
+                train_seconds: summary.trainingSeconds, train_loss: summary.trainingLoss,
+                test_error: 1 - (summary.validationTop1Accuracy ?? 0))
+            do {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.sortedKeys]
+                print(String(decoding: try encoder.encode(record), as: UTF8.self))
+                fflush(stdout)
+            } catch {
+                failure = error
+            }
+        }
+        if let failure { throw failure }
+    }
+
+    /// One epoch's result; field names match `python/train_torch.py`.
+    struct EpochRecord: Encodable {
+        var framework: String
+        var model: String
+        var epoch: Int
+        var threads: Int
+        var batch_size: Int
+        var train_seconds: Double
+        var train_loss: Double
+        var test_error: Double
+    }
+}
