@@ -95,7 +95,9 @@ public final class BatchNormalization2D: Layer {
             input.withUnsafeBufferPointer { x in
                 normalized.withUnsafeMutableBufferPointer { normalizedBuffer in
                     // x̂ = (x − μ) / σ, y = γ x̂ + β; x̂ is kept only in training.
-                    let normalizedTarget = normalizedBuffer.baseAddress
+                    // An empty array may still hand out a non-nil base address (the shared empty
+                    // storage): writing through it in inference would corrupt memory.
+                    let normalizedTarget = mode == .training ? normalizedBuffer.baseAddress : nil
                     for sample in 0..<batch {
                         for channel in 0..<channels {
                             let offset = (sample * channels + channel) * planeSize

@@ -53,7 +53,9 @@ public enum PruningSchedule: Codable, Equatable, Sendable {
     ) -> Double {
         let initial = min(initialSparsity, finalSparsity)
         guard endStep > beginStep else { return step >= beginStep ? finalSparsity : initial }
-        let progress = min(1, max(0, Double(step - beginStep) / Double(endStep - beginStep)))
+        if step <= beginStep { return initial }
+        if step >= endStep { return finalSparsity }
+        let progress = Double(step - beginStep) / Double(endStep - beginStep)
         let remaining = 1 - progress
         return finalSparsity + (initial - finalSparsity) * remaining * remaining * remaining
     }
