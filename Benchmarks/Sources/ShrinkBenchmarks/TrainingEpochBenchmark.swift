@@ -33,7 +33,7 @@ struct TrainingEpochBenchmark: ParsableCommand {
     @Option(help: "Seed.")
     var seed: UInt64 = 1
 
-    @Option(help: "The MNIST folder (default: the repository's Data/mnist).")
+    @Option(name: .customLong("data-dir"), help: "The MNIST folder (default: the repository's Data/mnist).")
     var dataDirectory: String?
 
     func run() throws {

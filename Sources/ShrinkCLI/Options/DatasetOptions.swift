@@ -11,7 +11,8 @@ struct DatasetOptions: ParsableArguments {
     @Option(help: "The data set: \(DatasetName.allCases.map(\.rawValue).joined(separator: ", ")).")
     var dataset: DatasetName = .mnist
 
-    @Option(help: "The folder holding the data set's files (default: the repository's Data/<dataset>).")
+    @Option(name: .customLong("data-dir"),
+            help: "The folder holding the data set's files (default: the repository's Data/<dataset>).")
     var dataDirectory: String?
 
     /// Loads one split of the data set, verifying its checksums.
