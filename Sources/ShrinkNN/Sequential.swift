@@ -5,7 +5,7 @@ import ShrinkTensor
 /// The architecture is validated at construction: layer names are unique, non-empty and free
 /// of dots, hyper-parameters are in range, and each layer accepts the previous layer's output
 /// shape (e.g. a flatten of 800 values feeding a Linear with 800 input features).
-public final class Sequential: Layer {
+public final class Sequential: LayerChain {
     /// The architecture the model was built from.
     public let architecture: ModelArchitecture
     /// The layers in execution order.
@@ -64,40 +64,8 @@ public final class Sequential: Layer {
         try Sequential.outputShape(of: architecture.layers, forInputShape: inputShape)
     }
 
-    /// Runs the batch through every layer.
-    ///
-    /// The input is `[batch] + architecture.inputShape`; any shape with the same number of
-    /// elements per sample (such as `[batch, 784]` for a `[1, 28, 28]` model) is reshaped to it.
-    public func forward(_ input: Tensor, mode: ForwardMode) -> Tensor {
-        let sampleSize = architecture.inputShape.reduce(1, *)
-        precondition(input.rank >= 1 && input.shape.dropFirst().reduce(1, *) == sampleSize,
-                     "Model '\(name)' expects [batch] + \(architecture.inputShape), got \(input.shape)")
-        let expectedShape = [input.shape[0]] + architecture.inputShape
-        var activation = input.shape == expectedShape ? input : input.reshaped(expectedShape)
-        for layer in layers { activation = layer.forward(activation, mode: mode) }
-        return activation
-    }
-
-    /// Back-propagates through every layer in reverse, adding into the parameters' gradients.
-    /// Returns the gradient with respect to the input, shaped `[batch] + architecture.inputShape`.
-    public func backward(_ outputGradient: Tensor) -> Tensor {
-        backward(outputGradient, needsInputGradient: true)!
-    }
-
-    /// Back-propagates through every layer in reverse, adding into the parameters' gradients.
-    /// With `needsInputGradient: false` (training, where the input gradient is discarded) the
-    /// first layer skips computing it, which saves the most expensive part of a first
-    /// convolution's backward pass; the result is then nil.
-    public func backward(_ outputGradient: Tensor, needsInputGradient: Bool) -> Tensor? {
-        var gradient = outputGradient
-        for (index, layer) in layers.enumerated().reversed() {
-            guard let next = layer.backward(gradient, needsInputGradient: index > 0 || needsInputGradient) else {
-                return nil
-            }
-            gradient = next
-        }
-        return gradient
-    }
+    /// The shape of one input sample: the architecture's input shape.
+    public var sampleInputShape: [Int] { architecture.inputShape }
 
     /// Sets every parameter's gradient to zero.
     public func zeroGradients() {

@@ -6,7 +6,7 @@ import ShrinkTensor
 ///
 /// Built for measuring quantized accuracy with `Evaluator.evaluate` and fine-tuning with the
 /// normal `Trainer`; the base model itself is never modified structurally.
-public final class QuantizedSimulationNetwork: Layer {
+public final class QuantizedSimulationNetwork: LayerChain {
     /// The model whose layers (and parameters) are used.
     public let base: Sequential
     /// The layers run in order: wrappers, unchanged base layers, nested networks.
@@ -50,31 +50,6 @@ public final class QuantizedSimulationNetwork: Layer {
         }
     }
 
-    /// Runs the batch through every layer; the input is reshaped to `[batch] + inputShape` like
-    /// `Sequential.forward`.
-    public func forward(_ input: Tensor, mode: ForwardMode) -> Tensor {
-        let inputShape = base.architecture.inputShape
-        let sampleSize = inputShape.reduce(1, *)
-        precondition(input.rank >= 1 && input.shape.dropFirst().reduce(1, *) == sampleSize,
-                     "Model '\(name)' expects [batch] + \(inputShape), got \(input.shape)")
-        let expectedShape = [input.shape[0]] + inputShape
-        var activation = input.shape == expectedShape ? input : input.reshaped(expectedShape)
-        for layer in layers { activation = layer.forward(activation, mode: mode) }
-        return activation
-    }
-
-    public func backward(_ outputGradient: Tensor) -> Tensor {
-        backward(outputGradient, needsInputGradient: true)!
-    }
-
-    public func backward(_ outputGradient: Tensor, needsInputGradient: Bool) -> Tensor? {
-        var gradient = outputGradient
-        for (index, layer) in layers.enumerated().reversed() {
-            guard let next = layer.backward(gradient, needsInputGradient: index > 0 || needsInputGradient) else {
-                return nil
-            }
-            gradient = next
-        }
-        return gradient
-    }
+    /// The base model's input sample shape.
+    public var sampleInputShape: [Int] { base.architecture.inputShape }
 }
