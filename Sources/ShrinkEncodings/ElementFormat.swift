@@ -1,6 +1,6 @@
 /// How each element of a tensor is represented as an unsigned integer code, and which side
 /// tables (scales, zero points, centroids) the payload carries before the codes.
-public enum ElementFormat: Equatable, Sendable {
+public enum ElementFormat: Codable, Equatable, Sendable {
     /// The binary32 bit pattern (32-bit codes); no side table.
     case float32
     /// The binary16 bit pattern (16-bit codes); no side table.
@@ -73,7 +73,7 @@ public enum ElementFormat: Equatable, Sendable {
 }
 
 /// Where the element codes go: one per element, or only the non-zero ones with relative positions.
-public enum StorageLayout: Equatable, Sendable {
+public enum StorageLayout: Codable, Equatable, Sendable {
     /// Every element's code, in row-major order.
     case dense
     /// Relative-index sparse storage (Deep Compression §2): entries of a `gapBits`-bit gap

@@ -1,7 +1,7 @@
 /// The small fixed description of an encoded tensor that its container keeps next to the
 /// payload bytes (the tensor's shape is the container's business; only the element count
 /// matters here).
-public struct EncodingDescriptor: Equatable, Sendable {
+public struct EncodingDescriptor: Codable, Equatable, Sendable {
     /// The number of elements of the tensor.
     public var elementCount: Int
     /// How each element is coded.
