@@ -80,14 +80,22 @@ public struct HuffmanCode: Equatable, Sendable {
     /// (package-merge; equal in cost to an unbounded Huffman code when the limit does not
     /// bind). Symbols of frequency 0 get length 0; a single used symbol gets length 1.
     ///
-    /// - Throws: when `maximumLength` is outside 1...24, a frequency is negative, or more than
-    ///   `2^maximumLength` symbols are used.
+    /// - Throws: when `maximumLength` is outside 1...24, a frequency is negative, the
+    ///   frequencies sum beyond `Int.max / 64`, or more than `2^maximumLength` symbols are used.
     public init(frequencies: [Int], maximumLength: Int = 15) throws(EncodingError) {
         guard (1...Self.maximumSupportedLength).contains(maximumLength) else {
             throw .invalidBitWidth(name: "Huffman maximum length", bits: maximumLength, allowed: 1...Self.maximumSupportedLength)
         }
         if let negative = frequencies.firstIndex(where: { $0 < 0 }) {
             throw .negativeCount(name: "frequency of symbol \(negative)", count: frequencies[negative])
+        }
+        // Package weights are sums of at most 2·maximumLength copies of the total.
+        var total = 0
+        for frequency in frequencies {
+            guard let sum = CheckedSize.sum(total, frequency), sum <= Int.max / 64 else {
+                throw .invalidParameters("Huffman frequencies sum beyond \(Int.max / 64)")
+            }
+            total = sum
         }
         let used = frequencies.indices.filter { frequencies[$0] > 0 }
         guard used.count <= 1 << maximumLength else {

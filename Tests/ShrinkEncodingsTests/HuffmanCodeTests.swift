@@ -91,6 +91,7 @@ import Testing
         #expect(throws: EncodingError.self) { try HuffmanCode(frequencies: [Int](repeating: 1, count: 17), maximumLength: 4) }
         #expect(throws: EncodingError.self) { try HuffmanCode(frequencies: [1, 2], maximumLength: 25) }
         #expect(throws: EncodingError.self) { try HuffmanCode(frequencies: [1, -2], maximumLength: 8) }
+        #expect(throws: EncodingError.self) { try HuffmanCode(frequencies: [Int.max / 2, Int.max / 2, 1], maximumLength: 8) }
     }
 
     @Test func singleSymbolAndEmptyAlphabets() throws {
