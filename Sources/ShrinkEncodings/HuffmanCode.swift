@@ -23,6 +23,11 @@ public struct HuffmanCode: Equatable, Sendable {
     let lengthCounts: [Int]
     /// The used symbols sorted by (length, symbol).
     let sortedSymbols: [UInt32]
+    /// Bits the decoder looks up at once: `min(maximumCodeLength, 10)`.
+    let lookupBits: Int
+    /// Indexed by the next `lookupBits` stream bits (first stream bit = bit 0): `symbol << 5 |
+    /// length` of the code word they start with, or 0 when that code is longer than `lookupBits`.
+    let lookupTable: [UInt32]
 
     /// The number of symbols (used or not).
     public var alphabetSize: Int { lengths.count }
@@ -74,6 +79,20 @@ public struct HuffmanCode: Equatable, Sendable {
         self.codes = codes
         self.lengthCounts = counts
         self.sortedSymbols = sorted
+        let longest = Int(lengths.max() ?? 0)
+        let lookupBits = min(longest, 10)
+        var table = [UInt32](repeating: 0, count: lookupBits == 0 ? 0 : 1 << lookupBits)
+        for (symbol, length) in lengths.enumerated() where length > 0 && Int(length) <= lookupBits {
+            let length = Int(length)
+            // The stream holds the code most significant bit first: bit-reverse it.
+            var reversed = 0
+            for bit in 0..<length where codes[symbol] >> UInt32(length - 1 - bit) & 1 == 1 { reversed |= 1 << bit }
+            for high in 0..<(1 << (lookupBits - length)) {
+                table[reversed | high << length] = UInt32(symbol) << 5 | UInt32(length)
+            }
+        }
+        self.lookupBits = lookupBits
+        self.lookupTable = table
     }
 
     /// The optimal code of lengths at most `maximumLength` for these symbol frequencies
@@ -215,13 +234,34 @@ public struct HuffmanCode: Equatable, Sendable {
         var output = [UInt32](repeating: 0, count: symbolCount)
         var bitPosition = 0
         var failure: EncodingError?
+        let lookupBits = self.lookupBits
+        let lookupMask = (1 << lookupBits) - 1
         bytes.withUnsafeBufferPointer { input in
+            lookupTable.withUnsafeBufferPointer { table in
             lengthCounts.withUnsafeBufferPointer { counts in
                 sortedSymbols.withUnsafeBufferPointer { symbols in
                     output.withUnsafeMutableBufferPointer { result in
                         let longest = Self.maximumSupportedLength
                         decoding: for decoded in 0..<symbolCount {
                             let start = bitPosition
+                            if lookupBits > 0 {
+                                // Fast path: the next lookupBits bits (zeros past the end) index
+                                // the table; a hit must not reach past the last bit.
+                                let byteIndex = bitPosition >> 3
+                                var window = 0
+                                for offset in 0..<3 where byteIndex + offset < input.count {
+                                    window |= Int(input[byteIndex + offset]) << (8 * offset)
+                                }
+                                let entry = table[(window >> (bitPosition & 7)) & lookupMask]
+                                let length = Int(entry & 31)
+                                if length != 0 && bitPosition + length <= totalBits {
+                                    result[decoded] = entry >> 5
+                                    bitPosition += length
+                                    continue decoding
+                                }
+                            }
+                            // Slow path (codes longer than lookupBits, or the stream's end): one
+                            // bit at a time over the canonical length counts.
                             var code = 0, first = 0, index = 0
                             for length in 1...longest {
                                 guard bitPosition < totalBits else {
@@ -244,6 +284,7 @@ public struct HuffmanCode: Equatable, Sendable {
                         }
                     }
                 }
+            }
             }
         }
         if let failure { throw failure }

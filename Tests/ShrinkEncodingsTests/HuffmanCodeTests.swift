@@ -129,6 +129,16 @@ import Testing
             #expect(bytes.count == 5 + (alphabet * width + 7) / 8)
             let (decoded, used) = try HuffmanCode.deserialize(from: bytes + [0xAB, 0xCD])
             #expect(decoded == code && used == bytes.count)
+            // Long codes (beyond the 10-bit lookup table) decode through the slow path.
+            #expect(try decoded.decode(try code.encode(symbols), symbolCount: symbols.count, maximumElements: symbols.count) == symbols)
+        }
+        let deep = try HuffmanCode(frequencies: (0..<22).map { 1 << $0 }, maximumLength: 24)
+        #expect(deep.maximumCodeLength == 21)
+        let deepSymbols: [UInt32] = [0, 1, 21, 5, 20, 11, 0, 13]
+        #expect(try deep.decode(try deep.encode(deepSymbols), symbolCount: deepSymbols.count, maximumElements: 8) == deepSymbols)
+        for truncated in 0..<3 {
+            let stream = try deep.encode(deepSymbols)
+            #expect(throws: EncodingError.self) { try deep.decode(Array(stream.dropLast(truncated + 1)), symbolCount: deepSymbols.count, maximumElements: 8) }
         }
     }
 
