@@ -11,6 +11,7 @@ public struct EncodingDescriptor: Codable, Equatable, Sendable {
     /// Sparse only: the number of entries (stored elements plus fillers); 0 for dense.
     public var entryCount: Int
 
+    /// A descriptor (checked only by `validate(maximumElements:)` and the decoder).
     public init(elementCount: Int, format: ElementFormat, layout: StorageLayout, entryCount: Int = 0) {
         self.elementCount = elementCount
         self.format = format

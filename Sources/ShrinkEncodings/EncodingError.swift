@@ -24,6 +24,7 @@ public enum EncodingError: Error, CustomStringConvertible, Equatable, Sendable {
     /// A Huffman bit sequence that is not a code word of the table.
     case invalidCodeWord(bitOffset: Int)
 
+    /// A one-line message naming what is wrong.
     public var description: String {
         switch self {
         case let .invalidBitWidth(name, bits, allowed):

@@ -23,6 +23,7 @@ public enum RelativeIndexing {
         /// The number of entries (stored elements plus fillers).
         public var entryCount: Int { gaps.count }
 
+        /// Streams of equal length (one gap and one code per entry).
         public init(gaps: [UInt32], codes: [UInt32]) {
             self.gaps = gaps
             self.codes = codes
