@@ -6,6 +6,8 @@
 //   CShrinkKernels   C hot loops with per-function target attributes and runtime CPU dispatch
 //   CZlib            system zlib (gzip read/write, CRC-32)
 //   ShrinkTensor     Tensor storage and shapes, seeded random numbers
+//   ShrinkEncodings  byte encodings of tensor values: fp16, bit packing, affine codes,
+//                    palettes, relative-index sparsity, canonical Huffman coding
 //   ShrinkKernels    Swift API over the C kernels + plain Swift reference twins
 //   ShrinkData       checksums, IDX/gzip readers, MNIST, datasets and batching
 //   ShrinkNN         layers with forward/backward, losses, models, architectures
@@ -20,6 +22,7 @@ let package = Package(
     products: [
         .executable(name: "shrink", targets: ["ShrinkCLI"]),
         .library(name: "ShrinkTensor", targets: ["ShrinkTensor"]),
+        .library(name: "ShrinkEncodings", targets: ["ShrinkEncodings"]),
         .library(name: "ShrinkKernels", targets: ["ShrinkKernels"]),
         .library(name: "ShrinkData", targets: ["ShrinkData"]),
         .library(name: "ShrinkNN", targets: ["ShrinkNN"]),
@@ -46,12 +49,13 @@ let package = Package(
         ),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         .target(name: "ShrinkTensor"),
+        .target(name: "ShrinkEncodings", dependencies: ["ShrinkTensor"]),
         .target(name: "ShrinkKernels", dependencies: ["ShrinkTensor", "CShrinkKernels"]),
         .target(name: "ShrinkData", dependencies: ["ShrinkTensor", "CZlib"]),
         .target(name: "ShrinkNN", dependencies: ["ShrinkTensor", "ShrinkKernels"]),
         .target(name: "ShrinkTraining", dependencies: ["ShrinkNN", "ShrinkData"]),
-        .target(name: "ShrinkCompression", dependencies: ["ShrinkTraining", "ShrinkNN", "ShrinkKernels"]),
-        .target(name: "ShrinkFormats", dependencies: ["ShrinkNN", "CZlib"]),
+        .target(name: "ShrinkCompression", dependencies: ["ShrinkTraining", "ShrinkNN", "ShrinkKernels", "ShrinkEncodings"]),
+        .target(name: "ShrinkFormats", dependencies: ["ShrinkNN", "ShrinkEncodings", "CZlib"]),
         .executableTarget(
             name: "ShrinkCLI",
             dependencies: [
@@ -60,6 +64,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "ShrinkTensorTests", dependencies: ["ShrinkTensor"]),
+        .testTarget(name: "ShrinkEncodingsTests", dependencies: ["ShrinkEncodings"]),
         .testTarget(name: "ShrinkKernelsTests", dependencies: ["ShrinkKernels"]),
         .testTarget(name: "ShrinkDataTests", dependencies: ["ShrinkData"]),
         .testTarget(name: "ShrinkNNTests", dependencies: ["ShrinkNN"]),

@@ -1,3 +1,4 @@
+import ShrinkEncodings
 import ShrinkNN
 import ShrinkTensor
 

@@ -1,6 +1,6 @@
 import ShrinkTensor
 import Testing
-@testable import ShrinkCompression
+import ShrinkEncodings
 
 @Suite struct HalfPrecisionTests {
     @Test func everyHalfValueConvertsExactlyAndRoundTrips() {
