@@ -14,6 +14,7 @@
 //   ShrinkTraining   optimizers, learning-rate schedules, training loop, evaluation
 //   ShrinkCompression pruning, quantization, weight sharing, distillation, recipes
 //   ShrinkFormats    the versioned model container file
+//   ShrinkMeasurement metrics, statistics, latency protocol, energy model, RAPL, memory, size
 //   ShrinkCLI        the `shrink` command
 import PackageDescription
 
@@ -29,6 +30,7 @@ let package = Package(
         .library(name: "ShrinkTraining", targets: ["ShrinkTraining"]),
         .library(name: "ShrinkCompression", targets: ["ShrinkCompression"]),
         .library(name: "ShrinkFormats", targets: ["ShrinkFormats"]),
+        .library(name: "ShrinkMeasurement", targets: ["ShrinkMeasurement"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -56,6 +58,7 @@ let package = Package(
         .target(name: "ShrinkTraining", dependencies: ["ShrinkNN", "ShrinkData"]),
         .target(name: "ShrinkCompression", dependencies: ["ShrinkTraining", "ShrinkNN", "ShrinkKernels", "ShrinkEncodings"]),
         .target(name: "ShrinkFormats", dependencies: ["ShrinkNN", "ShrinkEncodings", "CZlib"]),
+        .target(name: "ShrinkMeasurement", dependencies: ["ShrinkTensor", "ShrinkData"]),
         .executableTarget(
             name: "ShrinkCLI",
             dependencies: [
@@ -71,6 +74,7 @@ let package = Package(
         .testTarget(name: "ShrinkTrainingTests", dependencies: ["ShrinkTraining"]),
         .testTarget(name: "ShrinkCompressionTests", dependencies: ["ShrinkCompression"]),
         .testTarget(name: "ShrinkFormatsTests", dependencies: ["ShrinkFormats", "ShrinkTraining"]),
+        .testTarget(name: "ShrinkMeasurementTests", dependencies: ["ShrinkMeasurement"]),
         .testTarget(name: "ShrinkCLITests", dependencies: ["ShrinkCLI"]),
     ],
     swiftLanguageModes: [.v5]
