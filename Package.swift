@@ -74,7 +74,7 @@ let package = Package(
         .testTarget(name: "ShrinkTrainingTests", dependencies: ["ShrinkTraining"]),
         .testTarget(name: "ShrinkCompressionTests", dependencies: ["ShrinkCompression"]),
         .testTarget(name: "ShrinkFormatsTests", dependencies: ["ShrinkFormats", "ShrinkTraining"]),
-        .testTarget(name: "ShrinkMeasurementTests", dependencies: ["ShrinkMeasurement"]),
+        .testTarget(name: "ShrinkMeasurementTests", dependencies: ["ShrinkMeasurement", "ShrinkTensor", "ShrinkData"], exclude: ["Fixtures"]),
         .testTarget(name: "ShrinkCLITests", dependencies: ["ShrinkCLI"]),
     ],
     swiftLanguageModes: [.v5]
