@@ -114,7 +114,9 @@ struct CompressCommand: ParsableCommand {
         if let reportJson {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            try encoder.encode(report).write(to: URL(fileURLWithPath: reportJson))
+            guard FileManager.default.createFile(atPath: reportJson, contents: try encoder.encode(report)) else {
+                throw ValidationError("Cannot write the report to \(reportJson).")
+            }
         }
         if json {
             try printJSON(report)

@@ -84,11 +84,8 @@ public struct Recipe: Codable, Equatable, Sendable {
 
     /// Reads, decodes and validates a recipe file.
     public static func load(path: String) throws(RecipeError) -> Recipe {
-        let data: Data
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
-        } catch {
-            throw .malformed(path: "", reason: "cannot read \(path): \(error.localizedDescription)")
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw .malformed(path: "", reason: "cannot read the recipe file \(path)")
         }
         return try decode(from: data)
     }
