@@ -153,7 +153,10 @@ struct CompressCommand: ParsableCommand {
         let error = report.accuracyAfter.map { percent(1 - $0) } ?? "-"
         let summary = "step \(outcome.index + 1) \(report.kind): \(report.summary); test error after \(error); "
             + String(format: "%.1f s", outcome.seconds)
-        return (report.layers.isEmpty ? "" : table.rendered() + "\n") + summary + "\n"
+        // The note column is last and left-aligned: drop its padding.
+        let rendered = table.rendered().split(separator: "\n", omittingEmptySubsequences: false)
+            .map { line in String(line.reversed().drop { $0 == " " }.reversed()) }.joined(separator: "\n")
+        return (report.layers.isEmpty ? "" : rendered + "\n") + summary + "\n"
     }
 }
 

@@ -8,7 +8,7 @@
 public enum BuiltInRecipes {
     /// Every built-in recipe, in the order `--help` lists them.
     public static let all: [Recipe] = [
-        deepCompression, prune(50, epochs: 2), prune(75, epochs: 3), prune(90, epochs: 4), fp16, int8Dynamic, int8Static,
+        deepCompression, prune(50, epochs: 2), prune(75, epochs: 4), prune(90, epochs: 8), fp16, int8Dynamic, int8Static,
         qatInt8, ptq4Bit, qat4Bit, cluster(bits: 4), cluster(bits: 5), distill,
     ]
 
@@ -26,7 +26,7 @@ public enum BuiltInRecipes {
 
     /// Han et al., *Deep Compression* (2016), stages 1–2: iterative magnitude pruning with
     /// retraining to the paper's per-layer rates, then k-means weight sharing (conv 8 bits,
-    /// fc 5 bits, pruned zero reserved) with centroid fine-tuning. Stage 3 (Huffman coding of
+    /// fc 5 bits, pruned zero reserved) with one epoch of centroid fine-tuning. Stage 3 (Huffman coding of
     /// indices and relative positions) belongs to the container format.
     ///
     /// Rates: LeNet-300-100 fc1 92 %, fc2 91 %, fc3 74 %; LeNet-5 conv1 34 %, conv2 88 %,
@@ -35,18 +35,18 @@ public enum BuiltInRecipes {
     public static let deepCompression = Recipe(
         name: "deep-compression",
         description: "Han et al. Deep Compression: iterative magnitude pruning to the paper's per-layer rates with retraining, then weight sharing (conv 8-bit, fc 5-bit) with centroid fine-tuning; Huffman coding comes with the container format",
-        fineTuning: FineTuningOverrides(learningRate: 0.01, schedule: .cosine(minimum: 0)),
+        fineTuning: FineTuningOverrides(learningRate: 0.02, schedule: .cosine(minimum: 0)),
         steps: [
             .magnitudePruning(MagnitudePruningConfiguration(
                 method: .layerSparsity,
                 layers: PerLayerSettings(
                     default: nil,
                     layers: [named("conv1", 0.34), named("conv2", 0.88), named("fc1", 0.92), named("fc2", 0.91), named("fc3", 0.74)]),
-                schedule: .iterative(iterations: 3, spacing: .geometric), fineTuneEpochs: 4, learningRate: 0.01)),
+                schedule: .iterative(iterations: 3, spacing: .geometric), fineTuneEpochs: 4, learningRate: 0.02)),
             .weightClustering(WeightClusteringConfiguration(
                 bits: PerLayerSettings(
                     default: .init(bits: 5), layerTypes: [.init(type: "conv2d", setting: .init(bits: 8))]),
-                fineTuning: .init(epochs: 2, learningRate: 0.0001))),
+                fineTuning: .init(epochs: 1, learningRate: 0.00001))),
         ])
 
     /// Magnitude pruning of every weight layer to `percent` % (LeNet-5's 500-weight `conv1` at
@@ -57,12 +57,12 @@ public enum BuiltInRecipes {
         return Recipe(
             name: "prune-\(percent)",
             description: "magnitude pruning of every weight layer to \(percent) % sparsity (conv1 at most 50 %), constant sparsity from the first step, \(epochs) epochs of fine-tuning",
-            fineTuning: FineTuningOverrides(learningRate: 0.01, schedule: .cosine(minimum: 0)),
+            fineTuning: FineTuningOverrides(learningRate: 0.02, schedule: .cosine(minimum: 0)),
             steps: [
                 .magnitudePruning(MagnitudePruningConfiguration(
                     method: .layerSparsity,
                     layers: PerLayerSettings(default: sparsity, layers: [named("conv1", min(sparsity, 0.5))]),
-                    schedule: .constant(beginStep: 0), fineTuneEpochs: epochs, learningRate: 0.01)),
+                    schedule: .constant(beginStep: 0), fineTuneEpochs: epochs, learningRate: 0.02)),
             ])
     }
 
