@@ -58,9 +58,10 @@ public struct Recipe: Codable, Equatable, Sendable {
     /// Throws the first problem: an unsupported version, no steps, bad fine-tuning overrides,
     /// or a step whose configuration fails `validate()` (named by index and kind).
     public func validate() throws(RecipeError) {
-        guard version <= Self.currentVersion, version >= 1 else {
+        guard version <= Self.currentVersion else {
             throw .unsupportedVersion(found: version, supported: Self.currentVersion)
         }
+        guard version >= 1 else { throw .malformed(path: "version", reason: "must be at least 1, got \(version)") }
         guard !steps.isEmpty else { throw .malformed(path: "steps", reason: "a recipe needs at least one step") }
         try fineTuning.validate()
         for (index, step) in steps.enumerated() { try step.validate(index: index) }

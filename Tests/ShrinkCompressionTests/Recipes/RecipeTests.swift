@@ -90,6 +90,9 @@ import Testing
             """
         #expect(throws: RecipeError.unsupportedVersion(found: 2, supported: 1)) { try decode(json) }
         #expect(String(describing: RecipeError.unsupportedVersion(found: 2, supported: 1)).contains("newer"))
+        #expect(throws: RecipeError.malformed(path: "version", reason: "must be at least 1, got 0")) {
+            try decode(#"{"version": 0, "name": "old", "steps": [{"float16": {}}]}"#)
+        }
     }
 
     @Test func fineTuningOverridesApplyAndValidate() throws {
