@@ -19,10 +19,14 @@ public enum ModelZooError: Error, Equatable, CustomStringConvertible {
 ///   2/2 → `flatten` (800) → `fc1` 800→500 → `relu1` → `fc2` 500→10. Like Caffe, no ReLU after
 ///   the convolutions. 431,080 parameters.
 ///
-/// Both end in logits (no softmax); the loss applies it.
+/// - `mlp-784-100-10` (input `[1, 28, 28]`): `flatten` → `fc1` 784→100 → `relu1` → `fc2` 100→10.
+///   79,510 parameters: the distillation student, here so that it can be trained alone with the
+///   same recipe for comparison.
+///
+/// All end in logits (no softmax); the loss applies it.
 public enum ModelZoo {
     /// The available architecture names.
-    public static let names = ["lenet-300-100", "lenet-5"]
+    public static let names = ["lenet-300-100", "lenet-5", "mlp-784-100-10"]
 
     /// The architecture with this name.
     /// - Throws: `ModelZooError.unknownModel` listing the available names.
@@ -30,6 +34,7 @@ public enum ModelZoo {
         switch name {
         case "lenet-300-100": lenet300100
         case "lenet-5": lenet5
+        case "mlp-784-100-10": multilayerPerceptron784100
         default: throw .unknownModel(name: name, available: names)
         }
     }
@@ -43,6 +48,15 @@ public enum ModelZoo {
             NamedLayerSpecification(name: "fc2", layer: .linear(inputFeatures: 300, outputFeatures: 100, hasBias: true)),
             NamedLayerSpecification(name: "relu2", layer: .relu),
             NamedLayerSpecification(name: "fc3", layer: .linear(inputFeatures: 100, outputFeatures: 10, hasBias: true)),
+        ])
+
+    static let multilayerPerceptron784100 = ModelArchitecture(
+        name: "mlp-784-100-10", inputShape: [1, 28, 28],
+        layers: [
+            NamedLayerSpecification(name: "flatten", layer: .flatten),
+            NamedLayerSpecification(name: "fc1", layer: .linear(inputFeatures: 784, outputFeatures: 100, hasBias: true)),
+            NamedLayerSpecification(name: "relu1", layer: .relu),
+            NamedLayerSpecification(name: "fc2", layer: .linear(inputFeatures: 100, outputFeatures: 10, hasBias: true)),
         ])
 
     static let lenet5 = ModelArchitecture(

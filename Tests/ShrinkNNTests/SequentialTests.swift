@@ -94,7 +94,7 @@ import Testing
     }
 
     @Test func unknownZooModelListsNames() {
-        #expect(throws: ModelZooError.unknownModel(name: "vgg", available: ["lenet-300-100", "lenet-5"])) {
+        #expect(throws: ModelZooError.unknownModel(name: "vgg", available: ["lenet-300-100", "lenet-5", "mlp-784-100-10"])) {
             try ModelZoo.architecture(named: "vgg")
         }
         #expect(ModelZooError.unknownModel(name: "vgg", available: ModelZoo.names).description.contains("lenet-5"))

@@ -41,12 +41,68 @@ public struct CompressionContext {
 
     /// The constraints earlier steps established and fine-tuning must keep: pruning masks stay
     /// zero, shared weights stay shared.
+    ///
+    /// Masks come first, then one `SharedWeightConstraint(palettesOf:)` over every parameter
+    /// with a palette (its centroids move with the summed member updates, Deep Compression
+    /// eq. 3; a pruned parameter's reserved zero stays 0), wrapped so that the model's recorded
+    /// palettes follow the fine-tuned centroids. A step that re-clusters a parameter forgets its
+    /// palette first (`WeightClusterer.prepare`), so no parameter is shared by two constraints.
+    /// A palette that no longer fits its mask (the parameter was pruned again after clustering,
+    /// so a kept palette index sits on a pruned position) is left out: the mask wins.
     public func constraints(for model: CompressedModel) -> [any ParameterConstraint] {
         var masks = [String: Tensor]()
         for (name, state) in model.parameterStates {
             if let mask = state.mask { masks[name] = mask }
         }
-        return masks.isEmpty ? [] : [MaskConstraint(masks: masks)]
+        var constraints: [any ParameterConstraint] = masks.isEmpty ? [] : [MaskConstraint(masks: masks)]
+        let hasPalettes = model.parameterStates.values.contains { state in
+            state.palette.map { Self.paletteFitsMask($0, mask: state.mask) } ?? false
+        }
+        if hasPalettes {
+            constraints.append(PaletteTrackingConstraint(model: model))
+        }
+        return constraints
+    }
+
+    /// Whether every masked (pruned) position uses the palette's reserved zero (index 0 with
+    /// centroid 0); true without a mask.
+    static func paletteFitsMask(_ palette: Palette, mask: Tensor?) -> Bool {
+        guard let mask else { return true }
+        guard mask.count == palette.indices.count else { return false }
+        let zeroIsReserved = palette.centroids.first == 0
+        return mask.withUnsafeBufferPointer { mask in
+            palette.indices.withUnsafeBufferPointer { indices in
+                for element in 0..<indices.count where mask[element] == 0 {
+                    if !zeroIsReserved || indices[element] != 0 { return false }
+                }
+                return true
+            }
+        }
+    }
+}
+
+/// Keeps the model's palettes shared while a later step fine-tunes: a
+/// `SharedWeightConstraint(palettesOf:)` over the palettes that fit their masks, whose moved
+/// centroids are written back to `model.parameterStates` after every application so that the
+/// recorded palette always describes the network's values.
+final class PaletteTrackingConstraint: ParameterConstraint {
+    let shared: SharedWeightConstraint
+    private unowned let model: CompressedModel
+
+    init(model: CompressedModel) {
+        self.model = model
+        let fitting = CompressedModel(network: model.network)
+        fitting.parameterStates = model.parameterStates.filter { _, state in
+            state.palette.map { CompressionContext.paletteFitsMask($0, mask: state.mask) } ?? false
+        }
+        shared = SharedWeightConstraint(palettesOf: fitting)
+    }
+
+    func apply(to parameters: [Parameter]) {
+        shared.apply(to: parameters)
+        for (name, weights) in shared.sharedWeights {
+            model.parameterStates[name]?.palette = weights.palette
+        }
     }
 }
 

@@ -20,7 +20,7 @@ public enum StudentArchitectures {
     }
 
     /// Every name `architecture(named:)` resolves.
-    public static var allNames: [String] { names + ModelZoo.names }
+    public static var allNames: [String] { names + ModelZoo.names.filter { !names.contains($0) } }
 
     private static func multilayerPerceptron(name: String, hidden: Int) -> ModelArchitecture {
         ModelArchitecture(

@@ -29,6 +29,16 @@ public struct Float16Step: CompressionStep {
             self.layers = layers
         }
 
+        enum CodingKeys: String, CodingKey { case layers }
+
+        /// Decodes with every weight layer (bias included) when `layers` is absent, so that
+        /// `{}` means "everything in half precision".
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            layers = try container.decodeIfPresent(PerLayerSettings<LayerSetting>.self, forKey: .layers)
+                ?? PerLayerSettings(default: LayerSetting())
+        }
+
         /// Every setting is valid; kept for the uniform step contract.
         public func validate() throws(QuantizationError) {}
     }

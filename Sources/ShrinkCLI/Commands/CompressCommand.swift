@@ -1,0 +1,204 @@
+import ArgumentParser
+import Foundation
+import ShrinkCompression
+import ShrinkData
+import ShrinkFormats
+import ShrinkNN
+import ShrinkTraining
+
+/// `shrink compress`: runs a compression recipe on a trained model file and writes the result.
+struct CompressCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "compress",
+        abstract: "Compress a trained model with a recipe (pruning, quantization, clustering, distillation).",
+        discussion: """
+            Built-in recipes: \(BuiltInRecipes.names.joined(separator: ", ")).
+            Print one as JSON with --print-recipe NAME, edit it, and pass the file to --recipe.
+
+            The output is a model file holding the compressed network's values as dense fp32 \
+            (pruned weights are 0, quantized and clustered weights hold their de-quantized values): \
+            it evaluates exactly like the compressed model, but is not smaller yet; the compressed \
+            encodings (sparse, palettized, int8, fp16) come with the container format. Accuracy of \
+            steps that quantize activations (int8 static/dynamic, QAT) is measured on a simulation \
+            of the quantized network, which the plain fp32 output file does not reproduce.
+            """)
+
+    @Argument(help: "The trained model file to compress.")
+    var file: String?
+
+    @Option(help: "A built-in recipe name or a recipe .json file.")
+    var recipe: String?
+
+    @Option(help: "Print a built-in recipe as JSON and exit.")
+    var printRecipe: String?
+
+    @OptionGroup var data: DatasetOptions
+    @OptionGroup var compute: ComputeOptions
+
+    @Option(help: "Where to write the compressed model file.")
+    var output: String?
+
+    @Option(help: "Also write the report as JSON to this path.")
+    var reportJson: String?
+
+    @Flag(help: "Print the report as JSON on standard output instead of tables.")
+    var json = false
+
+    @Option(help: "Use the first N training samples only (fine-tuning and calibration; quick runs).")
+    var trainLimit: Int?
+
+    @Option(help: "Measure accuracy on the first N test samples only (quick runs).")
+    var testLimit: Int?
+
+    @Option(help: "Seed of fine-tuning shuffles (overrides the recipe's fineTuning.seed).")
+    var seed: UInt64?
+
+    func validate() throws {
+        if printRecipe != nil { return }
+        guard file != nil else { throw ValidationError("Missing the model file to compress.") }
+        guard recipe != nil else { throw ValidationError("Missing --recipe NAME|RECIPE.json.") }
+        guard output != nil else { throw ValidationError("Missing --output OUT.") }
+        if let trainLimit, trainLimit < 1 { throw ValidationError("--train-limit must be at least 1, got \(trainLimit).") }
+        if let testLimit, testLimit < 1 { throw ValidationError("--test-limit must be at least 1, got \(testLimit).") }
+    }
+
+    func run() throws {
+        if let printRecipe {
+            guard let builtIn = BuiltInRecipes.recipe(named: printRecipe) else {
+                throw RecipeError.unknownBuiltIn(name: printRecipe, available: BuiltInRecipes.names)
+            }
+            print(try builtIn.jsonString())
+            return
+        }
+        guard let file, let recipeArgument = recipe, let output else { return }
+        compute.apply()
+        // First, so that a bad recipe is one clear line before anything is read.
+        var recipe = try Self.resolveRecipe(recipeArgument)
+        if let seed { recipe.fineTuning.seed = seed }
+        let runner = try RecipeRunner(recipe: recipe)
+
+        let modelFile = try ModelFile.read(from: file)
+        let network = try Sequential(file: modelFile)
+        var training = try data.load(.train)
+        if let trainLimit { training = training.prefix(trainLimit) }
+        var test = try data.load(.test)
+        if let testLimit { test = test.prefix(testLimit) }
+
+        if !json {
+            print("Compressing \(modelFile.architecture.name) (\(file)) with recipe \(recipe.name): \(recipe.description)")
+            print("Data: \(data.dataset.rawValue), \(training.count) training and \(test.count) test samples, "
+                  + "\(compute.threads.map(String.init) ?? "all") threads")
+        }
+        let model = CompressedModel(network: network)
+        let display = CompressionProgressDisplay()
+        let result = try runner.run(
+            on: model, training: training, validation: test,
+            progress: display.observe,
+            stepStarted: { index, kind in display.stepStarted(index: index, kind: kind) },
+            stepFinished: { outcome in
+                display.finish()
+                if !json { print(Self.renderStep(outcome)) }
+            })
+
+        let report = CompressionReport(
+            input: file, output: output, recipe: recipe, dataset: data.dataset.rawValue,
+            trainingSamples: training.count, testSamples: test.count, model: model,
+            inputModel: modelFile.architecture.name, result: result)
+        let note = "compressed by shrink compress with recipe \(recipe.name): test error "
+            + "\(report.errorBefore.map(percent) ?? "-") → \(report.errorAfter.map(percent) ?? "-") (dense fp32 values)"
+        let outputFile = ModelFile(
+            architecture: model.network.architecture, parameters: model.network.parameters,
+            metadata: ModelMetadata(createdAt: ModelMetadata.timestamp(for: Date()), notes: note))
+        try outputFile.write(to: output)
+
+        if let reportJson {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            guard FileManager.default.createFile(atPath: reportJson, contents: try encoder.encode(report)) else {
+                throw ValidationError("Cannot write the report to \(reportJson).")
+            }
+        }
+        if json {
+            try printJSON(report)
+        } else {
+            print(String(
+                format: "%@ → %@: test error %@ → %@, weights %.2f %% sparse (%d of %d non-zero), %.1f s",
+                report.inputModel, output, report.errorBefore.map(percent) ?? "-", report.errorAfter.map(percent) ?? "-",
+                report.weightSparsity * 100, report.weightNonZero, report.weightElements, report.totalSeconds))
+        }
+    }
+
+    /// A built-in by name, else a recipe file (a name ending in `.json` or an existing path).
+    static func resolveRecipe(_ argument: String) throws -> Recipe {
+        if let builtIn = BuiltInRecipes.recipe(named: argument) { return builtIn }
+        if argument.hasSuffix(".json") || FileManager.default.fileExists(atPath: argument) {
+            return try Recipe.load(path: argument)
+        }
+        throw RecipeError.unknownBuiltIn(name: argument, available: BuiltInRecipes.names)
+    }
+
+    /// The per-layer table and the summary line of one step.
+    static func renderStep(_ outcome: RecipeStepOutcome) -> String {
+        let report = outcome.report
+        var table = TextTable([
+            ("parameter", .left), ("type", .left), ("elements", .right), ("non-zero", .right), ("density", .right),
+            ("bits", .right), ("clusters", .right), ("note", .left),
+        ])
+        for layer in report.layers {
+            table.append([
+                layer.parameter, layer.layerType, "\(layer.elements)", "\(layer.nonZero)", percent(1 - layer.sparsity),
+                layer.bits.map(String.init) ?? "-", layer.clusters.map(String.init) ?? "-", layer.note ?? "",
+            ])
+        }
+        let error = report.accuracyAfter.map { percent(1 - $0) } ?? "-"
+        let summary = "step \(outcome.index + 1) \(report.kind): \(report.summary); test error after \(error); "
+            + String(format: "%.1f s", outcome.seconds)
+        // The note column is last and left-aligned: drop its padding.
+        let rendered = table.rendered().split(separator: "\n", omittingEmptySubsequences: false)
+            .map { line in String(line.reversed().drop { $0 == " " }.reversed()) }.joined(separator: "\n")
+        return (report.layers.isEmpty ? "" : rendered + "\n") + summary + "\n"
+    }
+}
+
+/// Shows the steps' long work as progress bars (standard error) and fine-tuning epochs as lines.
+final class CompressionProgressDisplay {
+    private var bar: ProgressBar?
+    private var phase = ""
+    private var epochs = 0
+
+    func stepStarted(index: Int, kind: String) {
+        finish()
+        FileHandle.standardError.write(Data("step \(index + 1): \(kind)\n".utf8))
+    }
+
+    func observe(_ event: CompressionProgress) {
+        switch event {
+        case let .phaseStarted(step, phase, total):
+            finish()
+            self.phase = phase
+            epochs = 0
+            bar = ProgressBar(title: "\(step) \(phase)", total: total)
+            bar?.update(completed: 0)
+        case let .phaseAdvanced(_, _, completed, detail):
+            bar?.update(completed: completed, suffix: detail)
+        case let .fineTuningEpoch(step, summary):
+            epochs += 1
+            let isTrainingPhase = phase.contains("fine-tuning") || phase.contains("training")
+            if isTrainingPhase { bar?.update(completed: epochs, suffix: String(format: "loss %.4f", summary.trainingLoss)) }
+            if bar != nil, isTerminal { FileHandle.standardError.write(Data("\n".utf8)) }
+            let error = summary.validationTop1Accuracy.map { percent(1 - $0) } ?? "-"
+            let line = String(
+                format: "  %@ epoch %d: train loss %.4f, test error %@, lr %.5f, %.1f s\n",
+                step, summary.epoch, summary.trainingLoss, error, summary.learningRate, summary.trainingSeconds)
+            FileHandle.standardError.write(Data(line.utf8))
+        }
+    }
+
+    /// Ends the current bar's line.
+    func finish() {
+        bar?.finish()
+        bar = nil
+    }
+
+    private var isTerminal: Bool { isatty(STDERR_FILENO) != 0 }
+}

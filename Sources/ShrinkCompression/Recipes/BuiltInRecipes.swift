@@ -1,0 +1,138 @@
+/// The recipes `shrink compress --recipe NAME` knows, as typed values (print one as JSON with
+/// `--print-recipe NAME` to copy and edit it).
+///
+/// Every recipe is meant for both LeNet-300-100 (`fc1`, `fc2`, `fc3`) and LeNet-5 (`conv1`,
+/// `conv2`, `fc1`, `fc2`): per-layer settings address layers by name pattern and by type
+/// (`linear`, `conv2d`). Where the two models' layers of the same name would want different
+/// settings, the recipe's documentation says which one it follows.
+public enum BuiltInRecipes {
+    /// Every built-in recipe, in the order `--help` lists them.
+    public static let all: [Recipe] = [
+        deepCompression, prune(50, epochs: 2), prune(75, epochs: 4), prune(90, epochs: 8), fp16, int8Dynamic, int8Static,
+        qatInt8, ptq4Bit, qat4Bit, cluster(bits: 4), cluster(bits: 5), distill,
+    ]
+
+    /// The built-ins' names.
+    public static var names: [String] { all.map(\.name) }
+
+    /// The built-in recipe with this name, if any.
+    public static func recipe(named name: String) -> Recipe? {
+        all.first { $0.name == name }
+    }
+
+    private static func named(_ pattern: String, _ sparsity: Double) -> PerLayerSettings<Double>.NameOverride {
+        PerLayerSettings.NameOverride(pattern: NamePattern(pattern), setting: sparsity)
+    }
+
+    /// Han et al., *Deep Compression* (2016), stages 1–2: iterative magnitude pruning with
+    /// retraining to the paper's per-layer rates, then k-means weight sharing (conv 8 bits,
+    /// fc 5 bits, pruned zero reserved) with one epoch of centroid fine-tuning. Stage 3 (Huffman coding of
+    /// indices and relative positions) belongs to the container format.
+    ///
+    /// Rates: LeNet-300-100 fc1 92 %, fc2 91 %, fc3 74 %; LeNet-5 conv1 34 %, conv2 88 %,
+    /// fc1 92 %, fc2 81 %. Both models name a layer `fc2`; the pattern follows LeNet-300-100
+    /// (91 %), so LeNet-5's 5,000-weight classifier is pruned to 91 % instead of 81 %.
+    /// Bits follow the paper's LeNet-5 table (conv 8, fc 5); its LeNet-300-100 table uses 6 bits
+    /// for every fc layer, which costs LeNet-300-100 less accuracy than 5 bits (measured: about
+    /// 0.03 against 0.12 points of test error after pruning and clustering): set
+    /// `weightClustering.bits.default.bits` to 6 in a copy for that model.
+    public static let deepCompression = Recipe(
+        name: "deep-compression",
+        description: "Han et al. Deep Compression: iterative magnitude pruning to the paper's per-layer rates with retraining, then weight sharing (conv 8-bit, fc 5-bit) with centroid fine-tuning; Huffman coding comes with the container format",
+        fineTuning: FineTuningOverrides(learningRate: 0.02, schedule: .cosine(minimum: 0)),
+        steps: [
+            .magnitudePruning(MagnitudePruningConfiguration(
+                method: .layerSparsity,
+                layers: PerLayerSettings(
+                    default: nil,
+                    layers: [named("conv1", 0.34), named("conv2", 0.88), named("fc1", 0.92), named("fc2", 0.91), named("fc3", 0.74)]),
+                schedule: .iterative(iterations: 3, spacing: .geometric), fineTuneEpochs: 4, learningRate: 0.02)),
+            .weightClustering(WeightClusteringConfiguration(
+                bits: PerLayerSettings(
+                    default: .init(bits: 5), layerTypes: [.init(type: "conv2d", setting: .init(bits: 8))]),
+                fineTuning: .init(epochs: 1, learningRate: 0.00001))),
+        ])
+
+    /// Magnitude pruning of every weight layer to `percent` % (LeNet-5's 500-weight `conv1` at
+    /// most 50 %), at once before fine-tuning (constant sparsity), then `epochs` epochs of
+    /// fine-tuning with the mask fixed.
+    static func prune(_ percent: Int, epochs: Int) -> Recipe {
+        let sparsity = Double(percent) / 100
+        return Recipe(
+            name: "prune-\(percent)",
+            description: "magnitude pruning of every weight layer to \(percent) % sparsity (conv1 at most 50 %), constant sparsity from the first step, \(epochs) epochs of fine-tuning",
+            fineTuning: FineTuningOverrides(learningRate: 0.02, schedule: .cosine(minimum: 0)),
+            steps: [
+                .magnitudePruning(MagnitudePruningConfiguration(
+                    method: .layerSparsity,
+                    layers: PerLayerSettings(default: sparsity, layers: [named("conv1", min(sparsity, 0.5))]),
+                    schedule: .constant(beginStep: 0), fineTuneEpochs: epochs, learningRate: 0.02)),
+            ])
+    }
+
+    /// Half-precision storage of every weight and bias.
+    public static let fp16 = Recipe(
+        name: "fp16", description: "IEEE half-precision storage of every weight layer's weight and bias",
+        steps: [.float16(Float16Step.Configuration())])
+
+    /// int8 weights (per channel) with activations quantized per batch at run time.
+    public static let int8Dynamic = Recipe(
+        name: "int8-dynamic",
+        description: "int8 dynamic quantization: s8 per-channel weights, u8 activations quantized per batch at run time",
+        steps: [.int8Dynamic(Int8DynamicQuantizationStep.Configuration())])
+
+    /// int8 weights (per channel) and u8 activations calibrated on 2,000 training images.
+    public static let int8Static = Recipe(
+        name: "int8-static",
+        description: "int8 static quantization: s8 per-channel weights, u8 per-tensor activations calibrated (min-max) on 20 batches of 100 training images",
+        steps: [.int8Static(Int8StaticQuantizationStep.Configuration(observer: .minMax, calibrationBatches: 20, calibrationBatchSize: 100))])
+
+    /// Quantization-aware training at 8 bits (weights per channel, activations per tensor).
+    public static let qatInt8 = Recipe(
+        name: "qat-int8",
+        description: "quantization-aware training: 2 epochs with fake-quantized s8 per-channel weights and u8 activations",
+        fineTuning: FineTuningOverrides(schedule: .cosine(minimum: 0)),
+        steps: [.quantizationAwareTraining(QuantizationAwareTrainingStep.Configuration(
+            layers: PerLayerSettings(default: .init(weights: .weights(bits: 8), activationBits: 8)),
+            epochs: 2, learningRate: 0.002))])
+
+    /// Post-training 4-bit weight-only quantization (per channel, min-max): the baseline QAT 4-bit beats.
+    public static let ptq4Bit = Recipe(
+        name: "ptq-4bit",
+        description: "post-training weight-only 4-bit quantization (signed symmetric per channel, min-max), no retraining",
+        steps: [.weightQuantization(WeightQuantizationStep.Configuration(
+            layers: PerLayerSettings(default: .weights(bits: 4))))])
+
+    /// Quantization-aware training of 4-bit weights (per channel; activations stay float), the
+    /// same storage as `ptq-4bit`.
+    public static let qat4Bit = Recipe(
+        name: "qat-4bit",
+        description: "quantization-aware training of 4-bit weights (signed symmetric per channel, float activations): 3 epochs, same storage as ptq-4bit",
+        fineTuning: FineTuningOverrides(schedule: .cosine(minimum: 0)),
+        steps: [.quantizationAwareTraining(QuantizationAwareTrainingStep.Configuration(
+            layers: PerLayerSettings(default: .init(weights: .weights(bits: 4), activationBits: nil)),
+            epochs: 3, learningRate: 0.005))])
+
+    /// k-means weight sharing of every weight layer at `bits` bits with centroid fine-tuning.
+    static func cluster(bits: Int) -> Recipe {
+        Recipe(
+            name: "cluster-\(bits)bit",
+            description: "k-means weight sharing (linear init) of every weight layer with \(1 << bits) shared values, then 2 epochs of centroid fine-tuning",
+            fineTuning: FineTuningOverrides(schedule: .cosine(minimum: 0)),
+            steps: [.weightClustering(WeightClusteringConfiguration(
+                bits: PerLayerSettings(default: .init(bits: bits)),
+                fineTuning: .init(epochs: 2, learningRate: 0.0001)))])
+    }
+
+    /// Knowledge distillation into `mlp-784-100-10` (for either teacher: it takes MNIST's
+    /// `[1, 28, 28]` input), trained like `shrink train` trains LeNet-300-100 (20 epochs,
+    /// SGD momentum 0.9, weight decay 5e-4, lr 0.05 cosine, batch 64) so that it can be compared
+    /// with the same student trained alone. Edit `student` for another student.
+    public static let distill = Recipe(
+        name: "distill",
+        description: "knowledge distillation (T = 2, alpha = 0.5) into the student mlp-784-100-10, 20 epochs at lr 0.05 cosine; edit 'student' for another student",
+        fineTuning: FineTuningOverrides(
+            batchSize: 64, optimizer: .sgd(momentum: 0.9, weightDecay: 5e-4, nesterov: false), schedule: .cosine(minimum: 0)),
+        steps: [.distillation(DistillationConfiguration(
+            student: .named("mlp-784-100-10"), temperature: 2, hardLabelWeight: 0.5, epochs: 20, learningRate: 0.05, seed: 1))])
+}
