@@ -11,7 +11,11 @@ public struct ChildProcessResult: Codable, Equatable, Sendable {
     /// The terminating signal when a signal killed it.
     public var terminatingSignal: Int32?
     /// The peak resident set size of the child and of the descendants it waited for, in bytes
-    /// (`wait4`'s `ru_maxrss`).
+    /// (`wait4`'s `ru_maxrss`). On Linux this maximum survives `execve`: it includes the
+    /// high-water mark of the address space the child started from, which for a spawned
+    /// (vfork-style) child is the parent's. It is therefore an upper bound that is only tight
+    /// when the parent is smaller than the child; for exact per-variant figures the child should
+    /// report its own `VmHWM` (`ProcessMemory.peakResidentBytes`), which starts afresh at exec.
     public var peakResidentBytes: Int
     /// User CPU time in seconds.
     public var userSeconds: Double
@@ -44,8 +48,8 @@ public struct ChildProcessResult: Codable, Equatable, Sendable {
     }
 }
 
-/// Runs a program in an isolated child process and reports its peak memory, so each model
-/// variant's high-water mark is measured without the parent's allocations.
+/// Runs a program in a child process and reports how it ended and what it used (see
+/// `ChildProcessResult.peakResidentBytes` for what the peak memory figure includes).
 public enum ChildProcess {
     /// Spawns `executable` (searched in `PATH` when it has no slash) with `arguments`, waits for
     /// it, and returns its exit status and resource usage from `wait4`.

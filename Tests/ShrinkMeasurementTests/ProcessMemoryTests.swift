@@ -37,11 +37,11 @@ import Testing
 
     @Test func childPeakMemorySeesALargeBuffer() throws {
         // dd with a 48 MiB block reads /dev/zero into one buffer, touching every page.
-        let small = try ChildProcess.run(executable: "/bin/true")
+        // No upper bound on a small child: ru_maxrss includes the parent's high-water mark (the
+        // address space a spawned child starts from), and the test process itself is large.
         let large = try ChildProcess.run(executable: "dd", arguments: ["if=/dev/zero", "of=/dev/null", "bs=48M", "count=1", "status=none"])
         #expect(large.succeeded)
         #expect(large.peakResidentBytes >= 40 << 20)
-        #expect(small.peakResidentBytes < 40 << 20)
         #expect(ProcessMemory.childrenPeakResidentBytes() >= 40 << 20)
     }
 
