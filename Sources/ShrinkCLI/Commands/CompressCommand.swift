@@ -64,7 +64,9 @@ struct CompressCommand: ParsableCommand {
 
     func run() throws {
         if let printRecipe {
-            guard let builtIn = BuiltInRecipes.recipe(named: printRecipe) else {
+            // With a model file, print the variant tuned for that model, if there is one.
+            let model = try file.map { try ModelFile.read(from: $0).architecture.name }
+            guard let builtIn = BuiltInRecipes.recipe(named: printRecipe, forModel: model) else {
                 throw RecipeError.unknownBuiltIn(name: printRecipe, available: BuiltInRecipes.names)
             }
             print(try builtIn.jsonString())
@@ -73,11 +75,14 @@ struct CompressCommand: ParsableCommand {
         guard let file, let recipeArgument = recipe, let output else { return }
         compute.apply()
         // First, so that a bad recipe is one clear line before anything is read.
-        var recipe = try Self.resolveRecipe(recipeArgument)
+        _ = try Self.resolveRecipe(recipeArgument)
+        let modelFile = try ModelFile.read(from: file)
+        // Built-ins may have a variant tuned for this model (deep-compression follows the paper's
+        // per-model tables).
+        var recipe = try Self.resolveRecipe(recipeArgument, forModel: modelFile.architecture.name)
         if let seed { recipe.fineTuning.seed = seed }
         let runner = try RecipeRunner(recipe: recipe)
 
-        let modelFile = try ModelFile.read(from: file)
         let network = try Sequential(file: modelFile)
         var training = try data.load(.train)
         if let trainLimit { training = training.prefix(trainLimit) }
@@ -129,8 +134,8 @@ struct CompressCommand: ParsableCommand {
     }
 
     /// A built-in by name, else a recipe file (a name ending in `.json` or an existing path).
-    static func resolveRecipe(_ argument: String) throws -> Recipe {
-        if let builtIn = BuiltInRecipes.recipe(named: argument) { return builtIn }
+    static func resolveRecipe(_ argument: String, forModel model: String? = nil) throws -> Recipe {
+        if let builtIn = BuiltInRecipes.recipe(named: argument, forModel: model) { return builtIn }
         if argument.hasSuffix(".json") || FileManager.default.fileExists(atPath: argument) {
             return try Recipe.load(path: argument)
         }

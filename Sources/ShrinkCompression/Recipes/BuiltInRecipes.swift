@@ -15,9 +15,14 @@ public enum BuiltInRecipes {
     /// The built-ins' names.
     public static var names: [String] { all.map(\.name) }
 
-    /// The built-in recipe with this name, if any.
-    public static func recipe(named name: String) -> Recipe? {
-        all.first { $0.name == name }
+    /// The built-in recipe with this name, if any. With `model` (an architecture name such as
+    /// `lenet-300-100`), recipes that have a variant tuned for that model return it: today
+    /// `deep-compression`, which follows Han et al.'s per-model tables.
+    public static func recipe(named name: String, forModel model: String? = nil) -> Recipe? {
+        if name == deepCompression.name, let model, let variant = deepCompression(forModel: model) {
+            return variant
+        }
+        return all.first { $0.name == name }
     }
 
     private static func named(_ pattern: String, _ sparsity: Double) -> PerLayerSettings<Double>.NameOverride {
@@ -29,29 +34,52 @@ public enum BuiltInRecipes {
     /// fc 5 bits, pruned zero reserved) with one epoch of centroid fine-tuning. Stage 3 (Huffman coding of
     /// indices and relative positions) belongs to the container format.
     ///
-    /// Rates: LeNet-300-100 fc1 92 %, fc2 91 %, fc3 74 %; LeNet-5 conv1 34 %, conv2 88 %,
-    /// fc1 92 %, fc2 81 %. Both models name a layer `fc2`; the pattern follows LeNet-300-100
-    /// (91 %), so LeNet-5's 5,000-weight classifier is pruned to 91 % instead of 81 %.
-    /// Bits follow the paper's LeNet-5 table (conv 8, fc 5); its LeNet-300-100 table uses 6 bits
-    /// for every fc layer, which costs LeNet-300-100 less accuracy than 5 bits (measured: about
-    /// 0.03 against 0.12 points of test error after pruning and clustering): set
-    /// `weightClustering.bits.default.bits` to 6 in a copy for that model.
-    public static let deepCompression = Recipe(
-        name: "deep-compression",
+    /// This generic form serves any model with layers named like the LeNets; `shrink compress`
+    /// uses the per-model variant (`deepCompression(forModel:)`) when the model has one. Both
+    /// LeNets name a layer `fc2`, so the generic pattern follows LeNet-300-100 (91 %), and bits
+    /// follow the paper's LeNet-5 table (conv 8, fc 5).
+    public static let deepCompression = deepCompression(
         description: "Han et al. Deep Compression: iterative magnitude pruning to the paper's per-layer rates with retraining, then weight sharing (conv 8-bit, fc 5-bit) with centroid fine-tuning; Huffman coding comes with the container format",
-        fineTuning: FineTuningOverrides(learningRate: 0.02, schedule: .cosine(minimum: 0)),
-        steps: [
-            .magnitudePruning(MagnitudePruningConfiguration(
-                method: .layerSparsity,
-                layers: PerLayerSettings(
-                    default: nil,
-                    layers: [named("conv1", 0.34), named("conv2", 0.88), named("fc1", 0.92), named("fc2", 0.91), named("fc3", 0.74)]),
-                schedule: .iterative(iterations: 3, spacing: .geometric), fineTuneEpochs: 4, learningRate: 0.02)),
-            .weightClustering(WeightClusteringConfiguration(
-                bits: PerLayerSettings(
-                    default: .init(bits: 5), layerTypes: [.init(type: "conv2d", setting: .init(bits: 8))]),
-                fineTuning: .init(epochs: 1, learningRate: 0.00001))),
-        ])
+        sparsities: [("conv1", 0.34), ("conv2", 0.88), ("fc1", 0.92), ("fc2", 0.91), ("fc3", 0.74)],
+        linearBits: 5)
+
+    /// The variant of `deep-compression` for one model, following the paper's table for it:
+    /// table 2 for `lenet-300-100` (fc1 92 %, fc2 91 %, fc3 74 % pruned; 6-bit weights),
+    /// table 3 for `lenet-5` (conv1 34 %, conv2 88 %, fc1 92 %, fc2 81 %; conv 8-bit, fc 5-bit).
+    /// `nil` for other models, which get the generic recipe.
+    public static func deepCompression(forModel model: String) -> Recipe? {
+        switch model {
+        case "lenet-300-100":
+            deepCompression(
+                description: "Han et al. Deep Compression for LeNet-300-100 (paper's table 2): iterative magnitude pruning to fc1 92 %, fc2 91 %, fc3 74 % with retraining, then 6-bit weight sharing with centroid fine-tuning; Huffman coding comes with the container format",
+                sparsities: [("fc1", 0.92), ("fc2", 0.91), ("fc3", 0.74)], linearBits: 6)
+        case "lenet-5":
+            deepCompression(
+                description: "Han et al. Deep Compression for LeNet-5 (paper's table 3): iterative magnitude pruning to conv1 34 %, conv2 88 %, fc1 92 %, fc2 81 % with retraining, then weight sharing (conv 8-bit, fc 5-bit) with centroid fine-tuning; Huffman coding comes with the container format",
+                sparsities: [("conv1", 0.34), ("conv2", 0.88), ("fc1", 0.92), ("fc2", 0.81)], linearBits: 5)
+        default:
+            nil
+        }
+    }
+
+    private static func deepCompression(
+        description: String, sparsities: [(String, Double)], linearBits: Int
+    ) -> Recipe {
+        Recipe(
+            name: "deep-compression",
+            description: description,
+            fineTuning: FineTuningOverrides(learningRate: 0.02, schedule: .cosine(minimum: 0)),
+            steps: [
+                .magnitudePruning(MagnitudePruningConfiguration(
+                    method: .layerSparsity,
+                    layers: PerLayerSettings(default: nil, layers: sparsities.map { named($0.0, $0.1) }),
+                    schedule: .iterative(iterations: 3, spacing: .geometric), fineTuneEpochs: 4, learningRate: 0.02)),
+                .weightClustering(WeightClusteringConfiguration(
+                    bits: PerLayerSettings(
+                        default: .init(bits: linearBits), layerTypes: [.init(type: "conv2d", setting: .init(bits: 8))]),
+                    fineTuning: .init(epochs: 1, learningRate: 0.00001))),
+            ])
+    }
 
     /// Magnitude pruning of every weight layer to `percent` % (LeNet-5's 500-weight `conv1` at
     /// most 50 %), at once before fine-tuning (constant sparsity), then `epochs` epochs of
