@@ -54,7 +54,7 @@ let package = Package(
         .target(name: "ShrinkData", dependencies: ["ShrinkTensor", "CZlib"]),
         .target(name: "ShrinkNN", dependencies: ["ShrinkTensor", "ShrinkKernels"]),
         .target(name: "ShrinkTraining", dependencies: ["ShrinkNN", "ShrinkData"]),
-        .target(name: "ShrinkCompression", dependencies: ["ShrinkTraining", "ShrinkNN", "ShrinkKernels", "ShrinkEncodings"]),
+        .target(name: "ShrinkCompression", dependencies: ["ShrinkTraining", "ShrinkNN", "ShrinkKernels", "ShrinkEncodings", "ShrinkFormats"]),
         .target(name: "ShrinkFormats", dependencies: ["ShrinkNN", "ShrinkEncodings", "CZlib"]),
         .executableTarget(
             name: "ShrinkCLI",
