@@ -362,7 +362,8 @@ struct ModelFileDecoder {
                     ranges: location.ranges.map { TensorStorageReport.Range(role: $0.role, length: $0.range.count) }))
         }
         let model = ModelFile(architecture: manifest.architecture, tensors: tensors, metadata: manifest.metadata)
-        return ModelFileInspection(model: model, tensors: reports, fileLength: bytes.count)
+        let version = FormatVersion(major: bytes.littleEndianUInt16(at: 8), minor: bytes.littleEndianUInt16(at: 10))
+        return ModelFileInspection(model: model, tensors: reports, fileLength: bytes.count, formatVersion: version)
     }
 
     /// Little-endian binary32 values of `range`, bit for bit.

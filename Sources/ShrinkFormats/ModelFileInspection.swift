@@ -8,6 +8,8 @@ public struct ModelFileInspection: Sendable {
     public var tensors: [TensorStorageReport]
     /// The file's size in bytes.
     public var fileLength: Int
+    /// The format version the file declares.
+    public var formatVersion: FormatVersion
 }
 
 /// How one tensor is stored: its encoding and the lengths of its byte ranges.
