@@ -240,6 +240,7 @@ struct ModelFileDecoder {
         /// Per tensor: its encoding, element count and absolute ranges by role.
         var located: [(encoding: TensorEncoding, elementCount: Int, ranges: [(role: String, range: Range<Int>, section: String)])] = []
         located.reserveCapacity(manifest.tensors.count)
+        var codedElementTotal = 0
         for record in manifest.tensors {
             guard let encoding = TensorEncoding(rawValue: record.encoding.tag) else {
                 throw ModelFileError.unknownEncoding(tensor: record.name, tag: record.encoding.tag)
@@ -248,7 +249,14 @@ struct ModelFileDecoder {
             let expected: [(role: String, length: RangeLength)]
             switch encoding {
             case .denseFloat32: expected = [("values", .exactly(elementCount * MemoryLayout<Float>.size))]
-            case .coded: expected = try CodedStorage.expectedRanges(record, elementCount: elementCount)
+            case .coded:
+                expected = try CodedStorage.expectedRanges(record, elementCount: elementCount)
+                codedElementTotal += elementCount  // each ≤ 2³², at most 65 536 tensors: no overflow
+                guard codedElementTotal <= ModelFileLimits.maximumCodedElementTotal else {
+                    throw ModelFileError.invalidEncoding(
+                        tensor: record.name,
+                        reason: "coded tensors declare more than \(ModelFileLimits.maximumCodedElementTotal) elements in total")
+                }
             }
             var rolesSeen = Set<String>()
             var ranges: [(role: String, range: Range<Int>, section: String)] = []

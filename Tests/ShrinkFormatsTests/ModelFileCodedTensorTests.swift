@@ -137,3 +137,21 @@ import Testing
         #expect(rejected > 0 && accepted > 0)
     }
 }
+
+extension ModelFileCodedTensorTests {
+    @Test func hugeSparseTensorsAreBoundedBeforeAllocation() throws {
+        // Two all-zero sparse tensors of 2³¹ + 1 elements each: a few hundred bytes of file that
+        // would decode to 16 GiB. The total cap rejects the second before anything is allocated.
+        let template = try CodedFixtures.model()
+        let small = try StoredTensor(name: "a", shape: [1], encoding: StoredEncoding(coded: .float16([0]), layout: .sparse(gapBits: 8)))
+        var model = template
+        model.tensors = [small, try StoredTensor(name: "b", shape: [1], encoding: small.encoding!)]
+        let bytes = withManifest(try model.encoded()) { text in
+            text = text.replacingOccurrences(of: "\"elementCount\":1,", with: "\"elementCount\":2147483649,")
+            text = text.replacingOccurrences(of: "\"shape\":[1]", with: "\"shape\":[2147483649]")
+        }
+        expectRejection(bytes, containing: ["\"b\"", "in total"]) {
+            if case .invalidEncoding(tensor: "b", _) = $0 { true } else { false }
+        }
+    }
+}
