@@ -27,8 +27,13 @@ public struct StoredTensor: Equatable, Sendable {
     ///
     /// - Throws: `ModelFileError.invalidEncoding` when the element count differs from the shape's.
     public init(name: String, kind: Parameter.Kind = .trainable, shape: [Int], encoding: StoredEncoding) throws {
-        let count = shape.reduce(1, *)
-        guard shape.allSatisfy({ $0 >= 0 }), encoding.coded.elementCount == count else {
+        var count: Int? = 1
+        for dimension in shape {
+            guard let product = count, dimension >= 0 else { count = nil; break }
+            let (next, overflow) = product.multipliedReportingOverflow(by: dimension)
+            count = overflow ? nil : next
+        }
+        guard let count, encoding.coded.elementCount == count else {
             throw ModelFileError.invalidEncoding(
                 tensor: name, reason: "\(encoding.coded.elementCount) coded elements for shape \(shape)")
         }
