@@ -56,7 +56,7 @@ let package = Package(
         .target(name: "ShrinkData", dependencies: ["ShrinkTensor", "CZlib"]),
         .target(name: "ShrinkNN", dependencies: ["ShrinkTensor", "ShrinkKernels"]),
         .target(name: "ShrinkTraining", dependencies: ["ShrinkNN", "ShrinkData"]),
-        .target(name: "ShrinkCompression", dependencies: ["ShrinkTraining", "ShrinkNN", "ShrinkKernels", "ShrinkEncodings"]),
+        .target(name: "ShrinkCompression", dependencies: ["ShrinkTraining", "ShrinkNN", "ShrinkKernels", "ShrinkEncodings", "ShrinkFormats"]),
         .target(name: "ShrinkFormats", dependencies: ["ShrinkNN", "ShrinkEncodings", "CZlib"]),
         .target(name: "ShrinkMeasurement", dependencies: ["ShrinkTensor", "ShrinkData"]),
         .executableTarget(

@@ -1,3 +1,4 @@
+import ShrinkEncodings
 import ShrinkNN
 
 /// The manifest section's JSON document (docs/FORMAT.md, "Manifest").
@@ -17,9 +18,23 @@ struct TensorRecord: Codable {
     var ranges: [ByteRangeRecord]
 }
 
-/// A tensor's encoding: the tag plus encoding-specific fields (none for `dense-f32`).
+/// A tensor's encoding: the tag plus encoding-specific fields (none for `dense-f32`; for
+/// `coded`: the descriptor and, for Huffman-coded sparse streams, which streams are coded).
 struct EncodingRecord: Codable {
     var tag: String
+    /// `coded` only: element count, element format, layout, sparse entry count.
+    var descriptor: EncodingDescriptor?
+    /// `coded` only: the gap stream is Huffman-coded (`gap-lengths` + `gap-codes` ranges).
+    var huffmanGaps: Bool?
+    /// `coded` only: the element-code stream is Huffman-coded (`value-lengths` + `value-codes`).
+    var huffmanValues: Bool?
+
+    init(tag: String, descriptor: EncodingDescriptor? = nil, huffmanGaps: Bool? = nil, huffmanValues: Bool? = nil) {
+        self.tag = tag
+        self.descriptor = descriptor
+        self.huffmanGaps = huffmanGaps
+        self.huffmanValues = huffmanValues
+    }
 }
 
 /// Bytes `offset ..< offset + length` of section `section` (an index into the section table),

@@ -1,4 +1,5 @@
 import Foundation
+import ShrinkEncodings
 import ShrinkTensor
 
 extension ModelFile {
@@ -10,6 +11,12 @@ extension ModelFile {
     /// `ModelFileError`, never a trap. Files of any minor version of a supported major version are
     /// read; parts a newer minor version added and marked optional are ignored.
     public static func decode(_ bytes: [UInt8]) throws -> ModelFile {
+        try inspect(bytes).model
+    }
+
+    /// Decodes like `decode(_:)` and also reports how every tensor is stored (encoding, byte
+    /// ranges and their lengths), for `shrink inspect`.
+    public static func inspect(_ bytes: [UInt8]) throws -> ModelFileInspection {
         try ModelFileDecoder(bytes: bytes, reader: .current, oldestReadableMajor: FormatVersion.oldestReadableMajor)
             .decode()
     }
@@ -33,7 +40,7 @@ struct ModelFileDecoder {
     let reader: FormatVersion
     let oldestReadableMajor: UInt16
 
-    func decode() throws -> ModelFile {
+    func decode() throws -> ModelFileInspection {
         let sections = try readContainer()
         let manifest = try readManifest(sections)
         return try readContent(manifest, sections)
@@ -219,7 +226,7 @@ struct ModelFileDecoder {
 
     /// Validates architecture, metadata and the tensor table against the sections, then decodes
     /// the tensor values.
-    func readContent(_ manifest: Manifest, _ sections: [ValidatedSection]) throws -> ModelFile {
+    func readContent(_ manifest: Manifest, _ sections: [ValidatedSection]) throws -> ModelFileInspection {
         try ModelFileValidation.validate(manifest.architecture)
         try ModelFileValidation.validate(manifest.metadata)
         try ModelFileValidation.validateTensorTable(manifest.tensors.map { ($0.name, $0.shape) })
@@ -230,18 +237,32 @@ struct ModelFileDecoder {
             var tensor: String
         }
         var placements: [Placement] = []
-        var valueRanges: [Range<Int>] = []
-        valueRanges.reserveCapacity(manifest.tensors.count)
+        /// Per tensor: its encoding, element count and absolute ranges by role.
+        var located: [(encoding: TensorEncoding, elementCount: Int, ranges: [(role: String, range: Range<Int>, section: String)])] = []
+        located.reserveCapacity(manifest.tensors.count)
+        var codedElementTotal = 0
         for record in manifest.tensors {
             guard let encoding = TensorEncoding(rawValue: record.encoding.tag) else {
                 throw ModelFileError.unknownEncoding(tensor: record.name, tag: record.encoding.tag)
             }
             let elementCount = try ModelFileValidation.elementCount(of: record.shape, tensor: record.name)
+            let expected: [(role: String, length: RangeLength)]
+            switch encoding {
+            case .denseFloat32: expected = [("values", .exactly(elementCount * MemoryLayout<Float>.size))]
+            case .coded:
+                expected = try CodedStorage.expectedRanges(record, elementCount: elementCount)
+                codedElementTotal += elementCount  // each ≤ 2³², at most 65 536 tensors: no overflow
+                guard codedElementTotal <= ModelFileLimits.maximumCodedElementTotal else {
+                    throw ModelFileError.invalidEncoding(
+                        tensor: record.name,
+                        reason: "coded tensors declare more than \(ModelFileLimits.maximumCodedElementTotal) elements in total")
+                }
+            }
             var rolesSeen = Set<String>()
-            var valueRange: Range<Int>?
+            var ranges: [(role: String, range: Range<Int>, section: String)] = []
             for range in record.ranges {
                 let role = quoted(range.role)
-                guard encoding.rangeRoles.contains(range.role) else {
+                guard let expectation = expected.first(where: { $0.role == range.role })?.length else {
                     throw ModelFileError.invalidByteRange(
                         tensor: record.name, reason: "encoding \(encoding.tag) has no byte range role \(role)")
                 }
@@ -276,26 +297,31 @@ struct ModelFileDecoder {
                         tensor: record.name,
                         reason: "byte range \(role) offset \(range.offset) is not a multiple of \(ModelFileLayout.rangeAlignment)")
                 }
-                let expected = encoding.byteCount(role: range.role, elementCount: elementCount)
-                guard range.length == expected else {
-                    throw ModelFileError.byteLengthMismatch(
-                        tensor: record.name, shape: record.shape, expected: expected, actual: range.length)
+                switch expectation {
+                case .exactly(let length):
+                    guard range.length == length else {
+                        throw ModelFileError.byteLengthMismatch(
+                            tensor: record.name, shape: record.shape, expected: length, actual: range.length)
+                    }
+                case .atMost(let length):
+                    guard range.length <= length else {
+                        throw ModelFileError.invalidByteRange(
+                            tensor: record.name,
+                            reason: "byte range \(role) in \(section.label) is \(range.length) bytes; at most \(length) are possible")
+                    }
                 }
                 let start = section.range.lowerBound + range.offset
                 let absolute = start..<start + range.length
                 if !absolute.isEmpty {
                     placements.append(Placement(section: range.section, range: absolute, tensor: record.name))
                 }
-                if range.role == "values" { valueRange = absolute }
+                ranges.append((range.role, absolute, section.label))
             }
-            for required in encoding.rangeRoles where !rolesSeen.contains(required) {
+            for required in expected.map(\.role) where !rolesSeen.contains(required) {
                 throw ModelFileError.invalidByteRange(
                     tensor: record.name, reason: "encoding \(encoding.tag) needs a byte range with role \(quoted(required))")
             }
-            guard let valueRange else {
-                throw ModelFileError.invalidByteRange(tensor: record.name, reason: "no \"values\" byte range")
-            }
-            valueRanges.append(valueRange)
+            located.append((encoding, elementCount, ranges))
         }
 
         // Ranges are disjoint, and data-section bytes outside every range are zero.
@@ -317,14 +343,35 @@ struct ModelFileDecoder {
             }
         }
 
-        // Everything is validated: allocate and copy.
+        // Everything is validated: allocate and decode.
         var tensors: [StoredTensor] = []
+        var reports: [TensorStorageReport] = []
         tensors.reserveCapacity(manifest.tensors.count)
-        for (record, range) in zip(manifest.tensors, valueRanges) {
-            let values = decodeFloat32(range)
-            tensors.append(StoredTensor(name: record.name, kind: record.kind, value: Tensor(shape: record.shape, scalars: values)))
+        for (record, location) in zip(manifest.tensors, located) {
+            var tensor: StoredTensor
+            switch location.encoding {
+            case .denseFloat32:
+                let values = decodeFloat32(location.ranges[0].range)
+                tensor = StoredTensor(name: record.name, kind: record.kind, value: Tensor(shape: record.shape, scalars: values))
+            case .coded:
+                var contents: [String: [UInt8]] = [:], labels: [String: String] = [:]
+                for range in location.ranges {
+                    contents[range.role] = Array(bytes[range.range])
+                    labels[range.role] = range.section
+                }
+                let encoding = try CodedStorage.decode(record, elementCount: location.elementCount, bytes: contents, labels: labels)
+                tensor = try StoredTensor(name: record.name, kind: record.kind, shape: record.shape, encoding: encoding)
+            }
+            tensors.append(tensor)
+            reports.append(
+                TensorStorageReport(
+                    name: record.name, shape: record.shape, tag: record.encoding.tag, descriptor: record.encoding.descriptor,
+                    huffmanGaps: record.encoding.huffmanGaps ?? false, huffmanValues: record.encoding.huffmanValues ?? false,
+                    ranges: location.ranges.map { TensorStorageReport.Range(role: $0.role, length: $0.range.count) }))
         }
-        return ModelFile(architecture: manifest.architecture, tensors: tensors, metadata: manifest.metadata)
+        let model = ModelFile(architecture: manifest.architecture, tensors: tensors, metadata: manifest.metadata)
+        let version = FormatVersion(major: bytes.littleEndianUInt16(at: 8), minor: bytes.littleEndianUInt16(at: 10))
+        return ModelFileInspection(model: model, tensors: reports, fileLength: bytes.count, formatVersion: version)
     }
 
     /// Little-endian binary32 values of `range`, bit for bit.

@@ -3,7 +3,8 @@ import ShrinkTensor
 
 extension ModelFile {
     /// The file's bytes (docs/FORMAT.md): preamble, section table, the JSON manifest section and
-    /// one 64-byte-aligned data section holding every tensor as dense little-endian fp32.
+    /// one 64-byte-aligned data section holding every tensor's byte ranges (`dense-f32`, or `coded`
+    /// for tensors with an `encoding`).
     ///
     /// The output is deterministic: equal models give equal bytes. Throws `ModelFileError` when
     /// the model breaks a rule a reader would reject (names, shapes, limits, non-finite metadata).
@@ -12,29 +13,29 @@ extension ModelFile {
         try ModelFileValidation.validate(metadata)
         try ModelFileValidation.validateTensorTable(tensors.map { ($0.name, $0.value.shape) })
 
-        // Data section layout: each non-empty tensor at the next 64-byte boundary, in order.
-        let encoding = TensorEncoding.denseFloat32
+        // Data section layout: each non-empty range at the next 64-byte boundary, in order.
         let dataSectionIndex = 1
         var records: [TensorRecord] = []
         records.reserveCapacity(tensors.count)
-        var dataOffsets: [Int] = []
+        var placed: [(offset: Int, bytes: [UInt8])] = []
         var dataLength = 0
         for tensor in tensors {
-            let byteCount = encoding.byteCount(role: "values", elementCount: tensor.value.count)
-            var offset = 0
-            if byteCount > 0 {
-                guard let start = alignedUp(dataLength, to: ModelFileLayout.rangeAlignment) else {
-                    throw ModelFileError.invalidByteRange(tensor: tensor.name, reason: "data section too large")
+            let plan = try Self.storagePlan(of: tensor)
+            var ranges: [ByteRangeRecord] = []
+            for range in plan.ranges {
+                var offset = 0
+                if !range.bytes.isEmpty {
+                    guard let start = alignedUp(dataLength, to: ModelFileLayout.rangeAlignment) else {
+                        throw ModelFileError.invalidByteRange(tensor: tensor.name, reason: "data section too large")
+                    }
+                    offset = start
+                    dataLength = start + range.bytes.count
+                    placed.append((offset, range.bytes))
                 }
-                offset = start
-                dataLength = start + byteCount
+                ranges.append(ByteRangeRecord(role: range.role, section: dataSectionIndex, offset: offset, length: range.bytes.count))
             }
-            dataOffsets.append(offset)
             records.append(
-                TensorRecord(
-                    name: tensor.name, kind: tensor.kind, shape: tensor.value.shape,
-                    encoding: EncodingRecord(tag: encoding.tag),
-                    ranges: [ByteRangeRecord(role: "values", section: dataSectionIndex, offset: offset, length: byteCount)]))
+                TensorRecord(name: tensor.name, kind: tensor.kind, shape: tensor.value.shape, encoding: plan.encoding, ranges: ranges))
         }
 
         let manifest = try encodeManifest(Manifest(architecture: architecture, metadata: metadata, tensors: records))
@@ -53,20 +54,10 @@ extension ModelFile {
         var bytes = [UInt8](repeating: 0, count: fileLength)
         bytes.replaceSubrange(manifestOffset..<manifestEnd, with: manifest)
         bytes.withUnsafeMutableBytes { raw in
-            for (tensor, offset) in zip(tensors, dataOffsets) where tensor.value.count > 0 {
-                let start = dataOffset + offset
-                let destination = UnsafeMutableRawBufferPointer(
-                    rebasing: raw[start..<start + tensor.value.count * MemoryLayout<Float>.size])
-                tensor.value.withUnsafeBufferPointer { source in
-                    #if _endian(little)
-                    destination.copyMemory(from: UnsafeRawBufferPointer(source))
-                    #else
-                    for (index, value) in source.enumerated() {
-                        destination.storeBytes(
-                            of: value.bitPattern.littleEndian, toByteOffset: index * 4, as: UInt32.self)
-                    }
-                    #endif
-                }
+            for range in placed {
+                let start = dataOffset + range.offset
+                UnsafeMutableRawBufferPointer(rebasing: raw[start..<start + range.bytes.count])
+                    .copyMemory(from: UnsafeRawBufferPointer(start: range.bytes, count: range.bytes.count))
             }
         }
 
@@ -86,13 +77,38 @@ extension ModelFile {
         }
 
         bytes.replaceSubrange(0..<8, with: ModelFileLayout.magic)
-        bytes.storeLittleEndian(FormatVersion.current.major, at: 8)
-        bytes.storeLittleEndian(FormatVersion.current.minor, at: 10)
+        // The lowest version that expresses the file: 1.0 when every tensor is dense-f32, so
+        // readers of 1.0 keep reading uncompressed models; 1.1 once a tensor is `coded`.
+        let version = tensors.contains { $0.encoding != nil } ? FormatVersion.current : FormatVersion(major: 1, minor: 0)
+        bytes.storeLittleEndian(version.major, at: 8)
+        bytes.storeLittleEndian(version.minor, at: 10)
         bytes.storeLittleEndian(UInt32(0), at: 12)  // flags
         bytes.storeLittleEndian(UInt64(fileLength), at: 16)
         bytes.storeLittleEndian(UInt32(sectionCount), at: 24)
         bytes.storeLittleEndian(ModelFile.headerChecksum(bytes, tableEnd: tableEnd), at: ModelFileLayout.preambleChecksumOffset)
         return bytes
+    }
+
+    /// The encoding record and range contents of one tensor: `dense-f32` for tensors without an
+    /// encoding, else the `coded` plan (checked to decode to the tensor's value bit for bit).
+    static func storagePlan(of tensor: StoredTensor) throws -> CodedStorage.Plan {
+        guard let encoding = tensor.encoding else {
+            var values = [UInt8](repeating: 0, count: tensor.value.count * MemoryLayout<Float>.size)
+            values.withUnsafeMutableBytes { destination in
+                tensor.value.withUnsafeBufferPointer { source in
+                    for (index, value) in source.enumerated() {
+                        destination.storeBytes(of: value.bitPattern.littleEndian, toByteOffset: index * 4, as: UInt32.self)
+                    }
+                }
+            }
+            return CodedStorage.Plan(encoding: EncodingRecord(tag: TensorEncoding.denseFloat32.tag), ranges: [("values", values)])
+        }
+        guard encoding.coded.elementCount == tensor.value.count,
+            encoding.coded.values().map(\.bitPattern) == tensor.value.scalars.map(\.bitPattern)
+        else {
+            throw ModelFileError.invalidEncoding(tensor: tensor.name, reason: "the stored value differs from the decoded encoding")
+        }
+        return try CodedStorage.plan(name: tensor.name, encoding: encoding)
     }
 
     /// CRC-32 over preamble bytes 0..<28 followed by the section table.

@@ -13,3 +13,10 @@ extension ModelFile {
         try decode(AtomicFile.readAll(path))
     }
 }
+
+extension ModelFile {
+    /// Reads, decodes and reports on a model file (see `inspect(_:)`).
+    public static func inspect(path: String) throws -> ModelFileInspection {
+        try inspect(AtomicFile.readAll(path))
+    }
+}

@@ -4,8 +4,9 @@ import ShrinkTensor
 /// A model as stored on disk: its architecture, its named tensors and typed metadata.
 ///
 /// The container (docs/FORMAT.md) is versioned, checksummed and validated before anything is
-/// allocated; `write(to:)` replaces the target atomically. Today every tensor is stored as
-/// dense fp32 (`TensorEncoding.denseFloat32`), bit for bit.
+/// allocated; `write(to:)` replaces the target atomically. A tensor is stored as dense fp32
+/// (`dense-f32`, bit for bit) unless it carries a `StoredEncoding` (`coded`: fp16, affine N-bit,
+/// palettized, relative-index sparse, Huffman-coded sparse streams).
 public struct ModelFile: Sendable {
     /// The layers from which the model is rebuilt.
     public var architecture: ModelArchitecture

@@ -63,6 +63,9 @@ public enum ModelFileError: Error, CustomStringConvertible, Equatable, Sendable 
     case invalidByteRange(tensor: String, reason: String)
     /// A tensor's stored byte count differs from what its shape and encoding need.
     case byteLengthMismatch(tensor: String, shape: [Int], expected: Int, actual: Int)
+    /// A `coded` tensor's descriptor or streams are invalid (counts, widths, Huffman tables,
+    /// codes); `reason` names the byte range or section when one is involved.
+    case invalidEncoding(tensor: String, reason: String)
     /// Two tensors' byte ranges share bytes.
     case overlappingByteRanges(first: String, second: String)
     /// The architecture has an invalid value.
@@ -141,6 +144,8 @@ public enum ModelFileError: Error, CustomStringConvertible, Equatable, Sendable 
             return "tensor \(quoted(tensor)): \(reason)"
         case .byteLengthMismatch(let tensor, let shape, let expected, let actual):
             return "tensor \(quoted(tensor)) with shape \(shape) needs \(expected) bytes but stores \(actual)"
+        case .invalidEncoding(let tensor, let reason):
+            return "tensor \(quoted(tensor)) has an invalid encoding: \(reason)"
         case .overlappingByteRanges(let first, let second):
             return "tensors \(quoted(first)) and \(quoted(second)) have overlapping byte ranges"
         case .invalidArchitecture(let reason):

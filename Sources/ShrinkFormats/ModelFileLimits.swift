@@ -14,6 +14,9 @@ public enum ModelFileLimits {
     public static let maximumRank = 8
     /// Largest product of a shape's non-zero dimensions (2³² elements; 16 GiB as fp32).
     public static let maximumElementCount = 1 << 32
+    /// Largest sum of the element counts of all `coded` tensors of a file (2³²). Sparse storage
+    /// makes trailing zeros free, so this bounds what a small file can make the reader allocate.
+    public static let maximumCodedElementTotal = 1 << 32
     /// Largest layer hyper-parameter (features, channels, kernel size, stride, padding).
     public static let maximumHyperParameter = 1 << 24
     /// Longest tensor, layer or architecture name, in UTF-8 bytes.

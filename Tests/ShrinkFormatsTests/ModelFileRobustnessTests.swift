@@ -135,4 +135,66 @@ import Testing
         #expect(tally.errorCases.isSuperset(of: ["invalidManifest", "invalidByteRange", "byteLengthMismatch", "invalidArchitecture"]),
             "only \(tally.errorCases.sorted()) were reached")
     }
+
+    // MARK: Files with coded tensors (format 1.1)
+
+    @Test func everyTruncationOfACodedFileIsRejected() {
+        var tally = Tally()
+        let valid = CodedFixtures.validBytes
+        for length in 0..<valid.count { check(Array(valid[0..<length]), &tally) }
+        #expect(tally.accepted == 0)
+        #expect(tally.rejected == valid.count)
+    }
+
+    @Test func rawAndResealedMutationsOfACodedFile() {
+        var generator = SeededRandomNumberGenerator(seed: 0xC0DED)
+        var tally = Tally()
+        for round in 0..<2_000 {
+            var bytes = CodedFixtures.validBytes
+            for _ in 0...generator.nextIndex(below: 2) { mutate(&bytes, using: &generator) }
+            if round % 2 == 1 { resealAll(&bytes) }
+            check(bytes, &tally)
+        }
+        #expect(tally.accepted + tally.rejected == 2_000)
+        #expect(tally.errorCases.count >= 8, "only \(tally.errorCases.sorted()) were reached")
+    }
+
+    @Test func resealedDataMutationsOfACodedFileReachTheDecoders() {
+        // Only DATA bytes change (checksums recomputed): the payload and Huffman decoders see them.
+        var generator = SeededRandomNumberGenerator(seed: 0xDA7A)
+        var tally = Tally()
+        let original = RawContainer(CodedFixtures.validBytes)
+        for _ in 0..<500 {
+            var container = original
+            var data = container.sections[1].payload
+            for _ in 0...generator.nextIndex(below: 3) {
+                let position = generator.nextIndex(below: data.count)
+                if generator.next() % 2 == 0 {
+                    data[position] ^= UInt8(1) << UInt8(generator.nextIndex(below: 8))
+                } else {
+                    data[position] = UInt8(truncatingIfNeeded: generator.next())
+                }
+            }
+            container.sections[1].payload = data
+            check(container.assembled(), &tally)
+        }
+        #expect(tally.accepted > 0 && tally.rejected > 0)
+        #expect(tally.errorCases.isSuperset(of: ["invalidEncoding", "nonZeroPadding"]), "only \(tally.errorCases.sorted())")
+    }
+
+    @Test func resealedManifestMutationsOfACodedFile() {
+        var generator = SeededRandomNumberGenerator(seed: 0xDE5C)
+        var tally = Tally()
+        let original = RawContainer(CodedFixtures.validBytes)
+        for _ in 0..<800 {
+            var container = original
+            var text = container.sections[0].payload
+            for _ in 0...generator.nextIndex(below: 2) { mutateJSON(&text, using: &generator) }
+            container.sections[0].payload = text
+            check(container.assembled(), &tally)
+        }
+        #expect(tally.accepted + tally.rejected == 800)
+        #expect(tally.errorCases.isSuperset(of: ["invalidManifest", "invalidEncoding", "byteLengthMismatch"]),
+            "only \(tally.errorCases.sorted()) were reached")
+    }
 }
