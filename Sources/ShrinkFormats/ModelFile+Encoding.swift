@@ -56,8 +56,9 @@ extension ModelFile {
         bytes.withUnsafeMutableBytes { raw in
             for range in placed {
                 let start = dataOffset + range.offset
-                UnsafeMutableRawBufferPointer(rebasing: raw[start..<start + range.bytes.count])
-                    .copyMemory(from: UnsafeRawBufferPointer(start: range.bytes, count: range.bytes.count))
+                range.bytes.withUnsafeBytes { source in
+                    UnsafeMutableRawBufferPointer(rebasing: raw[start..<start + source.count]).copyMemory(from: source)
+                }
             }
         }
 
