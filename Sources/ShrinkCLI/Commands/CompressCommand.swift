@@ -15,12 +15,14 @@ struct CompressCommand: ParsableCommand {
             Built-in recipes: \(BuiltInRecipes.names.joined(separator: ", ")).
             Print one as JSON with --print-recipe NAME, edit it, and pass the file to --recipe.
 
-            The output is a model file holding the compressed network's values as dense fp32 \
-            (pruned weights are 0, quantized and clustered weights hold their de-quantized values): \
-            it evaluates exactly like the compressed model, but is not smaller yet; the compressed \
-            encodings (sparse, palettized, int8, fp16) come with the container format. Accuracy of \
-            steps that quantize activations (int8 static/dynamic, QAT) is measured on a simulation \
-            of the quantized network, which the plain fp32 output file does not reproduce.
+            The output is a model file in which every tensor is stored in the encoding its \
+            compression decided (docs/FORMAT.md): pruned tensors as sparse relative indices, \
+            clustered ones as palette indices, quantized ones as integer codes, fp16 as halves, \
+            Huffman-coded where that is smaller; `shrink inspect` shows what each tensor takes. \
+            Loading it gives exactly the compressed network's values. Accuracy of steps that \
+            quantize activations (int8 static/dynamic, QAT) is measured on a simulation of the \
+            quantized network; the file stores the weights, the activation ranges come with the \
+            runtime.
             """)
 
     @Argument(help: "The trained model file to compress.")
@@ -110,9 +112,8 @@ struct CompressCommand: ParsableCommand {
             trainingSamples: training.count, testSamples: test.count, model: model,
             inputModel: modelFile.architecture.name, result: result)
         let note = "compressed by shrink compress with recipe \(recipe.name): test error "
-            + "\(report.errorBefore.map(percent) ?? "-") → \(report.errorAfter.map(percent) ?? "-") (dense fp32 values)"
-        let outputFile = ModelFile(
-            architecture: model.network.architecture, parameters: model.network.parameters,
+            + "\(report.errorBefore.map(percent) ?? "-") → \(report.errorAfter.map(percent) ?? "-")"
+        let outputFile = try model.modelFile(
             metadata: ModelMetadata(createdAt: ModelMetadata.timestamp(for: Date()), notes: note))
         try outputFile.write(to: output)
 
