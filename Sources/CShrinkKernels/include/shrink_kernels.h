@@ -46,6 +46,47 @@ void shrink_sgemm(int transpose_a, int transpose_b,
                   float beta,
                   float *c, ptrdiff_t ldc);
 
+// MARK: - Int8 linear (runtime kernels)
+
+/// Output channels per packed int8 weight panel.
+#define SHRINK_INT8_PANEL_COLUMNS 64
+
+/// Bytes of the packed int8 weights of an n×k matrix (n output channels, k inputs); 0 when empty.
+size_t shrink_int8_packed_size(ptrdiff_t n, ptrdiff_t k);
+
+/// Packs s8 weights W[n×k] (row j = output channel j, row stride ldw) into `packed`
+/// (shrink_int8_packed_size(n, k) bytes, 64-byte aligned) and writes Σ_p W[j][p] to
+/// row_sums[j] (the zero-point compensation term; row_sums may be NULL).
+void shrink_int8_pack_weights(ptrdiff_t n, ptrdiff_t k, const int8_t *w, ptrdiff_t ldw,
+                              int8_t *packed, int32_t *row_sums);
+
+/// Dynamic activation quantization: x[m×k] (row stride ldx) → u8 codes (row stride ldq), with
+/// scale and zero point per row (per_row != 0) or one pair for the whole tensor (written to every
+/// row's slot). The range [min(0, min x), max(0, max x)] maps to 0...255: scale = (hi − lo)/255
+/// (1 when the range is empty), zero point = nearbyint(−lo/scale) clamped to 0...255,
+/// code = clamp(nearbyint(x · (1/scale)) + zero point, 0, 255). Zero is exactly representable.
+void shrink_quantize_activations(ptrdiff_t m, ptrdiff_t k, const float *x, ptrdiff_t ldx, int per_row,
+                                 uint8_t *codes, ptrdiff_t ldq, float *scales, int32_t *zero_points);
+
+/// Exact int32 products C[i][j] = Σ_p x[i][p] · W[j][p] of u8 codes by packed s8 weights.
+void shrink_int8_gemm_s32(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const uint8_t *x, ptrdiff_t ldx,
+                          const int8_t *packed, int32_t *c, ptrdiff_t ldc);
+
+/// Int8 linear layer: y[i][j] = (float)(Σ_p x[i][p]·W[j][p] − zx[i]·row_sums[j]) · (sx[i]·sw[j])
+/// + bias[j] (bias may be NULL). u8 activations with per-row scale sx / zero point zx, s8 weights
+/// symmetric per output channel (scale sw[j], zero point 0). AVX-512 VNNI, AVX2 or portable
+/// path chosen by shrink_cpu_active_path(); thread-safe; runs on the calling thread.
+void shrink_int8_linear(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const uint8_t *x, ptrdiff_t ldx,
+                        const float *x_scales, const int32_t *x_zero_points,
+                        const int8_t *packed, const int32_t *row_sums, const float *w_scales,
+                        const float *bias, float *y, ptrdiff_t ldy);
+
+/// shrink_quantize_activations followed by shrink_int8_linear on fp32 input. Returns 0, or −1
+/// when the temporary code buffer cannot be allocated.
+int shrink_int8_linear_dynamic(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const float *x, ptrdiff_t ldx, int per_row,
+                               const int8_t *packed, const int32_t *row_sums, const float *w_scales,
+                               const float *bias, float *y, ptrdiff_t ldy);
+
 #ifdef __cplusplus
 }
 #endif
