@@ -87,6 +87,26 @@ int shrink_int8_linear_dynamic(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const floa
                                const int8_t *packed, const int32_t *row_sums, const float *w_scales,
                                const float *bias, float *y, ptrdiff_t ldy);
 
+// MARK: - fp16-weight linear
+
+/// Output channels per packed fp16 weight panel.
+#define SHRINK_F16_PANEL_COLUMNS 64
+
+/// Number of uint16 elements of the packed fp16 weights of an n×k matrix; 0 when empty.
+size_t shrink_f16_packed_count(ptrdiff_t n, ptrdiff_t k);
+
+/// Packs IEEE half weights W[n×k] (bit patterns, row stride ldw) into `packed`
+/// (shrink_f16_packed_count(n, k) elements).
+void shrink_f16_pack_weights(ptrdiff_t n, ptrdiff_t k, const uint16_t *w, ptrdiff_t ldw, uint16_t *packed);
+
+/// The fp32 value of an IEEE half bit pattern (exact; handles subnormals, infinities, NaN).
+float shrink_f16_to_f32(uint16_t half);
+
+/// y[m×n] = x[m×k] · Wᵀ + bias (bias may be NULL) with packed fp16 weights converted to fp32 in
+/// registers (AVX-512 F16C, AVX2+F16C or portable, by shrink_cpu_active_path()); fp32 accumulation.
+void shrink_f16_linear(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const float *x, ptrdiff_t ldx,
+                       const uint16_t *packed, const float *bias, float *y, ptrdiff_t ldy);
+
 #ifdef __cplusplus
 }
 #endif
