@@ -107,6 +107,27 @@ float shrink_f16_to_f32(uint16_t half);
 void shrink_f16_linear(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const float *x, ptrdiff_t ldx,
                        const uint16_t *packed, const float *bias, float *y, ptrdiff_t ldy);
 
+// MARK: - Palettized (look-up) linear
+
+/// Output channels per packed palette-index panel.
+#define SHRINK_PALETTE_PANEL_COLUMNS 64
+
+/// Bytes of the packed `bits`-bit indices (1...8) of an n×k matrix: 4-bit nibbles for bits ≤ 4,
+/// bytes for 5...8 bits. 0 when empty or bits is out of range.
+size_t shrink_palette_packed_size(int bits, ptrdiff_t n, ptrdiff_t k);
+
+/// Packs byte indices index[n×k] (row stride ldi, each < 2^bits) into `packed`
+/// (shrink_palette_packed_size bytes). Returns 0, or −1 for a bad bit width or index.
+int shrink_palette_pack_indices(int bits, ptrdiff_t n, ptrdiff_t k, const uint8_t *indices, ptrdiff_t ldi,
+                                uint8_t *packed);
+
+/// y[m×n] = x[m×k] · Wᵀ + bias (bias may be NULL), W[j][p] = centroids[index[j][p]], looked up
+/// in registers (AVX-512 vpermps / vpermt2ps / gather, AVX2 gather, or portable). fp32
+/// accumulation. Returns 0, or −1 when bits is not 1...8 or centroid_count not 1...2^bits.
+int shrink_palette_linear(int bits, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const float *x, ptrdiff_t ldx,
+                          const uint8_t *packed, const float *centroids, ptrdiff_t centroid_count,
+                          const float *bias, float *y, ptrdiff_t ldy);
+
 #ifdef __cplusplus
 }
 #endif
