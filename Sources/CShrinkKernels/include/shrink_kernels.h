@@ -128,6 +128,18 @@ int shrink_palette_linear(int bits, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const
                           const uint8_t *packed, const float *centroids, ptrdiff_t centroid_count,
                           const float *bias, float *y, ptrdiff_t ldy);
 
+// MARK: - CSR sparse linear
+
+/// y[m×n] = x[m×k] · Wᵀ + bias (bias may be NULL) with W in compressed sparse rows: row_ptr[n+1]
+/// (non-zeros of output row j are entries row_ptr[j] ..< row_ptr[j+1]), column indices of
+/// `column_bytes` (2: uint16, for k ≤ 65536; 4: uint32) and values: fp32 `values`, or when values is
+/// NULL palettized, codes[e] indexing `centroids` (1...256 entries). Gathers x on AVX-512 / AVX2;
+/// portable otherwise. Returns 0, or −1 for bad column_bytes / codebook arguments.
+int shrink_csr_linear(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const float *x, ptrdiff_t ldx,
+                      const int32_t *row_ptr, const void *columns, int column_bytes,
+                      const float *values, const uint8_t *codes, const float *centroids, ptrdiff_t centroid_count,
+                      const float *bias, float *y, ptrdiff_t ldy);
+
 #ifdef __cplusplus
 }
 #endif
