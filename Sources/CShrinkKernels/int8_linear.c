@@ -405,3 +405,172 @@ int shrink_int8_linear_dynamic(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const floa
     free(scales);
     return 0;
 }
+
+// MARK: - Palettized int8 (4-bit indices into a 16-entry s8 codebook)
+//
+// The int8 layout above, with each weight byte replaced by a 4-bit index into a codebook of 16
+// s8 values: byte `pos` (0...255) of nibble step q holds the index of int8 step 2q (low nibble)
+// and 2q+1 (high nibble). The kernel expands indices with vpshufb (a 16-entry table per 128-bit
+// lane) straight into vpdpbusd operands, so it reads half the bytes of the int8 kernel.
+
+size_t shrink_palette_int8_packed_size(ptrdiff_t n, ptrdiff_t k) {
+    if (n <= 0 || k <= 0) return 0;
+    return (size_t)panel_count(n) * (size_t)((depth_steps(k) + 1) / 2) * panel_step_bytes;
+}
+
+int shrink_palette_int8_pack(ptrdiff_t n, ptrdiff_t k, const uint8_t *indices, ptrdiff_t ldi,
+                             const int8_t *codebook, uint8_t *packed, int32_t *row_sums) {
+    const ptrdiff_t pairs = (depth_steps(k) + 1) / 2;
+    memset(packed, 0, shrink_palette_int8_packed_size(n, k));
+    for (ptrdiff_t j = 0; j < n; j++) {
+        const ptrdiff_t panel = j / panel_columns, column = j % panel_columns;
+        int32_t sum = 0;
+        for (ptrdiff_t p = 0; p < k; p++) {
+            const uint8_t index = indices[j * ldi + p];
+            if (index > 15) return -1;
+            sum += codebook[index];
+            const ptrdiff_t step = p / 4;
+            packed[(panel * pairs + step / 2) * panel_step_bytes + column * 4 + p % 4] |= (uint8_t)(index << (4 * (step % 2)));
+        }
+        if (row_sums) row_sums[j] = sum;
+    }
+    return 0;
+}
+
+static void palette_int8_portable(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const uint8_t *x, ptrdiff_t ldx,
+                                  const uint8_t *packed, const int8_t *codebook, const int8_epilogue *e) {
+    const ptrdiff_t k4 = depth_steps(k), pairs = (k4 + 1) / 2;
+    for (ptrdiff_t panel = 0; panel < panel_count(n); panel++) {
+        const uint8_t *panel_base = packed + panel * pairs * panel_step_bytes;
+        const ptrdiff_t columns = n - panel * panel_columns < panel_columns ? n - panel * panel_columns : panel_columns;
+        for (ptrdiff_t i = 0; i < m; i++) {
+            int32_t sums[SHRINK_INT8_PANEL_COLUMNS] = {0};
+            const uint8_t *row = x + i * ldx;
+            for (ptrdiff_t step = 0; step < k4; step++) {
+                const int32_t word = activation_word(row, step, k);
+                uint8_t a[4];
+                memcpy(a, &word, 4);
+                const uint8_t *w = panel_base + (step / 2) * panel_step_bytes;
+                const int shift = 4 * (int)(step % 2);
+                for (int c = 0; c < panel_columns; c++)
+                    for (int t = 0; t < 4; t++) sums[c] += a[t] * codebook[(w[c * 4 + t] >> shift) & 15];
+            }
+            for (ptrdiff_t c = 0; c < columns; c++) finish_value(e, i, panel * panel_columns + c, sums[c]);
+        }
+    }
+}
+
+#if SHRINK_HAVE_X86_PATHS
+static SHRINK_ALWAYS_INLINE SHRINK_TARGET_VNNI void palette_vnni_tile(
+    const int rows, const int blocks, ptrdiff_t k, const uint8_t *x, ptrdiff_t ldx, const uint8_t *panel_base,
+    const __m512i table, ptrdiff_t i0, ptrdiff_t j0, ptrdiff_t columns, const int8_epilogue *e) {
+    __m512i acc[4][4];
+    for (int r = 0; r < rows; r++)
+        for (int b = 0; b < blocks; b++) acc[r][b] = _mm512_setzero_si512();
+    const ptrdiff_t k4 = depth_steps(k), full_pairs = (k / 4) / 2, pairs = (k4 + 1) / 2;
+    const __m512i low_mask = _mm512_set1_epi8(15);
+    const uint8_t *w = panel_base;
+    for (ptrdiff_t q = 0; q < pairs; q++, w += panel_step_bytes) {
+        __m512i a0[4], a1[4];
+        for (int r = 0; r < rows; r++) {
+            int32_t word0, word1;
+            if (q < full_pairs) {
+                memcpy(&word0, x + r * ldx + q * 8, 4);
+                memcpy(&word1, x + r * ldx + q * 8 + 4, 4);
+            } else {
+                word0 = activation_word(x + r * ldx, 2 * q, k);
+                word1 = 2 * q + 1 < k4 ? activation_word(x + r * ldx, 2 * q + 1, k) : 0;
+            }
+            a0[r] = _mm512_set1_epi32(word0);
+            a1[r] = _mm512_set1_epi32(word1);
+        }
+        for (int b = 0; b < blocks; b++) {
+            const __m512i v = _mm512_loadu_si512((const void *)(w + b * 64));
+            const __m512i low = _mm512_shuffle_epi8(table, _mm512_and_si512(v, low_mask));
+            const __m512i high = _mm512_shuffle_epi8(table, _mm512_and_si512(_mm512_srli_epi16(v, 4), low_mask));
+            for (int r = 0; r < rows; r++) {
+                acc[r][b] = _mm512_dpbusd_epi32(acc[r][b], a0[r], low);
+                acc[r][b] = _mm512_dpbusd_epi32(acc[r][b], a1[r], high);
+            }
+        }
+    }
+    for (int r = 0; r < rows; r++) {
+        int32_t sums[64];
+        for (int b = 0; b < blocks; b++) _mm512_storeu_si512(sums + b * 16, acc[r][b]);
+        for (ptrdiff_t c = 0; c < columns; c++) finish_value(e, i0 + r, j0 + c, sums[c]);
+    }
+}
+
+SHRINK_TARGET_VNNI static void palette_int8_vnni(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const uint8_t *x, ptrdiff_t ldx,
+                                                 const uint8_t *packed, const int8_t *codebook, const int8_epilogue *e) {
+    const ptrdiff_t pairs = (depth_steps(k) + 1) / 2;
+    const __m512i table = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)codebook));
+    for (ptrdiff_t panel = 0; panel < panel_count(n); panel++) {
+        const uint8_t *panel_base = packed + panel * pairs * panel_step_bytes;
+        const ptrdiff_t j0 = panel * panel_columns;
+        const ptrdiff_t columns = n - j0 < panel_columns ? n - j0 : panel_columns;
+        const int blocks = (int)((columns + 15) / 16);
+        for (ptrdiff_t i = 0; i < m; i += 4) {
+            const int rows = (int)(m - i < 4 ? m - i : 4);
+#define PALETTE_CASE(R) \
+    switch (blocks) { \
+    case 1: palette_vnni_tile(R, 1, k, x + i * ldx, ldx, panel_base, table, i, j0, columns, e); break; \
+    case 2: palette_vnni_tile(R, 2, k, x + i * ldx, ldx, panel_base, table, i, j0, columns, e); break; \
+    case 3: palette_vnni_tile(R, 3, k, x + i * ldx, ldx, panel_base, table, i, j0, columns, e); break; \
+    default: palette_vnni_tile(R, 4, k, x + i * ldx, ldx, panel_base, table, i, j0, columns, e); break; \
+    }
+            switch (rows) {
+            case 1: PALETTE_CASE(1) break;
+            case 2: PALETTE_CASE(2) break;
+            case 3: PALETTE_CASE(3) break;
+            default: PALETTE_CASE(4) break;
+            }
+#undef PALETTE_CASE
+        }
+    }
+}
+#endif
+
+static void palette_int8_dispatch(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const uint8_t *x, ptrdiff_t ldx,
+                                  const uint8_t *packed, const int8_t *codebook, const int8_epilogue *e) {
+    if (m <= 0 || n <= 0) return;
+    if (k <= 0) {
+        for (ptrdiff_t i = 0; i < m; i++)
+            for (ptrdiff_t j = 0; j < n; j++) finish_value(e, i, j, 0);
+        return;
+    }
+#if SHRINK_HAVE_X86_PATHS
+    if (shrink_cpu_active_path() == SHRINK_CPU_PATH_AVX512 && cpu_has_vnni()) {
+        palette_int8_vnni(m, n, k, x, ldx, packed, codebook, e);
+        return;
+    }
+#endif
+    palette_int8_portable(m, n, k, x, ldx, packed, codebook, e);
+}
+
+void shrink_palette_int8_gemm_s32(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const uint8_t *x, ptrdiff_t ldx,
+                                  const uint8_t *packed, const int8_t *codebook, int32_t *c, ptrdiff_t ldc) {
+    const int8_epilogue e = {.raw = c, .ldr = ldc};
+    palette_int8_dispatch(m, n, k, x, ldx, packed, codebook, &e);
+}
+
+int shrink_palette_int8_linear_dynamic(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const float *x, ptrdiff_t ldx, int per_row,
+                                       const uint8_t *packed, const int8_t *codebook, const int32_t *row_sums,
+                                       const float *w_scales, const float *bias, float *y, ptrdiff_t ldy) {
+    if (m <= 0 || n <= 0) return 0;
+    const ptrdiff_t ldq = k > 0 ? k : 1;
+    float *scales = malloc((size_t)m * (sizeof(float) + sizeof(int32_t)) + (size_t)(m * ldq));
+    if (!scales) return -1;
+    int32_t *zero_points = (int32_t *)(void *)(scales + m);
+    uint8_t *codes = (uint8_t *)(void *)(zero_points + m);
+    if (k > 0) {
+        shrink_quantize_activations(m, k, x, ldx, per_row, codes, ldq, scales, zero_points);
+    } else {
+        for (ptrdiff_t i = 0; i < m; i++) { scales[i] = 1; zero_points[i] = 0; }
+    }
+    const int8_epilogue e = {.x_scales = scales, .x_zero_points = zero_points, .row_sums = row_sums,
+                             .w_scales = w_scales, .bias = bias, .y = y, .ldy = ldy};
+    palette_int8_dispatch(m, n, k, codes, ldq, packed, codebook, &e);
+    free(scales);
+    return 0;
+}

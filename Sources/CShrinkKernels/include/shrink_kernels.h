@@ -140,6 +140,27 @@ int shrink_csr_linear(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const float *x, ptr
                       const float *values, const uint8_t *codes, const float *centroids, ptrdiff_t centroid_count,
                       const float *bias, float *y, ptrdiff_t ldy);
 
+// MARK: - Palettized int8 linear (4-bit indices into an s8 codebook)
+
+/// Bytes of the packed 4-bit indices of an n×k matrix for the palettized int8 kernel.
+size_t shrink_palette_int8_packed_size(ptrdiff_t n, ptrdiff_t k);
+
+/// Packs indices[n×k] (row stride ldi, each ≤ 15) into `packed` and writes the per-row sums of
+/// codebook[index] to row_sums (may be NULL). Returns 0, or −1 for an index above 15.
+int shrink_palette_int8_pack(ptrdiff_t n, ptrdiff_t k, const uint8_t *indices, ptrdiff_t ldi,
+                             const int8_t *codebook, uint8_t *packed, int32_t *row_sums);
+
+/// Exact int32 products C[i][j] = Σ_p x[i][p] · codebook[index[j][p]] (codebook: 16 s8 values).
+/// AVX-512 VNNI (vpshufb look-up + vpdpbusd) or portable.
+void shrink_palette_int8_gemm_s32(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const uint8_t *x, ptrdiff_t ldx,
+                                  const uint8_t *packed, const int8_t *codebook, int32_t *c, ptrdiff_t ldc);
+
+/// Dynamic activation quantization + palettized int8 product: as shrink_int8_linear_dynamic with
+/// W[j][p] = codebook[index[j][p]] and per-channel scales w_scales. Returns 0, or −1 on allocation failure.
+int shrink_palette_int8_linear_dynamic(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const float *x, ptrdiff_t ldx, int per_row,
+                                       const uint8_t *packed, const int8_t *codebook, const int32_t *row_sums,
+                                       const float *w_scales, const float *bias, float *y, ptrdiff_t ldy);
+
 #ifdef __cplusplus
 }
 #endif
