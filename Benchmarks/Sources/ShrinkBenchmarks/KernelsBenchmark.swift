@@ -37,7 +37,7 @@ struct KernelsBenchmark: ParsableCommand {
         try CPUPath.withPath(chosen) { try measureAll(path: chosen) }
     }
 
-    static let encodings = ["fp32", "fp16", "int8", "palette4", "sparse-fp32", "deep-compression"]
+    static let encodings = ["fp32", "fp16", "int8", "palette4", "palette4-int8", "sparse-fp32", "deep-compression"]
 
     func measureAll(path: CPUPath) throws {
         print("CPU path \(path), one thread, median of \(samples) samples")
@@ -131,6 +131,15 @@ struct KernelsBenchmark: ParsableCommand {
                                                  outputCount: outputCount, inputCount: inputCount)
             return EncodedLayer(name: encoding, weightBytes: weights.count / 2, inputCount: inputCount, outputCount: outputCount) {
                 layer.apply(input: $0, rows: $1, output: $2)
+            }
+        case "palette4-int8":
+            // The same 16-level palette on the int8 kernels (s8 codebook, vpshufb look-up).
+            let centroids = (0..<16).map { Float(-0.01 + 0.02 * (Double($0) + 0.5) / 16) }
+            let indices = weights.map { UInt8(min(15, max(0, Int(($0 + 0.01) / 0.02 * 16)))) }
+            let layer = try QuantizedPaletteLinearWeights(indices: indices, centroids: centroids, bias: bias,
+                                                          outputCount: outputCount, inputCount: inputCount)
+            return EncodedLayer(name: encoding, weightBytes: weights.count / 2, inputCount: inputCount, outputCount: outputCount) {
+                try! layer.apply(input: $0, rows: $1, output: $2, granularity: .perTensor)
             }
         case "sparse-fp32", "deep-compression":
             // Magnitude pruning of uniform weights: keep |w| > (1 − density) · 0.01.
