@@ -529,6 +529,44 @@ SHRINK_TARGET_VNNI static void palette_int8_vnni(ptrdiff_t m, ptrdiff_t n, ptrdi
         }
     }
 }
+
+/// AVX2: one row × 32 columns (half a panel) like int8_avx2; indices expanded with pshufb into
+/// s8, sign-extended to 16 bits and multiplied with vpmaddwd (no saturation).
+SHRINK_TARGET_AVX2 static void palette_int8_avx2(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const uint8_t *x, ptrdiff_t ldx,
+                                                 const uint8_t *packed, const int8_t *codebook, const int8_epilogue *e) {
+    const ptrdiff_t k4 = depth_steps(k), pairs = (k4 + 1) / 2;
+    const __m128i table = _mm_loadu_si128((const __m128i *)codebook), low_mask = _mm_set1_epi8(15);
+    for (ptrdiff_t panel = 0; panel < panel_count(n); panel++) {
+        const uint8_t *panel_base = packed + panel * pairs * panel_step_bytes;
+        for (int half = 0; half < 2; half++) {
+            const ptrdiff_t first = panel * panel_columns + half * 32;
+            if (first >= n) break;
+            const ptrdiff_t columns = n - first < 32 ? n - first : 32;
+            for (ptrdiff_t i = 0; i < m; i++) {
+                __m256i acc[8];
+                for (int q = 0; q < 8; q++) acc[q] = _mm256_setzero_si256();
+                const uint8_t *row = x + i * ldx;
+                const uint8_t *w = panel_base + half * 128;
+                for (ptrdiff_t pair = 0; pair < pairs; pair++, w += panel_step_bytes) {
+                    const int32_t word0 = activation_word(row, 2 * pair, k);
+                    const int32_t word1 = 2 * pair + 1 < k4 ? activation_word(row, 2 * pair + 1, k) : 0;
+                    const __m256i a0 = _mm256_cvtepu8_epi16(_mm_set1_epi32(word0));
+                    const __m256i a1 = _mm256_cvtepu8_epi16(_mm_set1_epi32(word1));
+                    for (int q = 0; q < 8; q++) {
+                        const __m128i v = _mm_loadu_si128((const __m128i *)(w + q * 16));
+                        const __m128i low = _mm_shuffle_epi8(table, _mm_and_si128(v, low_mask));
+                        const __m128i high = _mm_shuffle_epi8(table, _mm_and_si128(_mm_srli_epi16(v, 4), low_mask));
+                        acc[q] = _mm256_add_epi32(acc[q], _mm256_madd_epi16(a0, _mm256_cvtepi8_epi16(low)));
+                        acc[q] = _mm256_add_epi32(acc[q], _mm256_madd_epi16(a1, _mm256_cvtepi8_epi16(high)));
+                    }
+                }
+                int32_t partial[64];
+                for (int q = 0; q < 8; q++) _mm256_storeu_si256((__m256i *)(partial + q * 8), acc[q]);
+                for (ptrdiff_t c = 0; c < columns; c++) finish_value(e, i, first + c, partial[2 * c] + partial[2 * c + 1]);
+            }
+        }
+    }
+}
 #endif
 
 static void palette_int8_dispatch(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const uint8_t *x, ptrdiff_t ldx,
@@ -542,6 +580,10 @@ static void palette_int8_dispatch(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const u
 #if SHRINK_HAVE_X86_PATHS
     if (shrink_cpu_active_path() == SHRINK_CPU_PATH_AVX512 && cpu_has_vnni()) {
         palette_int8_vnni(m, n, k, x, ldx, packed, codebook, e);
+        return;
+    }
+    if (shrink_cpu_active_path() >= SHRINK_CPU_PATH_AVX2) {
+        palette_int8_avx2(m, n, k, x, ldx, packed, codebook, e);
         return;
     }
 #endif

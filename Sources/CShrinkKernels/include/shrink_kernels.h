@@ -151,7 +151,7 @@ int shrink_palette_int8_pack(ptrdiff_t n, ptrdiff_t k, const uint8_t *indices, p
                              const int8_t *codebook, uint8_t *packed, int32_t *row_sums);
 
 /// Exact int32 products C[i][j] = Σ_p x[i][p] · codebook[index[j][p]] (codebook: 16 s8 values).
-/// AVX-512 VNNI (vpshufb look-up + vpdpbusd) or portable.
+/// AVX-512 VNNI (vpshufb look-up + vpdpbusd), AVX2 (pshufb + vpmaddwd) or portable.
 void shrink_palette_int8_gemm_s32(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const uint8_t *x, ptrdiff_t ldx,
                                   const uint8_t *packed, const int8_t *codebook, int32_t *c, ptrdiff_t ldc);
 
