@@ -4,10 +4,12 @@
 //
 // AVX-512: 16 non-zeros per step, x gathered with vgatherdps (the whole x row is small and
 // cache-resident), values loaded or looked up (vpermps ≤ 16 centroids, vpermt2ps ≤ 32, gather
-// otherwise); up to 4 rows of x share each index/value load. AVX2: 8-wide gathers. Portable C.
+// otherwise); up to 4 rows of x share each index/value load. From 8 rows on, x is transposed
+// and each non-zero is an m-wide FMA (no gathers). AVX2: 8-wide gathers. Portable C.
 #include "shrink_kernels.h"
 #include "sgemm_internal.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #if SHRINK_HAVE_X86_PATHS
@@ -84,7 +86,56 @@ static SHRINK_ALWAYS_INLINE SHRINK_TARGET_AVX512 void csr_rows512(const int rows
     }
 }
 
+
+/// Batches of at least 8 rows: x is transposed once to xᵀ[k × m] so each non-zero becomes a
+/// contiguous m-wide FMA (value · xᵀ[column][·]) instead of m gathers. Columns of the batch in
+/// chunks of 64 (4 zmm accumulators). Returns 0 when the temporary buffer cannot be allocated.
+SHRINK_TARGET_AVX512 static int csr_avx512_batched(const csr_call *c) {
+    const ptrdiff_t m = c->m, k = c->k;
+    float *xt = malloc((size_t)(k * m) * sizeof(float));
+    if (!xt) return 0;
+    for (ptrdiff_t i = 0; i < m; i++)
+        for (ptrdiff_t p = 0; p < k; p++) xt[p * m + i] = c->x[i * c->ldx + p];
+    const __m512 table0 = _mm512_loadu_ps(c->table), table1 = _mm512_loadu_ps(c->table + 16);
+    for (ptrdiff_t i0 = 0; i0 < m; i0 += 64) {
+        const ptrdiff_t width = m - i0 < 64 ? m - i0 : 64;
+        __mmask16 masks[4];
+        for (int b = 0; b < 4; b++) {
+            const ptrdiff_t count = width - b * 16;
+            masks[b] = count >= 16 ? (__mmask16)0xFFFF : (count <= 0 ? (__mmask16)0 : (__mmask16)((1u << count) - 1u));
+        }
+        for (ptrdiff_t j = 0; j < c->n; j++) {
+            __m512 acc[4] = {_mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps()};
+            const ptrdiff_t end = c->row_ptr[j + 1];
+            for (ptrdiff_t e = c->row_ptr[j]; e < end; e += 16) {
+                const ptrdiff_t left = end - e;
+                const __mmask16 mask = left >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << left) - 1u);
+                float values[16];
+                ptrdiff_t columns[16];
+                _mm512_storeu_ps(values, load_values512(c, e, mask, table0, table1));
+                const ptrdiff_t count = left < 16 ? left : 16;
+                for (ptrdiff_t t = 0; t < count; t++) columns[t] = column_at(c, e + t);
+                for (ptrdiff_t t = 0; t < count; t++) {
+                    const __m512 v = _mm512_set1_ps(values[t]);
+                    const float *source = xt + columns[t] * m + i0;
+                    for (int b = 0; b < 4; b++) {
+                        if (!masks[b]) break;
+                        acc[b] = _mm512_fmadd_ps(v, _mm512_maskz_loadu_ps(masks[b], source + b * 16), acc[b]);
+                    }
+                }
+            }
+            float sums[64];
+            for (int b = 0; b < 4; b++) _mm512_storeu_ps(sums + b * 16, acc[b]);
+            const float bias = c->bias ? c->bias[j] : 0.0f;
+            for (ptrdiff_t i = 0; i < width; i++) c->y[(i0 + i) * c->ldy + j] = sums[i] + bias;
+        }
+    }
+    free(xt);
+    return 1;
+}
+
 SHRINK_TARGET_AVX512 static void csr_avx512(const csr_call *c) {
+    if (c->m >= 8 && csr_avx512_batched(c)) return;
     for (ptrdiff_t i = 0; i < c->m; i += 4) {
         switch (c->m - i) {
         case 1: csr_rows512(1, c, i); break;

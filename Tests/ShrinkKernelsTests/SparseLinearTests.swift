@@ -7,7 +7,7 @@ import ShrinkTensor
 /// Tolerance: 1e-5 · (Σ_e |value_e · x_column(e)| + |bias_j|), as the fp32 GEMM tests.
 @Suite(.serialized)
 struct SparseLinearTests {
-    static let shapes: [(Int, Int, Int)] = [(1, 1, 1), (1, 7, 33), (7, 33, 1), (1, 1000, 37), (5, 65, 130), (6, 130, 1003), (2, 3, 70_000)]
+    static let shapes: [(Int, Int, Int)] = [(1, 1, 1), (1, 7, 33), (7, 33, 1), (1, 1000, 37), (5, 65, 130), (6, 130, 1003), (2, 3, 70_000), (8, 9, 33), (33, 17, 200), (70, 20, 300)]
 
     static func check(_ weights: SparseLinearWeights, rows: Int, generator: inout SeededRandomNumberGenerator, label: String) throws {
         let input = StoredMatrix.randomValues(count: rows * weights.inputCount, generator: &generator)
