@@ -3,7 +3,7 @@
 //
 // Packed layout: column panels of 64 output channels, each a contiguous stream
 //   packed[(panel · k + p) · 64 + column] = W[panel · 64 + column][p]   (padding columns are 0)
-// Paths: AVX-512 (6 rows × 64 columns per tile), AVX2+F16C (2 rows × 32 columns), portable.
+// Paths: AVX-512 (6 rows × 64 columns per tile), AVX2+F16C (2 rows × 32 columns; GEMV 1 × 64), portable.
 #include "shrink_kernels.h"
 #include "sgemm_internal.h"
 
@@ -119,28 +119,36 @@ SHRINK_TARGET_AVX512 static void f16_avx512(ptrdiff_t m, ptrdiff_t n, ptrdiff_t 
 }
 
 static SHRINK_ALWAYS_INLINE SHRINK_TARGET_AVX2_F16C void f16_tile256(
-    const int rows, ptrdiff_t k, const float *x, ptrdiff_t ldx, const uint16_t *base,
+    const int rows, const int blocks, ptrdiff_t k, const float *x, ptrdiff_t ldx, const uint16_t *base,
     const float *bias, float *y, ptrdiff_t ldy, ptrdiff_t columns) {
-    __m256 acc[2][4];
+    __m256 acc[2][8];
     for (int r = 0; r < rows; r++)
-        for (int b = 0; b < 4; b++) acc[r][b] = _mm256_setzero_ps();
+        for (int b = 0; b < blocks; b++) acc[r][b] = _mm256_setzero_ps();
     for (ptrdiff_t p = 0; p < k; p++, base += f16_panel) {
-        __m256 w[4];
-        for (int b = 0; b < 4; b++) w[b] = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(base + b * 8)));
+        __m256 w[8];
+        for (int b = 0; b < blocks; b++) w[b] = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(base + b * 8)));
         for (int r = 0; r < rows; r++) {
             const __m256 a = _mm256_broadcast_ss(x + r * ldx + p);
-            for (int b = 0; b < 4; b++) acc[r][b] = _mm256_fmadd_ps(a, w[b], acc[r][b]);
+            for (int b = 0; b < blocks; b++) acc[r][b] = _mm256_fmadd_ps(a, w[b], acc[r][b]);
         }
     }
     for (int r = 0; r < rows; r++) {
-        float sums[32];
-        for (int b = 0; b < 4; b++) _mm256_storeu_ps(sums + b * 8, acc[r][b]);
+        float sums[64];
+        for (int b = 0; b < blocks; b++) _mm256_storeu_ps(sums + b * 8, acc[r][b]);
         for (ptrdiff_t c = 0; c < columns; c++) y[r * ldy + c] = sums[c] + (bias ? bias[c] : 0.0f);
     }
 }
 
 SHRINK_TARGET_AVX2_F16C static void f16_avx2(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const float *x, ptrdiff_t ldx,
                                              const uint16_t *packed, const float *bias, float *y, ptrdiff_t ldy) {
+    if (m == 1) {
+        // GEMV: one pass over each whole panel (8 accumulators), a single sequential stream.
+        for (ptrdiff_t panel = 0; panel < f16_panel_count(n); panel++) {
+            const ptrdiff_t j0 = panel * f16_panel, columns = n - j0 < f16_panel ? n - j0 : f16_panel;
+            f16_tile256(1, 8, k, x, ldx, packed + panel * k * f16_panel, bias ? bias + j0 : NULL, y + j0, ldy, columns);
+        }
+        return;
+    }
     for (ptrdiff_t panel = 0; panel < f16_panel_count(n); panel++) {
         for (int half = 0; half < 2; half++) {
             const ptrdiff_t j0 = panel * f16_panel + half * 32;
@@ -149,8 +157,8 @@ SHRINK_TARGET_AVX2_F16C static void f16_avx2(ptrdiff_t m, ptrdiff_t n, ptrdiff_t
             const uint16_t *base = packed + panel * k * f16_panel + half * 32;
             const float *half_bias = bias ? bias + j0 : NULL;
             for (ptrdiff_t i = 0; i < m; i += 2) {
-                if (m - i >= 2) f16_tile256(2, k, x + i * ldx, ldx, base, half_bias, y + i * ldy + j0, ldy, columns);
-                else f16_tile256(1, k, x + i * ldx, ldx, base, half_bias, y + i * ldy + j0, ldy, columns);
+                if (m - i >= 2) f16_tile256(2, 4, k, x + i * ldx, ldx, base, half_bias, y + i * ldy + j0, ldy, columns);
+                else f16_tile256(1, 4, k, x + i * ldx, ldx, base, half_bias, y + i * ldy + j0, ldy, columns);
             }
         }
     }
