@@ -596,6 +596,15 @@ void shrink_palette_int8_gemm_s32(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const u
     palette_int8_dispatch(m, n, k, x, ldx, packed, codebook, &e);
 }
 
+void shrink_palette_int8_linear(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const uint8_t *x, ptrdiff_t ldx,
+                                const float *x_scales, const int32_t *x_zero_points,
+                                const uint8_t *packed, const int8_t *codebook, const int32_t *row_sums,
+                                const float *w_scales, const float *bias, float *y, ptrdiff_t ldy) {
+    const int8_epilogue e = {.x_scales = x_scales, .x_zero_points = x_zero_points, .row_sums = row_sums,
+                             .w_scales = w_scales, .bias = bias, .y = y, .ldy = ldy};
+    palette_int8_dispatch(m, n, k, x, ldx, packed, codebook, &e);
+}
+
 int shrink_palette_int8_linear_dynamic(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const float *x, ptrdiff_t ldx, int per_row,
                                        const uint8_t *packed, const int8_t *codebook, const int32_t *row_sums,
                                        const float *w_scales, const float *bias, float *y, ptrdiff_t ldy) {

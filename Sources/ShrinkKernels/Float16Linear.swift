@@ -34,17 +34,20 @@ public struct Float16LinearWeights: @unchecked Sendable {
     }
 
     /// y = x · Wᵀ + bias for `rows` rows of `input` ([rows, inputCount]) into `output`
-    /// ([rows, outputCount]), on the calling thread and the active CPU path.
-    public func apply(input: UnsafePointer<Float>, rows: Int, output: UnsafeMutablePointer<Float>) {
+    /// ([rows, outputCount]) on the active CPU path, on up to `threadCount` threads (each computes
+    /// whole 64-channel panels; results do not depend on the thread count).
+    public func apply(input: UnsafePointer<Float>, rows: Int, output: UnsafeMutablePointer<Float>, threadCount: Int = 1) {
         guard rows > 0, outputCount > 0 else { return }
         let weights = packed.base.assumingMemoryBound(to: UInt16.self)
-        if let bias {
-            bias.withUnsafeBufferPointer { b in
-                shrink_f16_linear(rows, outputCount, inputCount, input, max(inputCount, 1), weights, b.baseAddress, output, outputCount)
+        let run = { (biasPointer: UnsafePointer<Float>?) in
+            PanelSplit.forEachColumnRange(outputCount: outputCount, panelColumns: Int(SHRINK_F16_PANEL_COLUMNS),
+                                         threadCount: threadCount) { columns in
+                let start = columns.lowerBound
+                shrink_f16_linear(rows, columns.count, inputCount, input, max(inputCount, 1), weights + start * inputCount,
+                                  biasPointer.map { $0 + start }, output + start, outputCount)
             }
-        } else {
-            shrink_f16_linear(rows, outputCount, inputCount, input, max(inputCount, 1), weights, nil, output, outputCount)
         }
+        if let bias { bias.withUnsafeBufferPointer { run($0.baseAddress) } } else { run(nil) }
     }
 
     /// y = x · Wᵀ + bias as a new array. // [rows, outputCount]

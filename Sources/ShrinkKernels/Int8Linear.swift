@@ -115,20 +115,27 @@ public struct Int8LinearWeights: @unchecked Sendable {
         return output
     }
 
-    /// y = dequant(x · Wᵀ) + bias into `output` ([input.rows, outputCount], row-major).
-    public func apply(_ input: QuantizedActivations, output: UnsafeMutablePointer<Float>) {
+    /// y = dequant(x · Wᵀ) + bias into `output` ([input.rows, outputCount], row-major), on up to
+    /// `threadCount` threads (each computes whole 64-channel panels; results do not depend on it).
+    public func apply(_ input: QuantizedActivations, output: UnsafeMutablePointer<Float>, threadCount: Int = 1) {
         precondition(input.columns == inputCount, "input has \(input.columns) columns, expected \(inputCount)")
         guard input.rows > 0, outputCount > 0 else { return }
+        let depthSteps = (inputCount + 3) / 4
         input.codes.withUnsafeBufferPointer { x in
             input.scales.withUnsafeBufferPointer { sx in
                 input.zeroPoints.withUnsafeBufferPointer { zx in
                     withBiasPointer { biasPointer in
                         rowSums.withUnsafeBufferPointer { sums in
                             scales.withUnsafeBufferPointer { sw in
-                                shrink_int8_linear(input.rows, outputCount, inputCount, x.baseAddress, max(inputCount, 1),
-                                                   sx.baseAddress, zx.baseAddress,
-                                                   packed.base.assumingMemoryBound(to: Int8.self), sums.baseAddress,
-                                                   sw.baseAddress, biasPointer, output, outputCount)
+                                let weights = packed.base.assumingMemoryBound(to: Int8.self)
+                                PanelSplit.forEachColumnRange(outputCount: outputCount, panelColumns: Int(SHRINK_INT8_PANEL_COLUMNS),
+                                                             threadCount: threadCount) { columns in
+                                    let start = columns.lowerBound
+                                    shrink_int8_linear(input.rows, columns.count, inputCount, x.baseAddress, max(inputCount, 1),
+                                                       sx.baseAddress, zx.baseAddress, weights + start * depthSteps * 4,
+                                                       sums.baseAddress! + start, sw.baseAddress! + start,
+                                                       biasPointer.map { $0 + start }, output + start, outputCount)
+                                }
                             }
                         }
                     }
@@ -138,10 +145,16 @@ public struct Int8LinearWeights: @unchecked Sendable {
     }
 
     /// Dynamic quantization fused with the int8 product: fp32 `input` ([rows, inputCount]) →
-    /// u8 (per row or per tensor) → y ([rows, outputCount]) on the calling thread.
+    /// u8 (per row or per tensor) → y ([rows, outputCount]), on up to `threadCount` threads.
     public func apply(input: UnsafePointer<Float>, rows: Int, output: UnsafeMutablePointer<Float>,
-                      granularity: ActivationQuantizationGranularity = .perRow) throws(RuntimeKernelError) {
+                      granularity: ActivationQuantizationGranularity = .perRow, threadCount: Int = 1) throws(RuntimeKernelError) {
         guard rows > 0, outputCount > 0 else { return }
+        if threadCount > 1 {
+            let quantized = try QuantizedActivations(quantizing: Array(UnsafeBufferPointer(start: input, count: rows * inputCount)),
+                                                     rows: rows, columns: inputCount, granularity: granularity)
+            apply(quantized, output: output, threadCount: threadCount)
+            return
+        }
         let status = withBiasPointer { biasPointer in
             rowSums.withUnsafeBufferPointer { sums in
                 scales.withUnsafeBufferPointer { sw in

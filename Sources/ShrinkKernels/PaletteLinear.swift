@@ -43,21 +43,26 @@ public struct PaletteLinearWeights: @unchecked Sendable {
     }
 
     /// y = x · Wᵀ + bias for `rows` rows of `input` ([rows, inputCount]) into `output`
-    /// ([rows, outputCount]), on the calling thread and the active CPU path.
-    public func apply(input: UnsafePointer<Float>, rows: Int, output: UnsafeMutablePointer<Float>) {
+    /// ([rows, outputCount]) on the active CPU path, on up to `threadCount` threads (each computes
+    /// whole 64-channel panels; results do not depend on the thread count).
+    public func apply(input: UnsafePointer<Float>, rows: Int, output: UnsafeMutablePointer<Float>, threadCount: Int = 1) {
         guard rows > 0, outputCount > 0 else { return }
         let indices = packed.base.assumingMemoryBound(to: UInt8.self)
-        let status = centroids.withUnsafeBufferPointer { c in
-            if let bias {
-                return bias.withUnsafeBufferPointer { b in
-                    shrink_palette_linear(Int32(bitWidth), rows, outputCount, inputCount, input, max(inputCount, 1),
-                                          indices, c.baseAddress, c.count, b.baseAddress, output, outputCount)
+        // Bytes per output column of the packed panels: 64-byte steps of 2 depths (nibbles) or 1.
+        let stepsPerPanel = bitWidth <= 4 ? (inputCount + 1) / 2 : inputCount
+        let run = { (biasPointer: UnsafePointer<Float>?) in
+            centroids.withUnsafeBufferPointer { c in
+                PanelSplit.forEachColumnRange(outputCount: outputCount, panelColumns: Int(SHRINK_PALETTE_PANEL_COLUMNS),
+                                             threadCount: threadCount) { columns in
+                    let start = columns.lowerBound
+                    let status = shrink_palette_linear(Int32(bitWidth), rows, columns.count, inputCount, input, max(inputCount, 1),
+                                                       indices + start * stepsPerPanel, c.baseAddress, c.count,
+                                                       biasPointer.map { $0 + start }, output + start, outputCount)
+                    precondition(status == 0, "bit width and centroids were validated at packing")
                 }
             }
-            return shrink_palette_linear(Int32(bitWidth), rows, outputCount, inputCount, input, max(inputCount, 1),
-                                         indices, c.baseAddress, c.count, nil, output, outputCount)
         }
-        precondition(status == 0, "bit width and centroids were validated at packing")
+        if let bias { bias.withUnsafeBufferPointer { run($0.baseAddress) } } else { run(nil) }
     }
 
     /// y = x · Wᵀ + bias as a new array. // [rows, outputCount]

@@ -54,10 +54,16 @@ public struct QuantizedPaletteLinearWeights: @unchecked Sendable {
     }
 
     /// Dynamic activation quantization + palettized int8 product: fp32 `input` ([rows, inputCount])
-    /// → y ([rows, outputCount]) on the calling thread.
+    /// → y ([rows, outputCount]), on up to `threadCount` threads (whole 64-channel panels each).
     public func apply(input: UnsafePointer<Float>, rows: Int, output: UnsafeMutablePointer<Float>,
-                      granularity: ActivationQuantizationGranularity = .perRow) throws(RuntimeKernelError) {
+                      granularity: ActivationQuantizationGranularity = .perRow, threadCount: Int = 1) throws(RuntimeKernelError) {
         guard rows > 0, outputCount > 0 else { return }
+        if threadCount > 1 {
+            let quantized = try QuantizedActivations(quantizing: Array(UnsafeBufferPointer(start: input, count: rows * inputCount)),
+                                                     rows: rows, columns: inputCount, granularity: granularity)
+            apply(quantized, output: output, threadCount: threadCount)
+            return
+        }
         let status = withBias { biasPointer in
             codebook.withUnsafeBufferPointer { c in
                 rowSums.withUnsafeBufferPointer { sums in
@@ -71,6 +77,39 @@ public struct QuantizedPaletteLinearWeights: @unchecked Sendable {
             }
         }
         if status != 0 { throw .outOfMemory }
+    }
+
+    /// y = dequant(x · Wᵀ) + bias for already-quantized activations into `output`
+    /// ([input.rows, outputCount]), on up to `threadCount` threads (whole 64-channel panels each).
+    public func apply(_ input: QuantizedActivations, output: UnsafeMutablePointer<Float>, threadCount: Int = 1) {
+        precondition(input.columns == inputCount, "input has \(input.columns) columns, expected \(inputCount)")
+        guard input.rows > 0, outputCount > 0 else { return }
+        let pairs = ((inputCount + 3) / 4 + 1) / 2
+        input.codes.withUnsafeBufferPointer { x in
+            input.scales.withUnsafeBufferPointer { sx in
+                input.zeroPoints.withUnsafeBufferPointer { zx in
+                    withBias { biasPointer in
+                        codebook.withUnsafeBufferPointer { c in
+                            rowSums.withUnsafeBufferPointer { sums in
+                                channelScales.withUnsafeBufferPointer { sw in
+                                    let indices = packed.base.assumingMemoryBound(to: UInt8.self)
+                                    PanelSplit.forEachColumnRange(outputCount: outputCount,
+                                                                 panelColumns: Int(SHRINK_INT8_PANEL_COLUMNS),
+                                                                 threadCount: threadCount) { columns in
+                                        let start = columns.lowerBound
+                                        shrink_palette_int8_linear(input.rows, columns.count, inputCount, x.baseAddress,
+                                                                   max(inputCount, 1), sx.baseAddress, zx.baseAddress,
+                                                                   indices + start * pairs * 4, c.baseAddress,
+                                                                   sums.baseAddress! + start, sw.baseAddress! + start,
+                                                                   biasPointer.map { $0 + start }, output + start, outputCount)
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
     }
 
     /// The exact int32 sums Σ_p codes[i][p] · codebook[index[j][p]]. // [rows, outputCount]

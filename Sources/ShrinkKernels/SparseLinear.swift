@@ -113,9 +113,22 @@ public struct SparseLinearWeights: @unchecked Sendable {
     }
 
     /// y = x · Wᵀ + bias for `rows` rows of `input` ([rows, inputCount]) into `output`
-    /// ([rows, outputCount]), on the calling thread and the active CPU path.
-    public func apply(input: UnsafePointer<Float>, rows: Int, output: UnsafeMutablePointer<Float>) {
+    /// ([rows, outputCount]) on the active CPU path, on up to `threadCount` threads (each takes a
+    /// contiguous range of output rows; results do not depend on the thread count).
+    public func apply(input: UnsafePointer<Float>, rows: Int, output: UnsafeMutablePointer<Float>, threadCount: Int = 1) {
         guard rows > 0, outputCount > 0 else { return }
+        if threadCount > 1 {
+            PanelSplit.forEachColumnRange(outputCount: outputCount, panelColumns: 16, threadCount: threadCount) { columns in
+                apply(input: input, rows: rows, output: output, columns: columns)
+            }
+            return
+        }
+        apply(input: input, rows: rows, output: output, columns: 0..<outputCount)
+    }
+
+    /// The CSR kernel on output channels `columns` only (row pointers stay absolute).
+    private func apply(input: UnsafePointer<Float>, rows: Int, output: UnsafeMutablePointer<Float>, columns range: Range<Int>) {
+        let start = range.lowerBound, outputCount = self.outputCount, count = range.count
         let narrow = inputCount <= 65536
         let status = rowPointers.withUnsafeBufferPointer { pointers in
             withColumns(narrow) { columnPointer in
@@ -123,17 +136,17 @@ public struct SparseLinearWeights: @unchecked Sendable {
                     switch values {
                     case let .float(array):
                         return array.withUnsafeBufferPointer { v in
-                            shrink_csr_linear(rows, outputCount, inputCount, input, max(inputCount, 1), pointers.baseAddress,
+                            shrink_csr_linear(rows, count, inputCount, input, max(inputCount, 1), pointers.baseAddress! + start,
                                               columnPointer, narrow ? 2 : 4, v.baseAddress ?? UnsafePointer(bitPattern: 64)!,
-                                              nil, nil, 0, biasPointer, output, outputCount)
+                                              nil, nil, 0, biasPointer.map { $0 + start }, output + start, outputCount)
                         }
                     case let .palettized(codes, centroids):
                         return codes.withUnsafeBufferPointer { c in
                             centroids.withUnsafeBufferPointer { table in
-                                shrink_csr_linear(rows, outputCount, inputCount, input, max(inputCount, 1), pointers.baseAddress,
+                                shrink_csr_linear(rows, count, inputCount, input, max(inputCount, 1), pointers.baseAddress! + start,
                                                   columnPointer, narrow ? 2 : 4, nil,
                                                   c.baseAddress ?? UnsafePointer(bitPattern: 64)!, table.baseAddress,
-                                                  table.count, biasPointer, output, outputCount)
+                                                  table.count, biasPointer.map { $0 + start }, output + start, outputCount)
                             }
                         }
                     }

@@ -155,6 +155,13 @@ int shrink_palette_int8_pack(ptrdiff_t n, ptrdiff_t k, const uint8_t *indices, p
 void shrink_palette_int8_gemm_s32(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const uint8_t *x, ptrdiff_t ldx,
                                   const uint8_t *packed, const int8_t *codebook, int32_t *c, ptrdiff_t ldc);
 
+/// Palettized int8 linear layer on quantized activations: as shrink_int8_linear with
+/// W[j][p] = codebook[index[j][p]].
+void shrink_palette_int8_linear(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const uint8_t *x, ptrdiff_t ldx,
+                                const float *x_scales, const int32_t *x_zero_points,
+                                const uint8_t *packed, const int8_t *codebook, const int32_t *row_sums,
+                                const float *w_scales, const float *bias, float *y, ptrdiff_t ldy);
+
 /// Dynamic activation quantization + palettized int8 product: as shrink_int8_linear_dynamic with
 /// W[j][p] = codebook[index[j][p]] and per-channel scales w_scales. Returns 0, or −1 on allocation failure.
 int shrink_palette_int8_linear_dynamic(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const float *x, ptrdiff_t ldx, int per_row,
