@@ -107,7 +107,9 @@ public struct Int8LinearWeights: @unchecked Sendable {
 
     /// y = dequant(x · Wᵀ) + bias for already-quantized activations. // [rows, outputCount]
     public func apply(_ input: QuantizedActivations) throws(RuntimeKernelError) -> [Float] {
-        try RuntimeKernelError.check("input columns", [Void](repeating: (), count: input.columns), inputCount)
+        guard input.columns == inputCount else {
+            throw .countMismatch(name: "input columns", expected: inputCount, actual: input.columns)
+        }
         var output = [Float](repeating: 0, count: input.rows * outputCount)
         output.withUnsafeMutableBufferPointer { y in
             apply(input, output: y.baseAddress!)

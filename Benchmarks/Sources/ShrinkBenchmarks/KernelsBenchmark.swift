@@ -3,7 +3,8 @@ import ShrinkKernels
 import ShrinkTensor
 
 /// `shrink-benchmarks kernels`: the runtime kernels (fp32, fp16, int8, palettized, CSR sparse) on
-/// one fully connected layer and on the VGG-16 classifier head (25088-4096-4096-1000), one thread,
+/// one fully connected layer and on the VGG-16 classifier head (25088-4096-4096-1000), one thread
+/// by default (--threads),
 /// random weights. Reports latency, GFLOP/s (dense-equivalent 2·m·n·k) and GB/s of weight bytes.
 struct KernelsBenchmark: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -19,6 +20,9 @@ struct KernelsBenchmark: ParsableCommand {
 
     @Option(help: "Force a CPU path: portable, avx2 or avx512 (default: detected).")
     var path: String?
+
+    @Option(help: "Threads per kernel call (each kernel splits output channels).")
+    var threads: Int = 1
 
     @Flag(help: "Only the single-layer case 25088→4096, not the whole VGG-16 head.")
     var layerOnly = false
@@ -40,7 +44,7 @@ struct KernelsBenchmark: ParsableCommand {
     static let encodings = ["fp32", "fp16", "int8", "palette4", "palette4-int8", "sparse-fp32", "deep-compression"]
 
     func measureAll(path: CPUPath) throws {
-        print("CPU path \(path), one thread, median of \(samples) samples")
+        print("CPU path \(path), \(threads) thread(s), median of \(samples) samples")
         let shapes = layerOnly ? [(25088, 4096)] : [(25088, 4096), (4096, 4096), (4096, 1000)]
         // Deep Compression (Han et al.) keeps about 4 % of fc6/fc7 and 23 % of fc8; we use 9 % for fc8.
         let densities: [Double] = layerOnly ? [0.04] : [0.04, 0.04, 0.09]
@@ -53,7 +57,7 @@ struct KernelsBenchmark: ParsableCommand {
             var layers: [EncodedLayer] = []
             for (index, shape) in shapes.enumerated() {
                 layers.append(try Self.encode(encoding, weights: weights[index], bias: biases[index], inputCount: shape.0,
-                                              outputCount: shape.1, density: densities[index]))
+                                              outputCount: shape.1, density: densities[index], threads: threads))
             }
             for batch in self.batch {
                 var total = 0.0
@@ -96,9 +100,7 @@ struct KernelsBenchmark: ParsableCommand {
     }
 
     static func encode(_ encoding: String, weights: [Float], bias: [Float], inputCount: Int, outputCount: Int,
-                       density: Double) throws -> EncodedLayer {
-        let label = "\(inputCount)→\(outputCount)"
-        _ = label
+                       density: Double, threads: Int) throws -> EncodedLayer {
         switch encoding {
         case "fp32":
             let stored = weights
@@ -107,7 +109,7 @@ struct KernelsBenchmark: ParsableCommand {
                     GEMM.multiply(m: rows, n: outputCount, k: inputCount,
                                   a: MatrixOperand(x, rowStride: inputCount),
                                   b: MatrixOperand(w.baseAddress!, rowStride: inputCount, transposed: true),
-                                  c: y, cRowStride: outputCount, threadCount: 1)
+                                  c: y, cRowStride: outputCount, threadCount: threads)
                 }
                 bias.withUnsafeBufferPointer { b in
                     for i in 0..<rows { for j in 0..<outputCount { y[i * outputCount + j] += b[j] } }
@@ -116,12 +118,12 @@ struct KernelsBenchmark: ParsableCommand {
         case "fp16":
             let layer = try Float16LinearWeights(rounding: weights, bias: bias, outputCount: outputCount, inputCount: inputCount)
             return EncodedLayer(name: encoding, weightBytes: 2 * weights.count, inputCount: inputCount, outputCount: outputCount) {
-                layer.apply(input: $0, rows: $1, output: $2)
+                layer.apply(input: $0, rows: $1, output: $2, threadCount: threads)
             }
         case "int8":
             let layer = try Int8LinearWeights(quantizing: weights, bias: bias, outputCount: outputCount, inputCount: inputCount)
             return EncodedLayer(name: encoding, weightBytes: weights.count, inputCount: inputCount, outputCount: outputCount) {
-                try! layer.apply(input: $0, rows: $1, output: $2, granularity: .perTensor)
+                try! layer.apply(input: $0, rows: $1, output: $2, granularity: .perTensor, threadCount: threads)
             }
         case "palette4":
             // Linear 16-level palette over [-0.01, 0.01] (random weights have no clusters to find).
@@ -130,7 +132,7 @@ struct KernelsBenchmark: ParsableCommand {
             let layer = try PaletteLinearWeights(indices: indices, centroids: centroids, bitWidth: 4, bias: bias,
                                                  outputCount: outputCount, inputCount: inputCount)
             return EncodedLayer(name: encoding, weightBytes: weights.count / 2, inputCount: inputCount, outputCount: outputCount) {
-                layer.apply(input: $0, rows: $1, output: $2)
+                layer.apply(input: $0, rows: $1, output: $2, threadCount: threads)
             }
         case "palette4-int8":
             // The same 16-level palette on the int8 kernels (s8 codebook, vpshufb look-up).
@@ -139,7 +141,7 @@ struct KernelsBenchmark: ParsableCommand {
             let layer = try QuantizedPaletteLinearWeights(indices: indices, centroids: centroids, bias: bias,
                                                           outputCount: outputCount, inputCount: inputCount)
             return EncodedLayer(name: encoding, weightBytes: weights.count / 2, inputCount: inputCount, outputCount: outputCount) {
-                try! layer.apply(input: $0, rows: $1, output: $2, granularity: .perTensor)
+                try! layer.apply(input: $0, rows: $1, output: $2, granularity: .perTensor, threadCount: threads)
             }
         case "sparse-fp32", "deep-compression":
             // Magnitude pruning of uniform weights: keep |w| > (1 − density) · 0.01.
@@ -170,7 +172,7 @@ struct KernelsBenchmark: ParsableCommand {
                                                 bias: bias, outputCount: outputCount, inputCount: inputCount)
             let bytes = columns.count * (deep ? 3 : 6) + 4 * (outputCount + 1)
             return EncodedLayer(name: encoding, weightBytes: bytes, inputCount: inputCount, outputCount: outputCount) {
-                layer.apply(input: $0, rows: $1, output: $2)
+                layer.apply(input: $0, rows: $1, output: $2, threadCount: threads)
             }
         default:
             throw ValidationError("unknown encoding \(encoding)")
