@@ -46,6 +46,128 @@ void shrink_sgemm(int transpose_a, int transpose_b,
                   float beta,
                   float *c, ptrdiff_t ldc);
 
+// MARK: - Int8 linear (runtime kernels)
+
+/// Output channels per packed int8 weight panel.
+#define SHRINK_INT8_PANEL_COLUMNS 64
+
+/// Bytes of the packed int8 weights of an n×k matrix (n output channels, k inputs); 0 when empty.
+size_t shrink_int8_packed_size(ptrdiff_t n, ptrdiff_t k);
+
+/// Packs s8 weights W[n×k] (row j = output channel j, row stride ldw) into `packed`
+/// (shrink_int8_packed_size(n, k) bytes, 64-byte aligned) and writes Σ_p W[j][p] to
+/// row_sums[j] (the zero-point compensation term; row_sums may be NULL).
+void shrink_int8_pack_weights(ptrdiff_t n, ptrdiff_t k, const int8_t *w, ptrdiff_t ldw,
+                              int8_t *packed, int32_t *row_sums);
+
+/// Dynamic activation quantization: x[m×k] (row stride ldx) → u8 codes (row stride ldq), with
+/// scale and zero point per row (per_row != 0) or one pair for the whole tensor (written to every
+/// row's slot). The range [min(0, min x), max(0, max x)] maps to 0...255: scale = (hi − lo)/255
+/// (1 when the range is empty), zero point = nearbyint(−lo/scale) clamped to 0...255,
+/// code = clamp(nearbyint(x · (1/scale)) + zero point, 0, 255). Zero is exactly representable.
+void shrink_quantize_activations(ptrdiff_t m, ptrdiff_t k, const float *x, ptrdiff_t ldx, int per_row,
+                                 uint8_t *codes, ptrdiff_t ldq, float *scales, int32_t *zero_points);
+
+/// Exact int32 products C[i][j] = Σ_p x[i][p] · W[j][p] of u8 codes by packed s8 weights.
+void shrink_int8_gemm_s32(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const uint8_t *x, ptrdiff_t ldx,
+                          const int8_t *packed, int32_t *c, ptrdiff_t ldc);
+
+/// Int8 linear layer: y[i][j] = (float)(Σ_p x[i][p]·W[j][p] − zx[i]·row_sums[j]) · (sx[i]·sw[j])
+/// + bias[j] (bias may be NULL). u8 activations with per-row scale sx / zero point zx, s8 weights
+/// symmetric per output channel (scale sw[j], zero point 0). AVX-512 VNNI, AVX2 or portable
+/// path chosen by shrink_cpu_active_path(); thread-safe; runs on the calling thread.
+void shrink_int8_linear(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const uint8_t *x, ptrdiff_t ldx,
+                        const float *x_scales, const int32_t *x_zero_points,
+                        const int8_t *packed, const int32_t *row_sums, const float *w_scales,
+                        const float *bias, float *y, ptrdiff_t ldy);
+
+/// shrink_quantize_activations followed by shrink_int8_linear on fp32 input. Returns 0, or −1
+/// when the temporary code buffer cannot be allocated.
+int shrink_int8_linear_dynamic(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const float *x, ptrdiff_t ldx, int per_row,
+                               const int8_t *packed, const int32_t *row_sums, const float *w_scales,
+                               const float *bias, float *y, ptrdiff_t ldy);
+
+// MARK: - fp16-weight linear
+
+/// Output channels per packed fp16 weight panel.
+#define SHRINK_F16_PANEL_COLUMNS 64
+
+/// Number of uint16 elements of the packed fp16 weights of an n×k matrix; 0 when empty.
+size_t shrink_f16_packed_count(ptrdiff_t n, ptrdiff_t k);
+
+/// Packs IEEE half weights W[n×k] (bit patterns, row stride ldw) into `packed`
+/// (shrink_f16_packed_count(n, k) elements).
+void shrink_f16_pack_weights(ptrdiff_t n, ptrdiff_t k, const uint16_t *w, ptrdiff_t ldw, uint16_t *packed);
+
+/// The fp32 value of an IEEE half bit pattern (exact; handles subnormals, infinities, NaN).
+float shrink_f16_to_f32(uint16_t half);
+
+/// y[m×n] = x[m×k] · Wᵀ + bias (bias may be NULL) with packed fp16 weights converted to fp32 in
+/// registers (AVX-512 F16C, AVX2+F16C or portable, by shrink_cpu_active_path()); fp32 accumulation.
+void shrink_f16_linear(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const float *x, ptrdiff_t ldx,
+                       const uint16_t *packed, const float *bias, float *y, ptrdiff_t ldy);
+
+// MARK: - Palettized (look-up) linear
+
+/// Output channels per packed palette-index panel.
+#define SHRINK_PALETTE_PANEL_COLUMNS 64
+
+/// Bytes of the packed `bits`-bit indices (1...8) of an n×k matrix: 4-bit nibbles for bits ≤ 4,
+/// bytes for 5...8 bits. 0 when empty or bits is out of range.
+size_t shrink_palette_packed_size(int bits, ptrdiff_t n, ptrdiff_t k);
+
+/// Packs byte indices index[n×k] (row stride ldi, each < 2^bits) into `packed`
+/// (shrink_palette_packed_size bytes). Returns 0, or −1 for a bad bit width or index.
+int shrink_palette_pack_indices(int bits, ptrdiff_t n, ptrdiff_t k, const uint8_t *indices, ptrdiff_t ldi,
+                                uint8_t *packed);
+
+/// y[m×n] = x[m×k] · Wᵀ + bias (bias may be NULL), W[j][p] = centroids[index[j][p]], looked up
+/// in registers (AVX-512 vpermps / vpermt2ps / gather, AVX2 gather, or portable). fp32
+/// accumulation. Returns 0, or −1 when bits is not 1...8 or centroid_count not 1...2^bits.
+int shrink_palette_linear(int bits, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const float *x, ptrdiff_t ldx,
+                          const uint8_t *packed, const float *centroids, ptrdiff_t centroid_count,
+                          const float *bias, float *y, ptrdiff_t ldy);
+
+// MARK: - CSR sparse linear
+
+/// y[m×n] = x[m×k] · Wᵀ + bias (bias may be NULL) with W in compressed sparse rows: row_ptr[n+1]
+/// (non-zeros of output row j are entries row_ptr[j] ..< row_ptr[j+1]), column indices of
+/// `column_bytes` (2: uint16, for k ≤ 65536; 4: uint32) and values: fp32 `values`, or when values is
+/// NULL palettized, codes[e] indexing `centroids` (1...256 entries). Gathers x on AVX-512 / AVX2;
+/// portable otherwise. Returns 0, or −1 for bad column_bytes / codebook arguments.
+int shrink_csr_linear(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const float *x, ptrdiff_t ldx,
+                      const int32_t *row_ptr, const void *columns, int column_bytes,
+                      const float *values, const uint8_t *codes, const float *centroids, ptrdiff_t centroid_count,
+                      const float *bias, float *y, ptrdiff_t ldy);
+
+// MARK: - Palettized int8 linear (4-bit indices into an s8 codebook)
+
+/// Bytes of the packed 4-bit indices of an n×k matrix for the palettized int8 kernel.
+size_t shrink_palette_int8_packed_size(ptrdiff_t n, ptrdiff_t k);
+
+/// Packs indices[n×k] (row stride ldi, each ≤ 15) into `packed` and writes the per-row sums of
+/// codebook[index] to row_sums (may be NULL). Returns 0, or −1 for an index above 15.
+int shrink_palette_int8_pack(ptrdiff_t n, ptrdiff_t k, const uint8_t *indices, ptrdiff_t ldi,
+                             const int8_t *codebook, uint8_t *packed, int32_t *row_sums);
+
+/// Exact int32 products C[i][j] = Σ_p x[i][p] · codebook[index[j][p]] (codebook: 16 s8 values).
+/// AVX-512 VNNI (vpshufb look-up + vpdpbusd), AVX2 (pshufb + vpmaddwd) or portable.
+void shrink_palette_int8_gemm_s32(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const uint8_t *x, ptrdiff_t ldx,
+                                  const uint8_t *packed, const int8_t *codebook, int32_t *c, ptrdiff_t ldc);
+
+/// Palettized int8 linear layer on quantized activations: as shrink_int8_linear with
+/// W[j][p] = codebook[index[j][p]].
+void shrink_palette_int8_linear(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const uint8_t *x, ptrdiff_t ldx,
+                                const float *x_scales, const int32_t *x_zero_points,
+                                const uint8_t *packed, const int8_t *codebook, const int32_t *row_sums,
+                                const float *w_scales, const float *bias, float *y, ptrdiff_t ldy);
+
+/// Dynamic activation quantization + palettized int8 product: as shrink_int8_linear_dynamic with
+/// W[j][p] = codebook[index[j][p]] and per-channel scales w_scales. Returns 0, or −1 on allocation failure.
+int shrink_palette_int8_linear_dynamic(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const float *x, ptrdiff_t ldx, int per_row,
+                                       const uint8_t *packed, const int8_t *codebook, const int32_t *row_sums,
+                                       const float *w_scales, const float *bias, float *y, ptrdiff_t ldy);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,0 +1,189 @@
+import ArgumentParser
+import ShrinkKernels
+import ShrinkTensor
+
+/// `shrink-benchmarks kernels`: the runtime kernels (fp32, fp16, int8, palettized, CSR sparse) on
+/// one fully connected layer and on the VGG-16 classifier head (25088-4096-4096-1000), one thread
+/// by default (--threads),
+/// random weights. Reports latency, GFLOP/s (dense-equivalent 2·m·n·k) and GB/s of weight bytes.
+struct KernelsBenchmark: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "kernels",
+        abstract: "Runtime kernels by weight encoding: GEMV/GEMM latency, GFLOP/s, GB/s, VGG-16 head."
+    )
+
+    @Option(help: "Batch sizes (repeatable).")
+    var batch: [Int] = [1, 64]
+
+    @Option(help: "Timed samples per measurement (median reported).")
+    var samples: Int = 7
+
+    @Option(help: "Force a CPU path: portable, avx2 or avx512 (default: detected).")
+    var path: String?
+
+    @Option(help: "Threads per kernel call (each kernel splits output channels).")
+    var threads: Int = 1
+
+    @Flag(help: "Only the single-layer case 25088→4096, not the whole VGG-16 head.")
+    var layerOnly = false
+
+    /// One encoding of a layer: its weight bytes and the operation y = x · Wᵀ + b.
+    struct EncodedLayer {
+        let name: String
+        let weightBytes: Int
+        let inputCount: Int, outputCount: Int
+        let apply: (UnsafePointer<Float>, Int, UnsafeMutablePointer<Float>) -> Void
+    }
+
+    func run() throws {
+        let chosen = path.flatMap { name in CPUPath.allCases.first { $0.description == name } } ?? CPUPath.detected
+        guard CPUPath.available.contains(chosen) else { throw ValidationError("CPU path \(chosen) is not available") }
+        try CPUPath.withPath(chosen) { try measureAll(path: chosen) }
+    }
+
+    static let encodings = ["fp32", "fp16", "int8", "palette4", "palette4-int8", "sparse-fp32", "deep-compression"]
+
+    func measureAll(path: CPUPath) throws {
+        print("CPU path \(path), \(threads) thread(s), median of \(samples) samples")
+        let shapes = layerOnly ? [(25088, 4096)] : [(25088, 4096), (4096, 4096), (4096, 1000)]
+        // Deep Compression (Han et al.) keeps about 4 % of fc6/fc7 and 23 % of fc8; we use 9 % for fc8.
+        let densities: [Double] = layerOnly ? [0.04] : [0.04, 0.04, 0.09]
+        var generator = SeededRandomNumberGenerator(seed: 2026)
+        let weights = shapes.map { shape in (0..<(shape.0 * shape.1)).map { _ in generator.nextUniform() * 0.02 - 0.01 } }
+        let biases = shapes.map { shape in (0..<shape.1).map { _ in generator.nextUniform() * 0.02 - 0.01 } }
+        var headSeconds: [String: [Int: Double]] = [:]
+        print("encoding            layer         batch   ms/call   GFLOP/s  weight GB/s  weight MB")
+        for encoding in Self.encodings {
+            var layers: [EncodedLayer] = []
+            for (index, shape) in shapes.enumerated() {
+                layers.append(try Self.encode(encoding, weights: weights[index], bias: biases[index], inputCount: shape.0,
+                                              outputCount: shape.1, density: densities[index], threads: threads))
+            }
+            for batch in self.batch {
+                var total = 0.0
+                for layer in layers {
+                    let seconds = measure(layer, batch: batch, generator: &generator)
+                    total += seconds
+                    let operations = 2 * Double(batch) * Double(layer.inputCount) * Double(layer.outputCount)
+                    print(pad(encoding, 20) + pad("\(layer.inputCount)→\(layer.outputCount)", 14) + pad("\(batch)", 6)
+                          + pad(format(seconds * 1e3, 3), 10) + pad(format(operations / seconds / 1e9, 1), 10)
+                          + pad(format(Double(layer.weightBytes) / seconds / 1e9, 2), 13)
+                          + format(Double(layer.weightBytes) / 1e6, 1))
+                }
+                headSeconds[encoding, default: [:]][batch] = total
+            }
+        }
+        if !layerOnly {
+            print("\nVGG-16 classifier head (25088-4096-4096-1000), ms per batch, speed-up over fp32 / int8")
+            for batch in self.batch {
+                let fp32 = headSeconds["fp32"]![batch]!, int8 = headSeconds["int8"]![batch]!
+                for encoding in Self.encodings {
+                    let seconds = headSeconds[encoding]![batch]!
+                    print(pad(encoding, 20) + pad("batch \(batch)", 10) + pad(format(seconds * 1e3, 2) + " ms", 12)
+                          + pad("×" + format(fp32 / seconds, 2) + " vs fp32", 16) + "×" + format(int8 / seconds, 2) + " vs int8")
+                }
+            }
+        }
+    }
+
+    func measure(_ layer: EncodedLayer, batch: Int, generator: inout SeededRandomNumberGenerator) -> Double {
+        let input = (0..<(batch * layer.inputCount)).map { _ in max(0, generator.nextUniform() * 2 - 0.5) } // ReLU-like
+        var output = [Float](repeating: 0, count: batch * layer.outputCount)
+        let measurement = input.withUnsafeBufferPointer { x in
+            output.withUnsafeMutableBufferPointer { y in
+                Measurement.run(warmUp: 2, samples: samples, minimumSampleSeconds: 0.05) {
+                    layer.apply(x.baseAddress!, batch, y.baseAddress!)
+                }
+            }
+        }
+        return Statistics.percentile(measurement.wallSeconds, 50)
+    }
+
+    static func encode(_ encoding: String, weights: [Float], bias: [Float], inputCount: Int, outputCount: Int,
+                       density: Double, threads: Int) throws -> EncodedLayer {
+        switch encoding {
+        case "fp32":
+            let stored = weights
+            return EncodedLayer(name: encoding, weightBytes: 4 * weights.count, inputCount: inputCount, outputCount: outputCount) { x, rows, y in
+                stored.withUnsafeBufferPointer { w in
+                    GEMM.multiply(m: rows, n: outputCount, k: inputCount,
+                                  a: MatrixOperand(x, rowStride: inputCount),
+                                  b: MatrixOperand(w.baseAddress!, rowStride: inputCount, transposed: true),
+                                  c: y, cRowStride: outputCount, threadCount: threads)
+                }
+                bias.withUnsafeBufferPointer { b in
+                    for i in 0..<rows { for j in 0..<outputCount { y[i * outputCount + j] += b[j] } }
+                }
+            }
+        case "fp16":
+            let layer = try Float16LinearWeights(rounding: weights, bias: bias, outputCount: outputCount, inputCount: inputCount)
+            return EncodedLayer(name: encoding, weightBytes: 2 * weights.count, inputCount: inputCount, outputCount: outputCount) {
+                layer.apply(input: $0, rows: $1, output: $2, threadCount: threads)
+            }
+        case "int8":
+            let layer = try Int8LinearWeights(quantizing: weights, bias: bias, outputCount: outputCount, inputCount: inputCount)
+            return EncodedLayer(name: encoding, weightBytes: weights.count, inputCount: inputCount, outputCount: outputCount) {
+                try! layer.apply(input: $0, rows: $1, output: $2, granularity: .perTensor, threadCount: threads)
+            }
+        case "palette4":
+            // Linear 16-level palette over [-0.01, 0.01] (random weights have no clusters to find).
+            let centroids = (0..<16).map { Float(-0.01 + 0.02 * (Double($0) + 0.5) / 16) }
+            let indices = weights.map { UInt8(min(15, max(0, Int(($0 + 0.01) / 0.02 * 16)))) }
+            let layer = try PaletteLinearWeights(indices: indices, centroids: centroids, bitWidth: 4, bias: bias,
+                                                 outputCount: outputCount, inputCount: inputCount)
+            return EncodedLayer(name: encoding, weightBytes: weights.count / 2, inputCount: inputCount, outputCount: outputCount) {
+                layer.apply(input: $0, rows: $1, output: $2, threadCount: threads)
+            }
+        case "palette4-int8":
+            // The same 16-level palette on the int8 kernels (s8 codebook, vpshufb look-up).
+            let centroids = (0..<16).map { Float(-0.01 + 0.02 * (Double($0) + 0.5) / 16) }
+            let indices = weights.map { UInt8(min(15, max(0, Int(($0 + 0.01) / 0.02 * 16)))) }
+            let layer = try QuantizedPaletteLinearWeights(indices: indices, centroids: centroids, bias: bias,
+                                                          outputCount: outputCount, inputCount: inputCount)
+            return EncodedLayer(name: encoding, weightBytes: weights.count / 2, inputCount: inputCount, outputCount: outputCount) {
+                try! layer.apply(input: $0, rows: $1, output: $2, granularity: .perTensor, threadCount: threads)
+            }
+        case "sparse-fp32", "deep-compression":
+            // Magnitude pruning of uniform weights: keep |w| > (1 − density) · 0.01.
+            let threshold = Float((1 - density) * 0.01)
+            var rowPointers: [Int32] = [0], columns: [Int] = [], values: [Float] = [], codes: [UInt8] = []
+            columns.reserveCapacity(Int(Double(weights.count) * density * 1.1))
+            weights.withUnsafeBufferPointer { w in
+                for row in 0..<outputCount {
+                    for column in 0..<inputCount where abs(w[row * inputCount + column]) > threshold {
+                        let value = w[row * inputCount + column]
+                        columns.append(column)
+                        values.append(value)
+                        // 5-bit clustering: 16 levels on each side of zero over the kept range.
+                        let level = min(15, Int((abs(value) - threshold) / (0.01 - threshold) * 16))
+                        codes.append(UInt8(value < 0 ? level : 16 + level))
+                    }
+                    rowPointers.append(Int32(columns.count))
+                }
+            }
+            let span = 0.01 - threshold
+            let centroids = (0..<32).map { code -> Float in
+                let magnitude = threshold + span * (Float(code % 16) + 0.5) / 16
+                return code < 16 ? -magnitude : magnitude
+            }
+            let deep = encoding == "deep-compression"
+            let layer = try SparseLinearWeights(rowPointers: rowPointers, columns: columns,
+                                                values: deep ? .palettized(codes: codes, centroids: centroids) : .float(values),
+                                                bias: bias, outputCount: outputCount, inputCount: inputCount)
+            let bytes = columns.count * (deep ? 3 : 6) + 4 * (outputCount + 1)
+            return EncodedLayer(name: encoding, weightBytes: bytes, inputCount: inputCount, outputCount: outputCount) {
+                layer.apply(input: $0, rows: $1, output: $2, threadCount: threads)
+            }
+        default:
+            throw ValidationError("unknown encoding \(encoding)")
+        }
+    }
+
+    func pad(_ text: String, _ width: Int) -> String { text.count >= width ? text + " " : text + String(repeating: " ", count: width - text.count) }
+    func format(_ value: Double, _ decimals: Int) -> String {
+        var scale = 1.0
+        for _ in 0..<decimals { scale *= 10 }
+        let rounded = (value * scale).rounded() / scale
+        return "\(rounded)"
+    }
+}

@@ -1,0 +1,17 @@
+/// A 64-byte aligned, immutable-after-packing byte buffer holding weights laid out for a kernel.
+/// Shared by value types (copy-on-write is never needed: packing writes once, at load time).
+final class PackedBuffer: @unchecked Sendable {
+    /// Start of the buffer (64-byte aligned).
+    let base: UnsafeMutableRawPointer
+    /// Size in bytes.
+    let byteCount: Int
+
+    /// A zero-filled buffer of `byteCount` bytes (at least one byte is allocated).
+    init(byteCount: Int) {
+        self.byteCount = byteCount
+        base = UnsafeMutableRawPointer.allocate(byteCount: max(byteCount, 1), alignment: 64)
+        base.initializeMemory(as: UInt8.self, repeating: 0, count: max(byteCount, 1))
+    }
+
+    deinit { base.deallocate() }
+}

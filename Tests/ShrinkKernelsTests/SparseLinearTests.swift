@@ -1,0 +1,100 @@
+import Testing
+import ShrinkTensor
+@testable import ShrinkKernels
+
+/// The CSR kernel (fp32 and palettized values; 16- and 32-bit columns) against its Double twin on
+/// every CPU path, and the CSR builders against the dense matrices they encode.
+/// Tolerance: 1e-5 · (Σ_e |value_e · x_column(e)| + |bias_j|), as the fp32 GEMM tests.
+@Suite(.serialized)
+struct SparseLinearTests {
+    static let shapes: [(Int, Int, Int)] = [(1, 1, 1), (1, 7, 33), (7, 33, 1), (1, 1000, 37), (5, 65, 130), (6, 130, 1003), (2, 3, 70_000), (8, 9, 33), (33, 17, 200), (70, 20, 300)]
+
+    static func check(_ weights: SparseLinearWeights, rows: Int, generator: inout SeededRandomNumberGenerator, label: String) throws {
+        let input = StoredMatrix.randomValues(count: rows * weights.inputCount, generator: &generator)
+        let expected = ReferenceKernels.sparseLinear(input, rows: rows, weights: weights)
+        let magnitudes = ReferenceKernels.sparseLinear(input.map(abs), rows: rows, weights: try absolute(weights))
+        for path in CPUPath.available {
+            let output = try CPUPath.withPath(path) { try weights.apply(input, rows: rows) }
+            var worst = 0.0
+            for index in output.indices {
+                worst = max(worst, Double(abs(output[index] - expected[index])) / (Double(magnitudes[index]) + 1e-30))
+            }
+            #expect(worst <= 1e-5, "\(label) on \(path): \(worst)")
+        }
+    }
+
+    static func absolute(_ weights: SparseLinearWeights) throws -> SparseLinearWeights {
+        let values: SparseLinearWeights.Values
+        switch weights.values {
+        case let .float(array): values = .float(array.map(abs))
+        case let .palettized(codes, centroids): values = .palettized(codes: codes, centroids: centroids.map(abs))
+        }
+        return try SparseLinearWeights(rowPointers: weights.rowPointers, columns: weights.columns, values: values,
+                                       bias: weights.bias?.map(abs), outputCount: weights.outputCount, inputCount: weights.inputCount)
+    }
+
+    @Test func floatValuesMatchTwinAndDenseProduct() throws {
+        for (rows, outputs, inputs) in Self.shapes {
+            var generator = SeededRandomNumberGenerator(seed: UInt64(rows * 131 + outputs * 17 + inputs))
+            // ~10 % density, with one empty row.
+            var dense = StoredMatrix.randomValues(count: outputs * inputs, generator: &generator).map { abs($0) < 0.1 ? $0 : 0 }
+            for p in 0..<inputs { dense[p] = 0 }
+            let bias = StoredMatrix.randomValues(count: outputs, generator: &generator)
+            let weights = try SparseLinearWeights(dense: dense, bias: bias, outputCount: outputs, inputCount: inputs)
+            #expect(weights.nonZeroCount == dense.filter { $0 != 0 }.count)
+            try Self.check(weights, rows: rows, generator: &generator, label: "float \(rows)×\(outputs)×\(inputs)")
+            // The CSR twin equals the dense product it encodes.
+            let input = StoredMatrix.randomValues(count: rows * inputs, generator: &generator)
+            let sparse = ReferenceKernels.sparseLinear(input, rows: rows, weights: weights)
+            for i in 0..<rows {
+                for j in 0..<outputs {
+                    var sum = Double(bias[j])
+                    for p in 0..<inputs { sum += Double(input[i * inputs + p]) * Double(dense[j * inputs + p]) }
+                    #expect(abs(Double(sparse[i * outputs + j]) - sum) <= 1e-5 * (abs(sum) + 1))
+                }
+            }
+        }
+    }
+
+    @Test(arguments: [4, 16, 32, 200])
+    func palettizedValuesFromRelativeIndicesMatchTwin(centroidCount: Int) throws {
+        for (rows, outputs, inputs) in Self.shapes {
+            var generator = SeededRandomNumberGenerator(seed: UInt64(centroidCount * 7 + rows * 131 + outputs * 17 + inputs))
+            // Centroid 0 is the zero code (fillers); others are non-zero.
+            var centroids = StoredMatrix.randomValues(count: centroidCount, generator: &generator).map { $0 == 0 ? 0.5 : $0 }
+            centroids[0] = 0
+            // Dense codes at ~8 % density, then the relative-index stream with 4-bit gaps and fillers.
+            var denseCodes = [UInt8](repeating: 0, count: outputs * inputs)
+            for index in denseCodes.indices where generator.next() % 12 == 0 {
+                denseCodes[index] = UInt8(1 + Int(generator.next() % UInt64(centroidCount - 1)))
+            }
+            var gaps: [Int] = [], codes: [UInt8] = []
+            var run = 0
+            for code in denseCodes {
+                if code == 0 { run += 1; continue }
+                while run >= 16 { gaps.append(15); codes.append(0); run -= 16 }
+                gaps.append(run); codes.append(code); run = 0
+            }
+            let weights = try SparseLinearWeights(relativeGaps: gaps, codes: codes, centroids: centroids,
+                                                  outputCount: outputs, inputCount: inputs)
+            #expect(weights.nonZeroCount == denseCodes.filter { $0 != 0 }.count)
+            // Decoding puts every code back at its dense position.
+            var decoded = [UInt8](repeating: 0, count: outputs * inputs)
+            if case let .palettized(keptCodes, _) = weights.values {
+                for row in 0..<outputs {
+                    for entry in Int(weights.rowPointers[row])..<Int(weights.rowPointers[row + 1]) {
+                        decoded[row * inputs + weights.columns[entry]] = keptCodes[entry]
+                    }
+                }
+            }
+            #expect(decoded == denseCodes)
+            try Self.check(weights, rows: rows, generator: &generator, label: "\(centroidCount) centroids \(rows)×\(outputs)×\(inputs)")
+        }
+    }
+
+    @Test func rejectsBadColumns() {
+        #expect(throws: RuntimeKernelError.invalidValue(name: "column", value: 3, allowed: "0..<3")) {
+            try SparseLinearWeights(rowPointers: [0, 1], columns: [3], values: .float([1]), outputCount: 1, inputCount: 3)
+        }
+    }
+}
