@@ -12,8 +12,8 @@
 //   ShrinkData       checksums, IDX/gzip readers, MNIST, datasets and batching
 //   ShrinkNN         layers with forward/backward, losses, models, architectures
 //   ShrinkTraining   optimizers, learning-rate schedules, training loop, evaluation
-//   ShrinkCompression pruning, quantization, weight sharing, distillation, recipes
 //   ShrinkFormats    the versioned model container file
+//   ShrinkCompression pruning, quantization, weight sharing, distillation, recipes, export
 //   ShrinkMeasurement metrics, statistics, latency protocol, energy model, RAPL, memory, size
 //   ShrinkCLI        the `shrink` command
 import PackageDescription
