@@ -21,10 +21,12 @@ train mlp-784-100-10 20
 rows=()
 run() { # model recipe
     local out="$work/$1-$2.shrink" report="$work/$1-$2.json"
+    rows+=("$1 $2")
+    # A finished run is reused: delete its files to measure it again.
+    [ -f "$work/$1-$2.eval.json" ] && return
     "$shrink" compress "$work/$1.shrink" --recipe "$2" --dataset mnist --output "$out" --report-json "$report" >&2
     "$shrink" inspect "$out" --json > "$work/$1-$2.inspect.json"
     "$shrink" eval "$out" --dataset mnist --json > "$work/$1-$2.eval.json"
-    rows+=("$1 $2")
 }
 for recipe in deep-compression prune-92 prune-90 int8-static int8-dynamic fp16 ptq-4bit qat-4bit cluster-5bit distill; do
     run lenet-300-100 "$recipe"

