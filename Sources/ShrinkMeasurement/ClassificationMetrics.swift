@@ -86,15 +86,7 @@ public enum ClassificationMetrics {
         }
         return logits.withUnsafeBufferPointer { buffer in
             labels.enumerated().map { sample, label -> Int? in
-                let row = buffer.baseAddress! + sample * classCount // [classCount]
-                let labelValue = row[label]
-                if labelValue.isNaN { return nil }
-                var rank = 0
-                for index in 0..<classCount {
-                    let value = row[index]
-                    if value > labelValue || (value == labelValue && index < label) { rank += 1 }
-                }
-                return rank
+                LogitRanking.rank(of: label, in: buffer.baseAddress! + sample * classCount, count: classCount)
             }
         }
     }
@@ -112,20 +104,7 @@ public enum ClassificationMetrics {
         let rows = logits.count / classCount
         return logits.withUnsafeBufferPointer { buffer in
             (0..<rows).map { rowIndex in
-                let row = buffer.baseAddress! + rowIndex * classCount // [classCount]
-                var best = 0
-                var bestValue = -Float.infinity
-                var found = false
-                for index in 0..<classCount {
-                    let value = row[index]
-                    if value.isNaN { continue }
-                    if !found || value > bestValue {
-                        best = index
-                        bestValue = value
-                        found = true
-                    }
-                }
-                return best
+                LogitRanking.argmax(buffer.baseAddress! + rowIndex * classCount, count: classCount)
             }
         }
     }

@@ -60,8 +60,8 @@ public enum Evaluator {
                 for row in 0..<rows {
                     let rowLogits = buffer.baseAddress! + row * classCount
                     let label = batch.labels[row]
-                    predictions.append(argmax(rowLogits, count: classCount))
-                    if let rank = rank(of: label, in: rowLogits, count: classCount) {
+                    predictions.append(LogitRanking.argmax(rowLogits, count: classCount))
+                    if let rank = LogitRanking.rank(of: label, in: rowLogits, count: classCount) {
                         if rank < 1 { top1Correct += 1 }
                         if rank < 5 { top5Correct += 1 }
                     }
@@ -75,35 +75,5 @@ public enum Evaluator {
             samples: samples, top1Accuracy: Double(top1Correct) / denominator,
             top5Accuracy: Double(top5Correct) / denominator, meanLoss: lossSum / denominator,
             predictions: predictions, labels: dataset.labels)
-    }
-
-    /// The index of the first maximal logit, ignoring NaN (0 if every logit is NaN).
-    static func argmax(_ logits: UnsafePointer<Float>, count: Int) -> Int {
-        var best = 0
-        var bestValue = -Float.infinity
-        var found = false
-        for index in 0..<count {
-            let value = logits[index]
-            if value.isNaN { continue }
-            if !found || value > bestValue {
-                best = index
-                bestValue = value
-                found = true
-            }
-        }
-        return best
-    }
-
-    /// The 0-based rank of `label` under the ranking rule above, or nil if its logit is NaN.
-    static func rank(of label: Int, in logits: UnsafePointer<Float>, count: Int) -> Int? {
-        precondition(label >= 0 && label < count, "label \(label) out of range 0..<\(count)")
-        let labelValue = logits[label]
-        if labelValue.isNaN { return nil }
-        var rank = 0
-        for index in 0..<count {
-            let value = logits[index]
-            if value > labelValue || (value == labelValue && index < label) { rank += 1 }
-        }
-        return rank
     }
 }

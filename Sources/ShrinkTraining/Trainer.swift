@@ -137,7 +137,7 @@ public struct Trainer {
         var correct = 0
         outputs.withUnsafeBufferPointer { buffer in
             for (row, label) in labels.enumerated()
-            where Evaluator.argmax(buffer.baseAddress! + row * classCount, count: classCount) == label {
+            where LogitRanking.argmax(buffer.baseAddress! + row * classCount, count: classCount) == label {
                 correct += 1
             }
         }

@@ -50,9 +50,9 @@ struct EvaluatorTests {
     func nanLogits() {
         let withNaN: [Float] = [.nan, 0, 0, 1, 0, 0]
         withNaN.withUnsafeBufferPointer { buffer in
-            #expect(Evaluator.rank(of: 3, in: buffer.baseAddress!, count: 6) == 0)
-            #expect(Evaluator.rank(of: 0, in: buffer.baseAddress!, count: 6) == nil)
-            #expect(Evaluator.argmax(buffer.baseAddress!, count: 6) == 3)
+            #expect(LogitRanking.rank(of: 3, in: buffer.baseAddress!, count: 6) == 0)
+            #expect(LogitRanking.rank(of: 0, in: buffer.baseAddress!, count: 6) == nil)
+            #expect(LogitRanking.argmax(buffer.baseAddress!, count: 6) == 3)
         }
     }
 
