@@ -1,0 +1,224 @@
+import ArgumentParser
+import Foundation
+import ShrinkEncodings
+import ShrinkFormats
+import ShrinkNN
+import ShrinkTensor
+
+/// `shrink-benchmarks fuzz-model-file`: a long-running fuzz loop for the model-file reader.
+///
+/// It mutates valid files (a dense one and one with coded tensors: sparse palettized with
+/// Huffman-coded streams, fp16, affine int8) with bit flips, byte overwrites, truncations,
+/// insertions, deletions and duplicated chunks, and in half of the cases re-seals the file length and every CRC-32
+/// from the byte layout in docs/FORMAT.md, so mutations also reach the rules behind the
+/// checksums. Every input must decode to a model (which then re-encodes and decodes again) or
+/// throw a `ModelFileError`; a crash ends the process (replay its iteration with `--replay N`),
+/// and an input that takes longer than `--slow-milliseconds` is reported. The unit tests run
+/// the same idea over ~17,000 inputs; this loop is for longer runs.
+struct FuzzModelFileCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "fuzz-model-file",
+        abstract: "Fuzz the model-file reader with mutated and truncated files.")
+
+    @Option(help: "Inputs to try.")
+    var iterations: Int = 100_000
+
+    @Option(help: "Seed: iteration i of a seed always produces the same input.")
+    var seed: UInt64 = 1
+
+    @Option(help: "Report inputs whose decoding takes longer than this.")
+    var slowMilliseconds: Double = 250
+
+    @Option(help: "Run only iteration N and write its input to --replay-output.")
+    var replay: Int?
+
+    @Option(help: "Where --replay writes the mutated file.")
+    var replayOutput: String = "fuzz-input.shrink"
+
+    func validate() throws {
+        if iterations < 1 { throw ValidationError("--iterations must be at least 1, got \(iterations).") }
+    }
+
+    func run() throws {
+        let seeds = try Self.seedFiles()
+        if let replay {
+            let input = Self.input(iteration: replay, seed: seed, seeds: seeds)
+            try Data(input).write(to: URL(fileURLWithPath: replayOutput))
+            print("iteration \(replay): \(input.count) bytes written to \(replayOutput)")
+            print(Self.outcome(of: input))
+            return
+        }
+        var accepted = 0
+        var slowest = 0.0
+        var slowCount = 0
+        var errorKinds = [String: Int]()
+        let start = Date()
+        for iteration in 0..<iterations {
+            let input = Self.input(iteration: iteration, seed: seed, seeds: seeds)
+            let began = Date()
+            let outcome = Self.outcome(of: input)
+            let milliseconds = Date().timeIntervalSince(began) * 1000
+            slowest = max(slowest, milliseconds)
+            if milliseconds > slowMilliseconds {
+                slowCount += 1
+                print("slow: iteration \(iteration) took \(String(format: "%.0f", milliseconds)) ms (replay with --replay \(iteration))")
+            }
+            switch outcome {
+            case .accepted: accepted += 1
+            case let .rejected(kind): errorKinds[kind, default: 0] += 1
+            case let .inconsistent(message):
+                print("INCONSISTENT: iteration \(iteration): \(message) (replay with --replay \(iteration))")
+                throw ExitCode.failure
+            }
+            if (iteration + 1) % 10_000 == 0 || iteration + 1 == iterations {
+                print(String(format: "%d inputs, %d decoded, %d rejected, slowest %.1f ms, %.0f s",
+                             iteration + 1, accepted, iteration + 1 - accepted, slowest, Date().timeIntervalSince(start)))
+            }
+        }
+        print("rejections by error kind:")
+        for (kind, count) in errorKinds.sorted(by: { $0.value > $1.value }) { print("  \(count)  \(kind)") }
+        if slowCount > 0 { throw ExitCode.failure }
+    }
+
+    enum Outcome: CustomStringConvertible {
+        case accepted
+        case rejected(String)
+        case inconsistent(String)
+
+        var description: String {
+            switch self {
+            case .accepted: "decoded"
+            case let .rejected(kind): "rejected: \(kind)"
+            case let .inconsistent(message): "inconsistent: \(message)"
+            }
+        }
+    }
+
+    /// Decodes `input`; a decoded model must survive encode → decode.
+    static func outcome(of input: [UInt8]) -> Outcome {
+        do {
+            let model = try ModelFile.decode(input)
+            do {
+                _ = try ModelFile.decode(model.encoded())
+            } catch {
+                return .inconsistent("a decoded model did not re-encode and decode: \(error)")
+            }
+            return .accepted
+        } catch let error as ModelFileError {
+            // Group by the error's case (its associated values differ from input to input).
+            return .rejected(Mirror(reflecting: error).children.first?.label ?? String(describing: error))
+        } catch {
+            return .inconsistent("a non-ModelFileError was thrown: \(error)")
+        }
+    }
+
+    /// The mutated input of one iteration, determined by the seed and the iteration alone.
+    static func input(iteration: Int, seed: UInt64, seeds: [[UInt8]]) -> [UInt8] {
+        var generator = SeededRandomNumberGenerator(seed: seed &* 0x9E37_79B9_7F4A_7C15 &+ UInt64(iteration))
+        var bytes = seeds[generator.nextIndex(below: seeds.count)]
+        for _ in 0...generator.nextIndex(below: 4) { mutate(&bytes, using: &generator) }
+        if generator.nextIndex(below: 2) == 0 { reseal(&bytes) }
+        return bytes
+    }
+
+    static func mutate(_ bytes: inout [UInt8], using generator: inout SeededRandomNumberGenerator) {
+        guard !bytes.isEmpty else { bytes = [UInt8(truncatingIfNeeded: generator.next())]; return }
+        let position = generator.nextIndex(below: bytes.count)
+        switch generator.nextIndex(below: 7) {
+        case 0: bytes[position] ^= UInt8(1) << UInt8(generator.nextIndex(below: 8))
+        case 1: bytes[position] = UInt8(truncatingIfNeeded: generator.next())
+        case 2: bytes.removeSubrange(position...)
+        case 3: bytes.insert(contentsOf: (0..<(1 + generator.nextIndex(below: 16))).map { _ in UInt8(truncatingIfNeeded: generator.next()) }, at: position)
+        case 4: bytes.removeSubrange(position..<min(bytes.count, position + 1 + generator.nextIndex(below: 64)))
+        case 5:
+            let length = min(bytes.count - position, 1 + generator.nextIndex(below: 128))
+            bytes.insert(contentsOf: bytes[position..<(position + length)], at: generator.nextIndex(below: bytes.count))
+        default:
+            // A plausible little-endian integer in a 4- or 8-byte field (counts, offsets, lengths).
+            let values: [UInt64] = [0, 1, 63, 64, 65, 0xFFFF_FFFF, UInt64(bytes.count), UInt64.max, 1 << 40]
+            let value = values[generator.nextIndex(below: values.count)]
+            for byte in 0..<(generator.nextIndex(below: 2) == 0 ? 4 : 8) where position + byte < bytes.count {
+                bytes[position + byte] = UInt8(truncatingIfNeeded: value >> (8 * UInt64(byte)))
+            }
+        }
+    }
+
+    /// Restates the file length (preamble bytes 16..<24) and recomputes every section CRC and the
+    /// header CRC (docs/FORMAT.md: preamble bytes 0..<28 and
+    /// the section table; each 32-byte table entry holds offset at 8, length at 16, CRC at 28),
+    /// where the table's values stay inside the file.
+    static func reseal(_ bytes: inout [UInt8]) {
+        guard bytes.count >= 32 else { return }
+        let sectionCount = Int(readUInt32(bytes, at: 24))
+        let tableEnd = 32 + 32 * sectionCount
+        guard sectionCount <= 64, tableEnd <= bytes.count else { return }
+        for byte in 0..<8 { bytes[16 + byte] = UInt8(truncatingIfNeeded: UInt64(bytes.count) >> (8 * UInt64(byte))) }
+        for section in 0..<sectionCount {
+            let entry = 32 + 32 * section
+            let offset = readUInt64(bytes, at: entry + 8), length = readUInt64(bytes, at: entry + 16)
+            guard offset <= UInt64(bytes.count), length <= UInt64(bytes.count) - offset else { continue }
+            let crc = CRC32.checksum(bytes[Int(offset)..<Int(offset + length)])
+            writeUInt32(crc, into: &bytes, at: entry + 28)
+        }
+        let header = CRC32.checksum(bytes[0..<28] + bytes[32..<tableEnd])
+        writeUInt32(header, into: &bytes, at: 28)
+    }
+
+    static func readUInt32(_ bytes: [UInt8], at offset: Int) -> UInt32 {
+        (0..<4).reduce(0) { $0 | UInt32(bytes[offset + $1]) << (8 * UInt32($1)) }
+    }
+
+    static func readUInt64(_ bytes: [UInt8], at offset: Int) -> UInt64 {
+        (0..<8).reduce(0) { $0 | UInt64(bytes[offset + $1]) << (8 * UInt64($1)) }
+    }
+
+    static func writeUInt32(_ value: UInt32, into bytes: inout [UInt8], at offset: Int) {
+        for byte in 0..<4 { bytes[offset + byte] = UInt8(truncatingIfNeeded: value >> (8 * UInt32(byte))) }
+    }
+
+    /// Valid files to mutate: one with dense fp32 tensors, one with coded tensors of each kind.
+    static func seedFiles() throws -> [[UInt8]] {
+        let architecture = ModelArchitecture(
+            name: "fuzz-mlp", inputShape: [1, 4, 4],
+            layers: [
+                NamedLayerSpecification(name: "flatten", layer: .flatten),
+                NamedLayerSpecification(name: "fc1", layer: .linear(inputFeatures: 16, outputFeatures: 8, hasBias: true)),
+                NamedLayerSpecification(name: "relu1", layer: .relu),
+                NamedLayerSpecification(name: "fc2", layer: .linear(inputFeatures: 8, outputFeatures: 3, hasBias: true)),
+            ])
+        var generator = SeededRandomNumberGenerator(seed: 7)
+        let network = try Sequential(architecture: architecture, generator: &generator)
+        let dense = try ModelFile(architecture: architecture, parameters: network.parameters).encoded()
+
+        // fc1.weight: sparse palettized (index 0 = pruned zero), Huffman-coded streams.
+        let indices = (0..<128).map { _ in UInt16(generator.nextIndex(below: 4) == 0 ? 1 + generator.nextIndex(below: 7) : 0) }
+        let palette = try CodedTensor.palette(indices: indices, centroids: [0, -0.5, -0.25, -0.1, 0.1, 0.25, 0.5, 0.75], bits: 3)
+        let weight1 = try StoredTensor(name: "fc1.weight", shape: [8, 16],
+                                       encoding: StoredEncoding(coded: palette, layout: .sparse(gapBits: 5), huffmanCoding: true))
+        let bias1 = try StoredTensor(name: "fc1.bias", shape: [8], encoding: StoredEncoding(
+            coded: .float16((0..<8).map { _ in generator.nextUniform() - 0.5 })))
+        let weightValues = (0..<24).map { _ in generator.nextUniform() * 2 - 1 }
+        let affine = try CodedTensor.affine(
+            quantizing: weightValues, bits: 8, isSigned: true, scales: [1 / 127, 1 / 100, 1 / 90], zeroPoints: [0, 0, 0])
+        let weight2 = try StoredTensor(name: "fc2.weight", shape: [3, 8], encoding: StoredEncoding(coded: affine))
+        let bias2 = StoredTensor(name: "fc2.bias", value: Tensor(shape: [3], scalars: [0.1, -0.2, 0.3]))
+        let coded = try ModelFile(architecture: architecture, tensors: [weight1, bias1, weight2, bias2]).encoded()
+        return [dense, coded]
+    }
+}
+
+/// CRC-32 (ISO-HDLC: reflected polynomial 0xEDB88320, initial and final XOR 0xFFFFFFFF), written
+/// from docs/FORMAT.md so the harness also checks that the spec is implementable as stated.
+enum CRC32 {
+    private static let table: [UInt32] = (0..<256).map { index in
+        var value = UInt32(index)
+        for _ in 0..<8 { value = value & 1 == 1 ? (value >> 1) ^ 0xEDB8_8320 : value >> 1 }
+        return value
+    }
+
+    static func checksum(_ bytes: some Sequence<UInt8>) -> UInt32 {
+        var crc: UInt32 = 0xFFFF_FFFF
+        for byte in bytes { crc = table[Int((crc ^ UInt32(byte)) & 0xFF)] ^ (crc >> 8) }
+        return crc ^ 0xFFFF_FFFF
+    }
+}
