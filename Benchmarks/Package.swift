@@ -26,6 +26,9 @@ let package = Package(
                 .product(name: "ShrinkData", package: "Shrink"),
                 .product(name: "ShrinkNN", package: "Shrink"),
                 .product(name: "ShrinkTraining", package: "Shrink"),
+                .product(name: "ShrinkEncodings", package: "Shrink"),
+                .product(name: "ShrinkFormats", package: "Shrink"),
+                .product(name: "ShrinkRuntime", package: "Shrink"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
