@@ -64,31 +64,50 @@ public final class ExecutionPlan {
 
     deinit { releaseBuffers() }
 
-    /// The logits for `input` ([batch] + inputShape) as [batch, classes] (the last layer's output).
+    /// The per-sample output shape (the last layer's).
+    public var outputShape: [Int] { layers.last?.outputShape ?? inputShape }
+
+    /// The logits for `input` ([batch] + inputShape) as [batch] + outputShape, e.g. [batch, classes].
+    /// Allocates only the returned tensor once the buffers are sized for this batch.
     public func run(_ input: Tensor) throws -> Tensor {
-        guard input.rank == inputShape.count + 1, Array(input.shape.dropFirst()) == inputShape else {
+        guard input.rank == inputShape.count + 1,
+              zip(input.shape.dropFirst(), inputShape).allSatisfy({ $0 == $1 }) else {
             throw ExecutionPlanError.inputShape(expectedSample: inputShape, got: input.shape)
         }
         let batch = input.shape[0]
-        prepareBuffers(batch: batch)
-        let inputSize = inputShape.reduce(1, *)
+        let outputSize = outputShape.reduce(1, *)
+        var scalars = [Float](repeating: 0, count: batch * outputSize)
         try input.withUnsafeBufferPointer { source in
-            var current = UnsafePointer(source.baseAddress!)
-            var currentShape = inputShape
-            var currentSize = inputSize
-            for (index, step) in steps.enumerated() {
-                let output = buffers[index].baseAddress!
-                try step.execute(input: current, inputShape: currentShape, inputSize: currentSize,
-                                 batch: batch, output: output, outputSize: sampleSizes[index], threads: threads)
-                current = UnsafePointer(output)
-                currentShape = layers[index].outputShape
-                currentSize = sampleSizes[index]
+            try scalars.withUnsafeMutableBufferPointer { target in
+                try run(input: source, batch: batch, output: target)
             }
         }
-        let last = steps.count - 1
-        let outputShape = last >= 0 ? layers[last].outputShape : inputShape
-        let scalars = last >= 0 ? Array(buffers[last]) : input.scalars
         return Tensor(shape: [batch] + outputShape, scalars: scalars)
+    }
+
+    /// Runs `batch` samples from `input` ([batch] + inputShape, row-major) into `output`
+    /// ([batch] + outputShape): no allocation once the buffers are sized for this batch
+    /// (apart from what reference layers and multi-threaded int8 layers allocate).
+    public func run(input: UnsafeBufferPointer<Float>, batch: Int, output: UnsafeMutableBufferPointer<Float>) throws {
+        let inputSize = inputShape.reduce(1, *)
+        let outputSize = sampleSizes.last ?? inputSize
+        guard batch >= 0, input.count == batch * inputSize, output.count == batch * outputSize else {
+            throw ExecutionPlanError.bufferSizes(batch: batch, input: input.count, output: output.count)
+        }
+        guard batch > 0 else { return }
+        prepareBuffers(batch: batch)
+        var current = input.baseAddress!
+        var currentShape = inputShape
+        var currentSize = inputSize
+        for (index, step) in steps.enumerated() {
+            let target = buffers[index].baseAddress!
+            try step.execute(input: current, inputShape: currentShape, inputSize: currentSize,
+                             batch: batch, output: target, outputSize: sampleSizes[index], threads: threads)
+            current = UnsafePointer(target)
+            currentShape = layers[index].outputShape
+            currentSize = sampleSizes[index]
+        }
+        output.baseAddress!.update(from: current, count: batch * outputSize)
     }
 
     private func prepareBuffers(batch: Int) {

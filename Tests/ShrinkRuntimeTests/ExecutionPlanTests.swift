@@ -119,6 +119,24 @@ struct ExecutionPlanTests {
         }
     }
 
+    @Test("the buffer API gives the tensor API's result and checks sizes")
+    func bufferAPI() throws {
+        let plan = try ExecutionPlan(file: try HandCompression.file(Self.mlp, encoding: .palette(bits: 4), seed: 2))
+        #expect(plan.outputShape == [10])
+        let input = Self.input(batch: 2, shape: [1, 28, 28], seed: 4)
+        let expected = try plan.run(input)
+        var output = [Float](repeating: .nan, count: 20)
+        try input.withUnsafeBufferPointer { source in
+            try output.withUnsafeMutableBufferPointer { target in
+                try plan.run(input: source, batch: 2, output: target)
+                #expect(throws: ExecutionPlanError.self) {
+                    try plan.run(input: source, batch: 2, output: UnsafeMutableBufferPointer(rebasing: target[0..<10]))
+                }
+            }
+        }
+        #expect(output == expected.scalars)
+    }
+
     @Test("an input of the wrong sample shape is rejected")
     func rejectsWrongShape() throws {
         let plan = try ExecutionPlan(file: try HandCompression.file(Self.mlp, encoding: .float32, seed: 1))
