@@ -31,6 +31,7 @@ let package = Package(
         .library(name: "ShrinkCompression", targets: ["ShrinkCompression"]),
         .library(name: "ShrinkFormats", targets: ["ShrinkFormats"]),
         .library(name: "ShrinkMeasurement", targets: ["ShrinkMeasurement"]),
+        .library(name: "ShrinkRuntime", targets: ["ShrinkRuntime"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -59,6 +60,7 @@ let package = Package(
         .target(name: "ShrinkCompression", dependencies: ["ShrinkTraining", "ShrinkNN", "ShrinkKernels", "ShrinkEncodings", "ShrinkFormats"]),
         .target(name: "ShrinkFormats", dependencies: ["ShrinkNN", "ShrinkEncodings", "CZlib"]),
         .target(name: "ShrinkMeasurement", dependencies: ["ShrinkTensor", "ShrinkData"]),
+        .target(name: "ShrinkRuntime", dependencies: ["ShrinkFormats", "ShrinkKernels", "ShrinkNN", "ShrinkEncodings"]),
         .executableTarget(
             name: "ShrinkCLI",
             dependencies: [
@@ -76,6 +78,7 @@ let package = Package(
         .testTarget(name: "ShrinkFormatsTests", dependencies: ["ShrinkFormats", "ShrinkTraining"]),
         .testTarget(name: "ShrinkMeasurementTests", dependencies: ["ShrinkMeasurement", "ShrinkTensor", "ShrinkData"], exclude: ["Fixtures"]),
         .testTarget(name: "ShrinkCLITests", dependencies: ["ShrinkCLI"]),
+        .testTarget(name: "ShrinkRuntimeTests", dependencies: ["ShrinkRuntime", "ShrinkFormats", "ShrinkKernels", "ShrinkNN", "ShrinkEncodings"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -28,6 +28,7 @@ let package = Package(
                 .product(name: "ShrinkTraining", package: "Shrink"),
                 .product(name: "ShrinkEncodings", package: "Shrink"),
                 .product(name: "ShrinkFormats", package: "Shrink"),
+                .product(name: "ShrinkRuntime", package: "Shrink"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -7,6 +7,6 @@ struct ShrinkBenchmarks: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "shrink-benchmarks",
         abstract: "Performance benchmarks for Shrink (build with -c release).",
-        subcommands: [GEMMBenchmark.self, TrainingEpochBenchmark.self, KernelsBenchmark.self, FuzzModelFileCommand.self]
+        subcommands: [GEMMBenchmark.self, TrainingEpochBenchmark.self, KernelsBenchmark.self, RuntimeBenchmark.self, FuzzModelFileCommand.self]
     )
 }

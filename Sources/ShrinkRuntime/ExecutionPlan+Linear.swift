@@ -1,0 +1,87 @@
+import ShrinkEncodings
+import ShrinkFormats
+import ShrinkKernels
+import ShrinkNN
+
+extension ExecutionPlan {
+    /// Chooses and packs the kernel for one Linear layer from its stored weight encoding.
+    static func linearStep(_ linear: Linear, file: ModelFile) throws -> Step {
+        let weightName = "\(linear.name).weight"
+        guard let stored = file.tensor(named: weightName) else { throw ExecutionPlanError.missingTensor(name: weightName) }
+        var bias: [Float]? = nil
+        if let biasParameter = linear.bias {
+            guard let storedBias = file.tensor(named: biasParameter.name) else {
+                throw ExecutionPlanError.missingTensor(name: biasParameter.name)
+            }
+            bias = storedBias.value.scalars
+        }
+        let outputs = linear.outputFeatures, inputs = linear.inputFeatures
+        func step(_ kernel: LinearKernel, _ kind: LayerKernel) -> Step {
+            .linear(kernel, kernel: kind, outputCount: outputs, inputCount: inputs)
+        }
+        do {
+            guard let encoding = stored.encoding else {
+                return step(.float32(weights: stored.value.scalars, bias: bias), .float32)
+            }
+            let coded = encoding.coded
+            if case .sparse = encoding.layout {
+                return try sparseStep(coded: coded, decoded: stored.value.scalars, bias: bias,
+                                      outputs: outputs, inputs: inputs, make: step)
+            }
+            switch coded.format {
+            case .float16:
+                let packed = try Float16LinearWeights(halfBits: coded.codes.map { UInt16(truncatingIfNeeded: $0) },
+                                                      bias: bias, outputCount: outputs, inputCount: inputs)
+                return step(.float16(packed), .float16)
+            case let .affine(bits, isSigned, channelCount)
+                where bits == 8 && isSigned && (channelCount == outputs || channelCount == 1)
+                    && coded.zeroPoints.allSatisfy({ $0 == 0 }):
+                let codes = coded.affineCodes() ?? []
+                let scales = channelCount == 1 ? [Float](repeating: coded.scales[0], count: outputs) : coded.scales
+                let packed = try Int8LinearWeights(weights: codes.map { Int8(truncatingIfNeeded: $0) }, scales: scales,
+                                                   bias: bias, outputCount: outputs, inputCount: inputs)
+                return step(.int8(packed), .int8)
+            case let .palette(bits, _, _) where bits <= 8:
+                let packed = try PaletteLinearWeights(indices: coded.codes.map { UInt8(truncatingIfNeeded: $0) },
+                                                      centroids: coded.centroids, bitWidth: bits, bias: bias,
+                                                      outputCount: outputs, inputCount: inputs)
+                return step(.palette(packed), .palette(bits: bits))
+            default:
+                return step(.float32(weights: stored.value.scalars, bias: bias), .float32)
+            }
+        } catch let error as RuntimeKernelError {
+            throw ExecutionPlanError.kernel(layer: linear.name, error)
+        }
+    }
+
+    /// CSR weights from a sparse-layout tensor: palettized values when the codes index ≤ 256
+    /// centroids, else the decoded fp32 values; zero weights are dropped.
+    private static func sparseStep(
+        coded: CodedTensor, decoded: [Float], bias: [Float]?, outputs: Int, inputs: Int,
+        make: (LinearKernel, LayerKernel) -> Step
+    ) throws -> Step {
+        let total = outputs * inputs
+        if case .palette = coded.format, coded.centroids.count <= 256 {
+            var rowPointers = [Int32](repeating: 0, count: outputs + 1)
+            var columns = [Int](), codes = [UInt8]()
+            coded.codes.withUnsafeBufferPointer { all in
+                for row in 0..<outputs {
+                    for column in 0..<inputs {
+                        let code = all[row * inputs + column]
+                        if coded.centroids[Int(code)] != 0 {
+                            columns.append(column)
+                            codes.append(UInt8(code))
+                        }
+                    }
+                    rowPointers[row + 1] = Int32(columns.count)
+                }
+            }
+            let packed = try SparseLinearWeights(rowPointers: rowPointers, columns: columns,
+                                                 values: .palettized(codes: codes, centroids: coded.centroids),
+                                                 bias: bias, outputCount: outputs, inputCount: inputs)
+            return make(.sparse(packed), .sparse(density: Double(packed.nonZeroCount) / Double(max(1, total)), palettized: true))
+        }
+        let packed = try SparseLinearWeights(dense: decoded, bias: bias, outputCount: outputs, inputCount: inputs)
+        return make(.sparse(packed), .sparse(density: Double(packed.nonZeroCount) / Double(max(1, total)), palettized: false))
+    }
+}

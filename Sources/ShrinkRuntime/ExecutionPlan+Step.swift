@@ -1,0 +1,86 @@
+import ShrinkKernels
+import ShrinkNN
+import ShrinkTensor
+
+extension ExecutionPlan {
+    /// A Linear layer's packed weights.
+    enum LinearKernel {
+        case int8(Int8LinearWeights)
+        case float16(Float16LinearWeights)
+        case palette(PaletteLinearWeights)
+        case sparse(SparseLinearWeights)
+        case float32(weights: [Float], bias: [Float]?)
+    }
+
+    /// One layer's work on the plan's buffers.
+    enum Step {
+        case linear(LinearKernel, kernel: LayerKernel, outputCount: Int, inputCount: Int)
+        case relu
+        case identity
+        case reference(any Layer)
+
+        var kernel: LayerKernel {
+            switch self {
+            case let .linear(_, kernel, _, _): kernel
+            case .relu: .relu
+            case .identity: .identity
+            case let .reference(layer): .reference(layer.specification.typeName)
+            }
+        }
+
+        /// Reads `batch` samples of `inputSize` at `input`, writes `batch` samples of `outputSize` to `output`.
+        func execute(input: UnsafePointer<Float>, inputShape: [Int], inputSize: Int, batch: Int,
+                     output: UnsafeMutablePointer<Float>, outputSize: Int, threads: Int) throws {
+            switch self {
+            case let .linear(weights, _, outputCount, inputCount):
+                let work = batch * outputCount * inputCount
+                let threadCount = work >= ExecutionPlan.parallelWorkThreshold ? threads : 1
+                try Self.applyLinear(weights, input: input, rows: batch, output: output,
+                                     outputCount: outputCount, inputCount: inputCount, threadCount: threadCount)
+            case .relu:
+                // [batch, ...] element-wise
+                for index in 0..<(batch * outputSize) { output[index] = max(0, input[index]) }
+            case .identity:
+                output.update(from: input, count: batch * outputSize)
+            case let .reference(layer):
+                let tensor = Tensor(shape: [batch] + inputShape,
+                                    scalars: Array(UnsafeBufferPointer(start: input, count: batch * inputSize)))
+                let result = layer.forward(tensor, mode: .inference)
+                result.withUnsafeBufferPointer { values in
+                    output.update(from: values.baseAddress!, count: batch * outputSize)
+                }
+            }
+        }
+
+        private static func applyLinear(
+            _ weights: LinearKernel, input: UnsafePointer<Float>, rows: Int, output: UnsafeMutablePointer<Float>,
+            outputCount: Int, inputCount: Int, threadCount: Int
+        ) throws {
+            switch weights {
+            case let .int8(packed):
+                try packed.apply(input: input, rows: rows, output: output, granularity: .perRow, threadCount: threadCount)
+            case let .float16(packed):
+                packed.apply(input: input, rows: rows, output: output, threadCount: threadCount)
+            case let .palette(packed):
+                packed.apply(input: input, rows: rows, output: output, threadCount: threadCount)
+            case let .sparse(packed):
+                packed.apply(input: input, rows: rows, output: output, threadCount: threadCount)
+            case let .float32(matrix, bias):
+                // [rows, outputCount] = [rows, inputCount] · [outputCount, inputCount]ᵀ + bias
+                if let bias {
+                    bias.withUnsafeBufferPointer { b in
+                        for row in 0..<rows { (output + row * outputCount).update(from: b.baseAddress!, count: outputCount) }
+                    }
+                }
+                matrix.withUnsafeBufferPointer { w in
+                    GEMM.multiply(
+                        m: rows, n: outputCount, k: inputCount,
+                        a: MatrixOperand(input, rowStride: inputCount),
+                        b: MatrixOperand(w.baseAddress!, rowStride: inputCount, transposed: true),
+                        beta: bias == nil ? 0 : 1,
+                        c: output, cRowStride: outputCount, threadCount: threadCount)
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,129 @@
+import ShrinkEncodings
+import ShrinkFormats
+import ShrinkKernels
+import ShrinkNN
+import ShrinkTensor
+
+/// A model file compiled for inference: every `Linear` layer runs the kernel that reads its
+/// weights' stored encoding directly (packed once, here), every other layer runs ShrinkNN's
+/// inference forward pass. Convolutions use that fp32 reference path for now.
+///
+/// Kernel choice per `Linear` weight (`StoredTensor.encoding`):
+/// - affine 8-bit signed, zero points 0, one scale per output channel (or per tensor) → `.int8`
+///   (activations quantized to u8 per row at run time);
+/// - fp16 → `.float16`; dense palette with ≤ 8-bit indices → `.palette(bits:)`;
+/// - sparse layout → `.sparse` (palettized values when the tensor is a palette of ≤ 256
+///   centroids, else fp32 values from the decoded tensor);
+/// - anything else (plain fp32, other affine codes) → `.float32` GEMM on the decoded values.
+///
+/// The plan keeps one output buffer per layer, sized for the last batch size, so repeated runs
+/// at one batch size allocate only the returned tensor. Not thread-safe: one plan per thread.
+public final class ExecutionPlan {
+    /// The chosen kernel per layer, in execution order.
+    public let layers: [PlannedLayer]
+    /// The per-sample input shape.
+    public let inputShape: [Int]
+    /// The most threads a large layer may use.
+    public let threads: Int
+
+    private let steps: [Step]
+    private let sampleSizes: [Int] // per-sample element count of each step's output
+    private var buffers: [UnsafeMutableBufferPointer<Float>] = []
+    private var bufferedBatch = 0
+
+    /// Multiply-accumulates per call below which a layer runs on one thread.
+    static let parallelWorkThreshold = 1 << 21
+
+    /// Builds the reference layers with `Sequential(file:)` and packs each Linear layer's weights.
+    public init(file: ModelFile, threads: Int = 1) throws {
+        let model = try Sequential(file: file)
+        self.threads = max(1, threads)
+        inputShape = file.architecture.inputShape
+        var steps = [Step](), planned = [PlannedLayer](), sizes = [Int]()
+        var shape = file.architecture.inputShape
+        for (index, layer) in model.layers.enumerated() {
+            let specification = file.architecture.layers[index]
+            shape = try specification.layer.outputShape(forInputShape: shape, layerName: specification.name)
+            let step: Step
+            switch specification.layer {
+            case .linear:
+                guard let linear = layer as? Linear else { step = .reference(layer); break }
+                step = try Self.linearStep(linear, file: file)
+            case .relu: step = .relu
+            case .flatten, .dropout: step = .identity
+            default: step = .reference(layer)
+            }
+            steps.append(step)
+            planned.append(PlannedLayer(name: specification.name, kernel: step.kernel, outputShape: shape))
+            sizes.append(shape.reduce(1, *))
+        }
+        self.steps = steps
+        layers = planned
+        sampleSizes = sizes
+    }
+
+    deinit { releaseBuffers() }
+
+    /// The per-sample output shape (the last layer's).
+    public var outputShape: [Int] { layers.last?.outputShape ?? inputShape }
+
+    /// The logits for `input` ([batch] + inputShape) as [batch] + outputShape, e.g. [batch, classes].
+    /// Allocates only the returned tensor once the buffers are sized for this batch.
+    public func run(_ input: Tensor) throws -> Tensor {
+        guard input.rank == inputShape.count + 1,
+              zip(input.shape.dropFirst(), inputShape).allSatisfy({ $0 == $1 }) else {
+            throw ExecutionPlanError.inputShape(expectedSample: inputShape, got: input.shape)
+        }
+        let batch = input.shape[0]
+        let outputSize = outputShape.reduce(1, *)
+        var scalars = [Float](repeating: 0, count: batch * outputSize)
+        try input.withUnsafeBufferPointer { source in
+            try scalars.withUnsafeMutableBufferPointer { target in
+                try run(input: source, batch: batch, output: target)
+            }
+        }
+        return Tensor(shape: [batch] + outputShape, scalars: scalars)
+    }
+
+    /// Runs `batch` samples from `input` ([batch] + inputShape, row-major) into `output`
+    /// ([batch] + outputShape): no allocation once the buffers are sized for this batch
+    /// (apart from what reference layers and multi-threaded int8 layers allocate).
+    public func run(input: UnsafeBufferPointer<Float>, batch: Int, output: UnsafeMutableBufferPointer<Float>) throws {
+        let inputSize = inputShape.reduce(1, *)
+        let outputSize = sampleSizes.last ?? inputSize
+        guard batch >= 0, input.count == batch * inputSize, output.count == batch * outputSize else {
+            throw ExecutionPlanError.bufferSizes(batch: batch, input: input.count, output: output.count)
+        }
+        guard batch > 0 else { return }
+        prepareBuffers(batch: batch)
+        var current = input.baseAddress!
+        var currentShape = inputShape
+        var currentSize = inputSize
+        for (index, step) in steps.enumerated() {
+            let target = buffers[index].baseAddress!
+            try step.execute(input: current, inputShape: currentShape, inputSize: currentSize,
+                             batch: batch, output: target, outputSize: sampleSizes[index], threads: threads)
+            current = UnsafePointer(target)
+            currentShape = layers[index].outputShape
+            currentSize = sampleSizes[index]
+        }
+        output.baseAddress!.update(from: current, count: batch * outputSize)
+    }
+
+    private func prepareBuffers(batch: Int) {
+        guard batch != bufferedBatch else { return }
+        releaseBuffers()
+        buffers = sampleSizes.map { size in
+            let buffer = UnsafeMutableBufferPointer<Float>.allocate(capacity: max(1, size * batch))
+            buffer.initialize(repeating: 0)
+            return UnsafeMutableBufferPointer(rebasing: buffer[0..<(size * batch)])
+        }
+        bufferedBatch = batch
+    }
+
+    private func releaseBuffers() {
+        for buffer in buffers { buffer.baseAddress?.deallocate() }
+        buffers = []
+        bufferedBatch = 0
+    }
+}

@@ -1,0 +1,145 @@
+import ShrinkEncodings
+import ShrinkFormats
+import ShrinkKernels
+import ShrinkNN
+import ShrinkRuntime
+import ShrinkTensor
+import Testing
+
+@Suite("ExecutionPlan")
+struct ExecutionPlanTests {
+    static let mlp = ModelArchitecture(name: "mlp-784-64-10", inputShape: [1, 28, 28], layers: [
+        NamedLayerSpecification(name: "flatten", layer: .flatten),
+        NamedLayerSpecification(name: "fc1", layer: .linear(inputFeatures: 784, outputFeatures: 64, hasBias: true)),
+        NamedLayerSpecification(name: "relu1", layer: .relu),
+        NamedLayerSpecification(name: "fc2", layer: .linear(inputFeatures: 64, outputFeatures: 10, hasBias: true)),
+    ])
+
+    static let convolutionNet = ModelArchitecture(name: "tiny-conv", inputShape: [1, 8, 8], layers: [
+        NamedLayerSpecification(name: "conv1", layer: .convolution2D(
+            inputChannels: 1, outputChannels: 4, kernelSize: 3, stride: 1, padding: 1, hasBias: true)),
+        NamedLayerSpecification(name: "relu1", layer: .relu),
+        NamedLayerSpecification(name: "pool1", layer: .maxPool2D(kernelSize: 2, stride: 2)),
+        NamedLayerSpecification(name: "flatten", layer: .flatten),
+        NamedLayerSpecification(name: "drop", layer: .dropout(rate: 0.5)),
+        NamedLayerSpecification(name: "fc1", layer: .linear(inputFeatures: 64, outputFeatures: 5, hasBias: false)),
+    ])
+
+    static func input(batch: Int, shape: [Int], seed: UInt64) -> Tensor {
+        var generator = SeededRandomNumberGenerator(seed: seed)
+        let count = batch * shape.reduce(1, *)
+        return Tensor(shape: [batch] + shape, scalars: (0..<count).map { _ in generator.nextUniform() })
+    }
+
+    /// max |a − b| / max |b|.
+    static func relativeError(_ a: Tensor, _ b: Tensor) -> Float {
+        #expect(a.shape == b.shape)
+        let scale = max(b.scalars.map(abs).max() ?? 0, 1e-12)
+        return zip(a.scalars, b.scalars).map { abs($0 - $1) }.max()! / scale
+    }
+
+    static let exactCases: [(HandEncoding, LayerKernel)] = [
+        (.float32, .float32),
+        (.float16, .float16),
+        (.affine4, .float32),
+        (.palette(bits: 4), .palette(bits: 4)),
+        (.palette(bits: 8), .palette(bits: 8)),
+        (.sparsePalette(keep: 0.1, bits: 5), .sparse(density: 0, palettized: true)),
+        (.sparseFloat(keep: 0.1), .sparse(density: 0, palettized: false)),
+    ]
+
+    @Test("fp32, fp16, palette and sparse plans match the layer engine", arguments: 0..<exactCases.count)
+    func matchesSequential(caseIndex: Int) throws {
+        let (encoding, expected) = Self.exactCases[caseIndex]
+        let file = try HandCompression.file(Self.mlp, encoding: encoding, seed: 7)
+        let plan = try ExecutionPlan(file: file)
+        let kernels = plan.layers.map(\.kernel)
+        #expect(kernels.count == 4)
+        #expect(kernels[0] == .identity && kernels[2] == .relu)
+        for index in [1, 3] {
+            switch (kernels[index], expected) {
+            case let (.sparse(density, palettized), .sparse(_, expectedPalettized)):
+                #expect(palettized == expectedPalettized)
+                #expect(density > 0.05 && density < 0.15)
+            default:
+                #expect(kernels[index] == expected)
+            }
+        }
+        let reference = try Sequential(file: file)
+        for batch in [3, 1, 1, 3] {
+            let input = Self.input(batch: batch, shape: [1, 28, 28], seed: UInt64(batch))
+            let output = try plan.run(input)
+            let expectedOutput = reference.forward(input, mode: .inference)
+            #expect(output.shape == [batch, 10])
+            #expect(Self.relativeError(output, expectedOutput) <= 1e-5)
+        }
+    }
+
+    /// Int8 layers quantize each activation row to u8 over [min(0, min x), max(0, max x)]
+    /// (step s = range / 255, error ≤ s/2 per element): the plan must equal the same chain
+    /// computed with `ReferenceKernels.int8Linear` (exact int32 sums, float rounding only), and
+    /// stay within 2 % of the logit range of the fp32 model with the dequantized weights.
+    @Test("int8 plan equals the int8 reference chain and approximates the fp32 model")
+    func int8MatchesReference() throws {
+        let file = try HandCompression.file(Self.mlp, encoding: .int8, seed: 11)
+        let plan = try ExecutionPlan(file: file)
+        #expect(plan.layers.map(\.kernel) == [.identity, .int8, .relu, .int8])
+        let batch = 4
+        let input = Self.input(batch: batch, shape: [1, 28, 28], seed: 3)
+        let output = try plan.run(input)
+
+        func layer(_ x: [Float], name: String, outputs: Int, inputs: Int) throws -> [Float] {
+            let coded = try #require(file.tensor(named: "\(name).weight")?.encoding?.coded)
+            let weights = (coded.affineCodes() ?? []).map { Int8($0) }
+            let bias = file.tensor(named: "\(name).bias")?.value.scalars
+            let activations = try QuantizedActivations(quantizing: x, rows: batch, columns: inputs, granularity: .perRow)
+            return ReferenceKernels.int8Linear(activations, weights: weights, scales: coded.scales, bias: bias,
+                                               outputCount: outputs, inputCount: inputs)
+        }
+        let hidden = try layer(input.scalars, name: "fc1", outputs: 64, inputs: 784).map { max(0, $0) }
+        let logits = Tensor(shape: [batch, 10], scalars: try layer(hidden, name: "fc2", outputs: 10, inputs: 64))
+        #expect(Self.relativeError(output, logits) <= 1e-4)
+
+        let float = try Sequential(file: file).forward(input, mode: .inference)
+        #expect(Self.relativeError(output, float) <= 0.02)
+    }
+
+    @Test("conv layers run the reference path; the Linear head its palette kernel")
+    func convolutionNet() throws {
+        let file = try HandCompression.file(Self.convolutionNet, encoding: .palette(bits: 4), seed: 5)
+        let plan = try ExecutionPlan(file: file)
+        #expect(plan.layers.map(\.kernel) == [
+            .reference("conv2d"), .relu, .reference("maxpool2d"), .identity, .identity, .palette(bits: 4),
+        ])
+        #expect(plan.layers.map(\.outputShape) == [[4, 8, 8], [4, 8, 8], [4, 4, 4], [64], [64], [5]])
+        let reference = try Sequential(file: file)
+        for batch in [2, 2, 1] {
+            let input = Self.input(batch: batch, shape: [1, 8, 8], seed: 9)
+            #expect(Self.relativeError(try plan.run(input), reference.forward(input, mode: .inference)) <= 1e-5)
+        }
+    }
+
+    @Test("the buffer API gives the tensor API's result and checks sizes")
+    func bufferAPI() throws {
+        let plan = try ExecutionPlan(file: try HandCompression.file(Self.mlp, encoding: .palette(bits: 4), seed: 2))
+        #expect(plan.outputShape == [10])
+        let input = Self.input(batch: 2, shape: [1, 28, 28], seed: 4)
+        let expected = try plan.run(input)
+        var output = [Float](repeating: .nan, count: 20)
+        try input.withUnsafeBufferPointer { source in
+            try output.withUnsafeMutableBufferPointer { target in
+                try plan.run(input: source, batch: 2, output: target)
+                #expect(throws: ExecutionPlanError.self) {
+                    try plan.run(input: source, batch: 2, output: UnsafeMutableBufferPointer(rebasing: target[0..<10]))
+                }
+            }
+        }
+        #expect(output == expected.scalars)
+    }
+
+    @Test("an input of the wrong sample shape is rejected")
+    func rejectsWrongShape() throws {
+        let plan = try ExecutionPlan(file: try HandCompression.file(Self.mlp, encoding: .float32, seed: 1))
+        #expect(throws: ExecutionPlanError.self) { try plan.run(Tensor(zeros: [2, 784])) }
+    }
+}

@@ -1,0 +1,94 @@
+import ShrinkEncodings
+import ShrinkFormats
+import ShrinkNN
+import ShrinkTensor
+
+/// How the tests store every Linear weight of a model (other tensors stay fp32).
+enum HandEncoding {
+    case float32
+    case float16
+    case int8
+    /// Affine 4-bit codes: no dedicated kernel, so the plan falls back to fp32.
+    case affine4
+    case palette(bits: Int)
+    /// Keeps about `keep` of the weights (random mask), stored sparse with a palette whose
+    /// centroid 0 is the zero.
+    case sparsePalette(keep: Float, bits: Int)
+    /// Keeps about `keep` of the weights, stored sparse as fp32.
+    case sparseFloat(keep: Float)
+}
+
+enum HandCompression {
+    /// A random model of `architecture` whose Linear weights are stored as `encoding`, written
+    /// to bytes and decoded back (so the plan reads what a file holds).
+    static func file(_ architecture: ModelArchitecture, encoding: HandEncoding, seed: UInt64) throws -> ModelFile {
+        var generator = SeededRandomNumberGenerator(seed: seed)
+        let model = try Sequential(architecture: architecture, generator: &generator)
+        let linearWeights = Set(model.layers.compactMap { ($0 as? Linear)?.weight.name })
+        var tensors = [StoredTensor]()
+        for parameter in model.parameters {
+            guard linearWeights.contains(parameter.name) else {
+                tensors.append(StoredTensor(parameter))
+                continue
+            }
+            let shape = parameter.value.shape
+            let coded = try code(parameter.value.scalars, rows: shape[0], encoding: encoding, generator: &generator)
+            tensors.append(try StoredTensor(name: parameter.name, kind: parameter.kind, shape: shape, encoding: coded))
+        }
+        let bytes = try ModelFile(architecture: architecture, tensors: tensors).encoded()
+        return try ModelFile.decode(bytes)
+    }
+
+    static func code(_ values: [Float], rows: Int, encoding: HandEncoding,
+                     generator: inout SeededRandomNumberGenerator) throws -> StoredEncoding {
+        let columns = values.count / rows
+        switch encoding {
+        case .float32:
+            return StoredEncoding(coded: .float32(values))
+        case .float16:
+            return StoredEncoding(coded: .float16(values))
+        case .int8, .affine4:
+            let bits = if case .int8 = encoding { 8 } else { 4 }
+            let limit = Float((1 << (bits - 1)) - 1)
+            let scales = (0..<rows).map { row in
+                max(values[(row * columns)..<((row + 1) * columns)].map(abs).max() ?? 0, 1e-6) / limit
+            }
+            return StoredEncoding(coded: try .affine(quantizing: values, bits: bits, isSigned: true, scales: scales,
+                                                     zeroPoints: [Int32](repeating: 0, count: rows)))
+        case let .palette(bits):
+            let (indices, centroids) = palettize(values, bits: bits, reserveZero: false)
+            return StoredEncoding(coded: try .palette(indices: indices, centroids: centroids, bits: bits))
+        case let .sparsePalette(keep, bits):
+            let pruned = prune(values, keep: keep, generator: &generator)
+            let (indices, centroids) = palettize(pruned, bits: bits, reserveZero: true)
+            return StoredEncoding(coded: try .palette(indices: indices, centroids: centroids, bits: bits),
+                                  layout: .sparse(gapBits: 5))
+        case let .sparseFloat(keep):
+            return StoredEncoding(coded: .float32(prune(values, keep: keep, generator: &generator)),
+                                  layout: .sparse(gapBits: 8))
+        }
+    }
+
+    /// Zeroes each weight with probability 1 − keep.
+    static func prune(_ values: [Float], keep: Float, generator: inout SeededRandomNumberGenerator) -> [Float] {
+        values.map { generator.nextUniform() < keep ? $0 : 0 }
+    }
+
+    /// Evenly spaced centroids over [min, max] (centroid 0 is exactly 0 when `reserveZero`,
+    /// and zeros map to it), each value to its nearest centroid.
+    static func palettize(_ values: [Float], bits: Int, reserveZero: Bool) -> (indices: [UInt16], centroids: [Float]) {
+        let count = 1 << bits
+        let nonZero = reserveZero ? values.filter { $0 != 0 } : values
+        let low = nonZero.min() ?? 0, high = nonZero.max() ?? 0
+        let levels = reserveZero ? count - 1 : count
+        let step = levels > 1 ? (high - low) / Float(levels - 1) : 0
+        let grid = (0..<levels).map { low + Float($0) * step }
+        let centroids = reserveZero ? [0] + grid : grid
+        let indices = values.map { value -> UInt16 in
+            if reserveZero && value == 0 { return 0 }
+            let position = step > 0 ? Int(((value - low) / step).rounded()) : 0
+            return UInt16(min(max(position, 0), levels - 1) + (reserveZero ? 1 : 0))
+        }
+        return (indices, centroids)
+    }
+}
