@@ -2,10 +2,11 @@
 
 #include <stdatomic.h>
 
-// Both values are read on every kernel call, possibly from several threads at once, so they are
-// atomics (relaxed ordering suffices: each is a single independent word).
+// The detected path is read on every kernel call, possibly from several threads at once, so it is
+// an atomic (relaxed ordering suffices: a single independent word). The forced path is per thread:
+// tests on concurrent threads may force different paths without seeing each other's choice.
 static _Atomic int detected_path = -1;  // cached result of the CPUID query, -1 until computed
-static _Atomic int forced_path = -1;    // -1 when not forced
+static _Thread_local int forced_path = -1;  // -1 when this thread is not forced
 
 static shrink_cpu_path query_cpu_path(void) {
 #if defined(__x86_64__) || defined(__i386__)
@@ -31,13 +32,20 @@ shrink_cpu_path shrink_cpu_detected_path(void) {
 }
 
 shrink_cpu_path shrink_cpu_active_path(void) {
-    int forced = atomic_load_explicit(&forced_path, memory_order_relaxed);
-    if (forced >= 0) return (shrink_cpu_path)forced;
+    if (forced_path >= 0) return (shrink_cpu_path)forced_path;
     return shrink_cpu_detected_path();
 }
 
 int shrink_cpu_force_path(shrink_cpu_path path) {
     if ((int)path < 0 || (int)path > (int)shrink_cpu_detected_path()) return -1;
-    atomic_store_explicit(&forced_path, (int)path, memory_order_relaxed);
+    forced_path = (int)path;
+    return 0;
+}
+
+int shrink_cpu_forced_path_raw(void) { return forced_path; }
+
+int shrink_cpu_set_forced_path_raw(int raw) {
+    if (raw < -1 || raw > (int)shrink_cpu_detected_path()) return -1;
+    forced_path = raw;
     return 0;
 }

@@ -12,7 +12,7 @@ public enum CPUPath: Int, CaseIterable, Sendable, CustomStringConvertible {
         CPUPath(rawValue: Int(shrink_cpu_detected_path().rawValue)) ?? .portable
     }
 
-    /// The path the kernels use now.
+    /// The path kernels called from this thread use now.
     public static var active: CPUPath {
         CPUPath(rawValue: Int(shrink_cpu_active_path().rawValue)) ?? .portable
     }
@@ -22,14 +22,25 @@ public enum CPUPath: Int, CaseIterable, Sendable, CustomStringConvertible {
         allCases.filter { $0.rawValue <= detected.rawValue }
     }
 
-    /// Runs `body` with the kernels forced onto `path`, then restores the previous path.
-    /// Not thread-safe: meant for tests and benchmarks that run one path at a time.
+    /// Runs `body` with the kernels it calls forced onto `path`, then restores what was forced
+    /// before. The choice belongs to the calling thread (concurrent tests do not see each
+    /// other's), and `Parallelism` hands it to the worker threads that run chunks of `body`'s work.
     public static func withPath<Result>(_ path: CPUPath, _ body: () throws -> Result) rethrows -> Result {
-        let previous = active
+        let previous = shrink_cpu_forced_path_raw()
         precondition(shrink_cpu_force_path(shrink_cpu_path(rawValue: UInt32(path.rawValue))) == 0,
                      "CPU path \(path) is not supported on this machine")
-        defer { _ = shrink_cpu_force_path(shrink_cpu_path(rawValue: UInt32(previous.rawValue))) }
+        defer { _ = shrink_cpu_set_forced_path_raw(previous) }
         return try body()
+    }
+
+    /// Runs `body` on this thread with the forced path of another thread (a raw value from
+    /// `shrink_cpu_forced_path_raw`), restoring this thread's own afterwards.
+    static func adoptingForcedPath(_ raw: Int32, _ body: () -> Void) {
+        let own = shrink_cpu_forced_path_raw()
+        if raw == own { return body() }
+        _ = shrink_cpu_set_forced_path_raw(raw)
+        defer { _ = shrink_cpu_set_forced_path_raw(own) }
+        body()
     }
 
     public var description: String {

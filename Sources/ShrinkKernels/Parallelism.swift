@@ -1,3 +1,4 @@
+import CShrinkKernels
 import Dispatch
 
 /// How many threads kernels and layers may use, and a parallel loop over chunks of work.
@@ -5,8 +6,28 @@ import Dispatch
 /// Shrink targets small machines: the default is the number of active processors, and work is
 /// only split when each thread gets enough of it (`minimumChunk`) to pay for the hand-off.
 public enum Parallelism {
-    /// The most threads any one operation uses. Set once at start-up (the CLI's `--threads`).
-    nonisolated(unsafe) public static var threadCount: Int = max(1, ProcessInfoShim.activeProcessorCount)
+    /// The most threads any one operation uses: the calling thread's override from
+    /// `withThreadCount(_:_:)` if it has one, else the process-wide setting. Setting it changes
+    /// the process-wide value (done once at start-up, e.g. by the CLI's `--threads`).
+    public static var threadCount: Int {
+        get {
+            let override = Int(shrink_thread_count_override())
+            return override > 0 ? override : processThreadCount
+        }
+        set { processThreadCount = max(1, newValue) }
+    }
+
+    nonisolated(unsafe) private static var processThreadCount: Int = max(1, ProcessInfoShim.activeProcessorCount)
+
+    /// Runs `body` with `threadCount` set to `count` for work started on the calling thread only,
+    /// then restores the previous override. Concurrent callers (tests) do not see each other's.
+    public static func withThreadCount<Result>(_ count: Int, _ body: () throws -> Result) rethrows -> Result {
+        precondition(count >= 1, "thread count must be at least 1")
+        let previous = shrink_thread_count_override()
+        shrink_set_thread_count_override(Int32(count))
+        defer { shrink_set_thread_count_override(previous) }
+        return try body()
+    }
 
     /// Splits `0..<count` into at most `threadCount` contiguous ranges of at least
     /// `minimumChunk` items and runs `body` on each, in parallel when there is more than one.
@@ -27,10 +48,12 @@ public enum Parallelism {
             body(0..<count)
             return
         }
+        // Worker threads run the caller's kernels on the caller's (possibly forced) CPU path.
+        let forcedPath = shrink_cpu_forced_path_raw()
         DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
             let start = count * chunk / chunks
             let end = count * (chunk + 1) / chunks
-            body(start..<end)
+            CPUPath.adoptingForcedPath(forcedPath) { body(start..<end) }
         }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import ShrinkData
+import ShrinkKernels
 import ShrinkNN
 import ShrinkTensor
 import ShrinkTraining
@@ -27,7 +28,9 @@ import Testing
         let network = try Self.trainedNetwork()
         var generator = SeededRandomNumberGenerator(seed: 99)
         let probe = Tensor.randomNormal(shape: [5, 1, 6, 6], using: &generator)
-        let before = network.forward(probe, mode: .inference)
+        // Pinned to one thread: other tests may change the process-wide thread count meanwhile,
+        // and a different split of the batch may round differently.
+        let before = Parallelism.withThreadCount(1) { network.forward(probe, mode: .inference) }
 
         let directory = makeTemporaryDirectory(prefix: "shrink-sequential")
         defer { try? FileManager.default.removeItem(atPath: directory) }
@@ -36,7 +39,7 @@ import Testing
             .write(to: path)
 
         let reloaded = try Sequential(file: ModelFile.read(from: path))
-        let after = reloaded.forward(probe, mode: .inference)
+        let after = Parallelism.withThreadCount(1) { reloaded.forward(probe, mode: .inference) }
         #expect(after.shape == before.shape)
         #expect(after.scalars.map(\.bitPattern) == before.scalars.map(\.bitPattern))
         for parameter in network.parameters {

@@ -1,4 +1,5 @@
 import Testing
+import Foundation
 @testable import ShrinkKernels
 
 @Suite(.serialized)
@@ -21,6 +22,30 @@ struct CPUPathTests {
         }
     }
 
+    @Test func forcedPathIsPerThreadAndHandedToWorkerChunks() {
+        let slowest = CPUPath.portable
+        CPUPath.withPath(slowest) {
+            // Another thread does not see this thread's forced path.
+            let otherThreadPath = PathSeenOnAnotherThread()
+            let otherThread = Thread {
+                otherThreadPath.path = CPUPath.active
+                otherThreadPath.finished.signal()
+            }
+            otherThread.start()
+            otherThreadPath.finished.wait()  // the semaphore orders the write before this read
+            #expect(otherThreadPath.path == CPUPath.detected)
+            // Worker chunks of this thread's work run on the forced path.
+            var chunkPaths = [CPUPath](repeating: CPUPath.detected, count: 4)
+            chunkPaths.withUnsafeMutableBufferPointer { paths in
+                let base = paths.baseAddress!
+                Parallelism.forEachChunk(count: 4, minimumChunk: 1, threadCount: 4) { range in
+                    for index in range { base[index] = CPUPath.active }
+                }
+            }
+            #expect(chunkPaths.allSatisfy { $0 == slowest })
+        }
+    }
+
     @Test func parallelChunksCoverTheRangeOnce() {
         var seen = [Int](repeating: 0, count: 103)
         seen.withUnsafeMutableBufferPointer { buffer in
@@ -31,4 +56,10 @@ struct CPUPathTests {
         }
         #expect(seen.allSatisfy { $0 == 1 })
     }
+}
+
+/// The path a second thread saw; written there before `finished` is signalled, read after.
+private final class PathSeenOnAnotherThread: @unchecked Sendable {
+    var path = CPUPath.portable
+    let finished = DispatchSemaphore(value: 0)
 }

@@ -69,14 +69,13 @@ import Testing
         let outputGradient = Tensor.randomNormal(shape: [7, 4, 6, 6], using: &generator)
 
         func run(threads: Int) -> (output: Tensor, inputGradient: Tensor, weight: Tensor, bias: Tensor) {
-            let saved = Parallelism.threadCount
-            Parallelism.threadCount = threads
-            defer { Parallelism.threadCount = saved }
-            layer.weight.zeroGradient()
-            layer.bias!.zeroGradient()
-            let output = layer.forward(input, mode: .training)
-            let inputGradient = layer.backward(outputGradient)
-            return (output, inputGradient, layer.weight.gradient, layer.bias!.gradient)
+            Parallelism.withThreadCount(threads) {
+                layer.weight.zeroGradient()
+                layer.bias!.zeroGradient()
+                let output = layer.forward(input, mode: .training)
+                let inputGradient = layer.backward(outputGradient)
+                return (output, inputGradient, layer.weight.gradient, layer.bias!.gradient)
+            }
         }
         let single = run(threads: 1)
         let chunked = run(threads: 2)

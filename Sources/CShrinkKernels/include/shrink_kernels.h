@@ -18,13 +18,28 @@ typedef enum {
 /// The fastest path this CPU supports.
 shrink_cpu_path shrink_cpu_detected_path(void);
 
-/// The path kernels currently use (the detected one unless forced).
+/// The path kernels called from this thread use (the detected one unless forced on this thread).
 shrink_cpu_path shrink_cpu_active_path(void);
 
-/// Forces kernels onto `path` (for tests and benchmarks). Returns 0 on success, -1 when the CPU
-/// does not support that path (the active path is then unchanged). Process-wide: calls running
-/// on other threads switch path at their next call.
+/// Forces kernels called from the calling thread onto `path` (for tests and benchmarks). Returns
+/// 0 on success, -1 when the CPU does not support that path (nothing changes then). Per thread:
+/// other threads keep their own path, so tests that force paths can run concurrently; worker
+/// threads that run a chunk of a forced caller's work adopt the caller's forced path (see
+/// `Parallelism` in ShrinkKernels, which uses `shrink_cpu_forced_path_raw`).
 int shrink_cpu_force_path(shrink_cpu_path path);
+
+/// The calling thread's forced path as a raw value: -1 when not forced, else a shrink_cpu_path.
+int shrink_cpu_forced_path_raw(void);
+
+/// Sets the calling thread's forced path from a raw value returned by shrink_cpu_forced_path_raw
+/// (-1 clears it). Values outside -1...detected are ignored. Returns 0 on success, -1 otherwise.
+int shrink_cpu_set_forced_path_raw(int raw);
+
+/// The calling thread's override of the thread count for parallel work: 0 when it has none.
+int shrink_thread_count_override(void);
+
+/// Sets (count > 0) or clears (count <= 0) the calling thread's thread-count override.
+void shrink_set_thread_count_override(int count);
 
 /// Single-precision GEMM, row-major: C[m×n] = alpha · op(A)[m×k] · op(B)[k×n] + beta · C.
 /// op(X) is X or its transpose. lda/ldb/ldc are row strides in elements of the stored matrices
