@@ -23,6 +23,8 @@ public enum ModelFileLimits {
     public static let maximumNameLength = 256
     /// Longest short metadata string (producer, timestamp, dataset, optimizer), in UTF-8 bytes.
     public static let maximumShortTextLength = 1_024
+    /// Most steps a `compression` metadata summary may list.
+    public static let maximumCompressionSteps = 256
     /// Longest `notes` metadata string, in UTF-8 bytes.
     public static let maximumNotesLength = 65_536
     /// Largest section alignment (64 KiB, the largest common page size).

@@ -137,6 +137,26 @@ enum ModelFileValidation {
     }
 
     /// Text lengths, control characters, finite numbers and ranges.
+    static func validate(_ compression: CompressionSummary) throws {
+        try checkText(compression.recipe, "compression.recipe", allowEmpty: false, limit: ModelFileLimits.maximumShortTextLength)
+        guard compression.steps.count <= ModelFileLimits.maximumCompressionSteps else {
+            throw ModelFileError.invalidMetadata(
+                "compression has \(compression.steps.count) steps; the limit is \(ModelFileLimits.maximumCompressionSteps)")
+        }
+        for (index, step) in compression.steps.enumerated() {
+            try checkText(step.kind, "compression.steps[\(index)].kind", allowEmpty: false, limit: ModelFileLimits.maximumShortTextLength)
+            try checkText(step.summary, "compression.steps[\(index)].summary", allowEmpty: true, limit: ModelFileLimits.maximumShortTextLength)
+            guard step.seconds.isFinite, step.seconds >= 0 else {
+                throw ModelFileError.invalidMetadata("compression.steps[\(index)].seconds \(step.seconds) is outside [0, ∞)")
+            }
+        }
+        for (name, value) in [("testAccuracyBefore", compression.testAccuracyBefore), ("testAccuracyAfter", compression.testAccuracyAfter)] {
+            if let value, !(value.isFinite && value >= 0 && value <= 1) {
+                throw ModelFileError.invalidMetadata("compression.\(name) \(value) is outside [0, 1]")
+            }
+        }
+    }
+
     static func validate(_ metadata: ModelMetadata) throws {
         try checkText(metadata.producer, "producer", allowEmpty: false, limit: ModelFileLimits.maximumShortTextLength)
         if let createdAt = metadata.createdAt {
@@ -146,6 +166,7 @@ enum ModelFileValidation {
             throw ModelFileError.invalidMetadata(
                 "notes are \(notes.utf8.count) bytes; the limit is \(ModelFileLimits.maximumNotesLength)")
         }
+        if let compression = metadata.compression { try validate(compression) }
         guard let training = metadata.training else { return }
         try checkText(training.dataset, "training.dataset", allowEmpty: false, limit: ModelFileLimits.maximumShortTextLength)
         if let optimizer = training.optimizer {

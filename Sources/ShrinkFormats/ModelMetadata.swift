@@ -12,17 +12,20 @@ public struct ModelMetadata: Codable, Equatable, Sendable {
     public var createdAt: String?
     /// How the model was trained, when it was.
     public var training: TrainingSummary?
+    /// How the model was compressed (recipe, steps and their wall-clock time), when it was.
+    public var compression: CompressionSummary?
     /// Free text for humans; not interpreted by any tool.
     public var notes: String?
 
     /// Creates metadata; `producer` defaults to this library's producer string.
     public init(
         producer: String = ModelMetadata.defaultProducer, createdAt: String? = nil,
-        training: TrainingSummary? = nil, notes: String? = nil
+        training: TrainingSummary? = nil, compression: CompressionSummary? = nil, notes: String? = nil
     ) {
         self.producer = producer
         self.createdAt = createdAt
         self.training = training
+        self.compression = compression
         self.notes = notes
     }
 
@@ -67,5 +70,46 @@ public struct TrainingSummary: Codable, Equatable, Sendable {
         self.finalTrainingLoss = finalTrainingLoss
         self.testAccuracy = testAccuracy
         self.trainingSeconds = trainingSeconds
+    }
+}
+
+/// A summary of the compression pipeline that produced a model (written by `shrink compress`).
+public struct CompressionSummary: Codable, Equatable, Sendable {
+    /// The recipe's name, e.g. `deep-compression`.
+    public var recipe: String
+    /// The pipeline's steps in order, with the time each took.
+    public var steps: [CompressionStepSummary]
+    /// Fraction of the test set classified correctly before compression, in `0...1`.
+    public var testAccuracyBefore: Double?
+    /// Fraction of the test set classified correctly after the last step, in `0...1`.
+    public var testAccuracyAfter: Double?
+
+    /// The sum of the steps' seconds: the compression time of the whole pipeline.
+    public var totalSeconds: Double { steps.map(\.seconds).reduce(0, +) }
+
+    /// Creates a compression summary.
+    public init(recipe: String, steps: [CompressionStepSummary], testAccuracyBefore: Double? = nil,
+                testAccuracyAfter: Double? = nil) {
+        self.recipe = recipe
+        self.steps = steps
+        self.testAccuracyBefore = testAccuracyBefore
+        self.testAccuracyAfter = testAccuracyAfter
+    }
+}
+
+/// One step of a compression pipeline and its wall-clock time.
+public struct CompressionStepSummary: Codable, Equatable, Sendable {
+    /// The step's kind as recipes name it, e.g. `magnitudePruning`.
+    public var kind: String
+    /// A one-line description of what the step did.
+    public var summary: String
+    /// Wall-clock seconds the step took, fine-tuning included.
+    public var seconds: Double
+
+    /// Creates a step summary.
+    public init(kind: String, summary: String, seconds: Double) {
+        self.kind = kind
+        self.summary = summary
+        self.seconds = seconds
     }
 }

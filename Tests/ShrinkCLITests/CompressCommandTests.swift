@@ -94,6 +94,11 @@ import Testing
         let file = try ModelFile.read(from: output)
         #expect(file.architecture.name == "lenet-300-100")
         #expect(file.metadata.notes?.contains("prune-50") == true)
+        let compression = try #require(file.metadata.compression)
+        #expect(compression.recipe == "prune-50")
+        #expect(compression.steps.map(\.kind) == steps.map { $0["recipe_kind"] as? String })
+        #expect(compression.steps.allSatisfy { $0.seconds > 0 })
+        #expect(compression.testAccuracyAfter == after)
         let weight = try #require(file.tensors.first { $0.name == "fc1.weight" })
         let zeros = weight.value.scalars.filter { $0 == 0 }.count
         #expect(abs(Double(zeros) / Double(weight.value.count) - 0.5) < 0.01, "the written fc1.weight should be half zeros")

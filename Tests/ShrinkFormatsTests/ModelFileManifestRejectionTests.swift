@@ -195,7 +195,7 @@ import Testing
         }
     }
 
-    @Test func writerRefusesWhatTheReaderRejects() {
+    @Test func writerRefusesWhatTheReaderRejects() throws {
         var model = Fixtures.model()
         model.tensors[1].name = model.tensors[0].name
         #expect(throws: ModelFileError.duplicateTensorName("conv1.weight")) { try model.encoded() }
@@ -203,6 +203,19 @@ import Testing
         model = Fixtures.model()
         model.metadata.training?.finalTrainingLoss = .nan
         #expect(throws: ModelFileError.self) { try model.encoded() }
+
+        model = Fixtures.model()
+        model.metadata.compression = CompressionSummary(
+            recipe: "prune-50", steps: [CompressionStepSummary(kind: "magnitudePruning", summary: "", seconds: -1)])
+        #expect(throws: ModelFileError.invalidMetadata("compression.steps[0].seconds -1.0 is outside [0, ∞)")) {
+            try model.encoded()
+        }
+        model.metadata.compression = CompressionSummary(recipe: "prune-50", steps: [], testAccuracyAfter: 2)
+        #expect(throws: ModelFileError.invalidMetadata("compression.testAccuracyAfter 2.0 is outside [0, 1]")) {
+            try model.encoded()
+        }
+        model.metadata.compression = CompressionSummary(recipe: "prune-50", steps: [], testAccuracyAfter: 0.98)
+        #expect(try ModelFile.decode(model.encoded()).metadata == model.metadata)
 
         model = Fixtures.model()
         model.tensors[0].value = Tensor(zeros: [1, 1, 1, 1, 1, 1, 1, 1, 1])

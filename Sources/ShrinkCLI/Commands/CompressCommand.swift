@@ -113,8 +113,14 @@ struct CompressCommand: ParsableCommand {
             inputModel: modelFile.architecture.name, result: result)
         let note = "compressed by shrink compress with recipe \(recipe.name): test error "
             + "\(report.errorBefore.map(percent) ?? "-") → \(report.errorAfter.map(percent) ?? "-")"
+        let compression = CompressionSummary(
+            recipe: recipe.name,
+            steps: result.steps.map {
+                CompressionStepSummary(kind: $0.recipeKind, summary: $0.report.summary, seconds: $0.seconds)
+            },
+            testAccuracyBefore: report.accuracyBefore, testAccuracyAfter: report.accuracyAfter)
         let outputFile = try model.modelFile(
-            metadata: ModelMetadata(createdAt: ModelMetadata.timestamp(for: Date()), notes: note))
+            metadata: ModelMetadata(createdAt: ModelMetadata.timestamp(for: Date()), compression: compression, notes: note))
         try outputFile.write(to: output)
 
         if let reportJson {
