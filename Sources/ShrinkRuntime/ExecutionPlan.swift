@@ -89,6 +89,15 @@ public final class ExecutionPlan {
     /// ([batch] + outputShape): no allocation once the buffers are sized for this batch
     /// (apart from what reference layers and multi-threaded int8 layers allocate).
     public func run(input: UnsafeBufferPointer<Float>, batch: Int, output: UnsafeMutableBufferPointer<Float>) throws {
+        var profile: OperatorProfile? = nil
+        try run(input: input, batch: batch, output: output, profile: &profile)
+    }
+
+    /// Like `run(input:batch:output:)`, adding each step's wall-clock time to `profile` under its
+    /// kernel's `operatorKind` when `profile` is not nil (two clock reads per step; pass nil for
+    /// unprofiled runs).
+    public func run(input: UnsafeBufferPointer<Float>, batch: Int, output: UnsafeMutableBufferPointer<Float>,
+                    profile: inout OperatorProfile?) throws {
         let inputSize = inputShape.reduce(1, *)
         let outputSize = sampleSizes.last ?? inputSize
         guard batch >= 0, input.count == batch * inputSize, output.count == batch * outputSize else {
@@ -101,8 +110,14 @@ public final class ExecutionPlan {
         var currentSize = inputSize
         for (index, step) in steps.enumerated() {
             let target = buffers[index].baseAddress!
+            let start = profile == nil ? nil : ContinuousClock.now
             try step.execute(input: current, inputShape: currentShape, inputSize: currentSize,
                              batch: batch, output: target, outputSize: sampleSizes[index], threads: threads)
+            if let start {
+                let (seconds, attoseconds) = (ContinuousClock.now - start).components
+                profile?.add(kind: layers[index].kernel.operatorKind,
+                             seconds: Double(seconds) + Double(attoseconds) * 1e-18)
+            }
             current = UnsafePointer(target)
             currentShape = layers[index].outputShape
             currentSize = sampleSizes[index]

@@ -137,6 +137,30 @@ struct ExecutionPlanTests {
         #expect(output == expected.scalars)
     }
 
+    @Test("a profiled run gives the same output and times every step under its operator kind")
+    func profiledRun() throws {
+        let file = try HandCompression.file(Self.convolutionNet, encoding: .palette(bits: 4), seed: 5)
+        let plan = try ExecutionPlan(file: file)
+        let input = Self.input(batch: 2, shape: [1, 8, 8], seed: 9)
+        let expected = try plan.run(input)
+        var output = [Float](repeating: .nan, count: expected.count)
+        var profile: OperatorProfile? = OperatorProfile()
+        for _ in 0..<3 {
+            try input.withUnsafeBufferPointer { source in
+                try output.withUnsafeMutableBufferPointer { target in
+                    try plan.run(input: source, batch: 2, output: target, profile: &profile)
+                }
+            }
+        }
+        #expect(output == expected.scalars)
+        let entries = try #require(profile).entries
+        #expect(entries.map(\.kind) == ["reference-conv2d", "relu", "reference-maxpool2d", "identity", "linear-palette"])
+        #expect(entries.map(\.calls) == [3, 3, 3, 6, 3])
+        #expect(entries.allSatisfy { $0.seconds >= 0 })
+        let shares = try #require(profile).shares()
+        #expect(abs(shares.map(\.share).reduce(0, +) - 1) < 1e-9)
+    }
+
     @Test("an input of the wrong sample shape is rejected")
     func rejectsWrongShape() throws {
         let plan = try ExecutionPlan(file: try HandCompression.file(Self.mlp, encoding: .float32, seed: 1))
