@@ -15,6 +15,8 @@
 //   ShrinkFormats    the versioned model container file
 //   ShrinkCompression pruning, quantization, weight sharing, distillation, recipes, export
 //   ShrinkMeasurement metrics, statistics, latency protocol, energy model, RAPL, memory, size
+//   ShrinkReports    `shrink compare`: comparison of benchmark records, Pareto fronts,
+//                    Markdown/CSV/JSON/HTML (inline SVG charts) reports
 //   ShrinkCLI        the `shrink` command
 import PackageDescription
 
@@ -32,6 +34,7 @@ let package = Package(
         .library(name: "ShrinkFormats", targets: ["ShrinkFormats"]),
         .library(name: "ShrinkMeasurement", targets: ["ShrinkMeasurement"]),
         .library(name: "ShrinkRuntime", targets: ["ShrinkRuntime"]),
+        .library(name: "ShrinkReports", targets: ["ShrinkReports"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -60,11 +63,12 @@ let package = Package(
         .target(name: "ShrinkCompression", dependencies: ["ShrinkTraining", "ShrinkNN", "ShrinkKernels", "ShrinkEncodings", "ShrinkFormats"]),
         .target(name: "ShrinkFormats", dependencies: ["ShrinkNN", "ShrinkEncodings", "CZlib"]),
         .target(name: "ShrinkMeasurement", dependencies: ["ShrinkTensor", "ShrinkData"]),
+        .target(name: "ShrinkReports", dependencies: ["ShrinkMeasurement"]),
         .target(name: "ShrinkRuntime", dependencies: ["ShrinkFormats", "ShrinkKernels", "ShrinkNN", "ShrinkEncodings"]),
         .executableTarget(
             name: "ShrinkCLI",
             dependencies: [
-                "ShrinkTraining", "ShrinkCompression", "ShrinkFormats", "ShrinkData",
+                "ShrinkTraining", "ShrinkCompression", "ShrinkFormats", "ShrinkData", "ShrinkMeasurement", "ShrinkReports",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -77,6 +81,7 @@ let package = Package(
         .testTarget(name: "ShrinkCompressionTests", dependencies: ["ShrinkCompression"]),
         .testTarget(name: "ShrinkFormatsTests", dependencies: ["ShrinkFormats", "ShrinkTraining"]),
         .testTarget(name: "ShrinkMeasurementTests", dependencies: ["ShrinkMeasurement", "ShrinkTensor", "ShrinkData"], exclude: ["Fixtures"]),
+        .testTarget(name: "ShrinkReportsTests", dependencies: ["ShrinkReports", "ShrinkMeasurement"]),
         .testTarget(name: "ShrinkCLITests", dependencies: ["ShrinkCLI"]),
         .testTarget(name: "ShrinkRuntimeTests", dependencies: ["ShrinkRuntime", "ShrinkFormats", "ShrinkKernels", "ShrinkNN", "ShrinkEncodings"]),
     ],
