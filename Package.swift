@@ -82,7 +82,7 @@ let package = Package(
         .testTarget(name: "ShrinkFormatsTests", dependencies: ["ShrinkFormats", "ShrinkTraining"]),
         .testTarget(name: "ShrinkMeasurementTests", dependencies: ["ShrinkMeasurement", "ShrinkTensor", "ShrinkData"], exclude: ["Fixtures"]),
         .testTarget(name: "ShrinkReportsTests", dependencies: ["ShrinkReports", "ShrinkMeasurement"]),
-        .testTarget(name: "ShrinkCLITests", dependencies: ["ShrinkCLI"]),
+        .testTarget(name: "ShrinkCLITests", dependencies: ["ShrinkCLI", "ShrinkMeasurement"]),
         .testTarget(name: "ShrinkRuntimeTests", dependencies: ["ShrinkRuntime", "ShrinkFormats", "ShrinkKernels", "ShrinkNN", "ShrinkEncodings"]),
     ],
     swiftLanguageModes: [.v5]
