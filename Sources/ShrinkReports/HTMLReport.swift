@@ -89,11 +89,11 @@ public struct HTMLReport: Sendable {
         for (row, cells) in zip(comparison.rows, markdown.cells) {
             html += row.isBaseline ? "<tr class=\"baseline\">" : "<tr>"
             for (column, cell) in cells.enumerated() {
-                html += column == 0 ? "<th scope=\"row\">\(escapeHTML(cell))</th>" : "<td>\(escapeHTML(cell))</td>"
+                html += column == 0 ? "<th scope=\"row\">\(escapeHTML(cell))</th>" : "<td>\(Self.cellHTML(cell))</td>"
             }
             let fronts = [sizeFront.contains(row.variant) ? "size" : nil,
                           latencyFront.contains(row.variant) ? "latency" : nil].compactMap { $0 }
-            html += "<td>\(fronts.isEmpty ? ReportFormatting.missing : fronts.joined(separator: ", "))</td></tr>\n"
+            html += "<td class=\"pareto\">\(fronts.isEmpty ? ReportFormatting.missing : fronts.joined(separator: ", "))</td></tr>\n"
         }
         return html + "</tbody></table></div>"
     }
@@ -123,6 +123,13 @@ public struct HTMLReport: Sendable {
         return chart.rendered().map { "<div class=\"chart-box\">\($0)</div>" }
     }
 
+    /// A table cell; a trailing ratio such as " (×3.97)" goes on its own line so columns stay narrow.
+    static func cellHTML(_ text: String) -> String {
+        guard text.hasSuffix(")"), let open = text.range(of: " (×", options: .backwards) else { return escapeHTML(text) }
+        let ratio = text[text.index(after: open.lowerBound)...].dropFirst().dropLast()
+        return escapeHTML(String(text[..<open.lowerBound])) + "<br><span class=\"ratio\">" + escapeHTML(String(ratio)) + "</span>"
+    }
+
     static func noData(_ message: String) -> String {
         "<p class=\"no-data\">\(escapeHTML(message))</p>"
     }
@@ -136,14 +143,16 @@ public struct HTMLReport: Sendable {
         dl.summary dt { font-weight: bold; }
         dl.summary dd { margin: 0; }
         .table-box { overflow-x: auto; }
-        table { border-collapse: collapse; font-size: 13px; }
-        th, td { border: 1px solid #ddd; padding: 4px 8px; white-space: nowrap; }
+        table { border-collapse: collapse; font-size: 12.5px; }
+        th, td { border: 1px solid #ddd; padding: 3px 6px; white-space: nowrap; }
+        td.pareto { white-space: normal; text-align: left; }
         thead th { background: #f0f0f0; text-align: center; vertical-align: bottom; white-space: normal; }
         td { text-align: right; font-variant-numeric: tabular-nums; }
         tbody th { text-align: left; font-weight: normal; }
         tr.baseline { background: #f5f8fc; }
         tr.baseline th { font-weight: bold; }
         .note { font-size: 13px; color: #555; }
+        .ratio { color: #555; font-size: 11.5px; }
         .chart-box { margin: 12px 0; }
         svg.chart { max-width: 100%; height: auto; font-family: "DejaVu Sans", Arial, sans-serif; }
         .no-data { color: #888; font-style: italic; }

@@ -24,7 +24,10 @@ struct LayerBarsChart {
         let maximumBits = max(32, layers.map(\.valueBits).max() ?? 32)
         let density = AxisScale.linear(values: [0, 100], start: densityLeft, end: densityLeft + panelWidth, clampTo: 0...100,
                                        includeZero: true)
-        let bits = AxisScale.linear(values: [0, maximumBits], start: bitsLeft, end: bitsLeft + panelWidth, includeZero: true)
+        let bits = maximumBits <= 32
+            ? AxisScale(lower: 0, upper: 32, start: bitsLeft, end: bitsLeft + panelWidth, logarithmic: false,
+                        ticks: [0, 4, 8, 12, 16, 20, 24, 28, 32])
+            : AxisScale.linear(values: [0, maximumBits], start: bitsLeft, end: bitsLeft + panelWidth, includeZero: true)
         let color = ChartPalette.color(colorIndex)
         var canvas = SVGCanvas(width: Self.width, height: height, label: "Per-layer density and bits: \(variant)",
                                identifier: "layers")

@@ -47,7 +47,18 @@ struct ScatterChart {
             canvas.circle(x: position.0, y: position.1, radius: 10, fill: "none", stroke: "#333", strokeWidth: 1.6,
                           className: "mark pareto-point")
         }
-        var occupied: [Rectangle] = []
+        // Label placement avoids the points, the front's rings and its line.
+        var occupied: [Rectangle] = frontPositions.map { Rectangle(x: $0.0 - 11, y: $0.1 - 11, width: 22, height: 22) }
+        for (from, to) in zip(frontPositions, frontPositions.dropFirst()) {
+            let length = ((to.0 - from.0) * (to.0 - from.0) + (to.1 - from.1) * (to.1 - from.1)).squareRoot()
+            let steps = max(1, Int(length / 5))
+            for step in 0...steps {
+                let fraction = Double(step) / Double(steps)
+                let x = from.0 + (to.0 - from.0) * fraction
+                let y = from.1 + (to.1 - from.1) * fraction
+                occupied.append(Rectangle(x: x - 2, y: y - 2, width: 4, height: 4))
+            }
+        }
         let positions = points.map { (xScale.position($0.cost), yScale.position($0.accuracy * 100)) }
         for (point, position) in zip(points, positions) {
             let tooltip = "\(point.variant): top-1 \(ReportFormatting.percent(point.accuracy)), \(formatCost(point.cost))"
@@ -60,8 +71,8 @@ struct ScatterChart {
             let text = point.isBaseline ? point.variant + " (baseline)" : point.variant
             let width = SVGCanvas.textWidth(text, size: 11)
             let candidates: [(dx: Double, dy: Double, anchor: SVGCanvas.Anchor)] = [
-                (11, 4, .start), (-11, 4, .end), (0, -13, .middle), (0, 21, .middle),
-                (11, -10, .start), (-11, -10, .end), (11, 17, .start), (-11, 17, .end),
+                (14, 4, .start), (-14, 4, .end), (0, -15, .middle), (0, 23, .middle),
+                (12, -11, .start), (-12, -11, .end), (12, 18, .start), (-12, 18, .end),
             ]
             var best: (candidate: (dx: Double, dy: Double, anchor: SVGCanvas.Anchor), overlap: Double)?
             for candidate in candidates {
