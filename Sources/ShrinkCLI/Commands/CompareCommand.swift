@@ -21,7 +21,7 @@ struct CompareCommand: ParsableCommand {
     @Option(help: "The variant every ratio is taken against (default: the first one).")
     var baseline: String?
 
-    @Option(help: "The report format: \(ReportFormat.allCases.map(\.rawValue).joined(separator: ", ")).")
+    @Option(help: "The report format (default: from --output's extension, else markdown).")
     var format: ReportFormat?
 
     @Option(help: "Write the report to this file instead of standard output.")
