@@ -15,6 +15,8 @@
 //   ShrinkFormats    the versioned model container file
 //   ShrinkCompression pruning, quantization, weight sharing, distillation, recipes, export
 //   ShrinkMeasurement metrics, statistics, latency protocol, energy model, RAPL, memory, size
+//   ShrinkResults    the results store: every bench/compress run in an SQLite database (GRDB),
+//                    list/show/export/merge, sweep shards
 //   ShrinkCLI        the `shrink` command
 import PackageDescription
 
@@ -32,9 +34,12 @@ let package = Package(
         .library(name: "ShrinkFormats", targets: ["ShrinkFormats"]),
         .library(name: "ShrinkMeasurement", targets: ["ShrinkMeasurement"]),
         .library(name: "ShrinkRuntime", targets: ["ShrinkRuntime"]),
+        .library(name: "ShrinkResults", targets: ["ShrinkResults"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // SQLite access for the results store; links the system SQLite (libsqlite3-dev).
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         .target(
@@ -61,10 +66,11 @@ let package = Package(
         .target(name: "ShrinkFormats", dependencies: ["ShrinkNN", "ShrinkEncodings", "CZlib"]),
         .target(name: "ShrinkMeasurement", dependencies: ["ShrinkTensor", "ShrinkData"]),
         .target(name: "ShrinkRuntime", dependencies: ["ShrinkFormats", "ShrinkKernels", "ShrinkNN", "ShrinkEncodings"]),
+        .target(name: "ShrinkResults", dependencies: ["ShrinkMeasurement", .product(name: "GRDB", package: "GRDB.swift")]),
         .executableTarget(
             name: "ShrinkCLI",
             dependencies: [
-                "ShrinkTraining", "ShrinkCompression", "ShrinkFormats", "ShrinkData",
+                "ShrinkTraining", "ShrinkCompression", "ShrinkFormats", "ShrinkData", "ShrinkMeasurement", "ShrinkResults",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -78,6 +84,7 @@ let package = Package(
         .testTarget(name: "ShrinkFormatsTests", dependencies: ["ShrinkFormats", "ShrinkTraining"]),
         .testTarget(name: "ShrinkMeasurementTests", dependencies: ["ShrinkMeasurement", "ShrinkTensor", "ShrinkData"], exclude: ["Fixtures"]),
         .testTarget(name: "ShrinkCLITests", dependencies: ["ShrinkCLI"]),
+        .testTarget(name: "ShrinkResultsTests", dependencies: ["ShrinkResults", "ShrinkMeasurement"]),
         .testTarget(name: "ShrinkRuntimeTests", dependencies: ["ShrinkRuntime", "ShrinkFormats", "ShrinkKernels", "ShrinkNN", "ShrinkEncodings"]),
     ],
     swiftLanguageModes: [.v5]
