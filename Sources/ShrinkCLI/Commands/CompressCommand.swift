@@ -163,7 +163,7 @@ struct CompressCommand: ParsableCommand {
         let fileName = (output as NSString).lastPathComponent
         let variant = fileName.hasSuffix(".shrink") ? String(fileName.dropLast(".shrink".count)) : fileName
         return CompressionRunRecord(
-            recipe: recipe.name, recipeDefinition: try recipe.jsonString(), inputPath: report.input, outputPath: output,
+            recipe: recipe.name, recipeDefinition: try compactJSON(recipe.jsonString()), inputPath: report.input, outputPath: output,
             outputSHA256: SHA256.hexDigest(bytes), outputBytes: size.bytes, outputGzipBytes: size.gzipBytes,
             variant: variant, architecture: architecture,
             settings: CompressionRunSettings(
@@ -174,6 +174,13 @@ struct CompressCommand: ParsableCommand {
             weightElements: report.weightElements, weightNonZero: report.weightNonZero,
             machine: RunProvenance.machine(), codeVersion: RunEnvironment.codeVersion,
             recordedAt: ModelMetadata.timestamp(for: Date()))
+    }
+
+    /// `json` on one line with sorted keys (for storing in a record).
+    static func compactJSON(_ json: String) throws -> String {
+        let object = try JSONSerialization.jsonObject(with: Data(json.utf8))
+        let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
+        return String(decoding: data, as: UTF8.self)
     }
 
     /// A built-in by name, else a recipe file (a name ending in `.json` or an existing path).

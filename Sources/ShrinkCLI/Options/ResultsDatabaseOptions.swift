@@ -35,7 +35,8 @@ struct ResultsDatabaseOptions: ParsableArguments {
     func recordedLine(_ ids: [RunID]) -> String? {
         guard let first = ids.first else { return nil }
         let runs = ids.count == 1 ? "run \(first.short)" : "\(ids.count) runs (\(ids.map(\.short).joined(separator: ", ")))"
-        return "Recorded \(runs) in \(database) (shrink results show \(first.short) --database \(database))"
+        let databaseOption = database == ResultsDatabaseLocation.defaultPath ? "" : " --database \(database)"
+        return "Recorded \(runs) in \(database) (shrink results show \(first.short)\(databaseOption))"
     }
 }
 

@@ -54,7 +54,7 @@ struct ResultsListCommand: ParsableCommand {
                 run.compressionSeconds.map { String(format: "%.1f s", $0) } ?? "-", run.hostName, run.shard ?? "-",
             ])
         }
-        return table.rendered() + "\n\(runs.count) run\(runs.count == 1 ? "" : "s")"
+        return withoutTrailingSpaces(table.rendered()) + "\n\(runs.count) run\(runs.count == 1 ? "" : "s")"
     }
 }
 
@@ -118,6 +118,12 @@ struct ListedRun: Encodable {
         try container.encode(batch1MedianSeconds, forKey: .batch1MedianSeconds)
         try container.encode(compressionSeconds, forKey: .compressionSeconds)
     }
+}
+
+/// The text with each line's trailing spaces removed (a left-aligned last column pads them).
+func withoutTrailingSpaces(_ text: String) -> String {
+    text.split(separator: "\n", omittingEmptySubsequences: false)
+        .map { line in String(line.reversed().drop { $0 == " " }.reversed()) }.joined(separator: "\n")
 }
 
 /// Bytes with a binary unit: "263.7 KiB".

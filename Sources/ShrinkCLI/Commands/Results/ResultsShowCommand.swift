@@ -96,7 +96,7 @@ struct ResultsShowCommand: ParsableCommand {
         for (index, step) in record.steps.enumerated() {
             table.append(["\(index + 1)", step.kind, String(format: "%.2f", step.seconds), step.summary])
         }
-        lines.append(table.rendered())
+        lines.append(withoutTrailingSpaces(table.rendered()))
         return lines.joined(separator: "\n")
     }
 }
