@@ -74,3 +74,34 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: directory + "/none.db"))
     }
 }
+
+@Suite struct ResultsShowRenderingTests {
+    @Test func benchRunsShowSettingsFiguresAndALatencyTable() throws {
+        let latency = try LatencySummary(samplesSeconds: [2e-6, 2.2e-6, 1.8e-6], warmUpRuns: 2, discardedRuns: 0,
+                                         targetRelativeHalfWidth: 0.02)
+        let classification = try ClassificationMetrics.report(predictions: [0, 1, 1], labels: [0, 1, 1], classCount: 2)
+        let operations = OperationCounts(multiplyAccumulates: [.int8: 1_000])
+        let record = BenchmarkRecord(
+            variant: "baseline", modelPath: "base.shrink", modelSHA256: String(repeating: "a", count: 64),
+            architecture: "lenet-300-100", recordedAt: "2026-11-23T12:00:00Z", machine: ResultsCommandTests.machine,
+            codeVersion: "shrink 0.1.0",
+            settings: BenchmarkSettings(dataset: "mnist", testSamples: 3, batchSizes: [1], threads: 1, warmUpRuns: 2,
+                                        maximumRuns: 10, targetRelativeHalfWidth: 0.02, shard: "1/3"),
+            size: SizeFigures(fileBytes: 1_065_000, gzipBytes: 990_000, parameters: 266_610, nonZeroParameters: 266_610),
+            loadSeconds: 0.0021,
+            memory: MemoryFigures(peakResidentBytes: 30 << 20, baselineResidentBytes: nil, allocationsPerInference: nil,
+                                  runtimeBytes: nil),
+            latency: [BatchLatency(batchSize: 1, latency: latency)], operators: [],
+            accuracy: AccuracyFigures(top1: 1, top5: 1, classification: classification),
+            energy: EnergyFigures(modelled: EnergyModel.estimate(operations: operations, memoryTraffic: MemoryTraffic()),
+                                  operations: operations, memoryTraffic: MemoryTraffic(), measuredJoules: nil,
+                                  measuredUnavailableReason: "no RAPL"),
+            compression: nil, layers: [])
+        let text = ResultsShowCommand.render(id: RunID("12345678-0000-0000-0000-000000000000"), record)
+        #expect(text.hasPrefix("Run 12345678-0000-0000-0000-000000000000 (bench)"))
+        #expect(text.contains("shard 1/3") && text.contains("top-1 100.00 %") && text.contains("2.10 ms"))
+        #expect(text.contains("measured - (no RAPL)") && text.contains("2.00 µs"))
+        let rows = text.split(separator: "\n")
+        #expect(rows.last?.hasPrefix("    1") == true, "the latency table's batch-1 row closes the output:\n\(text)")
+    }
+}
