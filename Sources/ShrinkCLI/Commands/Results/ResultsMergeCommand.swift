@@ -33,7 +33,8 @@ struct ResultsMergeCommand: ParsableCommand {
             try printJSON(["added": summary.added, "already_present": summary.alreadyPresent, "runs": total])
             return
         }
+        func runs(_ count: Int) -> String { "\(count) run\(count == 1 ? "" : "s")" }
         print("Merged \(inputs.count) database\(inputs.count == 1 ? "" : "s") into \(output): "
-              + "\(summary.added) runs added, \(summary.alreadyPresent) already present; it holds \(total) runs.")
+              + "\(runs(summary.added)) added, \(summary.alreadyPresent) already present; it holds \(runs(total)).")
     }
 }
