@@ -17,6 +17,8 @@
 //   ShrinkMeasurement metrics, statistics, latency protocol, energy model, RAPL, memory, size
 //   ShrinkReports    `shrink compare`: comparison of benchmark records, Pareto fronts,
 //                    Markdown/CSV/JSON/HTML (inline SVG charts) reports
+//   ShrinkResults    the results store: every bench/compress run in an SQLite database (GRDB),
+//                    list/show/export/merge, sweep shards
 //   ShrinkCLI        the `shrink` command
 import PackageDescription
 
@@ -35,9 +37,12 @@ let package = Package(
         .library(name: "ShrinkMeasurement", targets: ["ShrinkMeasurement"]),
         .library(name: "ShrinkRuntime", targets: ["ShrinkRuntime"]),
         .library(name: "ShrinkReports", targets: ["ShrinkReports"]),
+        .library(name: "ShrinkResults", targets: ["ShrinkResults"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // SQLite access for the results store; links the system SQLite (libsqlite3-dev).
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         .target(
@@ -65,10 +70,12 @@ let package = Package(
         .target(name: "ShrinkMeasurement", dependencies: ["ShrinkTensor", "ShrinkData"]),
         .target(name: "ShrinkReports", dependencies: ["ShrinkMeasurement"]),
         .target(name: "ShrinkRuntime", dependencies: ["ShrinkFormats", "ShrinkKernels", "ShrinkNN", "ShrinkEncodings"]),
+        .target(name: "ShrinkResults", dependencies: ["ShrinkMeasurement", .product(name: "GRDB", package: "GRDB.swift")]),
         .executableTarget(
             name: "ShrinkCLI",
             dependencies: [
                 "ShrinkTraining", "ShrinkCompression", "ShrinkFormats", "ShrinkData", "ShrinkMeasurement", "ShrinkReports",
+                "ShrinkResults",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -82,7 +89,8 @@ let package = Package(
         .testTarget(name: "ShrinkFormatsTests", dependencies: ["ShrinkFormats", "ShrinkTraining"]),
         .testTarget(name: "ShrinkMeasurementTests", dependencies: ["ShrinkMeasurement", "ShrinkTensor", "ShrinkData"], exclude: ["Fixtures"]),
         .testTarget(name: "ShrinkReportsTests", dependencies: ["ShrinkReports", "ShrinkMeasurement"]),
-        .testTarget(name: "ShrinkCLITests", dependencies: ["ShrinkCLI", "ShrinkMeasurement"]),
+        .testTarget(name: "ShrinkCLITests", dependencies: ["ShrinkCLI", "ShrinkResults", "ShrinkMeasurement"]),
+        .testTarget(name: "ShrinkResultsTests", dependencies: ["ShrinkResults", "ShrinkMeasurement"]),
         .testTarget(name: "ShrinkRuntimeTests", dependencies: ["ShrinkRuntime", "ShrinkFormats", "ShrinkKernels", "ShrinkNN", "ShrinkEncodings"]),
     ],
     swiftLanguageModes: [.v5]

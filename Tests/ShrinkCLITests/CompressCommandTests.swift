@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import ShrinkCompression
 import ShrinkFormats
+import ShrinkResults
 import Testing
 @testable import ShrinkCLI
 
@@ -71,9 +72,10 @@ import Testing
 
         let output = directory + "/compressed.shrink"
         let reportPath = directory + "/report.json"
+        let database = directory + "/results.db"
         try CompressCommand.parse([
             trained, "--recipe", recipePath, "--output", output, "--report-json", reportPath, "--train-limit", "640",
-            "--test-limit", "300", "--threads", "1", "--seed", "2", "--json",
+            "--test-limit", "300", "--threads", "1", "--seed", "2", "--json", "--database", database,
         ]).run()
 
         let reportData = try #require(FileManager.default.contents(atPath: reportPath))
@@ -102,5 +104,28 @@ import Testing
         let weight = try #require(file.tensors.first { $0.name == "fc1.weight" })
         let zeros = weight.value.scalars.filter { $0 == 0 }.count
         #expect(abs(Double(zeros) / Double(weight.value.count) - 0.5) < 0.01, "the written fc1.weight should be half zeros")
+
+        // The run was recorded in the results database, describing the written file.
+        let store = try ResultsStore(path: database, mode: .readOnly)
+        let runs = try store.runs()
+        #expect(runs.count == 1 && runs.first?.kind == .compress && runs.first?.variant == "compressed")
+        let record = try store.compressionRecord(id: try #require(runs.first).id)
+        let written = [UInt8](try #require(FileManager.default.contents(atPath: output)))
+        #expect(record.outputBytes == written.count && record.outputSHA256.count == 64)
+        #expect(record.recipe == "prune-50" && record.inputPath == trained && record.outputPath == output)
+        #expect(record.steps.map(\.kind) == compression.steps.map(\.kind))
+        #expect(record.accuracyAfter == after && record.accuracyBefore == compression.testAccuracyBefore)
+        #expect(record.settings.trainingSamples == 640 && record.settings.testSamples == 300)
+        #expect(record.settings.seed == 2 && record.settings.threads == 1)
+        #expect(record.weightElements == report["weight_elements"] as? Int)
+        #expect(record.machine.logicalCores >= 1 && record.codeVersion.hasPrefix("shrink "))
+        #expect(try Recipe.decode(from: Data(record.recipeDefinition.utf8)).name == "prune-50")
+
+        // --no-record leaves the database alone.
+        try CompressCommand.parse([
+            trained, "--recipe", "fp16", "--output", directory + "/half.shrink", "--train-limit", "100",
+            "--test-limit", "50", "--threads", "1", "--json", "--database", database, "--no-record",
+        ]).run()
+        #expect(try store.count() == 1)
     }
 }

@@ -3,7 +3,9 @@ import Foundation
 import ShrinkCompression
 import ShrinkData
 import ShrinkFormats
+import ShrinkMeasurement
 import ShrinkNN
+import ShrinkResults
 import ShrinkTraining
 
 /// `shrink compress`: runs a compression recipe on a trained model file and writes the result.
@@ -36,6 +38,7 @@ struct CompressCommand: ParsableCommand {
 
     @OptionGroup var data: DatasetOptions
     @OptionGroup var compute: ComputeOptions
+    @OptionGroup var results: ResultsDatabaseOptions
 
     @Option(help: "Where to write the compressed model file.")
     var output: String?
@@ -122,6 +125,12 @@ struct CompressCommand: ParsableCommand {
         let outputFile = try model.modelFile(
             metadata: ModelMetadata(createdAt: ModelMetadata.timestamp(for: Date()), compression: compression, notes: note))
         try outputFile.write(to: output)
+        // Recorded once the file is written (unless --no-record): the record describes that file.
+        let recordedID = results.isRecording
+            ? try results.record(compression: Self.runRecord(
+                report: report, recipe: recipe, compression: compression, output: output,
+                architecture: modelFile.architecture.name, threads: compute.threads, seed: seed))
+            : nil
 
         if let reportJson {
             let encoder = JSONEncoder()
@@ -137,7 +146,41 @@ struct CompressCommand: ParsableCommand {
                 format: "%@ → %@: test error %@ → %@, weights %.2f %% sparse (%d of %d non-zero), %.1f s",
                 report.inputModel, output, report.errorBefore.map(percent) ?? "-", report.errorAfter.map(percent) ?? "-",
                 report.weightSparsity * 100, report.weightNonZero, report.weightElements, report.totalSeconds))
+            if let line = results.recordedLine(recordedID.map { [$0] } ?? []) { print(line) }
         }
+    }
+
+    /// The results-store record of this run, from the written file and the report.
+    static func runRecord(
+        report: CompressionReport, recipe: Recipe, compression: CompressionSummary, output: String, architecture: String,
+        threads: Int?, seed: UInt64?
+    ) throws -> CompressionRunRecord {
+        guard let data = FileManager.default.contents(atPath: output) else {
+            throw ValidationError("Cannot read back the written model file \(output) to record it.")
+        }
+        let bytes = [UInt8](data)
+        let size = try ModelFileSize.measure(bytes: bytes, path: output)
+        let fileName = (output as NSString).lastPathComponent
+        let variant = fileName.hasSuffix(".shrink") ? String(fileName.dropLast(".shrink".count)) : fileName
+        return CompressionRunRecord(
+            recipe: recipe.name, recipeDefinition: try compactJSON(recipe.jsonString()), inputPath: report.input, outputPath: output,
+            outputSHA256: SHA256.hexDigest(bytes), outputBytes: size.bytes, outputGzipBytes: size.gzipBytes,
+            variant: variant, architecture: architecture,
+            settings: CompressionRunSettings(
+                dataset: report.dataset, trainingSamples: report.trainingSamples, testSamples: report.testSamples,
+                threads: threads, seed: seed),
+            steps: compression.steps.map { CompressionStepFigures(kind: $0.kind, summary: $0.summary, seconds: $0.seconds) },
+            accuracyBefore: report.accuracyBefore, accuracyAfter: report.accuracyAfter,
+            weightElements: report.weightElements, weightNonZero: report.weightNonZero,
+            machine: RunProvenance.machine(), codeVersion: RunEnvironment.codeVersion,
+            recordedAt: ModelMetadata.timestamp(for: Date()))
+    }
+
+    /// `json` on one line with sorted keys (for storing in a record).
+    static func compactJSON(_ json: String) throws -> String {
+        let object = try JSONSerialization.jsonObject(with: Data(json.utf8))
+        let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
+        return String(decoding: data, as: UTF8.self)
     }
 
     /// A built-in by name, else a recipe file (a name ending in `.json` or an existing path).

@@ -1,0 +1,40 @@
+import ArgumentParser
+import ShrinkResults
+
+/// `shrink results merge OUTPUT INPUT...`: the shards of a sweep into one database.
+struct ResultsMergeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "merge",
+        abstract: "Merge results databases (e.g. the shards of a sweep) into OUTPUT.",
+        discussion: """
+            OUTPUT is created if missing. Inputs are only read. Merging is idempotent: a run \
+            already in OUTPUT (same id, same content) is kept once; a different run with the \
+            same id is an error and nothing is written.
+            """)
+
+    @Argument(help: "The database to merge into (created if missing).")
+    var output: String
+
+    @Argument(help: "The databases to merge from.")
+    var inputs: [String] = []
+
+    @Flag(help: "Print {\"added\", \"already_present\", \"runs\"} as JSON.")
+    var json = false
+
+    func validate() throws {
+        guard !inputs.isEmpty else { throw ValidationError("Missing the databases to merge (INPUT...).") }
+    }
+
+    func run() throws {
+        let store = try ResultsStore(path: output, mode: .createIfMissing)
+        let summary = try store.merge(from: inputs)
+        let total = try store.count()
+        if json {
+            try printJSON(["added": summary.added, "already_present": summary.alreadyPresent, "runs": total])
+            return
+        }
+        func runs(_ count: Int) -> String { "\(count) run\(count == 1 ? "" : "s")" }
+        print("Merged \(inputs.count) database\(inputs.count == 1 ? "" : "s") into \(output): "
+              + "\(runs(summary.added)) added, \(summary.alreadyPresent) already present; it holds \(runs(total)).")
+    }
+}
