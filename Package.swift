@@ -15,6 +15,7 @@
 //   ShrinkFormats    the versioned model container file
 //   ShrinkCompression pruning, quantization, weight sharing, distillation, recipes, export
 //   ShrinkMeasurement metrics, statistics, latency protocol, energy model, RAPL, memory, size
+//   ShrinkBenchmarking `shrink bench`: one file measured into a BenchmarkRecord
 //   ShrinkCLI        the `shrink` command
 import PackageDescription
 
@@ -32,6 +33,7 @@ let package = Package(
         .library(name: "ShrinkFormats", targets: ["ShrinkFormats"]),
         .library(name: "ShrinkMeasurement", targets: ["ShrinkMeasurement"]),
         .library(name: "ShrinkRuntime", targets: ["ShrinkRuntime"]),
+        .library(name: "ShrinkBenchmarking", targets: ["ShrinkBenchmarking"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -61,10 +63,14 @@ let package = Package(
         .target(name: "ShrinkFormats", dependencies: ["ShrinkNN", "ShrinkEncodings", "CZlib"]),
         .target(name: "ShrinkMeasurement", dependencies: ["ShrinkTensor", "ShrinkData"]),
         .target(name: "ShrinkRuntime", dependencies: ["ShrinkFormats", "ShrinkKernels", "ShrinkNN", "ShrinkEncodings"]),
+        .target(
+            name: "ShrinkBenchmarking",
+            dependencies: ["ShrinkRuntime", "ShrinkMeasurement", "ShrinkFormats", "ShrinkData", "ShrinkNN", "ShrinkKernels"]),
         .executableTarget(
             name: "ShrinkCLI",
             dependencies: [
-                "ShrinkTraining", "ShrinkCompression", "ShrinkFormats", "ShrinkData",
+                "ShrinkTraining", "ShrinkCompression", "ShrinkFormats", "ShrinkData", "ShrinkBenchmarking",
+                "ShrinkMeasurement",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -78,6 +84,9 @@ let package = Package(
         .testTarget(name: "ShrinkFormatsTests", dependencies: ["ShrinkFormats", "ShrinkTraining"]),
         .testTarget(name: "ShrinkMeasurementTests", dependencies: ["ShrinkMeasurement", "ShrinkTensor", "ShrinkData"], exclude: ["Fixtures"]),
         .testTarget(name: "ShrinkCLITests", dependencies: ["ShrinkCLI"]),
+        .testTarget(name: "ShrinkBenchmarkingTests", dependencies: [
+            "ShrinkBenchmarking", "ShrinkRuntime", "ShrinkMeasurement", "ShrinkFormats", "ShrinkData", "ShrinkNN", "ShrinkTensor",
+        ]),
         .testTarget(name: "ShrinkRuntimeTests", dependencies: ["ShrinkRuntime", "ShrinkFormats", "ShrinkKernels", "ShrinkNN", "ShrinkEncodings"]),
     ],
     swiftLanguageModes: [.v5]
