@@ -6,5 +6,6 @@ struct Shrink: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "shrink",
         abstract: "Compress, store, run and measure neural networks on small machines.",
-        subcommands: [TrainCommand.self, EvalCommand.self, CompressCommand.self, InspectCommand.self])
+        subcommands: [TrainCommand.self, EvalCommand.self, CompressCommand.self, InspectCommand.self, BenchCommand.self,
+                      BenchProbeCommand.self])
 }
