@@ -83,9 +83,10 @@ let package = Package(
         .testTarget(name: "ShrinkCompressionTests", dependencies: ["ShrinkCompression"]),
         .testTarget(name: "ShrinkFormatsTests", dependencies: ["ShrinkFormats", "ShrinkTraining"]),
         .testTarget(name: "ShrinkMeasurementTests", dependencies: ["ShrinkMeasurement", "ShrinkTensor", "ShrinkData"], exclude: ["Fixtures"]),
-        .testTarget(name: "ShrinkCLITests", dependencies: ["ShrinkCLI"]),
+        .testTarget(name: "ShrinkCLITests", dependencies: ["ShrinkCLI", "ShrinkBenchmarking", "ShrinkMeasurement"]),
         .testTarget(name: "ShrinkBenchmarkingTests", dependencies: [
             "ShrinkBenchmarking", "ShrinkRuntime", "ShrinkMeasurement", "ShrinkFormats", "ShrinkData", "ShrinkNN", "ShrinkTensor",
+            "ShrinkEncodings",
         ]),
         .testTarget(name: "ShrinkRuntimeTests", dependencies: ["ShrinkRuntime", "ShrinkFormats", "ShrinkKernels", "ShrinkNN", "ShrinkEncodings"]),
     ],

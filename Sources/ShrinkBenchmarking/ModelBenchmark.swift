@@ -165,7 +165,7 @@ public struct ModelBenchmark {
         let operators = try operatorShares(plan: plan, batch: configuration.batchSizes[0], testSet: testSubset)
 
         report("memory")
-        let runtimeBytes = plan.runtimeBytes
+        let runtimeBytes = try Self.runtimeBytes(plan: plan, batch: configuration.batchSizes.max()!)
         let probe = try configuration.memoryProbe.measure(path: path, batchSizes: configuration.batchSizes,
                                                            threads: configuration.threads)
         let memory = MemoryFigures(peakResidentBytes: probe?.peakResidentBytes,
@@ -217,6 +217,17 @@ public struct ModelBenchmark {
             times.append(Double(clock.nanoseconds() &- start) / 1e9)
         }
         return (plan!, try Statistics.median(times))
+    }
+
+    /// The plan's weight and activation-buffer bytes once its buffers are sized for `batch`
+    /// (one run on zeros).
+    static func runtimeBytes(plan: ExecutionPlan, batch: Int) throws -> Int {
+        let input = [Float](repeating: 0, count: batch * plan.inputShape.reduce(1, *))
+        var output = [Float](repeating: 0, count: batch * plan.outputShape.reduce(1, *))
+        try input.withUnsafeBufferPointer { source in
+            try output.withUnsafeMutableBufferPointer { try plan.run(input: source, batch: batch, output: $0) }
+        }
+        return plan.runtimeBytes
     }
 
     /// Copies the file's compression metadata.
