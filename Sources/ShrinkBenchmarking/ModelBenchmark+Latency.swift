@@ -52,26 +52,42 @@ extension ModelBenchmark {
         return (result, measured)
     }
 
-    /// Per-operator time over `profileRuns` profiled runs at `batch`, largest share first.
+    /// Per-operator time at `batch`: `profileRuns` profiled runs, each into a fresh profile; a
+    /// kind's time per run is the median over the runs (robust to a run that was preempted),
+    /// its share that median over the sum of all kinds' medians. Largest share first.
     func operatorShares(plan: ExecutionPlan, batch: Int, testSet: LabeledDataset?) throws -> [OperatorShare] {
         let input = Self.inputs(batch: batch, sampleShape: plan.inputShape, testSet: testSet)
         var output = [Float](repeating: 0, count: batch * plan.outputShape.reduce(1, *))
-        var profile: OperatorProfile? = OperatorProfile()
+        var profiles = [OperatorProfile]()
         let runs = configuration.profileRuns
         try input.withUnsafeBufferPointer { source in
             try output.withUnsafeMutableBufferPointer { target in
-                for _ in 0..<runs { try plan.run(input: source, batch: batch, output: target, profile: &profile) }
+                for _ in 0..<runs {
+                    var profile: OperatorProfile? = OperatorProfile()
+                    try plan.run(input: source, batch: batch, output: target, profile: &profile)
+                    profiles.append(profile ?? OperatorProfile())
+                }
             }
         }
-        return Self.shares(profile ?? OperatorProfile(), runs: runs)
+        return try Self.shares(profiles)
     }
 
-    /// Converts a profile of `runs` runs into shares, largest first (ties by kind).
-    static func shares(_ profile: OperatorProfile, runs: Int) -> [OperatorShare] {
-        let total = profile.totalSeconds
-        return profile.entries.map {
-            OperatorShare(kind: $0.kind, callsPerRun: Double($0.calls) / Double(runs),
-                          secondsPerRun: $0.seconds / Double(runs), share: total > 0 ? $0.seconds / total : 0)
+    /// Converts per-run profiles into shares: per kind, calls per run (mean) and the median
+    /// seconds per run (a run without the kind counts 0); largest share first (ties by kind).
+    static func shares(_ profiles: [OperatorProfile]) throws -> [OperatorShare] {
+        guard !profiles.isEmpty else { return [] }
+        var kinds = [String]()
+        for profile in profiles { for entry in profile.entries where !kinds.contains(entry.kind) { kinds.append(entry.kind) } }
+        var rows = [(kind: String, calls: Double, seconds: Double)]()
+        for kind in kinds {
+            let entries = profiles.map { $0.entries.first { $0.kind == kind } }
+            let calls = Double(entries.reduce(0) { $0 + ($1?.calls ?? 0) }) / Double(profiles.count)
+            rows.append((kind, calls, try Statistics.median(entries.map { $0?.seconds ?? 0 })))
+        }
+        let total = rows.reduce(0) { $0 + $1.seconds }
+        return rows.map {
+            OperatorShare(kind: $0.kind, callsPerRun: $0.calls, secondsPerRun: $0.seconds,
+                          share: total > 0 ? $0.seconds / total : 0)
         }.sorted { $0.share != $1.share ? $0.share > $1.share : $0.kind < $1.kind }
     }
 }
