@@ -16,6 +16,7 @@
 //   ShrinkCompression pruning, quantization, weight sharing, distillation, recipes, export
 //   ShrinkMeasurement metrics, statistics, latency protocol, energy model, RAPL, memory, size
 //   ShrinkBenchmarking `shrink bench`: one file measured into a BenchmarkRecord
+//   CShrinkAllocationCounter malloc-counting forwarders, linked into the `shrink` executable only
 //   ShrinkCLI        the `shrink` command
 import PackageDescription
 
@@ -53,6 +54,9 @@ let package = Package(
             ]
         ),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        // Counts the process's heap allocations by replacing malloc & co. with forwarders to
+        // glibc: linked only into the `shrink` executable (for `shrink bench-probe`), never into a library.
+        .target(name: "CShrinkAllocationCounter"),
         .target(name: "ShrinkTensor"),
         .target(name: "ShrinkEncodings", dependencies: ["ShrinkTensor"]),
         .target(name: "ShrinkKernels", dependencies: ["ShrinkTensor", "CShrinkKernels"]),
@@ -70,7 +74,7 @@ let package = Package(
             name: "ShrinkCLI",
             dependencies: [
                 "ShrinkTraining", "ShrinkCompression", "ShrinkFormats", "ShrinkData", "ShrinkBenchmarking",
-                "ShrinkMeasurement",
+                "ShrinkMeasurement", "CShrinkAllocationCounter",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -83,7 +87,7 @@ let package = Package(
         .testTarget(name: "ShrinkCompressionTests", dependencies: ["ShrinkCompression"]),
         .testTarget(name: "ShrinkFormatsTests", dependencies: ["ShrinkFormats", "ShrinkTraining"]),
         .testTarget(name: "ShrinkMeasurementTests", dependencies: ["ShrinkMeasurement", "ShrinkTensor", "ShrinkData"], exclude: ["Fixtures"]),
-        .testTarget(name: "ShrinkCLITests", dependencies: ["ShrinkCLI", "ShrinkBenchmarking", "ShrinkMeasurement"]),
+        .testTarget(name: "ShrinkCLITests", dependencies: ["ShrinkCLI", "ShrinkBenchmarking", "ShrinkMeasurement", "CShrinkAllocationCounter"]),
         .testTarget(name: "ShrinkBenchmarkingTests", dependencies: [
             "ShrinkBenchmarking", "ShrinkRuntime", "ShrinkMeasurement", "ShrinkFormats", "ShrinkData", "ShrinkNN", "ShrinkTensor",
             "ShrinkEncodings",

@@ -16,14 +16,19 @@ public struct MemoryProbeReport: Codable, Equatable, Sendable {
     public var batchSizes: [Int]
     /// Runs per batch size.
     public var runsPerBatch: Int
+    /// Heap allocations per steady-state batch-1 inference (mean over the counted runs), when
+    /// the process could count them.
+    public var allocationsPerInference: Int?
 
     /// Creates a report.
-    public init(baselineResidentBytes: Int, peakResidentBytes: Int, runtimeBytes: Int, batchSizes: [Int], runsPerBatch: Int) {
+    public init(baselineResidentBytes: Int, peakResidentBytes: Int, runtimeBytes: Int, batchSizes: [Int], runsPerBatch: Int,
+                allocationsPerInference: Int? = nil) {
         self.baselineResidentBytes = baselineResidentBytes
         self.peakResidentBytes = peakResidentBytes
         self.runtimeBytes = runtimeBytes
         self.batchSizes = batchSizes
         self.runsPerBatch = runsPerBatch
+        self.allocationsPerInference = allocationsPerInference
     }
 
     enum CodingKeys: String, CodingKey {
@@ -32,6 +37,7 @@ public struct MemoryProbeReport: Codable, Equatable, Sendable {
         case runtimeBytes = "runtime_bytes"
         case batchSizes = "batch_sizes"
         case runsPerBatch = "runs_per_batch"
+        case allocationsPerInference = "allocations_per_inference"
     }
 }
 
@@ -42,9 +48,18 @@ public enum MemoryProbe {
     /// The hidden subcommand's name.
     public static let subcommand = "bench-probe"
 
+    /// Runs of batch 1 whose allocations are counted (after `runsPerBatch` uncounted ones).
+    public static let countedRuns = 100
+
     /// Loads the model at `path`, runs each batch size `runsPerBatch` times on zeros and reports
     /// this process's baseline and peak resident memory. Meant to run in a fresh process.
-    public static func run(path: String, batchSizes: [Int], threads: Int, runsPerBatch: Int = 3) throws -> MemoryProbeReport {
+    ///
+    /// - Parameter allocationCounter: the process's allocation count so far (the `shrink`
+    ///   executable's malloc counter); when given, batch 1 is then run `runsPerBatch` times
+    ///   uncounted and `countedRuns` times counted, and the mean count per run (rounded) is
+    ///   reported as `allocationsPerInference`.
+    public static func run(path: String, batchSizes: [Int], threads: Int, runsPerBatch: Int = 3,
+                           allocationCounter: (() -> Int)? = nil) throws -> MemoryProbeReport {
         let baseline = try ProcessMemory.currentResidentBytes()
         let plan = try ExecutionPlan(file: try ModelFile.read(from: path), threads: threads)
         let sampleSize = plan.inputShape.reduce(1, *), outputSize = plan.outputShape.reduce(1, *)
@@ -58,8 +73,23 @@ public enum MemoryProbe {
             }
         }
         let peak = try ProcessMemory.peakResidentBytes()
-        return MemoryProbeReport(baselineResidentBytes: baseline, peakResidentBytes: peak, runtimeBytes: plan.runtimeBytes,
-                                 batchSizes: batchSizes, runsPerBatch: runsPerBatch)
+        let runtimeBytes = plan.runtimeBytes
+        var allocations: Int? = nil
+        if let allocationCounter, allocationCounter() >= 0 {
+            let input = [Float](repeating: 0, count: sampleSize)
+            var output = [Float](repeating: 0, count: outputSize)
+            try input.withUnsafeBufferPointer { source in
+                try output.withUnsafeMutableBufferPointer { target in
+                    for _ in 0..<runsPerBatch { try plan.run(input: source, batch: 1, output: target) }
+                    let before = allocationCounter()
+                    for _ in 0..<countedRuns { try plan.run(input: source, batch: 1, output: target) }
+                    let after = allocationCounter()
+                    allocations = Int((Double(after - before) / Double(countedRuns)).rounded())
+                }
+            }
+        }
+        return MemoryProbeReport(baselineResidentBytes: baseline, peakResidentBytes: peak, runtimeBytes: runtimeBytes,
+                                 batchSizes: batchSizes, runsPerBatch: runsPerBatch, allocationsPerInference: allocations)
     }
 
     /// The command-line arguments of the probe subcommand for one file.

@@ -170,7 +170,7 @@ public struct ModelBenchmark {
                                                            threads: configuration.threads)
         let memory = MemoryFigures(peakResidentBytes: probe?.peakResidentBytes,
                                    baselineResidentBytes: probe?.baselineResidentBytes,
-                                   allocationsPerInference: nil, runtimeBytes: runtimeBytes)
+                                   allocationsPerInference: probe?.allocationsPerInference, runtimeBytes: runtimeBytes)
 
         let energy = try Self.energy(plan: plan, file: file, table: configuration.energyTable,
                                      measured: measured)

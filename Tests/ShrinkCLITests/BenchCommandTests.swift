@@ -1,4 +1,5 @@
 import ArgumentParser
+import CShrinkAllocationCounter
 import Foundation
 import ShrinkBenchmarking
 import ShrinkMeasurement
@@ -78,5 +79,16 @@ import Testing
         let arguments = Array(MemoryProbe.arguments(path: "m.shrink", batchSizes: [1, 64], threads: 1).dropFirst())
         #expect(try BenchProbeCommand.parse(arguments).batchSizes.sizes == [1, 64])
         #expect(Shrink.configuration.subcommands.contains { ObjectIdentifier($0) == ObjectIdentifier(BenchProbeCommand.self) })
+    }
+
+    @Test func allocationCounterCountsHeapAllocations() {
+        let before = shrink_allocation_count()
+        #expect(before >= 0, "this Linux/glibc build should count allocations")
+        for _ in 0..<10 {
+            let pointer = UnsafeMutableRawPointer.allocate(byteCount: 256, alignment: 64)
+            pointer.deallocate()
+        }
+        // Other tests run in parallel and allocate too, so only a lower bound holds.
+        #expect(shrink_allocation_count() - before >= 10)
     }
 }

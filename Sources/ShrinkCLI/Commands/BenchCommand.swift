@@ -1,4 +1,5 @@
 import ArgumentParser
+import CShrinkAllocationCounter
 import Foundation
 import ShrinkBenchmarking
 import ShrinkData
@@ -104,7 +105,8 @@ struct BenchCommand: ParsableCommand {
 }
 
 /// `shrink bench-probe`: the isolated child that reports peak memory for one file (hidden; run
-/// by `shrink bench`). Prints one JSON object: baseline_resident_bytes, peak_resident_bytes, …
+/// by `shrink bench`). Prints one JSON object: baseline_resident_bytes, peak_resident_bytes,
+/// allocations_per_inference (counted by the executable's malloc forwarders), …
 struct BenchProbeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: MemoryProbe.subcommand,
@@ -132,7 +134,8 @@ struct BenchProbeCommand: ParsableCommand {
     }
 
     func run() throws {
-        let report = try MemoryProbe.run(path: file, batchSizes: batchSizes.sizes, threads: threads, runsPerBatch: runs)
+        let report = try MemoryProbe.run(path: file, batchSizes: batchSizes.sizes, threads: threads, runsPerBatch: runs,
+                                         allocationCounter: { shrink_allocation_count() })
         print(try MemoryProbe.encode(report))
     }
 }
