@@ -19,6 +19,8 @@
 //                    Markdown/CSV/JSON/HTML (inline SVG charts) reports
 //   ShrinkResults    the results store: every bench/compress run in an SQLite database (GRDB),
 //                    list/show/export/merge, sweep shards
+//   ShrinkBenchmarking `shrink bench`: one file measured into a BenchmarkRecord
+//   CShrinkAllocationCounter malloc-counting forwarders, linked into the `shrink` executable only
 //   ShrinkCLI        the `shrink` command
 import PackageDescription
 
@@ -38,6 +40,7 @@ let package = Package(
         .library(name: "ShrinkRuntime", targets: ["ShrinkRuntime"]),
         .library(name: "ShrinkReports", targets: ["ShrinkReports"]),
         .library(name: "ShrinkResults", targets: ["ShrinkResults"]),
+        .library(name: "ShrinkBenchmarking", targets: ["ShrinkBenchmarking"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -59,6 +62,9 @@ let package = Package(
             ]
         ),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        // Counts the process's heap allocations by replacing malloc & co. with forwarders to
+        // glibc: linked only into the `shrink` executable (for `shrink bench-probe`), never into a library.
+        .target(name: "CShrinkAllocationCounter"),
         .target(name: "ShrinkTensor"),
         .target(name: "ShrinkEncodings", dependencies: ["ShrinkTensor"]),
         .target(name: "ShrinkKernels", dependencies: ["ShrinkTensor", "CShrinkKernels"]),
@@ -71,11 +77,14 @@ let package = Package(
         .target(name: "ShrinkReports", dependencies: ["ShrinkMeasurement"]),
         .target(name: "ShrinkRuntime", dependencies: ["ShrinkFormats", "ShrinkKernels", "ShrinkNN", "ShrinkEncodings"]),
         .target(name: "ShrinkResults", dependencies: ["ShrinkMeasurement", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(
+            name: "ShrinkBenchmarking",
+            dependencies: ["ShrinkRuntime", "ShrinkMeasurement", "ShrinkFormats", "ShrinkData", "ShrinkNN", "ShrinkKernels"]),
         .executableTarget(
             name: "ShrinkCLI",
             dependencies: [
-                "ShrinkTraining", "ShrinkCompression", "ShrinkFormats", "ShrinkData", "ShrinkMeasurement", "ShrinkReports",
-                "ShrinkResults",
+                "ShrinkTraining", "ShrinkCompression", "ShrinkFormats", "ShrinkData", "ShrinkMeasurement",
+                "ShrinkBenchmarking", "ShrinkReports", "ShrinkResults", "CShrinkAllocationCounter",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -89,8 +98,14 @@ let package = Package(
         .testTarget(name: "ShrinkFormatsTests", dependencies: ["ShrinkFormats", "ShrinkTraining"]),
         .testTarget(name: "ShrinkMeasurementTests", dependencies: ["ShrinkMeasurement", "ShrinkTensor", "ShrinkData"], exclude: ["Fixtures"]),
         .testTarget(name: "ShrinkReportsTests", dependencies: ["ShrinkReports", "ShrinkMeasurement"]),
-        .testTarget(name: "ShrinkCLITests", dependencies: ["ShrinkCLI", "ShrinkResults", "ShrinkMeasurement"]),
         .testTarget(name: "ShrinkResultsTests", dependencies: ["ShrinkResults", "ShrinkMeasurement"]),
+        .testTarget(name: "ShrinkCLITests", dependencies: [
+            "ShrinkCLI", "ShrinkResults", "ShrinkBenchmarking", "ShrinkMeasurement", "CShrinkAllocationCounter",
+        ]),
+        .testTarget(name: "ShrinkBenchmarkingTests", dependencies: [
+            "ShrinkBenchmarking", "ShrinkRuntime", "ShrinkMeasurement", "ShrinkFormats", "ShrinkData", "ShrinkNN", "ShrinkTensor",
+            "ShrinkEncodings",
+        ]),
         .testTarget(name: "ShrinkRuntimeTests", dependencies: ["ShrinkRuntime", "ShrinkFormats", "ShrinkKernels", "ShrinkNN", "ShrinkEncodings"]),
     ],
     swiftLanguageModes: [.v5]

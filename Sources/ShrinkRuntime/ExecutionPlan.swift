@@ -26,9 +26,9 @@ public final class ExecutionPlan {
     /// The most threads a large layer may use.
     public let threads: Int
 
-    private let steps: [Step]
+    let steps: [Step]
     private let sampleSizes: [Int] // per-sample element count of each step's output
-    private var buffers: [UnsafeMutableBufferPointer<Float>] = []
+    private(set) var buffers: [UnsafeMutableBufferPointer<Float>] = []
     private var bufferedBatch = 0
 
     /// Multiply-accumulates per call below which a layer runs on one thread.

@@ -137,13 +137,3 @@ import Testing
         #expect(Shard.whole.select(items) == items)
     }
 }
-
-@Suite struct RunEnvironmentTests {
-    @Test func describesThisMachine() {
-        let machine = RunEnvironment.machine(kernelPath: "portable")
-        #expect(machine.logicalCores >= 1 && machine.memoryBytes > 0)
-        #expect(machine.kernelPath == "portable" && !machine.hostName.isEmpty)
-        #expect(machine.operatingSystem.hasPrefix("Linux "))
-        #expect(!machine.cpuModel.isEmpty)
-    }
-}

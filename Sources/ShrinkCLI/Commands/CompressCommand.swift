@@ -172,7 +172,7 @@ struct CompressCommand: ParsableCommand {
             steps: compression.steps.map { CompressionStepFigures(kind: $0.kind, summary: $0.summary, seconds: $0.seconds) },
             accuracyBefore: report.accuracyBefore, accuracyAfter: report.accuracyAfter,
             weightElements: report.weightElements, weightNonZero: report.weightNonZero,
-            machine: RunProvenance.machine(), codeVersion: RunEnvironment.codeVersion,
+            machine: RunProvenance.machine(), codeVersion: RunProvenance.codeVersion,
             recordedAt: ModelMetadata.timestamp(for: Date()))
     }
 

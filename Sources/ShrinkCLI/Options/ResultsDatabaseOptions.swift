@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ShrinkBenchmarking
 import ShrinkKernels
 import ShrinkMeasurement
 import ShrinkResults
@@ -54,12 +55,13 @@ struct ResultsDatabaseLocation: ParsableArguments {
     }
 }
 
-/// The machine and code of this process, for records.
+/// The machine and code of this process, for records (the same description `shrink bench` uses).
 enum RunProvenance {
     /// This machine, with the CPU path the kernels use.
-    static func machine() -> MachineDescription {
-        RunEnvironment.machine(kernelPath: CPUPath.active.description)
-    }
+    static func machine() -> MachineDescription { MachineDescription.current() }
+
+    /// `shrink <version>` plus the git commit when known.
+    static var codeVersion: String { CodeVersion.current() }
 }
 
 extension Shard: ExpressibleByArgument {

@@ -1,0 +1,93 @@
+import ShrinkData
+import ShrinkMeasurement
+import ShrinkRuntime
+
+/// RAPL energy per inferred sample over a batch size's timed runs, or why there is none.
+struct MeasuredInferenceEnergy {
+    var joulesPerSample: Double?
+    var unavailableReason: String?
+}
+
+extension ModelBenchmark {
+    /// `batch` samples of input ([batch] + sample shape): the test samples repeated in order, or
+    /// zeros without a test set.
+    static func inputs(batch: Int, sampleShape: [Int], testSet: LabeledDataset?) -> [Float] {
+        let sampleSize = sampleShape.reduce(1, *)
+        guard let testSet, testSet.count > 0 else { return [Float](repeating: 0, count: batch * sampleSize) }
+        var values = [Float]()
+        values.reserveCapacity(batch * sampleSize)
+        testSet.inputs.withUnsafeBufferPointer { all in
+            for index in 0..<batch {
+                let start = (index % testSet.count) * sampleSize
+                values.append(contentsOf: all[start..<(start + sampleSize)])
+            }
+        }
+        return values
+    }
+
+    /// The latency protocol at one batch size, with RAPL package energy over all its runs
+    /// (warm-up, discarded and kept) divided by the samples they inferred.
+    func latency(plan: ExecutionPlan, batch: Int, testSet: LabeledDataset?) throws -> (LatencySummary, MeasuredInferenceEnergy) {
+        let input = Self.inputs(batch: batch, sampleShape: plan.inputShape, testSet: testSet)
+        var output = [Float](repeating: 0, count: batch * plan.outputShape.reduce(1, *))
+        let reader = RAPLReader(root: configuration.raplRoot)
+        var summary: LatencySummary? = nil
+        let energy = try input.withUnsafeBufferPointer { source in
+            try output.withUnsafeMutableBufferPointer { target in
+                try reader.measure {
+                    summary = try LatencyMeasurement.run(
+                        warmUp: configuration.warmUpRuns, minimumRuns: configuration.minimumRuns,
+                        maximumRuns: configuration.maximumRuns,
+                        targetRelativeHalfWidth: configuration.targetRelativeHalfWidth) {
+                        try plan.run(input: source, batch: batch, output: target)
+                    }
+                }
+            }
+        }
+        let result = summary!
+        let runs = result.warmUpRuns + result.discardedRuns + result.runs
+        let measured = energy.joules.map {
+            MeasuredInferenceEnergy(joulesPerSample: $0 / Double(runs * batch), unavailableReason: nil)
+        } ?? MeasuredInferenceEnergy(joulesPerSample: nil, unavailableReason: energy.reason ?? "RAPL unavailable")
+        return (result, measured)
+    }
+
+    /// Per-operator time at `batch`: `profileRuns` profiled runs, each into a fresh profile; a
+    /// kind's time per run is the median over the runs (robust to a run that was preempted),
+    /// its share that median over the sum of all kinds' medians. Largest share first.
+    func operatorShares(plan: ExecutionPlan, batch: Int, testSet: LabeledDataset?) throws -> [OperatorShare] {
+        let input = Self.inputs(batch: batch, sampleShape: plan.inputShape, testSet: testSet)
+        var output = [Float](repeating: 0, count: batch * plan.outputShape.reduce(1, *))
+        var profiles = [OperatorProfile]()
+        let runs = configuration.profileRuns
+        try input.withUnsafeBufferPointer { source in
+            try output.withUnsafeMutableBufferPointer { target in
+                for _ in 0..<runs {
+                    var profile: OperatorProfile? = OperatorProfile()
+                    try plan.run(input: source, batch: batch, output: target, profile: &profile)
+                    profiles.append(profile ?? OperatorProfile())
+                }
+            }
+        }
+        return try Self.shares(profiles)
+    }
+
+    /// Converts per-run profiles into shares: per kind, calls per run (mean) and the median
+    /// seconds per run (a run without the kind counts 0); largest share first (ties by kind).
+    static func shares(_ profiles: [OperatorProfile]) throws -> [OperatorShare] {
+        guard !profiles.isEmpty else { return [] }
+        var kinds = [String]()
+        for profile in profiles { for entry in profile.entries where !kinds.contains(entry.kind) { kinds.append(entry.kind) } }
+        var rows = [(kind: String, calls: Double, seconds: Double)]()
+        for kind in kinds {
+            let entries = profiles.map { $0.entries.first { $0.kind == kind } }
+            let calls = Double(entries.reduce(0) { $0 + ($1?.calls ?? 0) }) / Double(profiles.count)
+            rows.append((kind, calls, try Statistics.median(entries.map { $0?.seconds ?? 0 })))
+        }
+        let total = rows.reduce(0) { $0 + $1.seconds }
+        return rows.map {
+            OperatorShare(kind: $0.kind, callsPerRun: $0.calls, secondsPerRun: $0.seconds,
+                          share: total > 0 ? $0.seconds / total : 0)
+        }.sorted { $0.share != $1.share ? $0.share > $1.share : $0.kind < $1.kind }
+    }
+}

@@ -1,0 +1,241 @@
+import Foundation
+import ShrinkData
+import ShrinkFormats
+import ShrinkKernels
+import ShrinkMeasurement
+import ShrinkRuntime
+
+/// Measures one model file into a `BenchmarkRecord`: sizes, load time, peak memory (in an
+/// isolated child), latency per batch size, per-operator time, accuracy, modelled and measured
+/// energy, the compression pipeline and one row per stored tensor.
+public struct ModelBenchmark {
+    /// How to measure.
+    public struct Configuration: Sendable {
+        /// Batch sizes whose latency is measured, in report order (each ≥ 1).
+        public var batchSizes: [Int]
+        /// Threads the runtime may use (≥ 1).
+        public var threads: Int
+        /// Untimed runs before timing each batch size (≥ 0).
+        public var warmUpRuns: Int
+        /// Kept timed runs before convergence is checked (≥ 1, ≤ `maximumRuns`).
+        public var minimumRuns: Int
+        /// Most kept timed runs per batch size.
+        public var maximumRuns: Int
+        /// Stop timing once the median's 95 % half-width is at most this fraction of it.
+        public var targetRelativeHalfWidth: Double
+        /// Profiled runs at the first batch size for the per-operator shares (≥ 1).
+        public var profileRuns: Int
+        /// Times the file is loaded; the median load time is reported (≥ 1).
+        public var loadRepetitions: Int
+        /// Test samples classified (nil: all).
+        public var testSampleLimit: Int?
+        /// Samples per forward pass when classifying the test set (≥ 1).
+        public var accuracyBatchSize: Int
+        /// Unit energies for the modelled energy.
+        public var energyTable: EnergyTable
+        /// The `--shard I/N` this run belongs to, recorded in the settings.
+        public var shard: String?
+        /// How peak memory is measured.
+        public var memoryProbe: MemoryProbeMethod
+        /// Where RAPL counters are read.
+        public var raplRoot: String
+
+        /// Creates a configuration; the defaults are `shrink bench`'s.
+        public init(batchSizes: [Int] = [1, 8, 64], threads: Int = 1, warmUpRuns: Int = 10, minimumRuns: Int = 10,
+                    maximumRuns: Int = 300, targetRelativeHalfWidth: Double = 0.02, profileRuns: Int = 50,
+                    loadRepetitions: Int = 3, testSampleLimit: Int? = nil, accuracyBatchSize: Int = 500,
+                    energyTable: EnergyTable = .horowitz45nm, shard: String? = nil,
+                    memoryProbe: MemoryProbeMethod = .skipped(reason: "not requested"),
+                    raplRoot: String = "/sys/class/powercap") {
+            self.batchSizes = batchSizes
+            self.threads = threads
+            self.warmUpRuns = warmUpRuns
+            self.minimumRuns = minimumRuns
+            self.maximumRuns = maximumRuns
+            self.targetRelativeHalfWidth = targetRelativeHalfWidth
+            self.profileRuns = profileRuns
+            self.loadRepetitions = loadRepetitions
+            self.testSampleLimit = testSampleLimit
+            self.accuracyBatchSize = accuracyBatchSize
+            self.energyTable = energyTable
+            self.shard = shard
+            self.memoryProbe = memoryProbe
+            self.raplRoot = raplRoot
+        }
+
+        /// Throws `BenchmarkError.invalidConfiguration` for out-of-range values.
+        public func validate() throws {
+            func fail(_ name: String, _ reason: String) -> BenchmarkError { .invalidConfiguration(name: name, reason: reason) }
+            guard !batchSizes.isEmpty else { throw fail("batchSizes", "needs at least one batch size") }
+            if let bad = batchSizes.first(where: { $0 < 1 }) { throw fail("batchSizes", "\(bad) is not ≥ 1") }
+            guard Set(batchSizes).count == batchSizes.count else { throw fail("batchSizes", "\(batchSizes) repeats a size") }
+            guard threads >= 1 else { throw fail("threads", "must be ≥ 1, got \(threads)") }
+            guard warmUpRuns >= 0 else { throw fail("warmUpRuns", "must be ≥ 0, got \(warmUpRuns)") }
+            guard minimumRuns >= 1 else { throw fail("minimumRuns", "must be ≥ 1, got \(minimumRuns)") }
+            guard maximumRuns >= minimumRuns else {
+                throw fail("maximumRuns", "\(maximumRuns) is below the minimum of \(minimumRuns) runs")
+            }
+            guard targetRelativeHalfWidth > 0, targetRelativeHalfWidth.isFinite else {
+                throw fail("targetRelativeHalfWidth", "must be a positive fraction, got \(targetRelativeHalfWidth)")
+            }
+            guard profileRuns >= 1 else { throw fail("profileRuns", "must be ≥ 1, got \(profileRuns)") }
+            guard loadRepetitions >= 1 else { throw fail("loadRepetitions", "must be ≥ 1, got \(loadRepetitions)") }
+            if let testSampleLimit, testSampleLimit < 1 { throw fail("testSampleLimit", "must be ≥ 1, got \(testSampleLimit)") }
+            guard accuracyBatchSize >= 1 else { throw fail("accuracyBatchSize", "must be ≥ 1, got \(accuracyBatchSize)") }
+        }
+    }
+
+    /// A stage of the measurement, reported to the progress callback.
+    public struct Progress: Sendable, Equatable {
+        /// What is being measured, e.g. `latency batch 8`.
+        public var stage: String
+        /// Stages finished so far.
+        public var completed: Int
+        /// All stages of this file.
+        public var total: Int
+    }
+
+    /// The settings.
+    public let configuration: Configuration
+    /// The machine description recorded in every record.
+    public let machine: MachineDescription
+    /// The code version recorded in every record.
+    public let codeVersion: String
+
+    /// Creates a benchmark; validates the configuration.
+    public init(configuration: Configuration, machine: MachineDescription = .current(),
+                codeVersion: String = CodeVersion.current()) throws {
+        try configuration.validate()
+        self.configuration = configuration
+        self.machine = machine
+        self.codeVersion = codeVersion
+    }
+
+    /// Measures the model file at `path`.
+    ///
+    /// - Parameters:
+    ///   - variant: the display name (default: the file name without its extension).
+    ///   - testSet: labelled samples for the accuracy figures and as latency inputs (nil: no
+    ///     accuracy; latency inputs are then zeros).
+    ///   - datasetName: recorded in the settings, e.g. `mnist`.
+    ///   - progress: called before each stage.
+    public func measure(path: String, variant: String? = nil, testSet: LabeledDataset?, datasetName: String,
+                        progress: (Progress) -> Void = { _ in }) throws -> BenchmarkRecord {
+        let configuration = configuration
+        let total = 5 + configuration.batchSizes.count
+        var completed = 0
+        func report(_ stage: String) {
+            progress(Progress(stage: stage, completed: completed, total: total))
+            completed += 1
+        }
+
+        report("size")
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw BenchmarkError.unreadableFile(path: path, reason: "cannot open it")
+        }
+        let bytes = [UInt8](data)
+        let fileSize = try ModelFileSize.measure(bytes: bytes, path: path)
+        let inspection = try ModelFile.inspect(bytes)
+        let file = inspection.model
+
+        report("load")
+        let (plan, loadSeconds) = try Self.timedLoad(path: path, threads: configuration.threads,
+                                                     repetitions: configuration.loadRepetitions)
+        let samples = configuration.testSampleLimit.map { min($0, testSet?.count ?? 0) } ?? (testSet?.count ?? 0)
+        let testSubset = testSet.map { $0.prefix(samples) }
+        if let testSubset, testSubset.count > 0, testSubset.sampleShape != plan.inputShape {
+            throw BenchmarkError.datasetMismatch(expectedSample: plan.inputShape, got: testSubset.sampleShape)
+        }
+
+        report("accuracy")
+        let accuracy = try testSubset.flatMap { try Self.accuracy(plan: plan, testSet: $0, batchSize: configuration.accuracyBatchSize) }
+
+        var latencies = [BatchLatency]()
+        var measured = MeasuredInferenceEnergy(joulesPerSample: nil, unavailableReason: "not measured")
+        let smallestBatch = configuration.batchSizes.min()!
+        for batch in configuration.batchSizes {
+            report("latency batch \(batch)")
+            let (summary, energy) = try latency(plan: plan, batch: batch, testSet: testSubset)
+            latencies.append(BatchLatency(batchSize: batch, latency: summary))
+            // RAPL energy per sample comes from the smallest batch: closest to single-sample inference.
+            if batch == smallestBatch { measured = energy }
+        }
+
+        report("operators")
+        let operators = try operatorShares(plan: plan, batch: configuration.batchSizes[0], testSet: testSubset)
+
+        report("memory")
+        let runtimeBytes = try Self.runtimeBytes(plan: plan, batch: configuration.batchSizes.max()!)
+        let probe = try configuration.memoryProbe.measure(path: path, batchSizes: configuration.batchSizes,
+                                                           threads: configuration.threads)
+        let memory = MemoryFigures(peakResidentBytes: probe?.peakResidentBytes,
+                                   baselineResidentBytes: probe?.baselineResidentBytes,
+                                   allocationsPerInference: probe?.allocationsPerInference, runtimeBytes: runtimeBytes)
+
+        let energy = try Self.energy(plan: plan, file: file, table: configuration.energyTable,
+                                     measured: measured)
+        let parameters = file.tensors.reduce(0) { $0 + $1.value.scalars.count }
+        let nonZero = file.tensors.reduce(0) { total, tensor in
+            total + tensor.value.scalars.reduce(0) { $0 + ($1 != 0 ? 1 : 0) }
+        }
+        let settings = BenchmarkSettings(
+            dataset: datasetName, testSamples: accuracy?.classification.samples ?? 0,
+            batchSizes: configuration.batchSizes, threads: configuration.threads,
+            warmUpRuns: configuration.warmUpRuns, maximumRuns: configuration.maximumRuns,
+            targetRelativeHalfWidth: configuration.targetRelativeHalfWidth, shard: configuration.shard)
+        let record = BenchmarkRecord(
+            variant: variant ?? Self.defaultVariantName(path: path), modelPath: path,
+            modelSHA256: SHA256.hexDigest(SHA256.hash(bytes)), architecture: file.architecture.name,
+            recordedAt: ModelMetadata.timestamp(for: Date()), machine: machine, codeVersion: codeVersion,
+            settings: settings,
+            size: SizeFigures(fileBytes: fileSize.bytes, gzipBytes: fileSize.gzipBytes, parameters: parameters,
+                              nonZeroParameters: nonZero),
+            loadSeconds: loadSeconds, memory: memory, latency: latencies, operators: operators, accuracy: accuracy,
+            energy: energy, compression: Self.compression(file.metadata.compression),
+            layers: Self.layers(inspection: inspection, plan: plan))
+        progress(Progress(stage: "done", completed: total, total: total))
+        return record
+    }
+
+    /// The file name without directories and extension.
+    public static func defaultVariantName(path: String) -> String {
+        let name = path.split(separator: "/").last.map(String.init) ?? path
+        guard let dot = name.lastIndex(of: "."), dot != name.startIndex else { return name }
+        return String(name[..<dot])
+    }
+
+    /// Loads the file and builds its plan `repetitions` times; returns the last plan and the
+    /// median seconds.
+    static func timedLoad(path: String, threads: Int, repetitions: Int) throws -> (ExecutionPlan, Double) {
+        var times = [Double](), plan: ExecutionPlan? = nil
+        let clock = MonotonicClock()
+        for _ in 0..<repetitions {
+            plan = nil
+            let start = clock.nanoseconds()
+            let file = try ModelFile.read(from: path)
+            plan = try ExecutionPlan(file: file, threads: threads)
+            times.append(Double(clock.nanoseconds() &- start) / 1e9)
+        }
+        return (plan!, try Statistics.median(times))
+    }
+
+    /// The plan's weight and activation-buffer bytes once its buffers are sized for `batch`
+    /// (one run on zeros).
+    static func runtimeBytes(plan: ExecutionPlan, batch: Int) throws -> Int {
+        let input = [Float](repeating: 0, count: batch * plan.inputShape.reduce(1, *))
+        var output = [Float](repeating: 0, count: batch * plan.outputShape.reduce(1, *))
+        try input.withUnsafeBufferPointer { source in
+            try output.withUnsafeMutableBufferPointer { try plan.run(input: source, batch: batch, output: $0) }
+        }
+        return plan.runtimeBytes
+    }
+
+    /// Copies the file's compression metadata.
+    static func compression(_ summary: CompressionSummary?) -> CompressionFigures? {
+        summary.map { summary in
+            CompressionFigures(recipe: summary.recipe, steps: summary.steps.map {
+                CompressionStepFigures(kind: $0.kind, summary: $0.summary, seconds: $0.seconds)
+            })
+        }
+    }
+}

@@ -1,0 +1,134 @@
+import ArgumentParser
+import CShrinkAllocationCounter
+import Foundation
+import ShrinkBenchmarking
+import ShrinkData
+import ShrinkKernels
+import ShrinkMeasurement
+import ShrinkResults
+
+/// `shrink bench`: measures model files (size, load time, peak memory, latency per batch size,
+/// per-operator time, accuracy, energy) into one `BenchmarkRecord` each.
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure model files: size, load time, memory, latency, accuracy and energy.",
+        discussion: "The latency protocol, memory method and energy rule are described in docs/MEASUREMENT.md.")
+
+    @Argument(help: "The model files to measure.")
+    var files: [String] = []
+
+    @OptionGroup var data: DatasetOptions
+    @OptionGroup var compute: ComputeOptions
+    @OptionGroup var options: BenchOptions
+
+    @Option(name: .customLong("name"),
+            help: "A display name per file, in file order (repeat once per file; default: the file name).")
+    var names: [String] = []
+
+    @Option(help: "Run only share I of N of the files (1-based): files whose index % N == I − 1, e.g. --shard 2/4.",
+            transform: { try Shard(parsing: $0) })
+    var shard: Shard?
+
+    @OptionGroup var results: ResultsDatabaseOptions
+
+    @Flag(help: "Print the records as a JSON array.")
+    var json = false
+
+    func validate() throws {
+        if files.isEmpty { throw ValidationError("Give at least one model file to measure.") }
+        if !names.isEmpty && names.count != files.count {
+            throw ValidationError("--name was given \(names.count) times for \(files.count) files: give it once per file, or not at all.")
+        }
+        if let table = options.energyTable, !FileManager.default.fileExists(atPath: table) {
+            throw ValidationError("--energy-table \(table) does not exist.")
+        }
+    }
+
+    /// The (file, name) pairs this shard runs, in command-line order.
+    func selectedFiles() -> [(path: String, name: String?)] {
+        let all = files.enumerated().map { index, path in (path: path, name: names.isEmpty ? nil : names[index]) }
+        return (shard ?? .whole).select(all)
+    }
+
+    /// The benchmark configuration the options describe.
+    func benchmarkConfiguration(memoryProbe: MemoryProbeMethod) throws -> ModelBenchmark.Configuration {
+        ModelBenchmark.Configuration(
+            batchSizes: options.batchSizes.sizes, threads: compute.threads ?? Parallelism.threadCount,
+            warmUpRuns: options.warmUp, minimumRuns: options.minimumRuns, maximumRuns: options.maximumRuns,
+            targetRelativeHalfWidth: options.targetHalfWidth, profileRuns: options.profileRuns,
+            testSampleLimit: options.testLimit,
+            energyTable: try options.energyTable.map { try EnergyTable.load(path: $0) } ?? .horowitz45nm,
+            shard: shard?.description, memoryProbe: memoryProbe)
+    }
+
+    func run() throws {
+        compute.apply()
+        let memoryProbe: MemoryProbeMethod
+        if options.skipMemory {
+            memoryProbe = .skipped(reason: "--skip-memory")
+        } else {
+            let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? "/proc/self/exe"
+            memoryProbe = .childProcess(executable: executable)
+        }
+        let benchmark = try ModelBenchmark(configuration: try benchmarkConfiguration(memoryProbe: memoryProbe))
+        let testSet = try data.load(.test)
+        let selection = selectedFiles()
+        var records = [BenchmarkRecord]()
+        for (number, file) in selection.enumerated() {
+            let name = file.name ?? ModelBenchmark.defaultVariantName(path: file.path)
+            var bar: ProgressBar? = nil
+            let record = try benchmark.measure(path: file.path, variant: name, testSet: testSet,
+                                               datasetName: data.dataset.rawValue) { progress in
+                if bar == nil { bar = ProgressBar(title: "bench \(number + 1)/\(selection.count) \(name)", total: progress.total) }
+                bar?.update(completed: progress.completed, suffix: progress.stage)
+            }
+            bar?.finish()
+            records.append(record)
+        }
+
+        let recorded = try results.record(records)
+        if json {
+            try printJSON(records)
+        } else {
+            print(BenchReport(records: records).rendered())
+            if let line = results.recordedLine(recorded) { print(line) }
+        }
+    }
+}
+
+/// `shrink bench-probe`: the isolated child that reports peak memory for one file (hidden; run
+/// by `shrink bench`). Prints one JSON object: baseline_resident_bytes, peak_resident_bytes,
+/// allocations_per_inference (counted by the executable's malloc forwarders), …
+struct BenchProbeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: MemoryProbe.subcommand,
+        abstract: "Load one model file, run each batch size and print this process's peak memory as JSON.",
+        shouldDisplay: false)
+
+    @Argument(help: "The model file.")
+    var file: String
+
+    @Option(name: .customLong("batch"), help: "Batch sizes to run, comma-separated.")
+    var batchSizes = BatchSizeList(sizes: [1])
+
+    @Option(help: "Threads the runtime may use.")
+    var threads = 1
+
+    @Option(help: "Runs per batch size.")
+    var runs = 3
+
+    func validate() throws {
+        if batchSizes.sizes.isEmpty || batchSizes.sizes.contains(where: { $0 < 1 }) {
+            throw ValidationError("--batch needs batch sizes of at least 1, got \(batchSizes.defaultValueDescription).")
+        }
+        if threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads).") }
+        if runs < 1 { throw ValidationError("--runs must be at least 1, got \(runs).") }
+    }
+
+    func run() throws {
+        let report = try MemoryProbe.run(path: file, batchSizes: batchSizes.sizes, threads: threads, runsPerBatch: runs,
+                                         allocationCounter: { shrink_allocation_count() })
+        print(try MemoryProbe.encode(report))
+    }
+}

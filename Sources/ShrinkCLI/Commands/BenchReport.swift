@@ -1,0 +1,82 @@
+import Foundation
+import ShrinkMeasurement
+
+/// The text form of `shrink bench`'s records: a summary row per variant, latency per batch size,
+/// and the per-operator shares.
+struct BenchReport {
+    var records: [BenchmarkRecord]
+
+    func rendered() -> String {
+        var summary = TextTable([
+            ("variant", .left), ("size", .right), ("gzip", .right), ("params / non-zero", .right), ("load", .right),
+            ("peak RSS", .right), ("allocs/inf", .right), ("top-1", .right), ("top-5", .right), ("macro F1", .right),
+            ("energy modelled", .right), ("energy measured", .right), ("compression", .right),
+        ])
+        var latency = TextTable([
+            ("variant", .left), ("batch", .right), ("median", .right), ("[p5 – p95]", .right), ("runs", .right),
+            ("±95 % / median", .right), ("samples/s", .right),
+        ])
+        var operators = TextTable([("variant", .left), ("operator", .left), ("calls/run", .right), ("time/run", .right), ("share", .right)])
+        for record in records {
+            summary.append([
+                record.variant, Self.bytes(record.size.fileBytes), Self.bytes(record.size.gzipBytes),
+                "\(record.size.parameters) / \(record.size.nonZeroParameters)",
+                Self.seconds(record.loadSeconds),
+                record.memory.peakResidentBytes.map(Self.bytes) ?? "-",
+                record.memory.allocationsPerInference.map(String.init) ?? "-",
+                record.accuracy.map { percent($0.top1) } ?? "-",
+                record.accuracy.map { percent($0.top5) } ?? "-",
+                record.accuracy.map { String(format: "%.4f", $0.classification.macroAverage.f1) } ?? "-",
+                Self.joules(record.energy.modelled.totalJoules),
+                record.energy.measuredJoules.map(Self.joules) ?? "n/a",
+                record.compression.map { Self.seconds($0.totalSeconds) } ?? "-",
+            ])
+            for entry in record.latency {
+                let summary = entry.latency
+                latency.append([
+                    record.variant, "\(entry.batchSize)", Self.seconds(summary.medianSeconds),
+                    "[\(Self.seconds(summary.p5Seconds)) – \(Self.seconds(summary.p95Seconds))]", "\(summary.runs)",
+                    summary.relativeHalfWidth.isFinite ? percent(summary.relativeHalfWidth) : "-",
+                    String(format: "%.0f", entry.samplesPerSecond),
+                ])
+            }
+            for share in record.operators {
+                operators.append([record.variant, share.kind, String(format: "%.1f", share.callsPerRun),
+                                  Self.seconds(share.secondsPerRun), percent(share.share)])
+            }
+        }
+        var text = summary.rendered() + "\n\nLatency per run\n" + latency.rendered()
+            + "\n\nTime per operator (batch \(records.first?.settings.batchSizes.first ?? 1))\n" + operators.rendered()
+        let reasons = Set(records.compactMap(\.energy.measuredUnavailableReason))
+        if !reasons.isEmpty { text += "\n\nMeasured energy n/a: " + reasons.sorted().joined(separator: "; ") }
+        return text
+    }
+
+    /// Bytes as B, kB or MB (powers of 1000).
+    static func bytes(_ value: Int) -> String {
+        switch value {
+        case ..<1000: "\(value) B"
+        case ..<1_000_000: String(format: "%.1f kB", Double(value) / 1e3)
+        default: String(format: "%.1f MB", Double(value) / 1e6)
+        }
+    }
+
+    /// Seconds as ns, µs, ms or s.
+    static func seconds(_ value: Double) -> String {
+        switch value {
+        case ..<1e-6: String(format: "%.0f ns", value * 1e9)
+        case ..<1e-3: String(format: "%.1f µs", value * 1e6)
+        case ..<1: String(format: "%.2f ms", value * 1e3)
+        default: String(format: "%.2f s", value)
+        }
+    }
+
+    /// Joules as nJ, µJ or mJ.
+    static func joules(_ value: Double) -> String {
+        switch value {
+        case ..<1e-6: String(format: "%.1f nJ", value * 1e9)
+        case ..<1e-3: String(format: "%.2f µJ", value * 1e6)
+        default: String(format: "%.2f mJ", value * 1e3)
+        }
+    }
+}

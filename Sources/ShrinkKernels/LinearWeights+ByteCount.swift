@@ -1,0 +1,34 @@
+/// Bytes each packed linear-weight type holds for its kernel: what one inference reads.
+
+extension Int8LinearWeights {
+    /// Bytes the int8 kernel reads per inference: the packed s8 weights, the per-channel scales
+    /// and weight sums, and the bias.
+    public var packedByteCount: Int {
+        packed.byteCount + 4 * scales.count + 4 * rowSums.count + 4 * (bias?.count ?? 0)
+    }
+}
+
+extension Float16LinearWeights {
+    /// Bytes the fp16 kernel reads per inference: the packed half weights and the bias.
+    public var packedByteCount: Int { packed.byteCount + 4 * (bias?.count ?? 0) }
+}
+
+extension PaletteLinearWeights {
+    /// Bytes the palette kernel reads per inference: the packed indices, the centroids and the bias.
+    public var packedByteCount: Int { packed.byteCount + 4 * centroids.count + 4 * (bias?.count ?? 0) }
+}
+
+extension SparseLinearWeights {
+    /// Bytes the CSR kernel reads per inference: row pointers, the column indices in the width
+    /// the kernel uses (UInt16 or UInt32), the values (fp32, or one code byte each plus the
+    /// codebook) and the bias.
+    public var packedByteCount: Int {
+        let valueBytes: Int
+        switch values {
+        case let .float(array): valueBytes = 4 * array.count
+        case let .palettized(codes, centroids): valueBytes = codes.count + 4 * centroids.count
+        }
+        return 4 * rowPointers.count + 2 * narrowColumns.count + 4 * wideColumns.count + valueBytes
+            + 4 * (bias?.count ?? 0)
+    }
+}

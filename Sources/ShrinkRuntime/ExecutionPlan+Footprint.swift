@@ -1,0 +1,33 @@
+import ShrinkNN
+
+extension ExecutionPlan {
+    /// Bytes of weights each layer's kernel reads per inference, in layer order: the packed
+    /// sizes of Linear kernels (`packedByteCount`), 4 bytes per fp32 weight and bias for fp32
+    /// GEMM and reference layers, 0 for parameter-free steps.
+    public var layerWeightBytes: [Int] { steps.map(\.weightByteCount) }
+
+    /// Bytes of the activation buffers the plan holds now (one per layer, sized for the last
+    /// batch size run; 0 before the first run).
+    public var activationBufferBytes: Int { buffers.reduce(0) { $0 + 4 * $1.count } }
+
+    /// Weight bytes plus activation-buffer bytes: what the plan itself keeps allocated.
+    public var runtimeBytes: Int { layerWeightBytes.reduce(0, +) + activationBufferBytes }
+}
+
+extension ExecutionPlan.Step {
+    /// Bytes of weights this step reads per inference.
+    var weightByteCount: Int {
+        switch self {
+        case let .linear(weights, _, _, _):
+            switch weights {
+            case let .int8(packed): packed.packedByteCount
+            case let .float16(packed): packed.packedByteCount
+            case let .palette(packed): packed.packedByteCount
+            case let .sparse(packed): packed.packedByteCount
+            case let .float32(matrix, bias): 4 * (matrix.count + (bias?.count ?? 0))
+            }
+        case .relu, .identity: 0
+        case let .reference(layer): layer.parameters.reduce(0) { $0 + 4 * $1.value.scalars.count }
+        }
+    }
+}
