@@ -121,6 +121,63 @@ static SHRINK_ALWAYS_INLINE SHRINK_TARGET_AVX512 void nibble_tile(
     store_tile512(rows, acc, columns, bias, y, ldy);
 }
 
+/// One row of x, 4-bit indices: low and high nibbles accumulate separately (8 independent FMA
+/// chains instead of 4 chains of two dependent FMAs), so the loop is not bound by FMA latency.
+static SHRINK_ALWAYS_INLINE SHRINK_TARGET_AVX512 void nibble_gemv(
+    ptrdiff_t k, const float *x, const uint8_t *base, const __m512 table, const float *bias, float *y, ptrdiff_t columns) {
+    __m512 acc[4][4], high_acc[4];  // acc[0][b]: low nibbles (row 0 of the tile store)
+    for (int b = 0; b < 4; b++) { acc[0][b] = _mm512_setzero_ps(); high_acc[b] = _mm512_setzero_ps(); }
+    const ptrdiff_t pairs = k / 2;
+    for (ptrdiff_t q = 0; q < pairs; q++, base += palette_panel) {
+        const __m512 a0 = _mm512_set1_ps(x[2 * q]), a1 = _mm512_set1_ps(x[2 * q + 1]);
+        for (int b = 0; b < 4; b++) {
+            const __m512i codes = _mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *)(base + b * 16)));
+            acc[0][b] = _mm512_fmadd_ps(a0, _mm512_permutexvar_ps(codes, table), acc[0][b]);
+            high_acc[b] = _mm512_fmadd_ps(a1, _mm512_permutexvar_ps(_mm512_srli_epi32(codes, 4), table), high_acc[b]);
+        }
+    }
+    if (k % 2) {
+        const __m512 a0 = _mm512_set1_ps(x[k - 1]);
+        for (int b = 0; b < 4; b++) {
+            const __m512i codes = _mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *)(base + b * 16)));
+            acc[0][b] = _mm512_fmadd_ps(a0, _mm512_permutexvar_ps(codes, table), acc[0][b]);
+        }
+    }
+    for (int b = 0; b < 4; b++) acc[0][b] = _mm512_add_ps(acc[0][b], high_acc[b]);
+    store_tile512(1, acc, columns, bias, y, 0);
+}
+
+/// One row of x, 5- to 8-bit indices: two depths per step into separate accumulators.
+static SHRINK_ALWAYS_INLINE SHRINK_TARGET_AVX512 void byte_gemv(
+    const int two_tables, ptrdiff_t k, const float *x, const uint8_t *base, const float *table,
+    const float *bias, float *y, ptrdiff_t columns) {
+    __m512 acc[4][4], odd[4];
+    for (int b = 0; b < 4; b++) { acc[0][b] = _mm512_setzero_ps(); odd[b] = _mm512_setzero_ps(); }
+    const __m512 table0 = _mm512_loadu_ps(table), table1 = _mm512_loadu_ps(table + 16);
+    ptrdiff_t p = 0;
+    for (; p + 2 <= k; p += 2, base += 2 * palette_panel) {
+        const __m512 a0 = _mm512_set1_ps(x[p]), a1 = _mm512_set1_ps(x[p + 1]);
+        for (int b = 0; b < 4; b++) {
+            const __m512i c0 = _mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *)(base + b * 16)));
+            const __m512i c1 = _mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *)(base + palette_panel + b * 16)));
+            const __m512 w0 = two_tables ? _mm512_permutex2var_ps(table0, c0, table1) : _mm512_i32gather_ps(c0, table, 4);
+            const __m512 w1 = two_tables ? _mm512_permutex2var_ps(table0, c1, table1) : _mm512_i32gather_ps(c1, table, 4);
+            acc[0][b] = _mm512_fmadd_ps(a0, w0, acc[0][b]);
+            odd[b] = _mm512_fmadd_ps(a1, w1, odd[b]);
+        }
+    }
+    if (p < k) {
+        const __m512 a0 = _mm512_set1_ps(x[p]);
+        for (int b = 0; b < 4; b++) {
+            const __m512i c0 = _mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *)(base + b * 16)));
+            const __m512 w0 = two_tables ? _mm512_permutex2var_ps(table0, c0, table1) : _mm512_i32gather_ps(c0, table, 4);
+            acc[0][b] = _mm512_fmadd_ps(a0, w0, acc[0][b]);
+        }
+    }
+    for (int b = 0; b < 4; b++) acc[0][b] = _mm512_add_ps(acc[0][b], odd[b]);
+    store_tile512(1, acc, columns, bias, y, 0);
+}
+
 /// 5- to 8-bit indices: one depth per 64-byte step; vpermt2ps for ≤ 32 centroids, else a gather.
 static SHRINK_ALWAYS_INLINE SHRINK_TARGET_AVX512 void byte_tile(
     const int rows, const int two_tables, ptrdiff_t k, const float *x, ptrdiff_t ldx, const uint8_t *base,
@@ -161,7 +218,10 @@ SHRINK_TARGET_AVX512 static void palette_avx512(int bits, ptrdiff_t m, ptrdiff_t
     else if (bits == 5) byte_tile(R, 1, k, xi, ldx, base, table, panel_bias, yi, ldy, columns); \
     else byte_tile(R, 0, k, xi, ldx, base, table, panel_bias, yi, ldy, columns);
             switch (rows) {
-            case 1: PALETTE_ROWS(1) break;
+            case 1:
+                if (bits <= 4) nibble_gemv(k, xi, base, table16, panel_bias, yi, columns);
+                else byte_gemv(bits == 5, k, xi, base, table, panel_bias, yi, columns);
+                break;
             case 2: PALETTE_ROWS(2) break;
             case 3: PALETTE_ROWS(3) break;
             default: PALETTE_ROWS(4) break;

@@ -21,7 +21,7 @@ extension ExecutionPlan {
         }
         do {
             guard let encoding = stored.encoding else {
-                return step(.float32(weights: stored.value.scalars, bias: bias), .float32)
+                return step(.float32(try Float32LinearWeights(weights: stored.value.scalars, bias: bias, outputCount: outputs, inputCount: inputs)), .float32)
             }
             let coded = encoding.coded
             if case .sparse = encoding.layout {
@@ -47,7 +47,7 @@ extension ExecutionPlan {
                                                       outputCount: outputs, inputCount: inputs)
                 return step(.palette(packed), .palette(bits: bits))
             default:
-                return step(.float32(weights: stored.value.scalars, bias: bias), .float32)
+                return step(.float32(try Float32LinearWeights(weights: stored.value.scalars, bias: bias, outputCount: outputs, inputCount: inputs)), .float32)
             }
         } catch let error as RuntimeKernelError {
             throw ExecutionPlanError.kernel(layer: linear.name, error)

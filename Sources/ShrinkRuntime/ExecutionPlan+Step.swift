@@ -9,7 +9,7 @@ extension ExecutionPlan {
         case float16(Float16LinearWeights)
         case palette(PaletteLinearWeights)
         case sparse(SparseLinearWeights)
-        case float32(weights: [Float], bias: [Float]?)
+        case float32(Float32LinearWeights)
     }
 
     /// One layer's work on the plan's buffers.
@@ -65,21 +65,9 @@ extension ExecutionPlan {
                 packed.apply(input: input, rows: rows, output: output, threadCount: threadCount)
             case let .sparse(packed):
                 packed.apply(input: input, rows: rows, output: output, threadCount: threadCount)
-            case let .float32(matrix, bias):
-                // [rows, outputCount] = [rows, inputCount] · [outputCount, inputCount]ᵀ + bias
-                if let bias {
-                    bias.withUnsafeBufferPointer { b in
-                        for row in 0..<rows { (output + row * outputCount).update(from: b.baseAddress!, count: outputCount) }
-                    }
-                }
-                matrix.withUnsafeBufferPointer { w in
-                    GEMM.multiply(
-                        m: rows, n: outputCount, k: inputCount,
-                        a: MatrixOperand(input, rowStride: inputCount),
-                        b: MatrixOperand(w.baseAddress!, rowStride: inputCount, transposed: true),
-                        beta: bias == nil ? 0 : 1,
-                        c: output, cRowStride: outputCount, threadCount: threadCount)
-                }
+            case let .float32(packed):
+                // Row-dot GEMV for small batches, blocked GEMM for larger ones.
+                packed.apply(input: input, rows: rows, output: output, threadCount: threadCount)
             }
         }
     }

@@ -14,7 +14,8 @@ import ShrinkTensor
 /// - fp16 → `.float16`; dense palette with ≤ 8-bit indices → `.palette(bits:)`;
 /// - sparse layout → `.sparse` (palettized values when the tensor is a palette of ≤ 256
 ///   centroids, else fp32 values from the decoded tensor);
-/// - anything else (plain fp32, other affine codes) → `.float32` GEMM on the decoded values.
+/// - anything else (plain fp32, other affine codes) → `.float32` on the decoded values
+///   (`Float32LinearWeights`: row-dot GEMV up to 4 rows, blocked GEMM beyond).
 ///
 /// The plan keeps one output buffer per layer, sized for the last batch size, so repeated runs
 /// at one batch size allocate only the returned tensor. Not thread-safe: one plan per thread.
@@ -95,7 +96,8 @@ public final class ExecutionPlan {
 
     /// Like `run(input:batch:output:)`, adding each step's wall-clock time to `profile` under its
     /// kernel's `operatorKind` when `profile` is not nil (two clock reads per step; pass nil for
-    /// unprofiled runs).
+    /// unprofiled runs). Int8 layers then run in three timed stages: `quantize`, `linear-int8`
+    /// (the int32 products only) and `dequantize` (same results as the fused unprofiled kernel).
     public func run(input: UnsafeBufferPointer<Float>, batch: Int, output: UnsafeMutableBufferPointer<Float>,
                     profile: inout OperatorProfile?) throws {
         let inputSize = inputShape.reduce(1, *)
@@ -110,6 +112,20 @@ public final class ExecutionPlan {
         var currentSize = inputSize
         for (index, step) in steps.enumerated() {
             let target = buffers[index].baseAddress!
+            if profile != nil, case let .linear(.int8(packed), _, outputCount, inputCount) = step {
+                // Profiled int8 layers run in stages so quantize and dequantize are reported apart.
+                let work = batch * outputCount * inputCount
+                let stages = packed.applyTimingStages(
+                    input: current, rows: batch, output: target, granularity: .perRow,
+                    threadCount: work >= Self.parallelWorkThreshold ? threads : 1)
+                profile?.add(kind: OperatorProfile.quantizeKind, seconds: stages.quantize)
+                profile?.add(kind: layers[index].kernel.operatorKind, seconds: stages.multiply)
+                profile?.add(kind: OperatorProfile.dequantizeKind, seconds: stages.dequantize)
+                current = UnsafePointer(target)
+                currentShape = layers[index].outputShape
+                currentSize = sampleSizes[index]
+                continue
+            }
             let start = profile == nil ? nil : ContinuousClock.now
             try step.execute(input: current, inputShape: currentShape, inputSize: currentSize,
                              batch: batch, output: target, outputSize: sampleSizes[index], threads: threads)

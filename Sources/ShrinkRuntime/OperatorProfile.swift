@@ -5,8 +5,14 @@
 /// `linear-palette`, `linear-sparse`, `relu`, `identity`, `reference-<LayerType>` (ShrinkNN's own
 /// forward pass, e.g. `reference-Convolution2D`), plus sub-steps that kernels report on their own,
 /// such as `quantize` (activations to integers) and `dequantize` (integer sums back to floats).
-/// A sub-step's time is not also counted in its layer's kind.
+/// A sub-step's time is not also counted in its layer's kind (a profiled int8 layer reports
+/// `quantize`, `linear-int8` for the integer products alone, and `dequantize`).
 public struct OperatorProfile: Equatable, Sendable {
+    /// The kind of dynamic activation quantization (fp32 to u8 codes) in int8 layers.
+    public static let quantizeKind = "quantize"
+    /// The kind of int32 sums back to fp32 (zero-point compensation, scales, bias) in int8 layers.
+    public static let dequantizeKind = "dequantize"
+
     /// One entry per operator kind, in order of first appearance.
     public private(set) var entries: [OperatorTiming] = []
 

@@ -161,6 +161,27 @@ struct ExecutionPlanTests {
         #expect(abs(shares.map(\.share).reduce(0, +) - 1) < 1e-9)
     }
 
+    @Test("a profiled int8 run reports quantize and dequantize apart, with the unprofiled output")
+    func profiledInt8Run() throws {
+        let file = try HandCompression.file(Self.mlp, encoding: .int8, seed: 11)
+        let plan = try ExecutionPlan(file: file)
+        #expect(plan.layers[1].kernel == .int8 && plan.layers[3].kernel == .int8)
+        let input = Self.input(batch: 3, shape: [1, 28, 28], seed: 4)
+        let expected = try plan.run(input)
+        var output = [Float](repeating: .nan, count: expected.count)
+        var profile: OperatorProfile? = OperatorProfile()
+        try input.withUnsafeBufferPointer { source in
+            try output.withUnsafeMutableBufferPointer { target in
+                try plan.run(input: source, batch: 3, output: target, profile: &profile)
+            }
+        }
+        // The staged path does the same integer products and the same float epilogue.
+        #expect(Self.relativeError(Tensor(shape: expected.shape, scalars: output), expected) <= 1e-6)
+        let entries = try #require(profile).entries
+        #expect(entries.map(\.kind) == ["identity", "quantize", "linear-int8", "dequantize", "relu"])
+        #expect(entries.map(\.calls) == [1, 2, 2, 2, 1])
+    }
+
     @Test("an input of the wrong sample shape is rejected")
     func rejectsWrongShape() throws {
         let plan = try ExecutionPlan(file: try HandCompression.file(Self.mlp, encoding: .float32, seed: 1))
