@@ -15,6 +15,7 @@ extension ExecutionPlan {
     /// One layer's work on the plan's buffers.
     enum Step {
         case linear(LinearKernel, kernel: LayerKernel, outputCount: Int, inputCount: Int)
+        case convolution(LinearKernel, kernel: LayerKernel, work: ConvolutionWork)
         case relu
         case identity
         case reference(any Layer)
@@ -22,6 +23,7 @@ extension ExecutionPlan {
         var kernel: LayerKernel {
             switch self {
             case let .linear(_, kernel, _, _): kernel
+            case let .convolution(_, kernel, _): kernel
             case .relu: .relu
             case .identity: .identity
             case let .reference(layer): .reference(layer.specification.typeName)
@@ -37,6 +39,15 @@ extension ExecutionPlan {
                 let threadCount = work >= ExecutionPlan.parallelWorkThreshold ? threads : 1
                 try Self.applyLinear(weights, input: input, rows: batch, output: output,
                                      outputCount: outputCount, inputCount: inputCount, threadCount: threadCount)
+            case let .convolution(weights, _, work):
+                // [batch, in, h, w] → im2col [batch·pixels, in·k²] → [batch·pixels, out] → [batch, out, pixels]
+                work.prepare(batch: batch)
+                work.lower(input, batch: batch)
+                let rows = batch * work.pixels
+                let threadCount = rows * work.outputChannels * work.depth >= ExecutionPlan.parallelWorkThreshold ? threads : 1
+                try Self.applyLinear(weights, input: work.columns.baseAddress!, rows: rows, output: work.products.baseAddress!,
+                                     outputCount: work.outputChannels, inputCount: work.depth, threadCount: threadCount)
+                work.scatter(batch: batch, into: output)
             case .relu:
                 // [batch, ...] element-wise
                 for index in 0..<(batch * outputSize) { output[index] = max(0, input[index]) }

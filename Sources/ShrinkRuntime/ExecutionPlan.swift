@@ -5,8 +5,9 @@ import ShrinkNN
 import ShrinkTensor
 
 /// A model file compiled for inference: every `Linear` layer runs the kernel that reads its
-/// weights' stored encoding directly (packed once, here), every other layer runs ShrinkNN's
-/// inference forward pass. Convolutions use that fp32 reference path for now.
+/// weights' stored encoding directly (packed once, here); a convolution whose weight is stored
+/// compressed is lowered with im2col onto the same matrix kernel of its encoding (`.convolution`);
+/// every other layer (and fp32 convolutions) runs ShrinkNN's inference forward pass.
 ///
 /// Kernel choice per `Linear` weight (`StoredTensor.encoding`):
 /// - affine 8-bit signed, zero points 0, one scale per output channel (or per tensor) → `.int8`
@@ -44,12 +45,18 @@ public final class ExecutionPlan {
         var shape = file.architecture.inputShape
         for (index, layer) in model.layers.enumerated() {
             let specification = file.architecture.layers[index]
+            let layerInputShape = shape
             shape = try specification.layer.outputShape(forInputShape: shape, layerName: specification.name)
             let step: Step
             switch specification.layer {
             case .linear:
                 guard let linear = layer as? Linear else { step = .reference(layer); break }
                 step = try Self.linearStep(linear, file: file)
+            case .convolution2D:
+                guard let convolution = layer as? Convolution2D,
+                      let compressed = try Self.convolutionStep(convolution, inputShape: layerInputShape, file: file)
+                else { step = .reference(layer); break }
+                step = compressed
             case .relu: step = .relu
             case .flatten, .dropout: step = .identity
             default: step = .reference(layer)

@@ -2,7 +2,7 @@
 /// per-operator breakdown of `shrink bench`.
 ///
 /// Operator kinds are stable strings: `linear-float32`, `linear-float16`, `linear-int8`,
-/// `linear-palette`, `linear-sparse`, `relu`, `identity`, `reference-<LayerType>` (ShrinkNN's own
+/// `linear-palette`, `linear-sparse`, `conv-<matrix kernel>` (e.g. `conv-int8`), `relu`, `identity`, `reference-<LayerType>` (ShrinkNN's own
 /// forward pass, e.g. `reference-Convolution2D`), plus sub-steps that kernels report on their own,
 /// such as `quantize` (activations to integers) and `dequantize` (integer sums back to floats).
 /// A sub-step's time is not also counted in its layer's kind (a profiled int8 layer reports
@@ -58,6 +58,9 @@ extension LayerKernel {
         case .palette: "linear-palette"
         case .sparse: "linear-sparse"
         case .float32: "linear-float32"
+        case let .convolution(matrix):
+            // conv-int8, conv-float16, conv-palette, conv-sparse, conv-float32
+            "conv-" + String(matrix.operatorKind.dropFirst(matrix.operatorKind.hasPrefix("linear-") ? 7 : 0))
         case let .reference(typeName): "reference-\(typeName)"
         case .relu: "relu"
         case .identity: "identity"
