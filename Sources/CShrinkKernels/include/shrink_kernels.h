@@ -134,8 +134,10 @@ void shrink_f16_linear(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const float *x, pt
 /// Output channels per packed palette-index panel.
 #define SHRINK_PALETTE_PANEL_COLUMNS 64
 
-/// Bytes of the packed `bits`-bit indices (1...8) of an n×k matrix: 4-bit nibbles for bits ≤ 4,
-/// bytes for 5...8 bits. 0 when empty or bits is out of range.
+/// Bytes of the packed `bits`-bit indices (1...8) of an n×k matrix (32-bit words per column holding
+/// 8 depths of 4-bit nibbles for bits ≤ 4, 4 depths of bytes for 5...8 bits): nibbles for bits ≤ 4,
+/// bytes for 5...8 bits, plus 64 bytes of slack the vector loads may read. 0 when empty or bits is
+/// out of range.
 size_t shrink_palette_packed_size(int bits, ptrdiff_t n, ptrdiff_t k);
 
 /// Packs byte indices index[n×k] (row stride ldi, each < 2^bits) into `packed`
