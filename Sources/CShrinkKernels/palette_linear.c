@@ -118,20 +118,21 @@ static SHRINK_ALWAYS_INLINE SHRINK_TARGET_AVX512 __m512 lookup512(const int kind
     }
 }
 
-/// rows (1...4) × 64 columns; kind 0: nibbles (8 depths per step), 1/2: bytes (4 per step).
+/// rows (1...4) × 16·blocks columns (blocks 1...4 of the 64-column panel; a ragged last panel
+/// skips its empty blocks); kind 0: nibbles (8 depths per step), 1/2: bytes (4 per step).
 static SHRINK_ALWAYS_INLINE SHRINK_TARGET_AVX512 void palette_tile(
-    const int kind, const int rows, ptrdiff_t k, const float *x, ptrdiff_t ldx, const uint32_t *base,
+    const int kind, const int rows, const int blocks, ptrdiff_t k, const float *x, ptrdiff_t ldx, const uint32_t *base,
     const float *table, const float *bias, float *y, ptrdiff_t ldy, ptrdiff_t columns) {
     const int per_word = kind == 0 ? 8 : 4;
     const __m512 table0 = _mm512_loadu_ps(table), table1 = _mm512_loadu_ps(table + 16);
     __m512 acc[4][4], odd[4];
     for (int r = 0; r < rows; r++)
-        for (int b = 0; b < 4; b++) acc[r][b] = _mm512_setzero_ps();
-    for (int b = 0; b < 4; b++) odd[b] = _mm512_setzero_ps();
+        for (int b = 0; b < 4; b++) acc[r][b] = _mm512_setzero_ps();  // blocks ≥ columns/16 stay 0
+    for (int b = 0; b < blocks; b++) odd[b] = _mm512_setzero_ps();
     const ptrdiff_t full = k / per_word;
     for (ptrdiff_t s = 0; s < full; s++, base += palette_panel) {
         const float *xs = x + s * per_word;
-        for (int b = 0; b < 4; b++) {
+        for (int b = 0; b < blocks; b++) {
             for (int d = 0; d < per_word; d++) {
                 const __m512 w = lookup512(kind, base + b * 16, d, table0, table1, table);
                 if (rows == 1) {
@@ -147,7 +148,7 @@ static SHRINK_ALWAYS_INLINE SHRINK_TARGET_AVX512 void palette_tile(
     const int left = (int)(k - full * per_word);
     if (left > 0) {
         const float *xs = x + full * per_word;
-        for (int b = 0; b < 4; b++) {
+        for (int b = 0; b < blocks; b++) {
             for (int d = 0; d < left; d++) {
                 const __m512 w = lookup512(kind, base + b * 16, d, table0, table1, table);
                 for (int r = 0; r < rows; r++) acc[r][b] = _mm512_fmadd_ps(_mm512_set1_ps(xs[r * ldx + d]), w, acc[r][b]);
@@ -155,7 +156,7 @@ static SHRINK_ALWAYS_INLINE SHRINK_TARGET_AVX512 void palette_tile(
         }
     }
     if (rows == 1)
-        for (int b = 0; b < 4; b++) acc[0][b] = _mm512_add_ps(acc[0][b], odd[b]);
+        for (int b = 0; b < blocks; b++) acc[0][b] = _mm512_add_ps(acc[0][b], odd[b]);
     store_tile512(rows, acc, columns, bias, y, ldy);
 }
 
@@ -173,17 +174,26 @@ SHRINK_TARGET_AVX512 static void palette_avx512(int bits, ptrdiff_t m, ptrdiff_t
             const float *xi = x + i * ldx;
             float *yi = y + i * ldy + j0;
             const ptrdiff_t rows = m - i < 4 ? m - i : 4;
-#define PALETTE_ROWS(R) \
-    if (kind == 0) palette_tile(0, R, k, xi, ldx, base, table, panel_bias, yi, ldy, columns); \
-    else if (kind == 1) palette_tile(1, R, k, xi, ldx, base, table, panel_bias, yi, ldy, columns); \
-    else palette_tile(2, R, k, xi, ldx, base, table, panel_bias, yi, ldy, columns);
+#define PALETTE_TILE(R, B) \
+    if (kind == 0) palette_tile(0, R, B, k, xi, ldx, base, table, panel_bias, yi, ldy, columns); \
+    else if (kind == 1) palette_tile(1, R, B, k, xi, ldx, base, table, panel_bias, yi, ldy, columns); \
+    else palette_tile(2, R, B, k, xi, ldx, base, table, panel_bias, yi, ldy, columns);
+            const int blocks = (int)((columns + 15) / 16);
             switch (rows) {
-            case 1: PALETTE_ROWS(1) break;
-            case 2: PALETTE_ROWS(2) break;
-            case 3: PALETTE_ROWS(3) break;
-            default: PALETTE_ROWS(4) break;
+            case 1:
+                // One row (GEMV): skip the empty blocks of a ragged last panel.
+                switch (blocks) {
+                case 1: PALETTE_TILE(1, 1) break;
+                case 2: PALETTE_TILE(1, 2) break;
+                case 3: PALETTE_TILE(1, 3) break;
+                default: PALETTE_TILE(1, 4) break;
+                }
+                break;
+            case 2: PALETTE_TILE(2, 4) break;
+            case 3: PALETTE_TILE(3, 4) break;
+            default: PALETTE_TILE(4, 4) break;
             }
-#undef PALETTE_ROWS
+#undef PALETTE_TILE
         }
     }
 }

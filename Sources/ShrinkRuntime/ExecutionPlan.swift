@@ -119,6 +119,13 @@ public final class ExecutionPlan {
         var currentSize = inputSize
         for (index, step) in steps.enumerated() {
             let target = buffers[index].baseAddress!
+            if case .identity = step {
+                // A reshape (flatten, inference dropout): the next step reads the same memory.
+                profile?.add(kind: layers[index].kernel.operatorKind, seconds: 0)
+                currentShape = layers[index].outputShape
+                currentSize = sampleSizes[index]
+                continue
+            }
             if profile != nil, case let .linear(.int8(packed), _, outputCount, inputCount) = step {
                 // Profiled int8 layers run in stages so quantize and dequantize are reported apart.
                 let work = batch * outputCount * inputCount

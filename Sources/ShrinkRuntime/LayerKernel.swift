@@ -17,7 +17,7 @@ public indirect enum LayerKernel: Equatable, Sendable, CustomStringConvertible {
     case reference(String)
     /// Element-wise max(0, x) on the plan's buffers.
     case relu
-    /// A reshape: a copy of the buffer (flatten, dropout in inference).
+    /// A reshape (flatten, dropout in inference): the next layer reads the same buffer, nothing is copied.
     case identity
 
     /// A short label, e.g. `palette(4)` or `sparse(8.0 %, palette)`.
