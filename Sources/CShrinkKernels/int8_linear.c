@@ -387,6 +387,15 @@ void shrink_int8_linear(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const uint8_t *x,
     int8_dispatch(m, n, k, x, ldx, packed, &e);
 }
 
+void shrink_int8_dequantize(ptrdiff_t m, ptrdiff_t n, const int32_t *c, ptrdiff_t ldc,
+                            const float *x_scales, const int32_t *x_zero_points, const int32_t *row_sums,
+                            const float *w_scales, const float *bias, float *y, ptrdiff_t ldy) {
+    const int8_epilogue e = {.x_scales = x_scales, .x_zero_points = x_zero_points, .row_sums = row_sums,
+                             .w_scales = w_scales, .bias = bias, .y = y, .ldy = ldy};
+    for (ptrdiff_t i = 0; i < m; i++)
+        for (ptrdiff_t j = 0; j < n; j++) finish_value(&e, i, j, c[i * ldc + j]);
+}
+
 int shrink_int8_linear_dynamic(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const float *x, ptrdiff_t ldx, int per_row,
                                const int8_t *packed, const int32_t *row_sums, const float *w_scales,
                                const float *bias, float *y, ptrdiff_t ldy) {

@@ -12,7 +12,9 @@ extension ModelBenchmark {
     /// - Linear, fp16 (widened), palette (looked up), fp32 kernels: n·k fp32 MACs;
     /// - Linear, sparse kernel: one fp32 MAC per stored non-zero weight;
     /// - a bias adds n fp32 additions (any kernel);
-    /// - conv2d: output elements · inChannels · kernel² fp32 MACs (+ a bias addition per output);
+    /// - conv2d: the same rules for its im2col product, once per output position (output
+    ///   elements · inChannels · kernel² MACs when dense; non-zero weights · positions when sparse;
+    ///   int8 when its kernel is `convolution(int8)`), plus a bias addition per output;
     /// - batch norm: one fp32 MAC per element; average pool: kernel² fp32 additions and one fp32
     ///   multiply per output; max pool: kernel² − 1 comparisons, ReLU one comparison per element,
     ///   each counted as an fp32 addition; flatten and dropout: nothing.
@@ -27,6 +29,25 @@ extension ModelBenchmark {
             guard value > 0 else { return }
             counts[keyPath: keyPath][precision, default: 0] += Double(value)
         }
+        /// Counts a weight-matrix product by the precision its kernel computes in.
+        func addMatrixProduct(kernel: LayerKernel, layer: String, positions: Int, inputsPerPosition: Int,
+                              outputsPerPosition: Int) {
+            let dense = positions * inputsPerPosition * outputsPerPosition
+            var matrixKernel = kernel
+            if case let .convolution(inner) = kernel { matrixKernel = inner }
+            switch matrixKernel {
+            case .int8:
+                add(\.multiplies, .int8, dense)
+                add(\.additions, .int32, dense)
+                add(\.multiplies, .fp32, positions * (inputsPerPosition + outputsPerPosition))
+            case .sparse:
+                let weight = file.tensor(named: "\(layer).weight")
+                let nonZero = weight.map { $0.value.scalars.reduce(0) { $0 + ($1 != 0 ? 1 : 0) } }
+                add(\.multiplyAccumulates, .fp32, nonZero.map { $0 * positions } ?? dense)
+            default:
+                add(\.multiplyAccumulates, .fp32, dense)
+            }
+        }
         var activationBytes = 0
         var inputShape = plan.inputShape
         for (index, planned) in plan.layers.enumerated() {
@@ -34,22 +55,15 @@ extension ModelBenchmark {
             activationBytes += 4 * (inputs + outputs)
             switch file.architecture.layers[index].layer {
             case let .linear(inputFeatures, outputFeatures, hasBias):
-                let dense = inputFeatures * outputFeatures
-                switch planned.kernel {
-                case .int8:
-                    add(\.multiplies, .int8, dense)
-                    add(\.additions, .int32, dense)
-                    add(\.multiplies, .fp32, inputFeatures + outputFeatures)
-                case .sparse:
-                    let weight = file.tensor(named: "\(planned.name).weight")
-                    let nonZero = weight.map { $0.value.scalars.reduce(0) { $0 + ($1 != 0 ? 1 : 0) } } ?? dense
-                    add(\.multiplyAccumulates, .fp32, nonZero)
-                default:
-                    add(\.multiplyAccumulates, .fp32, dense)
-                }
+                // One matrix product: [1, in] · [in, out].
+                addMatrixProduct(kernel: planned.kernel, layer: planned.name, positions: 1,
+                                 inputsPerPosition: inputFeatures, outputsPerPosition: outputFeatures)
                 if hasBias { add(\.additions, .fp32, outputFeatures) }
-            case let .convolution2D(inputChannels, _, kernelSize, _, _, hasBias):
-                add(\.multiplyAccumulates, .fp32, outputs * inputChannels * kernelSize * kernelSize)
+            case let .convolution2D(inputChannels, outputChannels, kernelSize, _, _, hasBias):
+                // im2col: one [positions, in·k²] · [in·k², out] product over the output positions.
+                addMatrixProduct(kernel: planned.kernel, layer: planned.name, positions: outputs / max(1, outputChannels),
+                                 inputsPerPosition: inputChannels * kernelSize * kernelSize,
+                                 outputsPerPosition: outputChannels)
                 if hasBias { add(\.additions, .fp32, outputs) }
             case .batchNormalization2D:
                 add(\.multiplyAccumulates, .fp32, outputs)

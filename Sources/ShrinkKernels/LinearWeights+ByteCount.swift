@@ -32,3 +32,8 @@ extension SparseLinearWeights {
             + 4 * (bias?.count ?? 0)
     }
 }
+
+extension Float32LinearWeights {
+    /// Bytes the fp32 kernel reads per inference: the weights and the bias.
+    public var packedByteCount: Int { 4 * weights.count + 4 * (bias?.count ?? 0) }
+}

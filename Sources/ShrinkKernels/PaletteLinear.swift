@@ -48,8 +48,9 @@ public struct PaletteLinearWeights: @unchecked Sendable {
     public func apply(input: UnsafePointer<Float>, rows: Int, output: UnsafeMutablePointer<Float>, threadCount: Int = 1) {
         guard rows > 0, outputCount > 0 else { return }
         let indices = packed.base.assumingMemoryBound(to: UInt8.self)
-        // Bytes per output column of the packed panels: 64-byte steps of 2 depths (nibbles) or 1.
-        let stepsPerPanel = bitWidth <= 4 ? (inputCount + 1) / 2 : inputCount
+        // Bytes per output column of the packed panels: one 32-bit word per step of 8 depths
+        // (nibbles) or 4 depths (bytes).
+        let stepsPerPanel = 4 * (bitWidth <= 4 ? (inputCount + 7) / 8 : (inputCount + 3) / 4)
         let run = { (biasPointer: UnsafePointer<Float>?) in
             centroids.withUnsafeBufferPointer { c in
                 PanelSplit.forEachColumnRange(outputCount: outputCount, panelColumns: Int(SHRINK_PALETTE_PANEL_COLUMNS),

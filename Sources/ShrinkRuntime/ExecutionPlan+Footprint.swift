@@ -2,8 +2,8 @@ import ShrinkNN
 
 extension ExecutionPlan {
     /// Bytes of weights each layer's kernel reads per inference, in layer order: the packed
-    /// sizes of Linear kernels (`packedByteCount`), 4 bytes per fp32 weight and bias for fp32
-    /// GEMM and reference layers, 0 for parameter-free steps.
+    /// sizes of Linear and compressed-convolution kernels (`packedByteCount`), 4 bytes per fp32
+    /// weight and bias for reference layers, 0 for parameter-free steps.
     public var layerWeightBytes: [Int] { steps.map(\.weightByteCount) }
 
     /// Bytes of the activation buffers the plan holds now (one per layer, sized for the last
@@ -18,13 +18,13 @@ extension ExecutionPlan.Step {
     /// Bytes of weights this step reads per inference.
     var weightByteCount: Int {
         switch self {
-        case let .linear(weights, _, _, _):
+        case let .linear(weights, _, _, _), let .convolution(weights, _, _):
             switch weights {
             case let .int8(packed): packed.packedByteCount
             case let .float16(packed): packed.packedByteCount
             case let .palette(packed): packed.packedByteCount
             case let .sparse(packed): packed.packedByteCount
-            case let .float32(matrix, bias): 4 * (matrix.count + (bias?.count ?? 0))
+            case let .float32(packed): packed.packedByteCount
             }
         case .relu, .identity: 0
         case let .reference(layer): layer.parameters.reduce(0) { $0 + 4 * $1.value.scalars.count }

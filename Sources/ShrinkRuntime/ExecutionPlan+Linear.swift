@@ -6,22 +6,29 @@ import ShrinkNN
 extension ExecutionPlan {
     /// Chooses and packs the kernel for one Linear layer from its stored weight encoding.
     static func linearStep(_ linear: Linear, file: ModelFile) throws -> Step {
-        let weightName = "\(linear.name).weight"
+        let (kernel, kind) = try matrixKernel(layerName: linear.name, biasName: linear.bias?.name, file: file,
+                                              outputs: linear.outputFeatures, inputs: linear.inputFeatures)
+        return .linear(kernel, kernel: kind, outputCount: linear.outputFeatures, inputCount: linear.inputFeatures)
+    }
+
+    /// The packed kernel for the weight matrix `<layerName>.weight` read as [outputs, inputs]
+    /// (a Linear weight, or a convolution weight [out, in, k, k] flattened), chosen from its
+    /// stored encoding; fp32 when it has none.
+    static func matrixKernel(layerName: String, biasName: String?, file: ModelFile,
+                             outputs: Int, inputs: Int) throws -> (LinearKernel, LayerKernel) {
+        let weightName = "\(layerName).weight"
         guard let stored = file.tensor(named: weightName) else { throw ExecutionPlanError.missingTensor(name: weightName) }
         var bias: [Float]? = nil
-        if let biasParameter = linear.bias {
-            guard let storedBias = file.tensor(named: biasParameter.name) else {
-                throw ExecutionPlanError.missingTensor(name: biasParameter.name)
+        if let biasName {
+            guard let storedBias = file.tensor(named: biasName) else {
+                throw ExecutionPlanError.missingTensor(name: biasName)
             }
             bias = storedBias.value.scalars
         }
-        let outputs = linear.outputFeatures, inputs = linear.inputFeatures
-        func step(_ kernel: LinearKernel, _ kind: LayerKernel) -> Step {
-            .linear(kernel, kernel: kind, outputCount: outputs, inputCount: inputs)
-        }
+        func step(_ kernel: LinearKernel, _ kind: LayerKernel) -> (LinearKernel, LayerKernel) { (kernel, kind) }
         do {
             guard let encoding = stored.encoding else {
-                return step(.float32(weights: stored.value.scalars, bias: bias), .float32)
+                return step(.float32(try Float32LinearWeights(weights: stored.value.scalars, bias: bias, outputCount: outputs, inputCount: inputs)), .float32)
             }
             let coded = encoding.coded
             if case .sparse = encoding.layout {
@@ -47,10 +54,10 @@ extension ExecutionPlan {
                                                       outputCount: outputs, inputCount: inputs)
                 return step(.palette(packed), .palette(bits: bits))
             default:
-                return step(.float32(weights: stored.value.scalars, bias: bias), .float32)
+                return step(.float32(try Float32LinearWeights(weights: stored.value.scalars, bias: bias, outputCount: outputs, inputCount: inputs)), .float32)
             }
         } catch let error as RuntimeKernelError {
-            throw ExecutionPlanError.kernel(layer: linear.name, error)
+            throw ExecutionPlanError.kernel(layer: layerName, error)
         }
     }
 
@@ -58,8 +65,8 @@ extension ExecutionPlan {
     /// centroids, else the decoded fp32 values; zero weights are dropped.
     private static func sparseStep(
         coded: CodedTensor, decoded: [Float], bias: [Float]?, outputs: Int, inputs: Int,
-        make: (LinearKernel, LayerKernel) -> Step
-    ) throws -> Step {
+        make: (LinearKernel, LayerKernel) -> (LinearKernel, LayerKernel)
+    ) throws -> (LinearKernel, LayerKernel) {
         let total = outputs * inputs
         if case .palette = coded.format, coded.centroids.count <= 256 {
             var rowPointers = [Int32](repeating: 0, count: outputs + 1)

@@ -9,12 +9,13 @@ extension ExecutionPlan {
         case float16(Float16LinearWeights)
         case palette(PaletteLinearWeights)
         case sparse(SparseLinearWeights)
-        case float32(weights: [Float], bias: [Float]?)
+        case float32(Float32LinearWeights)
     }
 
     /// One layer's work on the plan's buffers.
     enum Step {
         case linear(LinearKernel, kernel: LayerKernel, outputCount: Int, inputCount: Int)
+        case convolution(LinearKernel, kernel: LayerKernel, work: ConvolutionWork)
         case relu
         case identity
         case reference(any Layer)
@@ -22,6 +23,7 @@ extension ExecutionPlan {
         var kernel: LayerKernel {
             switch self {
             case let .linear(_, kernel, _, _): kernel
+            case let .convolution(_, kernel, _): kernel
             case .relu: .relu
             case .identity: .identity
             case let .reference(layer): .reference(layer.specification.typeName)
@@ -37,6 +39,15 @@ extension ExecutionPlan {
                 let threadCount = work >= ExecutionPlan.parallelWorkThreshold ? threads : 1
                 try Self.applyLinear(weights, input: input, rows: batch, output: output,
                                      outputCount: outputCount, inputCount: inputCount, threadCount: threadCount)
+            case let .convolution(weights, _, work):
+                // [batch, in, h, w] → im2col [batch·pixels, in·k²] → [batch·pixels, out] → [batch, out, pixels]
+                work.prepare(batch: batch)
+                work.lower(input, batch: batch)
+                let rows = batch * work.pixels
+                let threadCount = rows * work.outputChannels * work.depth >= ExecutionPlan.parallelWorkThreshold ? threads : 1
+                try Self.applyLinear(weights, input: work.columns.baseAddress!, rows: rows, output: work.products.baseAddress!,
+                                     outputCount: work.outputChannels, inputCount: work.depth, threadCount: threadCount)
+                work.scatter(batch: batch, into: output)
             case .relu:
                 // [batch, ...] element-wise
                 for index in 0..<(batch * outputSize) { output[index] = max(0, input[index]) }
@@ -65,21 +76,9 @@ extension ExecutionPlan {
                 packed.apply(input: input, rows: rows, output: output, threadCount: threadCount)
             case let .sparse(packed):
                 packed.apply(input: input, rows: rows, output: output, threadCount: threadCount)
-            case let .float32(matrix, bias):
-                // [rows, outputCount] = [rows, inputCount] · [outputCount, inputCount]ᵀ + bias
-                if let bias {
-                    bias.withUnsafeBufferPointer { b in
-                        for row in 0..<rows { (output + row * outputCount).update(from: b.baseAddress!, count: outputCount) }
-                    }
-                }
-                matrix.withUnsafeBufferPointer { w in
-                    GEMM.multiply(
-                        m: rows, n: outputCount, k: inputCount,
-                        a: MatrixOperand(input, rowStride: inputCount),
-                        b: MatrixOperand(w.baseAddress!, rowStride: inputCount, transposed: true),
-                        beta: bias == nil ? 0 : 1,
-                        c: output, cRowStride: outputCount, threadCount: threadCount)
-                }
+            case let .float32(packed):
+                // Row-dot GEMV for small batches, blocked GEMM for larger ones.
+                packed.apply(input: input, rows: rows, output: output, threadCount: threadCount)
             }
         }
     }

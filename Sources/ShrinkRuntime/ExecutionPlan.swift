@@ -5,8 +5,9 @@ import ShrinkNN
 import ShrinkTensor
 
 /// A model file compiled for inference: every `Linear` layer runs the kernel that reads its
-/// weights' stored encoding directly (packed once, here), every other layer runs ShrinkNN's
-/// inference forward pass. Convolutions use that fp32 reference path for now.
+/// weights' stored encoding directly (packed once, here); a convolution whose weight is stored
+/// compressed is lowered with im2col onto the same matrix kernel of its encoding (`.convolution`);
+/// every other layer (and fp32 convolutions) runs ShrinkNN's inference forward pass.
 ///
 /// Kernel choice per `Linear` weight (`StoredTensor.encoding`):
 /// - affine 8-bit signed, zero points 0, one scale per output channel (or per tensor) → `.int8`
@@ -14,7 +15,8 @@ import ShrinkTensor
 /// - fp16 → `.float16`; dense palette with ≤ 8-bit indices → `.palette(bits:)`;
 /// - sparse layout → `.sparse` (palettized values when the tensor is a palette of ≤ 256
 ///   centroids, else fp32 values from the decoded tensor);
-/// - anything else (plain fp32, other affine codes) → `.float32` GEMM on the decoded values.
+/// - anything else (plain fp32, other affine codes) → `.float32` on the decoded values
+///   (`Float32LinearWeights`: row-dot GEMV up to 4 rows, blocked GEMM beyond).
 ///
 /// The plan keeps one output buffer per layer, sized for the last batch size, so repeated runs
 /// at one batch size allocate only the returned tensor. Not thread-safe: one plan per thread.
@@ -43,12 +45,18 @@ public final class ExecutionPlan {
         var shape = file.architecture.inputShape
         for (index, layer) in model.layers.enumerated() {
             let specification = file.architecture.layers[index]
+            let layerInputShape = shape
             shape = try specification.layer.outputShape(forInputShape: shape, layerName: specification.name)
             let step: Step
             switch specification.layer {
             case .linear:
                 guard let linear = layer as? Linear else { step = .reference(layer); break }
                 step = try Self.linearStep(linear, file: file)
+            case .convolution2D:
+                guard let convolution = layer as? Convolution2D,
+                      let compressed = try Self.convolutionStep(convolution, inputShape: layerInputShape, file: file)
+                else { step = .reference(layer); break }
+                step = compressed
             case .relu: step = .relu
             case .flatten, .dropout: step = .identity
             default: step = .reference(layer)
@@ -95,7 +103,8 @@ public final class ExecutionPlan {
 
     /// Like `run(input:batch:output:)`, adding each step's wall-clock time to `profile` under its
     /// kernel's `operatorKind` when `profile` is not nil (two clock reads per step; pass nil for
-    /// unprofiled runs).
+    /// unprofiled runs). Int8 layers then run in three timed stages: `quantize`, `linear-int8`
+    /// (the int32 products only) and `dequantize` (same results as the fused unprofiled kernel).
     public func run(input: UnsafeBufferPointer<Float>, batch: Int, output: UnsafeMutableBufferPointer<Float>,
                     profile: inout OperatorProfile?) throws {
         let inputSize = inputShape.reduce(1, *)
@@ -110,6 +119,27 @@ public final class ExecutionPlan {
         var currentSize = inputSize
         for (index, step) in steps.enumerated() {
             let target = buffers[index].baseAddress!
+            if case .identity = step {
+                // A reshape (flatten, inference dropout): the next step reads the same memory.
+                profile?.add(kind: layers[index].kernel.operatorKind, seconds: 0)
+                currentShape = layers[index].outputShape
+                currentSize = sampleSizes[index]
+                continue
+            }
+            if profile != nil, case let .linear(.int8(packed), _, outputCount, inputCount) = step {
+                // Profiled int8 layers run in stages so quantize and dequantize are reported apart.
+                let work = batch * outputCount * inputCount
+                let stages = packed.applyTimingStages(
+                    input: current, rows: batch, output: target, granularity: .perRow,
+                    threadCount: work >= Self.parallelWorkThreshold ? threads : 1)
+                profile?.add(kind: OperatorProfile.quantizeKind, seconds: stages.quantize)
+                profile?.add(kind: layers[index].kernel.operatorKind, seconds: stages.multiply)
+                profile?.add(kind: OperatorProfile.dequantizeKind, seconds: stages.dequantize)
+                current = UnsafePointer(target)
+                currentShape = layers[index].outputShape
+                currentSize = sampleSizes[index]
+                continue
+            }
             let start = profile == nil ? nil : ContinuousClock.now
             try step.execute(input: current, inputShape: currentShape, inputSize: currentSize,
                              batch: batch, output: target, outputSize: sampleSizes[index], threads: threads)

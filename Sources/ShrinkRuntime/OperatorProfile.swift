@@ -2,11 +2,17 @@
 /// per-operator breakdown of `shrink bench`.
 ///
 /// Operator kinds are stable strings: `linear-float32`, `linear-float16`, `linear-int8`,
-/// `linear-palette`, `linear-sparse`, `relu`, `identity`, `reference-<LayerType>` (ShrinkNN's own
+/// `linear-palette`, `linear-sparse`, `conv-<matrix kernel>` (e.g. `conv-int8`), `relu`, `identity`, `reference-<LayerType>` (ShrinkNN's own
 /// forward pass, e.g. `reference-Convolution2D`), plus sub-steps that kernels report on their own,
 /// such as `quantize` (activations to integers) and `dequantize` (integer sums back to floats).
-/// A sub-step's time is not also counted in its layer's kind.
+/// A sub-step's time is not also counted in its layer's kind (a profiled int8 layer reports
+/// `quantize`, `linear-int8` for the integer products alone, and `dequantize`).
 public struct OperatorProfile: Equatable, Sendable {
+    /// The kind of dynamic activation quantization (fp32 to u8 codes) in int8 layers.
+    public static let quantizeKind = "quantize"
+    /// The kind of int32 sums back to fp32 (zero-point compensation, scales, bias) in int8 layers.
+    public static let dequantizeKind = "dequantize"
+
     /// One entry per operator kind, in order of first appearance.
     public private(set) var entries: [OperatorTiming] = []
 
@@ -52,6 +58,9 @@ extension LayerKernel {
         case .palette: "linear-palette"
         case .sparse: "linear-sparse"
         case .float32: "linear-float32"
+        case let .convolution(matrix):
+            // conv-int8, conv-float16, conv-palette, conv-sparse, conv-float32
+            "conv-" + String(matrix.operatorKind.dropFirst(matrix.operatorKind.hasPrefix("linear-") ? 7 : 0))
         case let .reference(typeName): "reference-\(typeName)"
         case .relu: "relu"
         case .identity: "identity"

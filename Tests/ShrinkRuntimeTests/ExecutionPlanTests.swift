@@ -161,6 +161,61 @@ struct ExecutionPlanTests {
         #expect(abs(shares.map(\.share).reduce(0, +) - 1) < 1e-9)
     }
 
+    @Test("a profiled int8 run reports quantize and dequantize apart, with the unprofiled output")
+    func profiledInt8Run() throws {
+        let file = try HandCompression.file(Self.mlp, encoding: .int8, seed: 11)
+        let plan = try ExecutionPlan(file: file)
+        #expect(plan.layers[1].kernel == .int8 && plan.layers[3].kernel == .int8)
+        let input = Self.input(batch: 3, shape: [1, 28, 28], seed: 4)
+        let expected = try plan.run(input)
+        var output = [Float](repeating: .nan, count: expected.count)
+        var profile: OperatorProfile? = OperatorProfile()
+        try input.withUnsafeBufferPointer { source in
+            try output.withUnsafeMutableBufferPointer { target in
+                try plan.run(input: source, batch: 3, output: target, profile: &profile)
+            }
+        }
+        // The staged path does the same integer products and the same float epilogue.
+        #expect(Self.relativeError(Tensor(shape: expected.shape, scalars: output), expected) <= 1e-6)
+        let entries = try #require(profile).entries
+        #expect(entries.map(\.kind) == ["identity", "quantize", "linear-int8", "dequantize", "relu"])
+        #expect(entries.map(\.calls) == [1, 2, 2, 2, 1])
+    }
+
+    static let convolutionCases: [(HandEncoding, LayerKernel, Float)] = [
+        (.float32, .float32, 1e-5),
+        (.float16, .float16, 1e-5),
+        (.palette(bits: 4), .palette(bits: 4), 1e-5),
+        (.palette(bits: 5), .palette(bits: 5), 1e-5),
+        (.sparsePalette(keep: 0.3, bits: 5), .sparse(density: 0, palettized: true), 1e-5),
+        (.sparseFloat(keep: 0.3), .sparse(density: 0, palettized: false), 1e-5),
+        // Activations are quantized to u8 per row at run time: about 1 % of the output range.
+        (.int8, .int8, 2e-2),
+    ]
+
+    @Test("compressed convolutions run im2col + their encoding's kernel and match the layer engine",
+          arguments: 0..<convolutionCases.count)
+    func compressedConvolutions(caseIndex: Int) throws {
+        let (encoding, expected, tolerance) = Self.convolutionCases[caseIndex]
+        let file = try HandCompression.file(Self.convolutionNet, encoding: encoding, seed: 3, convolutions: true)
+        let plan = try ExecutionPlan(file: file)
+        guard case let .convolution(matrix) = plan.layers[0].kernel else {
+            Issue.record("conv1 runs \(plan.layers[0].kernel)")
+            return
+        }
+        switch (matrix, expected) {
+        case let (.sparse(_, palettized), .sparse(_, expectedPalettized)): #expect(palettized == expectedPalettized)
+        default: #expect(matrix == expected)
+        }
+        #expect(plan.layers[0].kernel.operatorKind.hasPrefix("conv-"))
+        let reference = try Sequential(file: file)
+        for batch in [1, 3] {
+            let input = Self.input(batch: batch, shape: [1, 8, 8], seed: UInt64(batch))
+            let error = Self.relativeError(try plan.run(input), reference.forward(input, mode: .inference))
+            #expect(error <= tolerance, "\(encoding) batch \(batch): \(error)")
+        }
+    }
+
     @Test("an input of the wrong sample shape is rejected")
     func rejectsWrongShape() throws {
         let plan = try ExecutionPlan(file: try HandCompression.file(Self.mlp, encoding: .float32, seed: 1))

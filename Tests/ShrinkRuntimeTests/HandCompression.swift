@@ -21,10 +21,13 @@ enum HandEncoding {
 enum HandCompression {
     /// A random model of `architecture` whose Linear weights are stored as `encoding`, written
     /// to bytes and decoded back (so the plan reads what a file holds).
-    static func file(_ architecture: ModelArchitecture, encoding: HandEncoding, seed: UInt64) throws -> ModelFile {
+    /// With `convolutions`, convolution weights ([out, in, k, k], coded as [out, in·k²]) too.
+    static func file(_ architecture: ModelArchitecture, encoding: HandEncoding, seed: UInt64,
+                     convolutions: Bool = false) throws -> ModelFile {
         var generator = SeededRandomNumberGenerator(seed: seed)
         let model = try Sequential(architecture: architecture, generator: &generator)
-        let linearWeights = Set(model.layers.compactMap { ($0 as? Linear)?.weight.name })
+        var linearWeights = Set(model.layers.compactMap { ($0 as? Linear)?.weight.name })
+        if convolutions { linearWeights.formUnion(model.layers.compactMap { ($0 as? Convolution2D)?.weight.name }) }
         var tensors = [StoredTensor]()
         for parameter in model.parameters {
             guard linearWeights.contains(parameter.name) else {

@@ -27,6 +27,12 @@ struct KernelsBenchmark: ParsableCommand {
     @Flag(help: "Only the single-layer case 25088→4096, not the whole VGG-16 head.")
     var layerOnly = false
 
+    @Option(help: "Output: text (per layer and head), or tsv (whole head per encoding and batch, with ReLUs: median, p5, p95 ms).")
+    var format: String = "text"
+
+    @Option(help: "Encodings to measure (repeatable; default: all).")
+    var encoding: [String] = []
+
     /// One encoding of a layer: its weight bytes and the operation y = x · Wᵀ + b.
     struct EncodedLayer {
         let name: String
@@ -44,6 +50,7 @@ struct KernelsBenchmark: ParsableCommand {
     static let encodings = ["fp32", "fp16", "int8", "palette4", "palette4-int8", "sparse-fp32", "deep-compression"]
 
     func measureAll(path: CPUPath) throws {
+        if format == "tsv" { return try measureHeads(path: path) }
         print("CPU path \(path), \(threads) thread(s), median of \(samples) samples")
         let shapes = layerOnly ? [(25088, 4096)] : [(25088, 4096), (4096, 4096), (4096, 1000)]
         // Deep Compression (Han et al.) keeps about 4 % of fc6/fc7 and 23 % of fc8; we use 9 % for fc8.
@@ -86,6 +93,45 @@ struct KernelsBenchmark: ParsableCommand {
         }
     }
 
+    /// The whole head (layer, ReLU, layer, ReLU, layer) per encoding and batch as one timed
+    /// operation, one TSV row each: `shrink <path> <encoding> <batch> <median ms> <p5 ms> <p95 ms>`.
+    func measureHeads(path: CPUPath) throws {
+        let shapes = [(25088, 4096), (4096, 4096), (4096, 1000)]
+        let densities = [0.04, 0.04, 0.09]
+        var generator = SeededRandomNumberGenerator(seed: 2026)
+        let weights = shapes.map { shape in (0..<(shape.0 * shape.1)).map { _ in generator.nextUniform() * 0.02 - 0.01 } }
+        let biases = shapes.map { shape in (0..<shape.1).map { _ in generator.nextUniform() * 0.02 - 0.01 } }
+        print("# implementation\tencoding\tbatch\tmedian_ms\tp5_ms\tp95_ms\tthreads")
+        for name in encoding.isEmpty ? Self.encodings : encoding {
+            let layers = try shapes.indices.map { index in
+                try Self.encode(name, weights: weights[index], bias: biases[index], inputCount: shapes[index].0,
+                                outputCount: shapes[index].1, density: densities[index], threads: threads)
+            }
+            for batch in self.batch {
+                let input = (0..<(batch * 25088)).map { _ in max(0, generator.nextUniform() * 2 - 0.5) }
+                var hidden1 = [Float](repeating: 0, count: batch * 4096), hidden2 = hidden1
+                var output = [Float](repeating: 0, count: batch * 1000)
+                let measurement = input.withUnsafeBufferPointer { x in
+                    hidden1.withUnsafeMutableBufferPointer { h1 in
+                        hidden2.withUnsafeMutableBufferPointer { h2 in
+                            output.withUnsafeMutableBufferPointer { y in
+                                Measurement.run(warmUp: 2, samples: samples, minimumSampleSeconds: 0.02) {
+                                    layers[0].apply(x.baseAddress!, batch, h1.baseAddress!)
+                                    for index in h1.indices { h1[index] = max(0, h1[index]) }
+                                    layers[1].apply(UnsafePointer(h1.baseAddress!), batch, h2.baseAddress!)
+                                    for index in h2.indices { h2[index] = max(0, h2[index]) }
+                                    layers[2].apply(UnsafePointer(h2.baseAddress!), batch, y.baseAddress!)
+                                }
+                            }
+                        }
+                    }
+                }
+                let ms = measurement.wallSeconds.map { $0 * 1e3 }
+                print("shrink-\(path)\t\(name)\t\(batch)\t\(Statistics.percentile(ms, 50))\t\(Statistics.percentile(ms, 5))\t\(Statistics.percentile(ms, 95))\t\(threads)")
+            }
+        }
+    }
+
     func measure(_ layer: EncodedLayer, batch: Int, generator: inout SeededRandomNumberGenerator) -> Double {
         let input = (0..<(batch * layer.inputCount)).map { _ in max(0, generator.nextUniform() * 2 - 0.5) } // ReLU-like
         var output = [Float](repeating: 0, count: batch * layer.outputCount)
@@ -103,17 +149,10 @@ struct KernelsBenchmark: ParsableCommand {
                        density: Double, threads: Int) throws -> EncodedLayer {
         switch encoding {
         case "fp32":
-            let stored = weights
-            return EncodedLayer(name: encoding, weightBytes: 4 * weights.count, inputCount: inputCount, outputCount: outputCount) { x, rows, y in
-                stored.withUnsafeBufferPointer { w in
-                    GEMM.multiply(m: rows, n: outputCount, k: inputCount,
-                                  a: MatrixOperand(x, rowStride: inputCount),
-                                  b: MatrixOperand(w.baseAddress!, rowStride: inputCount, transposed: true),
-                                  c: y, cRowStride: outputCount, threadCount: threads)
-                }
-                bias.withUnsafeBufferPointer { b in
-                    for i in 0..<rows { for j in 0..<outputCount { y[i * outputCount + j] += b[j] } }
-                }
+            // Row-dot GEMV up to 4 rows (W read once), blocked GEMM beyond: the honest baseline.
+            let layer = try Float32LinearWeights(weights: weights, bias: bias, outputCount: outputCount, inputCount: inputCount)
+            return EncodedLayer(name: encoding, weightBytes: 4 * weights.count, inputCount: inputCount, outputCount: outputCount) {
+                layer.apply(input: $0, rows: $1, output: $2, threadCount: threads)
             }
         case "fp16":
             let layer = try Float16LinearWeights(rounding: weights, bias: bias, outputCount: outputCount, inputCount: inputCount)

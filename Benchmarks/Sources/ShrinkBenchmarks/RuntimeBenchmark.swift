@@ -27,6 +27,9 @@ struct RuntimeBenchmark: ParsableCommand {
     @Option(help: "Threads the plan may use for large layers.")
     var threads: Int = 1
 
+    @Flag(help: "Also print each encoding's per-operator breakdown (1000 profiled runs; int8 shows quantize/dequantize).")
+    var profile = false
+
     /// The weight encodings measured, in report order.
     enum Encoding: String, CaseIterable {
         case fp32, fp16, int8
@@ -71,6 +74,19 @@ struct RuntimeBenchmark: ParsableCommand {
             let bufferedWall = Statistics.percentile(buffered.wallSeconds, 50) * 1e6
             print(pad(encoding.rawValue, 19) + pad(format(wall, 2), 10) + pad(format(cpu, 2), 10)
                   + pad(format(wall90, 2), 10) + pad(format(bufferedWall, 2), 12) + kernels)
+            if profile {
+                var operators: OperatorProfile? = OperatorProfile()
+                let runs = 1000
+                try input.withUnsafeBufferPointer { source in
+                    try output.withUnsafeMutableBufferPointer { target in
+                        for _ in 0..<runs { try plan.run(input: source, batch: batch, output: target, profile: &operators) }
+                    }
+                }
+                let breakdown = (operators?.entries ?? []).map { entry in
+                    "\(entry.kind) \(format(entry.seconds / Double(runs) * 1e6, 2))"
+                }.joined(separator: ", ")
+                print("  profile (µs per run): " + breakdown)
+            }
         }
     }
 

@@ -96,6 +96,13 @@ void shrink_int8_linear(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const uint8_t *x,
                         const int8_t *packed, const int32_t *row_sums, const float *w_scales,
                         const float *bias, float *y, ptrdiff_t ldy);
 
+/// The dequantization step of shrink_int8_linear on its own (for per-stage profiling):
+/// y[i][j] = (float)(c[i][j] − zx[i]·row_sums[j]) · (sx[i]·sw[j]) + bias[j] (bias may be NULL),
+/// with c the int32 sums of shrink_int8_gemm_s32. Same arithmetic as the fused epilogue.
+void shrink_int8_dequantize(ptrdiff_t m, ptrdiff_t n, const int32_t *c, ptrdiff_t ldc,
+                            const float *x_scales, const int32_t *x_zero_points, const int32_t *row_sums,
+                            const float *w_scales, const float *bias, float *y, ptrdiff_t ldy);
+
 /// shrink_quantize_activations followed by shrink_int8_linear on fp32 input. Returns 0, or −1
 /// when the temporary code buffer cannot be allocated.
 int shrink_int8_linear_dynamic(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const float *x, ptrdiff_t ldx, int per_row,
@@ -127,8 +134,10 @@ void shrink_f16_linear(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const float *x, pt
 /// Output channels per packed palette-index panel.
 #define SHRINK_PALETTE_PANEL_COLUMNS 64
 
-/// Bytes of the packed `bits`-bit indices (1...8) of an n×k matrix: 4-bit nibbles for bits ≤ 4,
-/// bytes for 5...8 bits. 0 when empty or bits is out of range.
+/// Bytes of the packed `bits`-bit indices (1...8) of an n×k matrix (32-bit words per column holding
+/// 8 depths of 4-bit nibbles for bits ≤ 4, 4 depths of bytes for 5...8 bits): nibbles for bits ≤ 4,
+/// bytes for 5...8 bits, plus 64 bytes of slack the vector loads may read. 0 when empty or bits is
+/// out of range.
 size_t shrink_palette_packed_size(int bits, ptrdiff_t n, ptrdiff_t k);
 
 /// Packs byte indices index[n×k] (row stride ldi, each < 2^bits) into `packed`
@@ -182,6 +191,15 @@ void shrink_palette_int8_linear(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const uin
 int shrink_palette_int8_linear_dynamic(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const float *x, ptrdiff_t ldx, int per_row,
                                        const uint8_t *packed, const int8_t *codebook, const int32_t *row_sums,
                                        const float *w_scales, const float *bias, float *y, ptrdiff_t ldy);
+
+// MARK: - fp32 small-batch linear (row-dot GEMV)
+
+/// y[m×n] = x[m×k] · Wᵀ + bias (bias may be NULL) with W stored [n×k] row-major (row stride ldw,
+/// one row per output channel), for small m: W is streamed once per group of 4 rows of x, several
+/// W rows at a time, each dotted with the x rows (AVX-512, AVX2+FMA or portable by
+/// shrink_cpu_active_path()). fp32 accumulation. Bandwidth-bound: use shrink_sgemm from ~8 rows on.
+void shrink_f32_linear_rows(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const float *x, ptrdiff_t ldx,
+                            const float *w, ptrdiff_t ldw, const float *bias, float *y, ptrdiff_t ldy);
 
 #ifdef __cplusplus
 }

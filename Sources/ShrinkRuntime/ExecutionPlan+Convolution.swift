@@ -1,0 +1,102 @@
+import ShrinkFormats
+import ShrinkKernels
+import ShrinkNN
+
+extension ExecutionPlan {
+    /// A convolution run on a compressed matrix kernel: its geometry and its scratch buffers
+    /// (the lowered input and the kernel's [pixels, channels] product), grown to the batch.
+    final class ConvolutionWork {
+        let channels: Int, height: Int, width: Int
+        let kernelSize: Int, stride: Int, padding: Int
+        let outputChannels: Int, outputHeight: Int, outputWidth: Int
+        private(set) var columns = UnsafeMutableBufferPointer<Float>(start: nil, count: 0)
+        private(set) var products = UnsafeMutableBufferPointer<Float>(start: nil, count: 0)
+
+        init(convolution: Convolution2D, inputShape: [Int]) {
+            channels = inputShape[0]
+            height = inputShape[1]
+            width = inputShape[2]
+            kernelSize = convolution.kernelSize
+            stride = convolution.stride
+            padding = convolution.padding
+            outputChannels = convolution.outputChannels
+            outputHeight = (height + 2 * padding - kernelSize) / stride + 1
+            outputWidth = (width + 2 * padding - kernelSize) / stride + 1
+        }
+
+        deinit {
+            columns.baseAddress?.deallocate()
+            products.baseAddress?.deallocate()
+        }
+
+        /// Output pixels per sample and the depth of one lowered row (channels · kernelSize²).
+        var pixels: Int { outputHeight * outputWidth }
+        var depth: Int { channels * kernelSize * kernelSize }
+
+        /// Sizes the scratch buffers for `batch` samples (reallocating only when they grow).
+        func prepare(batch: Int) {
+            let rows = batch * pixels
+            if columns.count < rows * depth {
+                columns.baseAddress?.deallocate()
+                columns = .allocate(capacity: max(1, rows * depth))
+            }
+            if products.count < rows * outputChannels {
+                products.baseAddress?.deallocate()
+                products = .allocate(capacity: max(1, rows * outputChannels))
+            }
+        }
+
+        /// im2col: input [batch, channels, height, width] → columns [batch · pixels, depth], row
+        /// (sample · pixels + y · outputWidth + x), column (channel · k + kernelRow) · k + kernelColumn
+        /// (the order of a [out, in, k, k] weight flattened to [out, depth]); padding reads 0.
+        func lower(_ input: UnsafePointer<Float>, batch: Int) {
+            let columns = self.columns.baseAddress!, depth = self.depth, pixels = self.pixels
+            let planeSize = height * width
+            for sample in 0..<batch {
+                let image = input + sample * channels * planeSize
+                for outputRow in 0..<outputHeight {
+                    for outputColumn in 0..<outputWidth {
+                        var target = columns + ((sample * pixels) + outputRow * outputWidth + outputColumn) * depth
+                        for channel in 0..<channels {
+                            let plane = image + channel * planeSize
+                            for kernelRow in 0..<kernelSize {
+                                let y = outputRow * stride - padding + kernelRow
+                                let rowInside = y >= 0 && y < height
+                                for kernelColumn in 0..<kernelSize {
+                                    let x = outputColumn * stride - padding + kernelColumn
+                                    target.pointee = rowInside && x >= 0 && x < width ? plane[y * width + x] : 0
+                                    target += 1
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+
+        /// products [batch · pixels, outputChannels] → output [batch, outputChannels, pixels].
+        func scatter(batch: Int, into output: UnsafeMutablePointer<Float>) {
+            let products = self.products.baseAddress!, pixels = self.pixels, outputChannels = self.outputChannels
+            for sample in 0..<batch {
+                let source = products + sample * pixels * outputChannels
+                let target = output + sample * outputChannels * pixels
+                for pixel in 0..<pixels {
+                    for channel in 0..<outputChannels {
+                        target[channel * pixels + pixel] = source[pixel * outputChannels + channel]
+                    }
+                }
+            }
+        }
+    }
+
+    /// The compressed-kernel step for a convolution whose stored weight has an encoding (int8,
+    /// fp16, palette, sparse): im2col, then the encoding's matrix kernel on [out, in·k²]. Nil for
+    /// plain fp32 weights, which keep ShrinkNN's im2col + SGEMM forward pass.
+    static func convolutionStep(_ convolution: Convolution2D, inputShape: [Int], file: ModelFile) throws -> Step? {
+        guard inputShape.count == 3, file.tensor(named: convolution.weight.name)?.encoding != nil else { return nil }
+        let work = ConvolutionWork(convolution: convolution, inputShape: inputShape)
+        let (kernel, kind) = try matrixKernel(layerName: convolution.name, biasName: convolution.bias?.name, file: file,
+                                              outputs: convolution.outputChannels, inputs: work.depth)
+        return .convolution(kernel, kernel: .convolution(kind), work: work)
+    }
+}
