@@ -13,7 +13,7 @@ enum CodedStorage {
     static let maximumHuffmanLength = 15
 
     /// The writer's plan for `tensor`: one `payload` range, or, for a sparse tensor whose
-    /// Huffman-coded streams are smaller (64-byte alignment of each range included), the split
+    /// Huffman-coded streams are smaller (both rounded up to the 64-byte range alignment), the split
     /// form with `side-table`, `gaps` or `gap-lengths`+`gap-codes`, and `values` or
     /// `value-lengths`+`value-codes`.
     static func plan(name: String, encoding stored: StoredEncoding) throws -> Plan {
@@ -54,8 +54,9 @@ enum CodedStorage {
         ranges += values.huffman
             ? [(CodedRole.valueLengths, values.ranges[0]), (CodedRole.valueCodes, values.ranges[1])]
             : [(CodedRole.values, values.ranges[0])]
+        // The writer places a Huffman form's ranges back to back from a 64-byte boundary.
         func alignedTotal(_ ranges: [(role: String, bytes: [UInt8])]) -> Int {
-            ranges.reduce(0) { $0 + (alignedUp($1.bytes.count, to: ModelFileLayout.rangeAlignment) ?? Int.max / 2) }
+            alignedUp(ranges.reduce(0) { $0 + $1.bytes.count }, to: ModelFileLayout.rangeAlignment) ?? Int.max / 2
         }
         guard alignedTotal(ranges) < alignedTotal(plain.ranges) else { return plain }
         return Plan(

@@ -120,7 +120,7 @@ struct ModelFileDecoder {
             if offset > UInt64(fileLength) || length > UInt64(fileLength) - offset {
                 throw ModelFileError.sectionOutOfBounds(section: label, offset: offset, length: length, fileLength: fileLength)
             }
-            if kind == .manifest && length > UInt64(ModelFileLimits.maximumManifestLength) {
+            if (kind == .manifest || kind == .compressedManifest) && length > UInt64(ModelFileLimits.maximumManifestLength) {
                 throw ModelFileError.manifestTooLarge(length: length, limit: ModelFileLimits.maximumManifestLength)
             }
             // Both fit in Int: they are at most the file length.
@@ -157,7 +157,7 @@ struct ModelFileDecoder {
                     section: section.label, stored: section.storedChecksum, computed: computed)
             }
         }
-        for section in sections where section.kind != .manifest && section.kind != .tensorData {
+        for section in sections where ![.manifest, .compressedManifest, .tensorData].contains(section.kind) {
             if section.flags & ModelFileLayout.requiredSectionFlag != 0 {
                 throw ModelFileError.unknownRequiredSection(section: section.label)
             }
@@ -167,13 +167,16 @@ struct ModelFileDecoder {
 
     // MARK: Manifest
 
-    /// Strict JSON check, then schema decoding.
+    /// The one manifest section (`MNFT`, or since 1.2 the compressed `MNFZ`, inflated first),
+    /// strict JSON check, then schema decoding.
     func readManifest(_ sections: [ValidatedSection]) throws -> Manifest {
-        let manifests = sections.filter { $0.kind == .manifest }
+        let manifests = sections.filter { $0.kind == .manifest || $0.kind == .compressedManifest }
         guard manifests.count == 1, let section = manifests.first else {
             throw ModelFileError.manifestCount(manifests.count)
         }
-        let json = Array(bytes[section.range])
+        let json = section.kind == .compressedManifest
+            ? try ManifestCompression.decompress(bytes[section.range], label: section.label)
+            : Array(bytes[section.range])
         try StrictJSONValidator.validate(json)
         do {
             return try JSONDecoder().decode(Manifest.self, from: Data(json))
@@ -292,7 +295,11 @@ struct ModelFileDecoder {
                     throw ModelFileError.invalidByteRange(
                         tensor: record.name, reason: "empty byte range \(role) must have offset 0, not \(range.offset)")
                 }
-                if range.offset % ModelFileLayout.rangeAlignment != 0 {
+                // Format 1.2: a Huffman form's side table, tables and streams are decoded, never
+                // mapped, so they may start at any byte.
+                let isHuffmanForm = encoding == .coded
+                    && (record.encoding.huffmanGaps == true || record.encoding.huffmanValues == true)
+                if !isHuffmanForm && range.offset % ModelFileLayout.rangeAlignment != 0 {
                     throw ModelFileError.invalidByteRange(
                         tensor: record.name,
                         reason: "byte range \(role) offset \(range.offset) is not a multiple of \(ModelFileLayout.rangeAlignment)")

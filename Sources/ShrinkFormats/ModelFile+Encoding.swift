@@ -2,7 +2,8 @@ import Foundation
 import ShrinkTensor
 
 extension ModelFile {
-    /// The file's bytes (docs/FORMAT.md): preamble, section table, the JSON manifest section and
+    /// The file's bytes (docs/FORMAT.md): preamble, section table, the JSON manifest section
+    /// (DEFLATE-compressed `MNFZ` when a tensor is `coded`) and
     /// one 64-byte-aligned data section holding every tensor's byte ranges (`dense-f32`, or `coded`
     /// for tensors with an `encoding`).
     ///
@@ -13,7 +14,9 @@ extension ModelFile {
         try ModelFileValidation.validate(metadata)
         try ModelFileValidation.validateTensorTable(tensors.map { ($0.name, $0.value.shape) })
 
-        // Data section layout: each non-empty range at the next 64-byte boundary, in order.
+        // Data section layout, in order: the ranges of a Huffman form directly after the previous
+        // byte (format 1.2; they are decoded, never mapped), every other non-empty range at the
+        // next 64-byte boundary.
         let dataSectionIndex = 1
         var records: [TensorRecord] = []
         records.reserveCapacity(tensors.count)
@@ -21,11 +24,13 @@ extension ModelFile {
         var dataLength = 0
         for tensor in tensors {
             let plan = try Self.storagePlan(of: tensor)
+            let isHuffmanForm = plan.encoding.huffmanGaps == true || plan.encoding.huffmanValues == true
             var ranges: [ByteRangeRecord] = []
             for range in plan.ranges {
                 var offset = 0
                 if !range.bytes.isEmpty {
-                    guard let start = alignedUp(dataLength, to: ModelFileLayout.rangeAlignment) else {
+                    let alignment = isHuffmanForm ? 1 : ModelFileLayout.rangeAlignment
+                    guard let start = alignedUp(dataLength, to: alignment) else {
                         throw ModelFileError.invalidByteRange(tensor: tensor.name, reason: "data section too large")
                     }
                     offset = start
@@ -38,7 +43,13 @@ extension ModelFile {
                 TensorRecord(name: tensor.name, kind: tensor.kind, shape: tensor.value.shape, encoding: plan.encoding, ranges: ranges))
         }
 
-        let manifest = try encodeManifest(Manifest(architecture: architecture, metadata: metadata, tensors: records))
+        // Files with coded tensors (format 1.2) store the manifest DEFLATE-compressed (`MNFZ`):
+        // at 30 KB a JSON manifest is a tenth of a compressed model. Uncompressed models keep
+        // the plain `MNFT` of format 1.0, so every 1.x reader reads them.
+        let isCoded = tensors.contains { $0.encoding != nil }
+        let json = try encodeManifest(Manifest(architecture: architecture, metadata: metadata, tensors: records))
+        let manifest = isCoded ? try ManifestCompression.compress(json) : json
+        let manifestKind: SectionKind = isCoded ? .compressedManifest : .manifest
 
         // File layout: preamble, table of two sections, manifest, padding, data.
         let sectionCount = 2
@@ -63,7 +74,7 @@ extension ModelFile {
         }
 
         let sections: [(kind: SectionKind, offset: Int, length: Int, alignment: Int)] = [
-            (.manifest, manifestOffset, manifest.count, ModelFileLayout.manifestAlignment),
+            (manifestKind, manifestOffset, manifest.count, ModelFileLayout.manifestAlignment),
             (.tensorData, dataOffset, dataLength, ModelFileLayout.dataAlignment),
         ]
         for (index, section) in sections.enumerated() {
@@ -79,8 +90,9 @@ extension ModelFile {
 
         bytes.replaceSubrange(0..<8, with: ModelFileLayout.magic)
         // The lowest version that expresses the file: 1.0 when every tensor is dense-f32, so
-        // readers of 1.0 keep reading uncompressed models; 1.1 once a tensor is `coded`.
-        let version = tensors.contains { $0.encoding != nil } ? FormatVersion.current : FormatVersion(major: 1, minor: 0)
+        // readers of 1.0 keep reading uncompressed models; 1.2 once a tensor is `coded` (1.2's
+        // compressed manifest; 1.1 files, coded with a plain manifest, are still read).
+        let version = isCoded ? FormatVersion.current : FormatVersion(major: 1, minor: 0)
         bytes.storeLittleEndian(version.major, at: 8)
         bytes.storeLittleEndian(version.minor, at: 10)
         bytes.storeLittleEndian(UInt32(0), at: 12)  // flags

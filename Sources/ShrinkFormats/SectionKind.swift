@@ -15,6 +15,8 @@ struct SectionKind: Hashable, CustomStringConvertible {
 
     /// The JSON manifest: architecture, metadata, tensor table.
     static let manifest = SectionKind("MNFT")
+    /// The same manifest, DEFLATE-compressed (format 1.2, `ManifestCompression`).
+    static let compressedManifest = SectionKind("MNFZ")
     /// Tensor payload bytes addressed by the tensor table's byte ranges.
     static let tensorData = SectionKind("DATA")
 

@@ -9,7 +9,7 @@ import Testing
     @Test func everyEncodingRoundTripsBitExactly() throws {
         let model = try CodedFixtures.model()
         let bytes = try model.encoded()
-        #expect(bytes[8] == 1 && bytes[10] == 1)  // format 1.1
+        #expect(bytes[8] == 1 && bytes[10] == 2)  // format 1.2
         let decoded = try ModelFile.decode(bytes)
         #expect(bitwiseEqual(decoded, model))
         for (original, read) in zip(model.tensors, decoded.tensors) {

@@ -136,7 +136,7 @@ import Testing
             "only \(tally.errorCases.sorted()) were reached")
     }
 
-    // MARK: Files with coded tensors (format 1.1)
+    // MARK: Files with coded tensors (format 1.2: coded encodings, compressed manifest)
 
     @Test func everyTruncationOfACodedFileIsRejected() {
         var tally = Tally()
@@ -188,9 +188,10 @@ import Testing
         let original = RawContainer(CodedFixtures.validBytes)
         for _ in 0..<800 {
             var container = original
-            var text = container.sections[0].payload
+            // The JSON is mutated, then compressed again into the MNFZ section (format 1.2).
+            var text = Array(container.manifest.utf8)
             for _ in 0...generator.nextIndex(below: 2) { mutateJSON(&text, using: &generator) }
-            container.sections[0].payload = text
+            container.sections[0].payload = try! ManifestCompression.compress(text)
             check(container.assembled(), &tally)
         }
         #expect(tally.accepted + tally.rejected == 800)

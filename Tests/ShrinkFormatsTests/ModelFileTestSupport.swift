@@ -125,14 +125,25 @@ struct RawContainer {
         }
     }
 
-    /// The manifest JSON as text.
+    /// The manifest JSON as text (an `MNFZ` section is inflated to read it and re-compressed
+    /// when it is set).
     var manifest: String {
-        get { String(decoding: sections[manifestIndex].payload, as: UTF8.self) }
-        set { sections[manifestIndex].payload = Array(newValue.utf8) }
+        get {
+            let payload = sections[manifestIndex].payload
+            guard isCompressedManifest else { return String(decoding: payload, as: UTF8.self) }
+            return String(decoding: try! ManifestCompression.decompress(payload[...], label: "test"), as: UTF8.self)
+        }
+        set {
+            let json = Array(newValue.utf8)
+            sections[manifestIndex].payload = isCompressedManifest ? try! ManifestCompression.compress(json) : json
+        }
     }
 
+    /// Whether the manifest section is the compressed `MNFZ` (format 1.2 files with coded tensors).
+    var isCompressedManifest: Bool { sections[manifestIndex].kind == Array("MNFZ".utf8) }
+
     private var manifestIndex: Int {
-        sections.firstIndex { $0.kind == Array("MNFT".utf8) } ?? 0
+        sections.firstIndex { $0.kind == Array("MNFT".utf8) || $0.kind == Array("MNFZ".utf8) } ?? 0
     }
 
     /// The file with sections laid out contiguously at their alignments and all checksums and

@@ -67,6 +67,6 @@ import Testing
         #expect(compatibility((1, 4), (3, 0), oldest: 2) == .retiredMajor)
         #expect(compatibility((0, 1), (1, 0)) == .invalid)
         #expect(FormatVersion(major: 1, minor: 9) < FormatVersion(major: 2, minor: 0))
-        #expect(FormatVersion.current.description == "1.1")
+        #expect(FormatVersion.current.description == "1.2")
     }
 }

@@ -13,14 +13,17 @@ extension CompressedModel {
     /// - else a mask alone → binary32;
     /// - else (nothing decided) → `dense-f32`.
     ///
-    /// With a mask the layout is relative-index sparse (`convolutionGapBits` for rank-4 tensors,
-    /// `linearGapBits` otherwise) with Huffman-coded streams when smaller; without, dense.
+    /// With a mask the layout is relative-index sparse with Huffman-coded streams when smaller
+    /// (gap width: the smallest stored size over `gapBitsCandidates`, else `convolutionGapBits`
+    /// for rank-4 tensors and `linearGapBits` otherwise); without, dense.
     /// Biases and buffers follow the same rules (usually dense f32).
     ///
     /// - Throws: `ModelExportError` when a state cannot be encoded, or when an encoding would not
     ///   reproduce the network's values exactly (compared with `==`, so +0 and −0 match).
     public func modelFile(options: ModelExportOptions = ModelExportOptions(), metadata: ModelMetadata = ModelMetadata()) throws -> ModelFile {
-        for bits in [options.convolutionGapBits, options.linearGapBits] where !StorageLayout.supportedGapBits.contains(bits) {
+        var widths = [options.convolutionGapBits, options.linearGapBits]
+        if let candidates = options.gapBitsCandidates { widths += [candidates.lowerBound, candidates.upperBound] }
+        for bits in widths where !StorageLayout.supportedGapBits.contains(bits) {
             throw ModelExportError.invalidGapBits(bits)
         }
         let tensors = try network.parameters.map { parameter in
@@ -66,11 +69,29 @@ extension CompressedModel {
         for index in 0..<values.count where !(stored[index] == values[index] || (stored[index].isNaN && values[index].isNaN)) {
             throw ModelExportError.valueMismatch(parameter: name, position: index, network: values[index], stored: stored[index])
         }
-        var layout = StorageLayout.dense
+        var encoding = StoredEncoding(coded: coded, layout: .dense, huffmanCoding: options.huffmanCoding)
         if state.mask != nil {
-            layout = .sparse(gapBits: value.shape.count == 4 ? options.convolutionGapBits : options.linearGapBits)
+            let preferred = value.shape.count == 4 ? options.convolutionGapBits : options.linearGapBits
+            encoding.layout = .sparse(gapBits: try Self.gapBits(for: encoding, preferred: preferred, candidates: options.gapBitsCandidates))
         }
-        let encoding = StoredEncoding(coded: coded, layout: layout, huffmanCoding: options.huffmanCoding)
         return try StoredTensor(name: name, kind: parameter.kind, shape: value.shape, encoding: encoding)
+    }
+
+    /// The gap width among `candidates` (and `preferred`) whose sparse storage of `encoding`
+    /// takes the fewest file bytes: its ranges' total rounded up to the range alignment, then the
+    /// unrounded total, then `preferred`, then the narrower width. `preferred` when `candidates` is nil.
+    static func gapBits(for encoding: StoredEncoding, preferred: Int, candidates: ClosedRange<Int>?) throws -> Int {
+        guard let candidates else { return preferred }
+        let alignment = ModelFile.rangeAlignment
+        var best: (key: [Int], bits: Int)?
+        for bits in Set(Array(candidates) + [preferred]).sorted() {
+            var trial = encoding
+            trial.layout = .sparse(gapBits: bits)
+            let lengths = try trial.storedRangeLengths()
+            let total = lengths.reduce(0, +)
+            let key = [(total + alignment - 1) / alignment * alignment, total, bits == preferred ? 0 : 1]
+            if best == nil || key.lexicographicallyPrecedes(best!.key) { best = (key, bits) }
+        }
+        return best?.bits ?? preferred
     }
 }

@@ -177,6 +177,14 @@ import Testing
         let generic = try #require(BuiltInRecipes.recipe(named: "deep-compression", forModel: "some-other-model"))
         #expect(generic == BuiltInRecipes.deepCompression)
         #expect(lenet300 != generic && lenet5 != generic && lenet300 != lenet5)
+        for recipe in [lenet300, lenet5, generic] {
+            // Last step: fp16 centroids and biases (halves their bytes in the written file).
+            guard case .float16(let configuration)? = recipe.steps.last else {
+                Issue.record("deep-compression should end with fp16 storage")
+                continue
+            }
+            #expect(configuration == Float16Step.Configuration())
+        }
         for recipe in [lenet300, lenet5] {
             #expect(recipe.name == "deep-compression")
             try recipe.validate()
