@@ -46,7 +46,7 @@ done
 "$shrink" compare "$work/bench.json" --baseline fp32 --format markdown --output "$work/compare.md"
 "$shrink" compare "$work/bench.json" --baseline fp32 --format html --output docs/results/mnist.html
 
-machine=$(python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))[0]["machine"]; print(f"{r[\"cpu_model\"]}, {r[\"logical_cores\"]} logical cores, {r[\"memory_bytes\"]/2**30:.1f} GiB, {r[\"operating_system\"]}, kernels {r[\"kernel_path\"]}")' "$work/bench.json")
+machine=$(python3 -c 'import json,sys; m=json.load(open(sys.argv[1]))[0]["machine"]; print("%s, %d logical cores, %.1f GiB, %s, kernels %s" % (m["cpu_model"], m["logical_cores"], m["memory_bytes"] / 2**30, m["operating_system"], m["kernel_path"]))' "$work/bench.json")
 code=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[0]["code_version"])' "$work/bench.json")
 {
     echo "# MNIST: to compress or not (LeNet-300-100)"

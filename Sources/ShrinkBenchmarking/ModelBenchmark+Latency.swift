@@ -38,14 +38,15 @@ extension ModelBenchmark {
                     summary = try LatencyMeasurement.run(
                         warmUp: configuration.warmUpRuns, minimumRuns: configuration.minimumRuns,
                         maximumRuns: configuration.maximumRuns,
-                        targetRelativeHalfWidth: configuration.targetRelativeHalfWidth) {
+                        targetRelativeHalfWidth: configuration.targetRelativeHalfWidth,
+                        minimumRunSeconds: configuration.minimumRunSeconds) {
                         try plan.run(input: source, batch: batch, output: target)
                     }
                 }
             }
         }
         let result = summary!
-        let runs = result.warmUpRuns + result.discardedRuns + result.runs
+        let runs = (result.warmUpRuns + result.discardedRuns + result.runs) * result.iterationsPerRun
         let measured = energy.joules.map {
             MeasuredInferenceEnergy(joulesPerSample: $0 / Double(runs * batch), unavailableReason: nil)
         } ?? MeasuredInferenceEnergy(joulesPerSample: nil, unavailableReason: energy.reason ?? "RAPL unavailable")

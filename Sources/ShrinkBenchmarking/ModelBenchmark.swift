@@ -23,6 +23,9 @@ public struct ModelBenchmark {
         public var maximumRuns: Int
         /// Stop timing once the median's 95 % half-width is at most this fraction of it.
         public var targetRelativeHalfWidth: Double
+        /// The shortest a timed run may last: runs time as many inferences back to back as it
+        /// takes (0: one inference per run, dominated by timer noise at microsecond latencies).
+        public var minimumRunSeconds: Double
         /// Profiled runs at the first batch size for the per-operator shares (≥ 1).
         public var profileRuns: Int
         /// Times the file is loaded; the median load time is reported (≥ 1).
@@ -42,7 +45,8 @@ public struct ModelBenchmark {
 
         /// Creates a configuration; the defaults are `shrink bench`'s.
         public init(batchSizes: [Int] = [1, 8, 64], threads: Int = 1, warmUpRuns: Int = 10, minimumRuns: Int = 10,
-                    maximumRuns: Int = 300, targetRelativeHalfWidth: Double = 0.02, profileRuns: Int = 50,
+                    maximumRuns: Int = 300, targetRelativeHalfWidth: Double = 0.02, minimumRunSeconds: Double = 0.01,
+                    profileRuns: Int = 50,
                     loadRepetitions: Int = 3, testSampleLimit: Int? = nil, accuracyBatchSize: Int = 500,
                     energyTable: EnergyTable = .horowitz45nm, shard: String? = nil,
                     memoryProbe: MemoryProbeMethod = .skipped(reason: "not requested"),
@@ -53,6 +57,7 @@ public struct ModelBenchmark {
             self.minimumRuns = minimumRuns
             self.maximumRuns = maximumRuns
             self.targetRelativeHalfWidth = targetRelativeHalfWidth
+            self.minimumRunSeconds = minimumRunSeconds
             self.profileRuns = profileRuns
             self.loadRepetitions = loadRepetitions
             self.testSampleLimit = testSampleLimit
@@ -74,6 +79,9 @@ public struct ModelBenchmark {
             guard minimumRuns >= 1 else { throw fail("minimumRuns", "must be ≥ 1, got \(minimumRuns)") }
             guard maximumRuns >= minimumRuns else {
                 throw fail("maximumRuns", "\(maximumRuns) is below the minimum of \(minimumRuns) runs")
+            }
+            guard minimumRunSeconds >= 0, minimumRunSeconds <= 10 else {
+                throw fail("minimumRunSeconds", "must be between 0 and 10 seconds, got \(minimumRunSeconds)")
             }
             guard targetRelativeHalfWidth > 0, targetRelativeHalfWidth.isFinite else {
                 throw fail("targetRelativeHalfWidth", "must be a positive fraction, got \(targetRelativeHalfWidth)")
@@ -182,7 +190,8 @@ public struct ModelBenchmark {
             dataset: datasetName, testSamples: accuracy?.classification.samples ?? 0,
             batchSizes: configuration.batchSizes, threads: configuration.threads,
             warmUpRuns: configuration.warmUpRuns, maximumRuns: configuration.maximumRuns,
-            targetRelativeHalfWidth: configuration.targetRelativeHalfWidth, shard: configuration.shard)
+            targetRelativeHalfWidth: configuration.targetRelativeHalfWidth, shard: configuration.shard,
+            minimumRunSeconds: configuration.minimumRunSeconds)
         let record = BenchmarkRecord(
             variant: variant ?? Self.defaultVariantName(path: path), modelPath: path,
             modelSHA256: SHA256.hexDigest(SHA256.hash(bytes)), architecture: file.architecture.name,

@@ -6,7 +6,10 @@ public struct LatencySummary: Codable, Equatable, Sendable {
     public var discardedRuns: Int
     /// The number of timed runs kept (the sample size of the statistics below).
     public var runs: Int
-    /// The kept run times in seconds, in execution order.
+    /// Operations each run timed back to back (≥ 1); every figure here is per operation.
+    public var iterationsPerRun: Int
+    /// The kept run times in seconds per operation (a run's time ÷ `iterationsPerRun`), in
+    /// execution order.
     public var samplesSeconds: [Double]
     /// The median run time in seconds.
     public var medianSeconds: Double
@@ -38,6 +41,7 @@ public struct LatencySummary: Codable, Equatable, Sendable {
         case warmUpRuns = "warm_up_runs"
         case discardedRuns = "discarded_runs"
         case runs
+        case iterationsPerRun = "iterations_per_run"
         case samplesSeconds = "samples_seconds"
         case medianSeconds = "median_seconds"
         case p5Seconds = "p5_seconds"
@@ -56,6 +60,7 @@ public struct LatencySummary: Codable, Equatable, Sendable {
         try container.encode(warmUpRuns, forKey: .warmUpRuns)
         try container.encode(discardedRuns, forKey: .discardedRuns)
         try container.encode(runs, forKey: .runs)
+        try container.encode(iterationsPerRun, forKey: .iterationsPerRun)
         try container.encode(samplesSeconds, forKey: .samplesSeconds)
         try container.encode(medianSeconds, forKey: .medianSeconds)
         try container.encode(p5Seconds, forKey: .p5Seconds)
@@ -74,6 +79,7 @@ public struct LatencySummary: Codable, Equatable, Sendable {
         warmUpRuns = try container.decode(Int.self, forKey: .warmUpRuns)
         discardedRuns = try container.decode(Int.self, forKey: .discardedRuns)
         runs = try container.decode(Int.self, forKey: .runs)
+        iterationsPerRun = try container.decodeIfPresent(Int.self, forKey: .iterationsPerRun) ?? 1
         samplesSeconds = try container.decode([Double].self, forKey: .samplesSeconds)
         medianSeconds = try container.decode(Double.self, forKey: .medianSeconds)
         p5Seconds = try container.decode(Double.self, forKey: .p5Seconds)
@@ -86,9 +92,11 @@ public struct LatencySummary: Codable, Equatable, Sendable {
         converged = try container.decode(Bool.self, forKey: .converged)
     }
 
-    /// Summarizes kept run times (seconds).
+    /// Summarizes kept run times (seconds per operation; each run timed `iterationsPerRun`
+    /// operations).
     public init(samplesSeconds: [Double], warmUpRuns: Int, discardedRuns: Int,
-                targetRelativeHalfWidth: Double, confidenceLevel: Double = 0.95) throws {
+                targetRelativeHalfWidth: Double, confidenceLevel: Double = 0.95, iterationsPerRun: Int = 1) throws {
+        self.iterationsPerRun = max(1, iterationsPerRun)
         let sorted = samplesSeconds.sorted()
         let median = try Statistics.percentile(sorted: sorted, 50)
         let interval = try Statistics.medianConfidenceInterval(samplesSeconds, level: confidenceLevel)
@@ -113,10 +121,13 @@ public struct LatencySummary: Codable, Equatable, Sendable {
     }
 }
 
-/// The adaptive latency protocol: `warmUp` untimed runs, one timed run that is discarded, then
-/// timed runs until the 95 % confidence interval of the median (order statistics, see
-/// `Statistics.medianConfidenceInterval`) has a half-width ≤ `targetRelativeHalfWidth` × median
-/// after at least `minimumRuns` kept runs, or `maximumRuns` kept runs were made.
+/// The adaptive latency protocol: when `minimumRunSeconds` > 0, a calibration picks how many
+/// operations one run times back to back (`iterationsPerRun`, so that a run lasts at least that
+/// long: microsecond operations are otherwise dominated by timer and scheduling noise); then
+/// `warmUp` untimed runs, one timed run that is discarded, then timed runs until the 95 %
+/// confidence interval of the median (order statistics, see `Statistics.medianConfidenceInterval`)
+/// has a half-width ≤ `targetRelativeHalfWidth` × median after at least `minimumRuns` kept runs,
+/// or `maximumRuns` kept runs were made. Reported times are per operation.
 public enum LatencyMeasurement {
     /// Runs the protocol on `operation`, timing each run with `clock`.
     ///
@@ -126,11 +137,13 @@ public enum LatencyMeasurement {
     ///     95 % interval, so convergence needs at least 6).
     ///   - maximumRuns: the cap on kept runs (≥ `minimumRuns`).
     ///   - targetRelativeHalfWidth: the stopping criterion (default 2 %).
+    ///   - minimumRunSeconds: the shortest a timed run may be (0: one operation per run).
     /// - Throws: `MeasurementError.invalidArgument` for inconsistent counts; rethrows
     ///   `operation`'s errors.
     public static func run(
         warmUp: Int, minimumRuns: Int, maximumRuns: Int, targetRelativeHalfWidth: Double = 0.02,
-        clock: any MeasurementClock = MonotonicClock(), operation: () throws -> Void
+        minimumRunSeconds: Double = 0, clock: any MeasurementClock = MonotonicClock(),
+        operation: () throws -> Void
     ) throws -> LatencySummary {
         guard warmUp >= 0 else { throw MeasurementError.invalidArgument(name: "warmUp", reason: "must be ≥ 0, got \(warmUp)") }
         guard minimumRuns >= 1 else {
@@ -144,23 +157,45 @@ public enum LatencyMeasurement {
             throw MeasurementError.invalidArgument(
                 name: "targetRelativeHalfWidth", reason: "must be ≥ 0, got \(targetRelativeHalfWidth)")
         }
-        for _ in 0..<warmUp { try operation() }
-        _ = try time(operation, clock: clock) // the first timed run is discarded
+        guard minimumRunSeconds >= 0, minimumRunSeconds.isFinite else {
+            throw MeasurementError.invalidArgument(
+                name: "minimumRunSeconds", reason: "must be finite and ≥ 0, got \(minimumRunSeconds)")
+        }
+        let iterations = try calibrate(operation, minimumRunSeconds: minimumRunSeconds, clock: clock)
+        for _ in 0..<warmUp { for _ in 0..<iterations { try operation() } }
+        _ = try time(operation, iterations: iterations, clock: clock) // the first timed run is discarded
         var samples = [Double]()
         samples.reserveCapacity(maximumRuns)
         while samples.count < maximumRuns {
-            samples.append(try time(operation, clock: clock))
+            samples.append(try time(operation, iterations: iterations, clock: clock))
             if samples.count >= minimumRuns, try converged(samples, target: targetRelativeHalfWidth) { break }
         }
         return try LatencySummary(samplesSeconds: samples, warmUpRuns: warmUp, discardedRuns: 1,
-                                  targetRelativeHalfWidth: targetRelativeHalfWidth)
+                                  targetRelativeHalfWidth: targetRelativeHalfWidth, iterationsPerRun: iterations)
     }
 
-    private static func time(_ operation: () throws -> Void, clock: any MeasurementClock) throws -> Double {
+    /// Operations per run so that a run lasts at least `minimumRunSeconds`: doubles the count
+    /// until one timed batch of operations is that long (1 when the minimum is 0).
+    static func calibrate(_ operation: () throws -> Void, minimumRunSeconds: Double,
+                          clock: any MeasurementClock) throws -> Int {
+        guard minimumRunSeconds > 0 else { return 1 }
+        var iterations = 1
+        while iterations < 1 << 24 {
+            let seconds = try time(operation, iterations: iterations, clock: clock) * Double(iterations)
+            if seconds >= minimumRunSeconds { break }
+            // Jump close to the target once a measurable time is seen, else double.
+            let estimate = seconds > 1e-6 ? Int((minimumRunSeconds / seconds * Double(iterations)).rounded(.up)) : 2 * iterations
+            iterations = min(1 << 24, max(2 * iterations, estimate))
+        }
+        return iterations
+    }
+
+    /// Seconds per operation of `iterations` operations timed back to back.
+    private static func time(_ operation: () throws -> Void, iterations: Int, clock: any MeasurementClock) throws -> Double {
         let start = clock.nanoseconds()
-        try operation()
+        for _ in 0..<iterations { try operation() }
         let end = clock.nanoseconds()
-        return Double(end &- start) / 1e9
+        return Double(end &- start) / 1e9 / Double(iterations)
     }
 
     private static func converged(_ samples: [Double], target: Double) throws -> Bool {

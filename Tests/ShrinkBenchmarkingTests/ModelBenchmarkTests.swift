@@ -10,7 +10,7 @@ struct ModelBenchmarkTests {
     /// A short protocol so the tests stay fast (timing values are not asserted).
     static let fast = ModelBenchmark.Configuration(
         batchSizes: [1, 4], threads: 1, warmUpRuns: 1, minimumRuns: 1, maximumRuns: 3, targetRelativeHalfWidth: 0.5,
-        profileRuns: 2, loadRepetitions: 1, testSampleLimit: 5, accuracyBatchSize: 2, shard: "1/2")
+        minimumRunSeconds: 0.001, profileRuns: 2, loadRepetitions: 1, testSampleLimit: 5, accuracyBatchSize: 2, shard: "1/2")
 
     static let machine = MachineDescription(cpuModel: "test cpu", logicalCores: 2, memoryBytes: 1 << 30,
                                             operatingSystem: "Linux test", kernelPath: "portable", hostName: "host")
@@ -37,6 +37,8 @@ struct ModelBenchmarkTests {
         #expect(record.loadSeconds > 0)
         #expect(record.settings.testSamples == 5 && record.settings.dataset == "synthetic")
         #expect(record.settings.batchSizes == [1, 4] && record.settings.shard == "1/2")
+        #expect(record.settings.minimumRunSeconds == 0.001)
+        #expect(record.latency.allSatisfy { $0.latency.iterationsPerRun >= 1 })
         #expect(record.latency.map(\.batchSize) == [1, 4])
         for entry in record.latency {
             #expect(entry.latency.runs >= 1 && entry.latency.runs <= 3)

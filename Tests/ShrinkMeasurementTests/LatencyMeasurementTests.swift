@@ -40,6 +40,27 @@ final class ScriptedOperation {
         #expect(approximatelyEqual(summary.throughput(itemsPerRun: 32), 32_000, tolerance: 1e-6))
     }
 
+    @Test func shortOperationsAreTimedInRunsOfAtLeastTheMinimumLength() throws {
+        // 3 µs per call, runs of at least 1 ms: calibration times one call (3 µs, measurable),
+        // jumps to ⌈1 ms / 3 µs⌉ = 334 calls, and checks that 334 calls last ≥ 1 ms.
+        let clock = ScriptedClock()
+        let operation = ScriptedOperation(clock: clock, durations: [3_000])
+        let summary = try LatencyMeasurement.run(warmUp: 2, minimumRuns: 6, maximumRuns: 6, minimumRunSeconds: 0.001,
+                                                 clock: clock) { operation() }
+        #expect(summary.iterationsPerRun == 334)
+        #expect(summary.samplesSeconds.allSatisfy { abs($0 - 3e-6) < 1e-15 })
+        #expect(summary.runs == 6 && summary.medianSeconds * 1e6 > 2.999 && summary.medianSeconds * 1e6 < 3.001)
+        let calibrationCalls = 1 + 334
+        #expect(operation.calls == calibrationCalls + (2 + 1 + 6) * 334)
+        // Per-operation times; the JSON says how many operations each run timed.
+        let data = try JSONEncoder().encode(summary)
+        #expect(String(decoding: data, as: UTF8.self).contains("\"iterations_per_run\":334"))
+        #expect(try JSONDecoder().decode(LatencySummary.self, from: data) == summary)
+        #expect(throws: MeasurementError.self) {
+            try LatencyMeasurement.run(warmUp: 0, minimumRuns: 1, maximumRuns: 1, minimumRunSeconds: -1) {}
+        }
+    }
+
     @Test func warmUpAndFirstTimedRunAreNotKept() throws {
         let clock = ScriptedClock()
         // Two warm-ups of 100 ms, a discarded run of 50 ms, then 2 ms runs.

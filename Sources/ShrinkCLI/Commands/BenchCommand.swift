@@ -56,7 +56,8 @@ struct BenchCommand: ParsableCommand {
         ModelBenchmark.Configuration(
             batchSizes: options.batchSizes.sizes, threads: compute.threads ?? Parallelism.threadCount,
             warmUpRuns: options.warmUp, minimumRuns: options.minimumRuns, maximumRuns: options.maximumRuns,
-            targetRelativeHalfWidth: options.targetHalfWidth, profileRuns: options.profileRuns,
+            targetRelativeHalfWidth: options.targetHalfWidth, minimumRunSeconds: options.minimumRunSeconds,
+            profileRuns: options.profileRuns,
             testSampleLimit: options.testLimit,
             energyTable: try options.energyTable.map { try EnergyTable.load(path: $0) } ?? .horowitz45nm,
             shard: shard?.description, memoryProbe: memoryProbe)

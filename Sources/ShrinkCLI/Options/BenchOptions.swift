@@ -37,6 +37,10 @@ struct BenchOptions: ParsableArguments {
             help: "Stop timing once the median's 95 % confidence half-width is at most this fraction of it.")
     var targetHalfWidth = 0.02
 
+    @Option(name: .customLong("min-run-time"),
+            help: "Seconds a timed run lasts at least: it times that many inferences back to back (0: one per run).")
+    var minimumRunSeconds = 0.01
+
     @Option(name: .customLong("profile-runs"), help: "Profiled runs at the first batch size for the per-operator shares.")
     var profileRuns = 50
 
@@ -62,6 +66,9 @@ struct BenchOptions: ParsableArguments {
         if minimumRuns < 1 { throw ValidationError("--min-runs must be at least 1, got \(minimumRuns).") }
         if maximumRuns < minimumRuns {
             throw ValidationError("--max-runs (\(maximumRuns)) must be at least --min-runs (\(minimumRuns)).")
+        }
+        if !(minimumRunSeconds >= 0 && minimumRunSeconds <= 10) {
+            throw ValidationError("--min-run-time must be between 0 and 10 seconds (e.g. 0.01), got \(minimumRunSeconds).")
         }
         if !(targetHalfWidth > 0 && targetHalfWidth < 1) {
             throw ValidationError("--target-half-width must be a fraction between 0 and 1 (e.g. 0.02), got \(targetHalfWidth).")

@@ -52,10 +52,15 @@ public struct BenchmarkSettings: Codable, Equatable, Sendable {
     public var targetRelativeHalfWidth: Double
     /// The `--shard I/N` this run was (nil when unsharded), e.g. `2/4`.
     public var shard: String?
+    /// The shortest a timed run lasted: each run timed several inferences back to back
+    /// (`LatencySummary.iterationsPerRun`); nil in records written before this setting existed.
+    public var minimumRunSeconds: Double?
 
     /// Creates settings.
     public init(dataset: String, testSamples: Int, batchSizes: [Int], threads: Int, warmUpRuns: Int,
-                maximumRuns: Int, targetRelativeHalfWidth: Double, shard: String? = nil) {
+                maximumRuns: Int, targetRelativeHalfWidth: Double, shard: String? = nil,
+                minimumRunSeconds: Double? = nil) {
+        self.minimumRunSeconds = minimumRunSeconds
         self.dataset = dataset
         self.testSamples = testSamples
         self.batchSizes = batchSizes
@@ -75,6 +80,7 @@ public struct BenchmarkSettings: Codable, Equatable, Sendable {
         case maximumRuns = "maximum_runs"
         case targetRelativeHalfWidth = "target_relative_half_width"
         case shard
+        case minimumRunSeconds = "minimum_run_seconds"
     }
 }
 
