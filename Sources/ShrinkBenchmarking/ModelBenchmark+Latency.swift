@@ -28,12 +28,13 @@ extension ModelBenchmark {
     /// The latency protocol at one batch size, with RAPL package energy over all its runs
     /// (warm-up, discarded and kept) divided by the samples they inferred.
     func latency(plan: ExecutionPlan, batch: Int, testSet: LabeledDataset?) throws -> (LatencySummary, MeasuredInferenceEnergy) {
-        let input = Self.inputs(batch: batch, sampleShape: plan.inputShape, testSet: testSet)
-        var output = [Float](repeating: 0, count: batch * plan.outputShape.reduce(1, *))
+        // 64-byte aligned copies: where malloc happens to put an array must not change timings.
+        let input = AlignedFloats(Self.inputs(batch: batch, sampleShape: plan.inputShape, testSet: testSet))
+        let output = AlignedFloats(count: batch * plan.outputShape.reduce(1, *))
         let reader = RAPLReader(root: configuration.raplRoot)
         var summary: LatencySummary? = nil
-        let energy = try input.withUnsafeBufferPointer { source in
-            try output.withUnsafeMutableBufferPointer { target in
+        let energy = try input.withBuffer { source in
+            try output.withMutableBuffer { target in
                 try reader.measure {
                     summary = try LatencyMeasurement.run(
                         warmUp: configuration.warmUpRuns, minimumRuns: configuration.minimumRuns,
@@ -90,5 +91,34 @@ extension ModelBenchmark {
             OperatorShare(kind: $0.kind, callsPerRun: $0.calls, secondsPerRun: $0.seconds,
                           share: total > 0 ? $0.seconds / total : 0)
         }.sorted { $0.share != $1.share ? $0.share > $1.share : $0.kind < $1.kind }
+    }
+}
+
+/// A 64-byte aligned array of floats for timed runs (Swift arrays are only 16-byte aligned, so
+/// their cache-line offset, and with it vector-load timings, changes from process to process).
+final class AlignedFloats {
+    private let base: UnsafeMutablePointer<Float>
+    let count: Int
+
+    init(count: Int) {
+        self.count = count
+        base = UnsafeMutableRawPointer.allocate(byteCount: 4 * max(1, count), alignment: 64)
+            .bindMemory(to: Float.self, capacity: max(1, count))
+        base.initialize(repeating: 0, count: max(1, count))
+    }
+
+    convenience init(_ values: [Float]) {
+        self.init(count: values.count)
+        values.withUnsafeBufferPointer { if let source = $0.baseAddress { base.update(from: source, count: values.count) } }
+    }
+
+    deinit { UnsafeMutableRawPointer(base).deallocate() }
+
+    func withBuffer<Result>(_ body: (UnsafeBufferPointer<Float>) throws -> Result) rethrows -> Result {
+        try body(UnsafeBufferPointer(start: base, count: count))
+    }
+
+    func withMutableBuffer<Result>(_ body: (UnsafeMutableBufferPointer<Float>) throws -> Result) rethrows -> Result {
+        try body(UnsafeMutableBufferPointer(start: base, count: count))
     }
 }

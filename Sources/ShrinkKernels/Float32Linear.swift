@@ -7,8 +7,12 @@ import CShrinkKernels
 public struct Float32LinearWeights: @unchecked Sendable {
     /// Output channels (n) and input features (k).
     public let outputCount: Int, inputCount: Int
-    /// The weights. // [outputCount, inputCount]
-    public let weights: [Float]
+    /// The weights, 64-byte aligned. // [outputCount, inputCount]
+    let packed: PackedBuffer
+    /// The weights as an array (a copy). // [outputCount, inputCount]
+    public var weights: [Float] {
+        Array(UnsafeBufferPointer(start: packed.pointer(as: Float.self), count: outputCount * inputCount))
+    }
     /// Bias of each output channel, if any. // [outputCount]
     public let bias: [Float]?
 
@@ -24,7 +28,7 @@ public struct Float32LinearWeights: @unchecked Sendable {
         if let bias { try RuntimeKernelError.check("bias", bias, outputCount) }
         self.outputCount = outputCount
         self.inputCount = inputCount
-        self.weights = weights
+        packed = PackedBuffer(copying: weights)
         self.bias = bias
     }
 
@@ -34,8 +38,8 @@ public struct Float32LinearWeights: @unchecked Sendable {
     public func apply(input: UnsafePointer<Float>, rows: Int, output: UnsafeMutablePointer<Float>, threadCount: Int = 1) {
         guard rows > 0, outputCount > 0 else { return }
         let outputCount = self.outputCount, inputCount = self.inputCount
-        weights.withUnsafeBufferPointer { w in
-            let base = w.baseAddress ?? UnsafePointer(bitPattern: 64)!
+        do {
+            let base = packed.pointer(as: Float.self)
             let run = { (biasPointer: UnsafePointer<Float>?) in
                 if rows <= Self.rowKernelLimit {
                     Parallelism.forEachChunk(count: outputCount, minimumChunk: Self.minimumChannelsPerThread,

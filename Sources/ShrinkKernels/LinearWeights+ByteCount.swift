@@ -28,12 +28,12 @@ extension SparseLinearWeights {
         case let .float(array): valueBytes = 4 * array.count
         case let .palettized(codes, centroids): valueBytes = codes.count + 4 * centroids.count
         }
-        return 4 * rowPointers.count + 2 * narrowColumns.count + 4 * wideColumns.count + valueBytes
+        return 4 * rowPointers.count + columnWidth * columns.count + valueBytes
             + 4 * (bias?.count ?? 0)
     }
 }
 
 extension Float32LinearWeights {
     /// Bytes the fp32 kernel reads per inference: the weights and the bias.
-    public var packedByteCount: Int { 4 * weights.count + 4 * (bias?.count ?? 0) }
+    public var packedByteCount: Int { packed.byteCount + 4 * (bias?.count ?? 0) }
 }

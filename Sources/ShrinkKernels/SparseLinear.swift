@@ -22,8 +22,13 @@ public struct SparseLinearWeights: @unchecked Sendable {
     public let values: Values
     /// Bias of each output channel, if any. // [outputCount]
     public let bias: [Float]?
-    let narrowColumns: [UInt16]
-    let wideColumns: [UInt32]
+    /// 64-byte aligned copies the kernel reads: row pointers (Int32), column indices (UInt16 when
+    /// `inputCount` ≤ 65536, else UInt32) and values (fp32) or codes (UInt8).
+    let packedRowPointers: PackedBuffer
+    let packedColumns: PackedBuffer
+    let packedValues: PackedBuffer
+    /// Bytes per packed column index: 2 or 4.
+    let columnWidth: Int
 
     /// Stored entries.
     public var nonZeroCount: Int { columns.count }
@@ -60,8 +65,14 @@ public struct SparseLinearWeights: @unchecked Sendable {
         self.values = values
         self.bias = bias
         let narrow = inputCount <= 65536
-        narrowColumns = narrow ? columns.map { UInt16($0) } : []
-        wideColumns = narrow ? [] : columns.map { UInt32($0) }
+        columnWidth = narrow ? 2 : 4
+        packedColumns = narrow ? PackedBuffer(copying: columns.map { UInt16($0) })
+                               : PackedBuffer(copying: columns.map { UInt32($0) })
+        packedRowPointers = PackedBuffer(copying: rowPointers)
+        switch values {
+        case let .float(array): packedValues = PackedBuffer(copying: array)
+        case let .palettized(codes, _): packedValues = PackedBuffer(copying: codes)
+        }
     }
 
     /// Keeps the non-zero elements of dense `weights` ([outputCount, inputCount]), e.g. a pruned
@@ -129,27 +140,20 @@ public struct SparseLinearWeights: @unchecked Sendable {
     /// The CSR kernel on output channels `columns` only (row pointers stay absolute).
     private func apply(input: UnsafePointer<Float>, rows: Int, output: UnsafeMutablePointer<Float>, columns range: Range<Int>) {
         let start = range.lowerBound, outputCount = self.outputCount, count = range.count
-        let narrow = inputCount <= 65536
-        let status = rowPointers.withUnsafeBufferPointer { pointers in
-            withColumns(narrow) { columnPointer in
-                withBias { biasPointer in
-                    switch values {
-                    case let .float(array):
-                        return array.withUnsafeBufferPointer { v in
-                            shrink_csr_linear(rows, count, inputCount, input, max(inputCount, 1), pointers.baseAddress! + start,
-                                              columnPointer, narrow ? 2 : 4, v.baseAddress ?? UnsafePointer(bitPattern: 64)!,
-                                              nil, nil, 0, biasPointer.map { $0 + start }, output + start, outputCount)
-                        }
-                    case let .palettized(codes, centroids):
-                        return codes.withUnsafeBufferPointer { c in
-                            centroids.withUnsafeBufferPointer { table in
-                                shrink_csr_linear(rows, count, inputCount, input, max(inputCount, 1), pointers.baseAddress! + start,
-                                                  columnPointer, narrow ? 2 : 4, nil,
-                                                  c.baseAddress ?? UnsafePointer(bitPattern: 64)!, table.baseAddress,
-                                                  table.count, biasPointer.map { $0 + start }, output + start, outputCount)
-                            }
-                        }
-                    }
+        let pointers = packedRowPointers.pointer(as: Int32.self)
+        let columnPointer = UnsafeRawPointer(packedColumns.base)
+        let status = withBias { biasPointer in
+            switch values {
+            case .float:
+                return shrink_csr_linear(rows, count, inputCount, input, max(inputCount, 1), pointers + start,
+                                         columnPointer, Int32(columnWidth), packedValues.pointer(as: Float.self),
+                                         nil, nil, 0, biasPointer.map { $0 + start }, output + start, outputCount)
+            case let .palettized(_, centroids):
+                return centroids.withUnsafeBufferPointer { table in
+                    shrink_csr_linear(rows, count, inputCount, input, max(inputCount, 1), pointers + start,
+                                      columnPointer, Int32(columnWidth), nil, packedValues.pointer(as: UInt8.self),
+                                      table.baseAddress, table.count, biasPointer.map { $0 + start }, output + start,
+                                      outputCount)
                 }
             }
         }
@@ -164,14 +168,6 @@ public struct SparseLinearWeights: @unchecked Sendable {
             output.withUnsafeMutableBufferPointer { y in apply(input: x.baseAddress!, rows: rows, output: y.baseAddress!) }
         }
         return output
-    }
-
-    private func withColumns<Result>(_ narrow: Bool, _ body: (UnsafeRawPointer) -> Result) -> Result {
-        // An empty matrix still needs a non-null (never read) column pointer.
-        if narrow {
-            return narrowColumns.withUnsafeBufferPointer { body(UnsafeRawPointer($0.baseAddress) ?? UnsafeRawPointer(bitPattern: 64)!) }
-        }
-        return wideColumns.withUnsafeBufferPointer { body(UnsafeRawPointer($0.baseAddress) ?? UnsafeRawPointer(bitPattern: 64)!) }
     }
 
     private func withBias<Result>(_ body: (UnsafePointer<Float>?) -> Result) -> Result {

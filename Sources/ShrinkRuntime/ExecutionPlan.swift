@@ -159,7 +159,10 @@ public final class ExecutionPlan {
         guard batch != bufferedBatch else { return }
         releaseBuffers()
         buffers = sampleSizes.map { size in
-            let buffer = UnsafeMutableBufferPointer<Float>.allocate(capacity: max(1, size * batch))
+            // 64-byte aligned: kernels read activations with full-width vector loads.
+            let raw = UnsafeMutableRawPointer.allocate(byteCount: 4 * max(1, size * batch), alignment: 64)
+            let buffer = UnsafeMutableBufferPointer(start: raw.bindMemory(to: Float.self, capacity: max(1, size * batch)),
+                                                    count: max(1, size * batch))
             buffer.initialize(repeating: 0)
             return UnsafeMutableBufferPointer(rebasing: buffer[0..<(size * batch)])
         }
@@ -167,7 +170,7 @@ public final class ExecutionPlan {
     }
 
     private func releaseBuffers() {
-        for buffer in buffers { buffer.baseAddress?.deallocate() }
+        for buffer in buffers { buffer.baseAddress.map { UnsafeMutableRawPointer($0).deallocate() } }
         buffers = []
         bufferedBatch = 0
     }
