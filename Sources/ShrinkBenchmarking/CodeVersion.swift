@@ -3,7 +3,8 @@ import ShrinkFormats
 import ShrinkMeasurement
 
 /// The code that measured a record: `shrink <version>` and, when the running executable lives in
-/// a git work tree, `(git <short commit>[, modified])`.
+/// a git work tree, `(git <short commit>[, modified])`; "modified" means uncommitted changes to the
+/// code that builds the executable (`Package.swift`, `Sources/`), not to documents or results.
 public enum CodeVersion {
     /// `ModelMetadata.defaultProducer`, plus the commit of the repository holding the running
     /// executable when `git` can tell it.
@@ -13,7 +14,7 @@ public enum CodeVersion {
         let directory = (resolved as NSString).deletingLastPathComponent
         guard insideGitWorkTree(directory) else { return base }
         guard let commit = git(["-C", directory, "rev-parse", "--short=12", "HEAD"]), !commit.isEmpty else { return base }
-        let status = git(["-C", directory, "status", "--porcelain", "--untracked-files=no"])
+        let status = git(["-C", directory, "status", "--porcelain", "--untracked-files=no", "--", ":/Package.swift", ":/Sources"])
         return "\(base) (git \(commit)\(status.map { $0.isEmpty ? "" : ", modified" } ?? ""))"
     }
 
