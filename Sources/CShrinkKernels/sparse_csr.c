@@ -5,8 +5,8 @@
 // AVX-512: 16 non-zeros per step, x gathered with vgatherdps (the whole x row is small and
 // cache-resident), values loaded or looked up in registers (vpermps ≤ 16 centroids, vpermt2ps ≤ 32,
 // 2 or 4 vpermt2ps + blends on code bits 5-6 ≤ 64 / ≤ 128, gather otherwise); up to 4 rows of x
-// share each index/value load; a single row takes half its non-zeros by scalar loads (gathers
-// alone are slower on Zen 4). 16 output columns are reduced together by a transpose-add tree and
+// share each index/value load, and take half their non-zeros by scalar loads (gathers alone are
+// slower on Zen 4). 16 output columns are reduced together by a transpose-add tree and
 // stored at once. From 5 rows on, x is transposed and each non-zero is an m-wide FMA (no gathers).
 // AVX2: 8-wide gathers. Portable C.
 #include "shrink_kernels.h"
@@ -136,21 +136,27 @@ static SHRINK_ALWAYS_INLINE SHRINK_TARGET_AVX512 void csr_rows512(const int rows
             if (jj >= width) continue;
             const ptrdiff_t end = row_ptr[j0 + jj + 1];
             ptrdiff_t e = row_ptr[j0 + jj];
-            if (rows == 1) {
-                // One row of x: gathers alone are slower than scalar loads on Zen 4; half the
-                // non-zeros of each 32 go through one 16-wide gather, half through scalar loads.
-                float sums[4] = {0, 0, 0, 0};
+            {
+                // Gathers alone are slower than scalar loads on Zen 4: of each 32 non-zeros, 16 go
+                // through one 16-wide gather per row of x, 16 through scalar loads.
+                float sums[4][4] = {{0}};
                 for (; e + 32 <= end; e += 32) {
-                    const __m512 xs = _mm512_i32gather_ps(load_columns512(column_bytes, c, e, 0xFFFF), x, 4);
-                    acc[0][jj] = _mm512_fmadd_ps(load_values512(kind, c, e, 0xFFFF, &table), xs, acc[0][jj]);
+                    const __m512i columns = load_columns512(column_bytes, c, e, 0xFFFF);
+                    const __m512 values = load_values512(kind, c, e, 0xFFFF, &table);
+                    for (int r = 0; r < rows; r++)
+                        acc[r][jj] = _mm512_fmadd_ps(values, _mm512_i32gather_ps(columns, x + r * c->ldx, 4), acc[r][jj]);
                     float looked_up[16] __attribute__((aligned(64)));
-                    const float *values = looked_up;
-                    if (kind == VALUES_FLOAT) values = c->values + e + 16;
+                    const float *second = looked_up;
+                    if (kind == VALUES_FLOAT) second = c->values + e + 16;
                     else _mm512_store_ps(looked_up, load_values512(kind, c, e + 16, 0xFFFF, &table));
                     for (int t = 0; t < 16; t += 4)
-                        for (int u = 0; u < 4; u++) sums[u] += values[t + u] * x[column_at_bytes(column_bytes, c, e + 16 + t + u)];
+                        for (int u = 0; u < 4; u++) {
+                            const ptrdiff_t column = column_at_bytes(column_bytes, c, e + 16 + t + u);
+                            for (int r = 0; r < rows; r++) sums[r][u] += second[t + u] * x[r * c->ldx + column];
+                        }
                 }
-                acc[0][jj] = _mm512_add_ps(acc[0][jj], _mm512_maskz_mov_ps(1, _mm512_set1_ps((sums[0] + sums[1]) + (sums[2] + sums[3]))));
+                for (int r = 0; r < rows; r++)
+                    acc[r][jj] = _mm512_add_ps(acc[r][jj], _mm512_maskz_mov_ps(1, _mm512_set1_ps((sums[r][0] + sums[r][1]) + (sums[r][2] + sums[r][3]))));
             }
             for (; e < end; e += 16) {
                 const ptrdiff_t left = end - e;
