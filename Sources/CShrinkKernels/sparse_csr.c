@@ -7,7 +7,8 @@
 // 2 or 4 vpermt2ps + blends on code bits 5-6 ≤ 64 / ≤ 128, gather otherwise); up to 4 rows of x
 // share each index/value load, and take half their non-zeros by scalar loads (gathers alone are
 // slower on Zen 4). 16 output columns are reduced together by a transpose-add tree and
-// stored at once. From 5 rows on, x is transposed and each non-zero is an m-wide FMA (no gathers).
+// stored at once. From 3 rows on, x is transposed and each non-zero is an m-wide FMA (no gathers),
+// 4 independent accumulator chains per output.
 // AVX2: 8-wide gathers. Portable C.
 #include "shrink_kernels.h"
 #include "sgemm_internal.h"
@@ -177,7 +178,54 @@ static SHRINK_ALWAYS_INLINE SHRINK_TARGET_AVX512 void csr_rows512(const int rows
 }
 
 
-/// Batches of at least 5 rows (from there faster than 4 + 1..3 gathered rows on Zen 4): x is
+/// All outputs for columns i0 ..< i0 + width (`blocks` zmm of them) of the transposed batch; 4
+/// accumulator chains per block (non-zero t goes to chain t % 4) so the FMAs do not wait on each other.
+static SHRINK_ALWAYS_INLINE SHRINK_TARGET_AVX512 void csr_batched_outputs512(const int blocks, const csr_call *c, const float *xt,
+                                                                             ptrdiff_t i0, ptrdiff_t width, const __mmask16 *masks,
+                                                                             int kind, const table512 *table) {
+    const ptrdiff_t m = c->m;
+    for (ptrdiff_t j = 0; j < c->n; j++) {
+        __m512 acc[4][4];
+        for (int u = 0; u < 4; u++)
+            for (int b = 0; b < blocks; b++) acc[u][b] = _mm512_setzero_ps();
+        const ptrdiff_t end = c->row_ptr[j + 1];
+        for (ptrdiff_t e = c->row_ptr[j]; e < end; e += 16) {
+            const ptrdiff_t left = end - e;
+            const __mmask16 mask = left >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << left) - 1u);
+            float values[16] __attribute__((aligned(64)));
+            switch (kind) { // the value kind as a constant in each call
+            case VALUES_FLOAT: _mm512_store_ps(values, load_values512(VALUES_FLOAT, c, e, mask, table)); break;
+            case VALUES_PERM16: _mm512_store_ps(values, load_values512(VALUES_PERM16, c, e, mask, table)); break;
+            case VALUES_PERM32: _mm512_store_ps(values, load_values512(VALUES_PERM32, c, e, mask, table)); break;
+            case VALUES_PERM64: _mm512_store_ps(values, load_values512(VALUES_PERM64, c, e, mask, table)); break;
+            case VALUES_PERM128: _mm512_store_ps(values, load_values512(VALUES_PERM128, c, e, mask, table)); break;
+            default: _mm512_store_ps(values, load_values512(VALUES_GATHER, c, e, mask, table)); break;
+            }
+            const ptrdiff_t count = left < 16 ? left : 16;
+            ptrdiff_t t = 0;
+            for (; t + 4 <= count; t += 4)
+                for (int u = 0; u < 4; u++) {
+                    const __m512 v = _mm512_set1_ps(values[t + u]);
+                    const float *source = xt + column_at(c, e + t + u) * m + i0;
+                    for (int b = 0; b < blocks; b++)
+                        acc[u][b] = _mm512_fmadd_ps(v, _mm512_maskz_loadu_ps(masks[b], source + b * 16), acc[u][b]);
+                }
+            for (; t < count; t++) {
+                const __m512 v = _mm512_set1_ps(values[t]);
+                const float *source = xt + column_at(c, e + t) * m + i0;
+                for (int b = 0; b < blocks; b++)
+                    acc[0][b] = _mm512_fmadd_ps(v, _mm512_maskz_loadu_ps(masks[b], source + b * 16), acc[0][b]);
+            }
+        }
+        float sums[64];
+        for (int b = 0; b < blocks; b++)
+            _mm512_storeu_ps(sums + b * 16, _mm512_add_ps(_mm512_add_ps(acc[0][b], acc[1][b]), _mm512_add_ps(acc[2][b], acc[3][b])));
+        const float bias = c->bias ? c->bias[j] : 0.0f;
+        for (ptrdiff_t i = 0; i < width; i++) c->y[(i0 + i) * c->ldy + j] = sums[i] + bias;
+    }
+}
+
+/// Batches of at least 3 rows (from there faster than gathered rows on Zen 4): x is
 /// transposed once to xᵀ[k × m] so each non-zero becomes a
 /// contiguous m-wide FMA (value · xᵀ[column][·]) instead of m gathers. Columns of the batch in
 /// chunks of 64 (4 zmm accumulators). Returns 0 when the temporary buffer cannot be allocated.
@@ -196,37 +244,11 @@ SHRINK_TARGET_AVX512 static int csr_avx512_batched(const csr_call *c) {
             const ptrdiff_t count = width - b * 16;
             masks[b] = count >= 16 ? (__mmask16)0xFFFF : (count <= 0 ? (__mmask16)0 : (__mmask16)((1u << count) - 1u));
         }
-        for (ptrdiff_t j = 0; j < c->n; j++) {
-            __m512 acc[4] = {_mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps()};
-            const ptrdiff_t end = c->row_ptr[j + 1];
-            for (ptrdiff_t e = c->row_ptr[j]; e < end; e += 16) {
-                const ptrdiff_t left = end - e;
-                const __mmask16 mask = left >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << left) - 1u);
-                float values[16];
-                ptrdiff_t columns[16];
-                switch (kind) { // the value kind as a constant in each call
-                case VALUES_FLOAT: _mm512_storeu_ps(values, load_values512(VALUES_FLOAT, c, e, mask, &table)); break;
-                case VALUES_PERM16: _mm512_storeu_ps(values, load_values512(VALUES_PERM16, c, e, mask, &table)); break;
-                case VALUES_PERM32: _mm512_storeu_ps(values, load_values512(VALUES_PERM32, c, e, mask, &table)); break;
-                case VALUES_PERM64: _mm512_storeu_ps(values, load_values512(VALUES_PERM64, c, e, mask, &table)); break;
-                case VALUES_PERM128: _mm512_storeu_ps(values, load_values512(VALUES_PERM128, c, e, mask, &table)); break;
-                default: _mm512_storeu_ps(values, load_values512(VALUES_GATHER, c, e, mask, &table)); break;
-                }
-                const ptrdiff_t count = left < 16 ? left : 16;
-                for (ptrdiff_t t = 0; t < count; t++) columns[t] = column_at(c, e + t);
-                for (ptrdiff_t t = 0; t < count; t++) {
-                    const __m512 v = _mm512_set1_ps(values[t]);
-                    const float *source = xt + columns[t] * m + i0;
-                    for (int b = 0; b < 4; b++) {
-                        if (!masks[b]) break;
-                        acc[b] = _mm512_fmadd_ps(v, _mm512_maskz_loadu_ps(masks[b], source + b * 16), acc[b]);
-                    }
-                }
-            }
-            float sums[64];
-            for (int b = 0; b < 4; b++) _mm512_storeu_ps(sums + b * 16, acc[b]);
-            const float bias = c->bias ? c->bias[j] : 0.0f;
-            for (ptrdiff_t i = 0; i < width; i++) c->y[(i0 + i) * c->ldy + j] = sums[i] + bias;
+        switch ((width + 15) / 16) {
+        case 1: csr_batched_outputs512(1, c, xt, i0, width, masks, kind, &table); break;
+        case 2: csr_batched_outputs512(2, c, xt, i0, width, masks, kind, &table); break;
+        case 3: csr_batched_outputs512(3, c, xt, i0, width, masks, kind, &table); break;
+        default: csr_batched_outputs512(4, c, xt, i0, width, masks, kind, &table); break;
         }
     }
     free(xt);
@@ -250,7 +272,7 @@ CSR_ROWS_FOR_KIND(VALUES_PERM128, 2) CSR_ROWS_FOR_KIND(VALUES_PERM128, 4)
 CSR_ROWS_FOR_KIND(VALUES_GATHER, 2) CSR_ROWS_FOR_KIND(VALUES_GATHER, 4)
 
 SHRINK_TARGET_AVX512 static void csr_avx512(const csr_call *c) {
-    if (c->m >= 5 && csr_avx512_batched(c)) return;
+    if (c->m >= 3 && csr_avx512_batched(c)) return;
     void (*rows_kernel)(const csr_call *, ptrdiff_t, ptrdiff_t);
     const int wide = c->column_bytes == 4;
     switch (values_kind(c)) {

@@ -93,7 +93,7 @@ struct SparseLinearTests {
     }
 
     /// Rows of 0, 1, 15, 16, 17, 31, 32, 33 and 60 non-zeros (the 16-wide steps' masked tails), 19
-    /// outputs (a partial group of 16), fp32 and palettized values (4 to 200 centroids), 1 to 9 rows of x.
+    /// outputs (a partial group of 16), fp32 and palettized values (4 to 200 centroids), 1 to 40 rows of x.
     @Test func rowLengthsAroundTheVectorWidth() throws {
         let lengths = [0, 1, 15, 16, 17, 31, 32, 33, 60, 0, 16, 1, 17, 15, 33, 60, 31, 32, 2]
         let inputs = 100
@@ -116,7 +116,7 @@ struct SparseLinearTests {
         for (values, label) in cases {
             let weights = try SparseLinearWeights(rowPointers: rowPointers, columns: columns, values: values, bias: bias,
                                                   outputCount: lengths.count, inputCount: inputs)
-            for rows in [1, 2, 3, 4, 5, 7, 9] {
+            for rows in [1, 2, 3, 4, 5, 7, 9, 20, 40] {
                 try Self.check(weights, rows: rows, generator: &generator, label: "row lengths, \(label), \(rows) rows")
             }
         }
