@@ -122,6 +122,9 @@ static SHRINK_ALWAYS_INLINE SHRINK_TARGET_AVX512 __m512 reduce16_512(const __m51
     return _mm512_add_ps(_mm512_shuffle_f32x4(octs[0], octs[1], 0x88), _mm512_shuffle_f32x4(octs[0], octs[1], 0xDD));
 }
 
+/// The most floats of x (k · rows) for which half the non-zeros use scalar loads (x within L1).
+#define MIXED_LOADS_MAX_FLOATS 4096
+
 /// 1-4 rows of x, 16 output columns at a time: each output's accumulators are kept apart, then the
 /// 16 of each row are reduced together and stored with one (masked) vector store.
 static SHRINK_ALWAYS_INLINE SHRINK_TARGET_AVX512 void csr_rows512(const int rows, const int kind, const int column_bytes,
@@ -129,6 +132,7 @@ static SHRINK_ALWAYS_INLINE SHRINK_TARGET_AVX512 void csr_rows512(const int rows
     const table512 table = load_table512(kind, c);
     const float *x = c->x + i0 * c->ldx;
     const int32_t *row_ptr = c->row_ptr;
+    const int mixed_loads = c->k * rows <= MIXED_LOADS_MAX_FLOATS;
     for (ptrdiff_t j0 = 0; j0 < c->n; j0 += 16) {
         const ptrdiff_t width = c->n - j0 < 16 ? c->n - j0 : 16;
         __m512 acc[4][16];
@@ -137,9 +141,10 @@ static SHRINK_ALWAYS_INLINE SHRINK_TARGET_AVX512 void csr_rows512(const int rows
             if (jj >= width) continue;
             const ptrdiff_t end = row_ptr[j0 + jj + 1];
             ptrdiff_t e = row_ptr[j0 + jj];
-            {
+            if (mixed_loads) {
                 // Gathers alone are slower than scalar loads on Zen 4: of each 32 non-zeros, 16 go
-                // through one 16-wide gather per row of x, 16 through scalar loads.
+                // through one 16-wide gather per row of x, 16 through scalar loads (only while the
+                // rows of x stay in L1: from L2 the scalar loads are slower than the gathers).
                 float sums[4][4] = {{0}};
                 for (; e + 32 <= end; e += 32) {
                     const __m512i columns = load_columns512(column_bytes, c, e, 0xFFFF);
