@@ -3,9 +3,13 @@
 // fp32 values or palettized values (a uint8 code per non-zero + a codebook of ≤ 256 centroids).
 //
 // AVX-512: 16 non-zeros per step, x gathered with vgatherdps (the whole x row is small and
-// cache-resident), values loaded or looked up (vpermps ≤ 16 centroids, vpermt2ps ≤ 32, gather
-// otherwise); up to 4 rows of x share each index/value load. From 8 rows on, x is transposed
-// and each non-zero is an m-wide FMA (no gathers). AVX2: 8-wide gathers. Portable C.
+// cache-resident), values loaded or looked up in registers (vpermps ≤ 16 centroids, vpermt2ps ≤ 32,
+// 2 or 4 vpermt2ps + blends on code bits 5-6 ≤ 64 / ≤ 128, gather otherwise); up to 4 rows of x
+// share each index/value load, and take half their non-zeros by scalar loads (gathers alone are
+// slower on Zen 4). 16 output columns are reduced together by a transpose-add tree and
+// stored at once. From 3 rows on, x is transposed and each non-zero is an m-wide FMA (no gathers),
+// 4 independent accumulator chains per output.
+// AVX2: 8-wide gathers. Portable C.
 #include "shrink_kernels.h"
 #include "sgemm_internal.h"
 
@@ -32,6 +36,10 @@ static inline ptrdiff_t column_at(const csr_call *c, ptrdiff_t e) {
     return c->column_bytes == 2 ? (ptrdiff_t)((const uint16_t *)c->columns)[e] : (ptrdiff_t)((const uint32_t *)c->columns)[e];
 }
 
+static SHRINK_ALWAYS_INLINE ptrdiff_t column_at_bytes(const int column_bytes, const csr_call *c, ptrdiff_t e) {
+    return column_bytes == 2 ? (ptrdiff_t)((const uint16_t *)c->columns)[e] : (ptrdiff_t)((const uint32_t *)c->columns)[e];
+}
+
 static inline float value_at(const csr_call *c, ptrdiff_t e) {
     return c->values ? c->values[e] : c->table[c->codes[e]];
 }
@@ -48,46 +56,182 @@ static void csr_portable(const csr_call *c) {
 }
 
 #if SHRINK_HAVE_X86_PATHS
-static SHRINK_ALWAYS_INLINE SHRINK_TARGET_AVX512 __m512i load_columns512(const csr_call *c, ptrdiff_t e, __mmask16 mask) {
-    if (c->column_bytes == 2) return _mm512_cvtepu16_epi32(_mm256_maskz_loadu_epi16(mask, (const uint16_t *)c->columns + e));
+static SHRINK_ALWAYS_INLINE SHRINK_TARGET_AVX512 __m512i load_columns512(const int column_bytes, const csr_call *c, ptrdiff_t e,
+                                                                       __mmask16 mask) {
+    if (column_bytes == 2) return _mm512_cvtepu16_epi32(_mm256_maskz_loadu_epi16(mask, (const uint16_t *)c->columns + e));
     return _mm512_maskz_loadu_epi32(mask, (const uint32_t *)c->columns + e);
 }
 
-static SHRINK_ALWAYS_INLINE SHRINK_TARGET_AVX512 __m512 load_values512(const csr_call *c, ptrdiff_t e, __mmask16 mask,
-                                                                     __m512 table0, __m512 table1) {
-    if (c->values) return _mm512_maskz_loadu_ps(mask, c->values + e);
-    const __m512i codes = _mm512_cvtepu8_epi32(_mm_maskz_loadu_epi8(mask, c->codes + e));
-    __m512 v;
-    if (c->centroid_count <= 16) v = _mm512_permutexvar_ps(codes, table0);
-    else if (c->centroid_count <= 32) v = _mm512_permutex2var_ps(table0, codes, table1);
-    else v = _mm512_i32gather_ps(codes, c->table, 4);
-    return _mm512_maskz_mov_ps(mask, v);
+/// How palettized values are looked up: by register permutes for up to 128 centroids (the
+/// codebook held in 1, 2, 4 or 8 zmm registers), with one gather beyond that.
+enum { VALUES_FLOAT = 0, VALUES_PERM16, VALUES_PERM32, VALUES_PERM64, VALUES_PERM128, VALUES_GATHER };
+
+static inline int values_kind(const csr_call *c) {
+    if (c->values) return VALUES_FLOAT;
+    if (c->centroid_count <= 16) return VALUES_PERM16;
+    if (c->centroid_count <= 32) return VALUES_PERM32;
+    if (c->centroid_count <= 64) return VALUES_PERM64;
+    if (c->centroid_count <= 128) return VALUES_PERM128;
+    return VALUES_GATHER;
 }
 
-static SHRINK_ALWAYS_INLINE SHRINK_TARGET_AVX512 void csr_rows512(const int rows, const csr_call *c, ptrdiff_t i0) {
-    const __m512 table0 = _mm512_loadu_ps(c->table), table1 = _mm512_loadu_ps(c->table + 16);
+typedef struct { __m512 t[8]; } table512;
+
+/// The codebook registers a kind reads (the others zero; the table is set only that far).
+static SHRINK_ALWAYS_INLINE SHRINK_TARGET_AVX512 table512 load_table512(const int kind, const csr_call *c) {
+    const int count = kind == VALUES_PERM16 ? 1 : kind == VALUES_PERM32 ? 2 : kind == VALUES_PERM64 ? 4 : kind == VALUES_PERM128 ? 8 : 0;
+    table512 table;
+    for (int b = 0; b < 8; b++) table.t[b] = b < count ? _mm512_loadu_ps(c->table + 16 * b) : _mm512_setzero_ps();
+    return table;
+}
+
+static SHRINK_ALWAYS_INLINE SHRINK_TARGET_AVX512 __m512 load_values512(const int kind, const csr_call *c, ptrdiff_t e, __mmask16 mask,
+                                                                     const table512 *table) {
+    if (kind == VALUES_FLOAT) return _mm512_maskz_loadu_ps(mask, c->values + e);
+    const __m512i codes = _mm512_cvtepu8_epi32(_mm_maskz_loadu_epi8(mask, c->codes + e));
+    __m512 v;
+    if (kind == VALUES_PERM16) v = _mm512_permutexvar_ps(codes, table->t[0]);
+    else if (kind == VALUES_PERM32) v = _mm512_permutex2var_ps(table->t[0], codes, table->t[1]);
+    else if (kind == VALUES_PERM64 || kind == VALUES_PERM128) {
+        // vpermt2ps uses the low 5 code bits; bit 5 (and 6) pick the 32-entry quarter.
+        const __m512 low = _mm512_permutex2var_ps(table->t[0], codes, table->t[1]);
+        const __m512 high = _mm512_permutex2var_ps(table->t[2], codes, table->t[3]);
+        v = _mm512_mask_blend_ps(_mm512_test_epi32_mask(codes, _mm512_set1_epi32(32)), low, high);
+        if (kind == VALUES_PERM128) {
+            const __m512 low2 = _mm512_permutex2var_ps(table->t[4], codes, table->t[5]);
+            const __m512 high2 = _mm512_permutex2var_ps(table->t[6], codes, table->t[7]);
+            const __m512 upper = _mm512_mask_blend_ps(_mm512_test_epi32_mask(codes, _mm512_set1_epi32(32)), low2, high2);
+            v = _mm512_mask_blend_ps(_mm512_test_epi32_mask(codes, _mm512_set1_epi32(64)), v, upper);
+        }
+    } else v = _mm512_mask_i32gather_ps(_mm512_setzero_ps(), mask, codes, c->table, 4);
+    return kind == VALUES_GATHER ? v : _mm512_maskz_mov_ps(mask, v);
+}
+
+/// Sums of each of 16 vectors, as one vector (lane t = Σ v[t]): a transpose-add tree.
+static SHRINK_ALWAYS_INLINE SHRINK_TARGET_AVX512 __m512 reduce16_512(const __m512 *v) {
+    __m512 pairs[8], quads[4], octs[2];
+    for (int t = 0; t < 8; t++) // per 128-bit lane: [a0+a2, b0+b2, a1+a3, b1+b3]
+        pairs[t] = _mm512_add_ps(_mm512_unpacklo_ps(v[2 * t], v[2 * t + 1]), _mm512_unpackhi_ps(v[2 * t], v[2 * t + 1]));
+    for (int t = 0; t < 4; t++) { // per 128-bit lane: [a, b, c, d]
+        const __m512d p = _mm512_castps_pd(pairs[2 * t]), q = _mm512_castps_pd(pairs[2 * t + 1]);
+        quads[t] = _mm512_add_ps(_mm512_castpd_ps(_mm512_unpacklo_pd(p, q)), _mm512_castpd_ps(_mm512_unpackhi_pd(p, q)));
+    }
+    for (int t = 0; t < 2; t++) // 128-bit lanes: [abcd 0+1, abcd 2+3, efgh 0+1, efgh 2+3]
+        octs[t] = _mm512_add_ps(_mm512_shuffle_f32x4(quads[2 * t], quads[2 * t + 1], 0x88),
+                                _mm512_shuffle_f32x4(quads[2 * t], quads[2 * t + 1], 0xDD));
+    return _mm512_add_ps(_mm512_shuffle_f32x4(octs[0], octs[1], 0x88), _mm512_shuffle_f32x4(octs[0], octs[1], 0xDD));
+}
+
+/// The most floats of x (k · rows) for which half the non-zeros use scalar loads (x within L1).
+#define MIXED_LOADS_MAX_FLOATS 4096
+
+/// 1-4 rows of x, 16 output columns at a time: each output's accumulators are kept apart, then the
+/// 16 of each row are reduced together and stored with one (masked) vector store.
+static SHRINK_ALWAYS_INLINE SHRINK_TARGET_AVX512 void csr_rows512(const int rows, const int kind, const int column_bytes,
+                                                                  const csr_call *c, ptrdiff_t i0) {
+    const table512 table = load_table512(kind, c);
     const float *x = c->x + i0 * c->ldx;
-    for (ptrdiff_t j = 0; j < c->n; j++) {
-        __m512 acc[4];
-        for (int r = 0; r < rows; r++) acc[r] = _mm512_setzero_ps();
-        const ptrdiff_t end = c->row_ptr[j + 1];
-        for (ptrdiff_t e = c->row_ptr[j]; e < end; e += 16) {
-            const ptrdiff_t left = end - e;
-            const __mmask16 mask = left >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << left) - 1u);
-            const __m512i columns = load_columns512(c, e, mask);
-            const __m512 values = load_values512(c, e, mask, table0, table1);
-            for (int r = 0; r < rows; r++) {
-                const __m512 xs = _mm512_mask_i32gather_ps(_mm512_setzero_ps(), mask, columns, x + r * c->ldx, 4);
-                acc[r] = _mm512_fmadd_ps(values, xs, acc[r]);
+    const int32_t *row_ptr = c->row_ptr;
+    const int mixed_loads = c->k * rows <= MIXED_LOADS_MAX_FLOATS;
+    for (ptrdiff_t j0 = 0; j0 < c->n; j0 += 16) {
+        const ptrdiff_t width = c->n - j0 < 16 ? c->n - j0 : 16;
+        __m512 acc[4][16];
+        for (ptrdiff_t jj = 0; jj < 16; jj++) {
+            for (int r = 0; r < rows; r++) acc[r][jj] = _mm512_setzero_ps();
+            if (jj >= width) continue;
+            const ptrdiff_t end = row_ptr[j0 + jj + 1];
+            ptrdiff_t e = row_ptr[j0 + jj];
+            if (mixed_loads) {
+                // Gathers alone are slower than scalar loads on Zen 4: of each 32 non-zeros, 16 go
+                // through one 16-wide gather per row of x, 16 through scalar loads (only while the
+                // rows of x stay in L1: from L2 the scalar loads are slower than the gathers).
+                float sums[4][4] = {{0}};
+                for (; e + 32 <= end; e += 32) {
+                    const __m512i columns = load_columns512(column_bytes, c, e, 0xFFFF);
+                    const __m512 values = load_values512(kind, c, e, 0xFFFF, &table);
+                    for (int r = 0; r < rows; r++)
+                        acc[r][jj] = _mm512_fmadd_ps(values, _mm512_i32gather_ps(columns, x + r * c->ldx, 4), acc[r][jj]);
+                    float looked_up[16] __attribute__((aligned(64)));
+                    const float *second = looked_up;
+                    if (kind == VALUES_FLOAT) second = c->values + e + 16;
+                    else _mm512_store_ps(looked_up, load_values512(kind, c, e + 16, 0xFFFF, &table));
+                    for (int t = 0; t < 16; t += 4)
+                        for (int u = 0; u < 4; u++) {
+                            const ptrdiff_t column = column_at_bytes(column_bytes, c, e + 16 + t + u);
+                            for (int r = 0; r < rows; r++) sums[r][u] += second[t + u] * x[r * c->ldx + column];
+                        }
+                }
+                for (int r = 0; r < rows; r++)
+                    acc[r][jj] = _mm512_add_ps(acc[r][jj], _mm512_maskz_mov_ps(1, _mm512_set1_ps((sums[r][0] + sums[r][1]) + (sums[r][2] + sums[r][3]))));
+            }
+            for (; e < end; e += 16) {
+                const ptrdiff_t left = end - e;
+                const __mmask16 mask = left >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << left) - 1u);
+                const __m512i columns = load_columns512(column_bytes, c, e, mask);
+                const __m512 values = load_values512(kind, c, e, mask, &table);
+                for (int r = 0; r < rows; r++) {
+                    const __m512 xs = _mm512_mask_i32gather_ps(_mm512_setzero_ps(), mask, columns, x + r * c->ldx, 4);
+                    acc[r][jj] = _mm512_fmadd_ps(values, xs, acc[r][jj]);
+                }
             }
         }
+        const __mmask16 out = (__mmask16)((1u << width) - 1u);
+        const __m512 bias = c->bias ? _mm512_maskz_loadu_ps(out, c->bias + j0) : _mm512_setzero_ps();
         for (int r = 0; r < rows; r++)
-            c->y[(i0 + r) * c->ldy + j] = _mm512_reduce_add_ps(acc[r]) + (c->bias ? c->bias[j] : 0.0f);
+            _mm512_mask_storeu_ps(c->y + (i0 + r) * c->ldy + j0, out, _mm512_add_ps(reduce16_512(acc[r]), bias));
     }
 }
 
 
-/// Batches of at least 8 rows: x is transposed once to xᵀ[k × m] so each non-zero becomes a
+/// All outputs for columns i0 ..< i0 + width (`blocks` zmm of them) of the transposed batch; 4
+/// accumulator chains per block (non-zero t goes to chain t % 4) so the FMAs do not wait on each other.
+static SHRINK_ALWAYS_INLINE SHRINK_TARGET_AVX512 void csr_batched_outputs512(const int blocks, const csr_call *c, const float *xt,
+                                                                             ptrdiff_t i0, ptrdiff_t width, const __mmask16 *masks,
+                                                                             int kind, const table512 *table) {
+    const ptrdiff_t m = c->m;
+    for (ptrdiff_t j = 0; j < c->n; j++) {
+        __m512 acc[4][4];
+        for (int u = 0; u < 4; u++)
+            for (int b = 0; b < blocks; b++) acc[u][b] = _mm512_setzero_ps();
+        const ptrdiff_t end = c->row_ptr[j + 1];
+        for (ptrdiff_t e = c->row_ptr[j]; e < end; e += 16) {
+            const ptrdiff_t left = end - e;
+            const __mmask16 mask = left >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << left) - 1u);
+            float values[16] __attribute__((aligned(64)));
+            switch (kind) { // the value kind as a constant in each call
+            case VALUES_FLOAT: _mm512_store_ps(values, load_values512(VALUES_FLOAT, c, e, mask, table)); break;
+            case VALUES_PERM16: _mm512_store_ps(values, load_values512(VALUES_PERM16, c, e, mask, table)); break;
+            case VALUES_PERM32: _mm512_store_ps(values, load_values512(VALUES_PERM32, c, e, mask, table)); break;
+            case VALUES_PERM64: _mm512_store_ps(values, load_values512(VALUES_PERM64, c, e, mask, table)); break;
+            case VALUES_PERM128: _mm512_store_ps(values, load_values512(VALUES_PERM128, c, e, mask, table)); break;
+            default: _mm512_store_ps(values, load_values512(VALUES_GATHER, c, e, mask, table)); break;
+            }
+            const ptrdiff_t count = left < 16 ? left : 16;
+            ptrdiff_t t = 0;
+            for (; t + 4 <= count; t += 4)
+                for (int u = 0; u < 4; u++) {
+                    const __m512 v = _mm512_set1_ps(values[t + u]);
+                    const float *source = xt + column_at(c, e + t + u) * m + i0;
+                    for (int b = 0; b < blocks; b++)
+                        acc[u][b] = _mm512_fmadd_ps(v, _mm512_maskz_loadu_ps(masks[b], source + b * 16), acc[u][b]);
+                }
+            for (; t < count; t++) {
+                const __m512 v = _mm512_set1_ps(values[t]);
+                const float *source = xt + column_at(c, e + t) * m + i0;
+                for (int b = 0; b < blocks; b++)
+                    acc[0][b] = _mm512_fmadd_ps(v, _mm512_maskz_loadu_ps(masks[b], source + b * 16), acc[0][b]);
+            }
+        }
+        float sums[64];
+        for (int b = 0; b < blocks; b++)
+            _mm512_storeu_ps(sums + b * 16, _mm512_add_ps(_mm512_add_ps(acc[0][b], acc[1][b]), _mm512_add_ps(acc[2][b], acc[3][b])));
+        const float bias = c->bias ? c->bias[j] : 0.0f;
+        for (ptrdiff_t i = 0; i < width; i++) c->y[(i0 + i) * c->ldy + j] = sums[i] + bias;
+    }
+}
+
+/// Batches of at least 3 rows (from there faster than gathered rows on Zen 4): x is
+/// transposed once to xᵀ[k × m] so each non-zero becomes a
 /// contiguous m-wide FMA (value · xᵀ[column][·]) instead of m gathers. Columns of the batch in
 /// chunks of 64 (4 zmm accumulators). Returns 0 when the temporary buffer cannot be allocated.
 SHRINK_TARGET_AVX512 static int csr_avx512_batched(const csr_call *c) {
@@ -96,7 +240,8 @@ SHRINK_TARGET_AVX512 static int csr_avx512_batched(const csr_call *c) {
     if (!xt) return 0;
     for (ptrdiff_t i = 0; i < m; i++)
         for (ptrdiff_t p = 0; p < k; p++) xt[p * m + i] = c->x[i * c->ldx + p];
-    const __m512 table0 = _mm512_loadu_ps(c->table), table1 = _mm512_loadu_ps(c->table + 16);
+    const int kind = values_kind(c);
+    const table512 table = load_table512(kind, c);
     for (ptrdiff_t i0 = 0; i0 < m; i0 += 64) {
         const ptrdiff_t width = m - i0 < 64 ? m - i0 : 64;
         __mmask16 masks[4];
@@ -104,46 +249,46 @@ SHRINK_TARGET_AVX512 static int csr_avx512_batched(const csr_call *c) {
             const ptrdiff_t count = width - b * 16;
             masks[b] = count >= 16 ? (__mmask16)0xFFFF : (count <= 0 ? (__mmask16)0 : (__mmask16)((1u << count) - 1u));
         }
-        for (ptrdiff_t j = 0; j < c->n; j++) {
-            __m512 acc[4] = {_mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps()};
-            const ptrdiff_t end = c->row_ptr[j + 1];
-            for (ptrdiff_t e = c->row_ptr[j]; e < end; e += 16) {
-                const ptrdiff_t left = end - e;
-                const __mmask16 mask = left >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << left) - 1u);
-                float values[16];
-                ptrdiff_t columns[16];
-                _mm512_storeu_ps(values, load_values512(c, e, mask, table0, table1));
-                const ptrdiff_t count = left < 16 ? left : 16;
-                for (ptrdiff_t t = 0; t < count; t++) columns[t] = column_at(c, e + t);
-                for (ptrdiff_t t = 0; t < count; t++) {
-                    const __m512 v = _mm512_set1_ps(values[t]);
-                    const float *source = xt + columns[t] * m + i0;
-                    for (int b = 0; b < 4; b++) {
-                        if (!masks[b]) break;
-                        acc[b] = _mm512_fmadd_ps(v, _mm512_maskz_loadu_ps(masks[b], source + b * 16), acc[b]);
-                    }
-                }
-            }
-            float sums[64];
-            for (int b = 0; b < 4; b++) _mm512_storeu_ps(sums + b * 16, acc[b]);
-            const float bias = c->bias ? c->bias[j] : 0.0f;
-            for (ptrdiff_t i = 0; i < width; i++) c->y[(i0 + i) * c->ldy + j] = sums[i] + bias;
+        switch ((width + 15) / 16) {
+        case 1: csr_batched_outputs512(1, c, xt, i0, width, masks, kind, &table); break;
+        case 2: csr_batched_outputs512(2, c, xt, i0, width, masks, kind, &table); break;
+        case 3: csr_batched_outputs512(3, c, xt, i0, width, masks, kind, &table); break;
+        default: csr_batched_outputs512(4, c, xt, i0, width, masks, kind, &table); break;
         }
     }
     free(xt);
     return 1;
 }
 
-SHRINK_TARGET_AVX512 static void csr_avx512(const csr_call *c) {
-    if (c->m >= 8 && csr_avx512_batched(c)) return;
-    for (ptrdiff_t i = 0; i < c->m; i += 4) {
-        switch (c->m - i) {
-        case 1: csr_rows512(1, c, i); break;
-        case 2: csr_rows512(2, c, i); break;
-        case 3: csr_rows512(3, c, i); break;
-        default: csr_rows512(4, c, i); break;
-        }
+#define CSR_ROWS_FOR_KIND(KIND, BYTES) \
+    SHRINK_TARGET_AVX512 static void csr_rows512_##KIND##_##BYTES(const csr_call *c, ptrdiff_t i0, ptrdiff_t rows) { \
+        switch (rows) { \
+        case 1: csr_rows512(1, KIND, BYTES, c, i0); break; \
+        case 2: csr_rows512(2, KIND, BYTES, c, i0); break; \
+        case 3: csr_rows512(3, KIND, BYTES, c, i0); break; \
+        default: csr_rows512(4, KIND, BYTES, c, i0); break; \
+        } \
     }
+CSR_ROWS_FOR_KIND(VALUES_FLOAT, 2) CSR_ROWS_FOR_KIND(VALUES_FLOAT, 4)
+CSR_ROWS_FOR_KIND(VALUES_PERM16, 2) CSR_ROWS_FOR_KIND(VALUES_PERM16, 4)
+CSR_ROWS_FOR_KIND(VALUES_PERM32, 2) CSR_ROWS_FOR_KIND(VALUES_PERM32, 4)
+CSR_ROWS_FOR_KIND(VALUES_PERM64, 2) CSR_ROWS_FOR_KIND(VALUES_PERM64, 4)
+CSR_ROWS_FOR_KIND(VALUES_PERM128, 2) CSR_ROWS_FOR_KIND(VALUES_PERM128, 4)
+CSR_ROWS_FOR_KIND(VALUES_GATHER, 2) CSR_ROWS_FOR_KIND(VALUES_GATHER, 4)
+
+SHRINK_TARGET_AVX512 static void csr_avx512(const csr_call *c) {
+    if (c->m >= 3 && csr_avx512_batched(c)) return;
+    void (*rows_kernel)(const csr_call *, ptrdiff_t, ptrdiff_t);
+    const int wide = c->column_bytes == 4;
+    switch (values_kind(c)) {
+    case VALUES_FLOAT: rows_kernel = wide ? csr_rows512_VALUES_FLOAT_4 : csr_rows512_VALUES_FLOAT_2; break;
+    case VALUES_PERM16: rows_kernel = wide ? csr_rows512_VALUES_PERM16_4 : csr_rows512_VALUES_PERM16_2; break;
+    case VALUES_PERM32: rows_kernel = wide ? csr_rows512_VALUES_PERM32_4 : csr_rows512_VALUES_PERM32_2; break;
+    case VALUES_PERM64: rows_kernel = wide ? csr_rows512_VALUES_PERM64_4 : csr_rows512_VALUES_PERM64_2; break;
+    case VALUES_PERM128: rows_kernel = wide ? csr_rows512_VALUES_PERM128_4 : csr_rows512_VALUES_PERM128_2; break;
+    default: rows_kernel = wide ? csr_rows512_VALUES_GATHER_4 : csr_rows512_VALUES_GATHER_2; break;
+    }
+    for (ptrdiff_t i = 0; i < c->m; i += 4) rows_kernel(c, i, c->m - i);
 }
 
 SHRINK_TARGET_AVX2 static void csr_avx2(const csr_call *c) {
@@ -179,8 +324,13 @@ int shrink_csr_linear(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const float *x, ptr
     if (column_bytes != 2 && column_bytes != 4) return -1;
     if (!values && (!codes || !centroids || centroid_count < 1 || centroid_count > 256)) return -1;
     if (m <= 0 || n <= 0) return 0;
-    float table[256] = {0};
-    if (!values) memcpy(table, centroids, (size_t)centroid_count * sizeof(float));
+    // Only the entries a lookup can reach are set: 16, 32, 64 or 128 for the permutes, 256 otherwise.
+    float table[256];
+    if (!values) {
+        const ptrdiff_t reach = centroid_count <= 16 ? 16 : centroid_count <= 32 ? 32 : centroid_count <= 64 ? 64 : centroid_count <= 128 ? 128 : 256;
+        memcpy(table, centroids, (size_t)centroid_count * sizeof(float));
+        memset(table + centroid_count, 0, (size_t)(reach - centroid_count) * sizeof(float));
+    }
     const csr_call call = {m, n, k, x, ldx, row_ptr, columns, column_bytes, values, codes, table,
                            (int)(values ? 0 : centroid_count), bias, y, ldy};
 #if SHRINK_HAVE_X86_PATHS

@@ -56,7 +56,7 @@ struct SparseLinearTests {
         }
     }
 
-    @Test(arguments: [4, 16, 32, 200])
+    @Test(arguments: [4, 16, 32, 33, 64, 100, 128, 200])
     func palettizedValuesFromRelativeIndicesMatchTwin(centroidCount: Int) throws {
         for (rows, outputs, inputs) in Self.shapes {
             var generator = SeededRandomNumberGenerator(seed: UInt64(centroidCount * 7 + rows * 131 + outputs * 17 + inputs))
@@ -89,6 +89,36 @@ struct SparseLinearTests {
             }
             #expect(decoded == denseCodes)
             try Self.check(weights, rows: rows, generator: &generator, label: "\(centroidCount) centroids \(rows)×\(outputs)×\(inputs)")
+        }
+    }
+
+    /// Rows of 0, 1, 15, 16, 17, 31, 32, 33 and 60 non-zeros (the 16-wide steps' masked tails), 19
+    /// outputs (a partial group of 16), fp32 and palettized values (4 to 200 centroids), 1 to 40 rows of x.
+    @Test func rowLengthsAroundTheVectorWidth() throws {
+        let lengths = [0, 1, 15, 16, 17, 31, 32, 33, 60, 0, 16, 1, 17, 15, 33, 60, 31, 32, 2]
+        let inputs = 100
+        var generator = SeededRandomNumberGenerator(seed: 2026)
+        var rowPointers: [Int32] = [0], columns: [Int] = []
+        for length in lengths {
+            var chosen = Set<Int>()
+            while chosen.count < length { chosen.insert(Int(generator.next() % UInt64(inputs))) }
+            columns += chosen.sorted()
+            rowPointers.append(Int32(columns.count))
+        }
+        let bias = StoredMatrix.randomValues(count: lengths.count, generator: &generator)
+        let floats = StoredMatrix.randomValues(count: columns.count, generator: &generator)
+        var cases: [(SparseLinearWeights.Values, String)] = [(.float(floats), "float")]
+        for centroidCount in [4, 16, 32, 50, 64, 65, 128, 200] {
+            let centroids = StoredMatrix.randomValues(count: centroidCount, generator: &generator)
+            let codes = columns.map { _ in UInt8(generator.next() % UInt64(centroidCount)) }
+            cases.append((.palettized(codes: codes, centroids: centroids), "\(centroidCount) centroids"))
+        }
+        for (values, label) in cases {
+            let weights = try SparseLinearWeights(rowPointers: rowPointers, columns: columns, values: values, bias: bias,
+                                                  outputCount: lengths.count, inputCount: inputs)
+            for rows in [1, 2, 3, 4, 5, 7, 9, 20, 40] {
+                try Self.check(weights, rows: rows, generator: &generator, label: "row lengths, \(label), \(rows) rows")
+            }
         }
     }
 
