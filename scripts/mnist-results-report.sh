@@ -40,7 +40,7 @@ for recipe in "${recipes[@]}"; do
 done
 
 # One bench run over every file: same machine, same load, one thread, full test set.
-"$shrink" bench "${files[@]}" "${names[@]}" --dataset mnist --batch 1,8,64 --threads 1 \
+"$shrink" bench "${files[@]}" "${names[@]}" --dataset mnist --batch 1,8,64 --threads 1 --min-runs 40 \
     --database "$database" --json > "$work/bench.json"
 
 "$shrink" compare "$work/bench.json" --baseline fp32 --format markdown --output "$work/compare.md"
