@@ -401,7 +401,8 @@ int shrink_int8_linear_dynamic(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const floa
                                const float *bias, float *y, ptrdiff_t ldy) {
     if (m <= 0 || n <= 0) return 0;
     const ptrdiff_t ldq = k > 0 ? k : 1;
-    float *scales = malloc((size_t)m * (sizeof(float) + sizeof(int32_t)) + (size_t)(m * ldq));
+    const size_t bytes = (size_t)m * (sizeof(float) + sizeof(int32_t)) + (size_t)(m * ldq);
+    float *scales = shrink_sgemm_scratch(2, (bytes + sizeof(float) - 1) / sizeof(float));
     if (!scales) return -1;
     int32_t *zero_points = (int32_t *)(void *)(scales + m);
     uint8_t *codes = (uint8_t *)(void *)(zero_points + m);
@@ -411,7 +412,6 @@ int shrink_int8_linear_dynamic(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const floa
         for (ptrdiff_t i = 0; i < m; i++) { scales[i] = 1; zero_points[i] = 0; }
     }
     shrink_int8_linear(m, n, k, codes, ldq, scales, zero_points, packed, row_sums, w_scales, bias, y, ldy);
-    free(scales);
     return 0;
 }
 
@@ -619,7 +619,8 @@ int shrink_palette_int8_linear_dynamic(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, co
                                        const float *w_scales, const float *bias, float *y, ptrdiff_t ldy) {
     if (m <= 0 || n <= 0) return 0;
     const ptrdiff_t ldq = k > 0 ? k : 1;
-    float *scales = malloc((size_t)m * (sizeof(float) + sizeof(int32_t)) + (size_t)(m * ldq));
+    const size_t bytes = (size_t)m * (sizeof(float) + sizeof(int32_t)) + (size_t)(m * ldq);
+    float *scales = shrink_sgemm_scratch(2, (bytes + sizeof(float) - 1) / sizeof(float));
     if (!scales) return -1;
     int32_t *zero_points = (int32_t *)(void *)(scales + m);
     uint8_t *codes = (uint8_t *)(void *)(zero_points + m);
@@ -631,6 +632,5 @@ int shrink_palette_int8_linear_dynamic(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, co
     const int8_epilogue e = {.x_scales = scales, .x_zero_points = zero_points, .row_sums = row_sums,
                              .w_scales = w_scales, .bias = bias, .y = y, .ldy = ldy};
     palette_int8_dispatch(m, n, k, codes, ldq, packed, codebook, &e);
-    free(scales);
     return 0;
 }

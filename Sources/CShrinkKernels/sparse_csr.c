@@ -236,7 +236,7 @@ static SHRINK_ALWAYS_INLINE SHRINK_TARGET_AVX512 void csr_batched_outputs512(con
 /// chunks of 64 (4 zmm accumulators). Returns 0 when the temporary buffer cannot be allocated.
 SHRINK_TARGET_AVX512 static int csr_avx512_batched(const csr_call *c) {
     const ptrdiff_t m = c->m, k = c->k;
-    float *xt = malloc((size_t)(k * m) * sizeof(float));
+    float *xt = shrink_sgemm_scratch(3, (size_t)(k * m));
     if (!xt) return 0;
     for (ptrdiff_t i = 0; i < m; i++)
         for (ptrdiff_t p = 0; p < k; p++) xt[p * m + i] = c->x[i * c->ldx + p];
@@ -256,7 +256,6 @@ SHRINK_TARGET_AVX512 static int csr_avx512_batched(const csr_call *c) {
         default: csr_batched_outputs512(4, c, xt, i0, width, masks, kind, &table); break;
         }
     }
-    free(xt);
     return 1;
 }
 
