@@ -9,6 +9,8 @@
 // slower on Zen 4). 16 output columns are reduced together by a transpose-add tree and
 // stored at once. From 3 rows on, x is transposed and each non-zero is an m-wide FMA (no gathers),
 // 4 independent accumulator chains per output.
+// Wide layers are split into column blocks by the caller (SparseLinearWeights): one call per
+// block with `accumulate` set after the first, so the gathered slice of x stays in L1.
 // AVX2: 8-wide gathers. Portable C.
 #include "shrink_kernels.h"
 #include "sgemm_internal.h"
@@ -29,8 +31,16 @@ typedef struct {
     const uint8_t *codes;    // palettized values (when values is NULL)
     const float *table;      // 256 entries, zero past the centroids
     int centroid_count;
-    const float *bias; float *y; ptrdiff_t ldy;
+    const float *bias;
+    int accumulate;          // add to y (bias ignored) instead of storing sum + bias
+    float *y; ptrdiff_t ldy;
 } csr_call;
+
+/// What a sum is added to before it is stored at y[i][j]: y itself when accumulating over column
+/// blocks, else the bias (or 0).
+static inline float csr_base(const csr_call *c, ptrdiff_t i, ptrdiff_t j) {
+    return c->accumulate ? c->y[i * c->ldy + j] : (c->bias ? c->bias[j] : 0.0f);
+}
 
 static inline ptrdiff_t column_at(const csr_call *c, ptrdiff_t e) {
     return c->column_bytes == 2 ? (ptrdiff_t)((const uint16_t *)c->columns)[e] : (ptrdiff_t)((const uint32_t *)c->columns)[e];
@@ -50,7 +60,7 @@ static void csr_portable(const csr_call *c) {
         for (ptrdiff_t j = 0; j < c->n; j++) {
             float sum = 0;
             for (ptrdiff_t e = c->row_ptr[j]; e < c->row_ptr[j + 1]; e++) sum += value_at(c, e) * row[column_at(c, e)];
-            c->y[i * c->ldy + j] = sum + (c->bias ? c->bias[j] : 0.0f);
+            c->y[i * c->ldy + j] = sum + csr_base(c, i, j);
         }
     }
 }
@@ -176,9 +186,12 @@ static SHRINK_ALWAYS_INLINE SHRINK_TARGET_AVX512 void csr_rows512(const int rows
             }
         }
         const __mmask16 out = (__mmask16)((1u << width) - 1u);
-        const __m512 bias = c->bias ? _mm512_maskz_loadu_ps(out, c->bias + j0) : _mm512_setzero_ps();
-        for (int r = 0; r < rows; r++)
-            _mm512_mask_storeu_ps(c->y + (i0 + r) * c->ldy + j0, out, _mm512_add_ps(reduce16_512(acc[r]), bias));
+        const __m512 bias = c->bias && !c->accumulate ? _mm512_maskz_loadu_ps(out, c->bias + j0) : _mm512_setzero_ps();
+        for (int r = 0; r < rows; r++) {
+            float *target = c->y + (i0 + r) * c->ldy + j0;
+            const __m512 base = c->accumulate ? _mm512_maskz_loadu_ps(out, target) : bias;
+            _mm512_mask_storeu_ps(target, out, _mm512_add_ps(reduce16_512(acc[r]), base));
+        }
     }
 }
 
@@ -225,8 +238,7 @@ static SHRINK_ALWAYS_INLINE SHRINK_TARGET_AVX512 void csr_batched_outputs512(con
         float sums[64];
         for (int b = 0; b < blocks; b++)
             _mm512_storeu_ps(sums + b * 16, _mm512_add_ps(_mm512_add_ps(acc[0][b], acc[1][b]), _mm512_add_ps(acc[2][b], acc[3][b])));
-        const float bias = c->bias ? c->bias[j] : 0.0f;
-        for (ptrdiff_t i = 0; i < width; i++) c->y[(i0 + i) * c->ldy + j] = sums[i] + bias;
+        for (ptrdiff_t i = 0; i < width; i++) c->y[(i0 + i) * c->ldy + j] = sums[i] + csr_base(c, i0 + i, j);
     }
 }
 
@@ -310,7 +322,7 @@ SHRINK_TARGET_AVX2 static void csr_avx2(const csr_call *c) {
             _mm256_storeu_ps(lanes, acc);
             float sum = ((lanes[0] + lanes[1]) + (lanes[2] + lanes[3])) + ((lanes[4] + lanes[5]) + (lanes[6] + lanes[7]));
             for (; e < end; e++) sum += value_at(c, e) * row[column_at(c, e)];
-            c->y[i * c->ldy + j] = sum + (c->bias ? c->bias[j] : 0.0f);
+            c->y[i * c->ldy + j] = sum + csr_base(c, i, j);
         }
     }
 }
@@ -319,7 +331,7 @@ SHRINK_TARGET_AVX2 static void csr_avx2(const csr_call *c) {
 int shrink_csr_linear(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const float *x, ptrdiff_t ldx,
                       const int32_t *row_ptr, const void *columns, int column_bytes,
                       const float *values, const uint8_t *codes, const float *centroids, ptrdiff_t centroid_count,
-                      const float *bias, float *y, ptrdiff_t ldy) {
+                      const float *bias, int accumulate, float *y, ptrdiff_t ldy) {
     if (column_bytes != 2 && column_bytes != 4) return -1;
     if (!values && (!codes || !centroids || centroid_count < 1 || centroid_count > 256)) return -1;
     if (m <= 0 || n <= 0) return 0;
@@ -331,7 +343,7 @@ int shrink_csr_linear(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const float *x, ptr
         memset(table + centroid_count, 0, (size_t)(reach - centroid_count) * sizeof(float));
     }
     const csr_call call = {m, n, k, x, ldx, row_ptr, columns, column_bytes, values, codes, table,
-                           (int)(values ? 0 : centroid_count), bias, y, ldy};
+                           (int)(values ? 0 : centroid_count), bias, accumulate != 0, y, ldy};
 #if SHRINK_HAVE_X86_PATHS
     const shrink_cpu_path path = shrink_cpu_active_path();
     if (path == SHRINK_CPU_PATH_AVX512) { csr_avx512(&call); return 0; }

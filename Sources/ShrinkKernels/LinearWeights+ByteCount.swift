@@ -19,16 +19,16 @@ extension PaletteLinearWeights {
 }
 
 extension SparseLinearWeights {
-    /// Bytes the CSR kernel reads per inference: row pointers, the column indices in the width
-    /// the kernel uses (UInt16 or UInt32), the values (fp32, or one code byte each plus the
-    /// codebook) and the bias.
+    /// Bytes the CSR kernel reads per inference: the row pointers of every column block, the
+    /// UInt16 column indices, the values (fp32, or one code byte each plus the codebook) and the
+    /// bias.
     public var packedByteCount: Int {
         let valueBytes: Int
         switch values {
         case let .float(array): valueBytes = 4 * array.count
         case let .palettized(codes, centroids): valueBytes = codes.count + 4 * centroids.count
         }
-        return 4 * rowPointers.count + columnWidth * columns.count + valueBytes
+        return packedRowPointers.byteCount + packedColumns.byteCount + valueBytes
             + 4 * (bias?.count ?? 0)
     }
 }

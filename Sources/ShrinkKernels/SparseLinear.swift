@@ -1,8 +1,17 @@
 import CShrinkKernels
 
 /// A sparse linear layer's weights in compressed sparse rows (CSR), built at load time for the
-/// CSR kernels: row pointers, column indices (UInt16 when inputCount ≤ 65536, else UInt32) and
-/// fp32 or palettized values (a code per non-zero into a codebook of ≤ 256 centroids).
+/// CSR kernels: row pointers, column indices and fp32 or palettized values (a code per non-zero
+/// into a codebook of ≤ 256 centroids).
+///
+/// The packed copy the kernels read is split into column blocks of at most
+/// `maximumBlockColumns` inputs: at batch 1 the kernel gathers x at the columns of the non-zeros,
+/// and a whole x row of a wide layer (25,088 floats = 98 KiB for VGG-16's fc6) does not fit the
+/// 32 KiB L1 cache, so every gather would be an L2 access. Block by block, the slice of x the
+/// gathers touch stays in L1; each block is a CSR matrix of its own (row pointers per block,
+/// UInt16 column indices relative to the block's first column), and the kernel adds block b's
+/// products to the outputs of blocks 0 ..< b. Layers with at most `maximumBlockColumns` inputs
+/// are one block (plain CSR).
 public struct SparseLinearWeights: @unchecked Sendable {
     /// The values of the stored entries.
     public enum Values: Sendable, Equatable {
@@ -22,13 +31,19 @@ public struct SparseLinearWeights: @unchecked Sendable {
     public let values: Values
     /// Bias of each output channel, if any. // [outputCount]
     public let bias: [Float]?
-    /// 64-byte aligned copies the kernel reads: row pointers (Int32), column indices (UInt16 when
-    /// `inputCount` ≤ 65536, else UInt32) and values (fp32) or codes (UInt8).
+    /// 64-byte aligned copies the kernel reads, block by block: row pointers (Int32,
+    /// [blockCount, outputCount + 1], absolute positions in the arrays below), column indices
+    /// relative to the block's first column (UInt16) and values (fp32) or codes (UInt8), ordered
+    /// by block, then row, then as given.
     let packedRowPointers: PackedBuffer
     let packedColumns: PackedBuffer
     let packedValues: PackedBuffer
-    /// Bytes per packed column index: 2 or 4.
-    let columnWidth: Int
+    /// Inputs per column block (the last block may be narrower) and the number of blocks.
+    let blockColumns: Int, blockCount: Int
+
+    /// The widest column block: 4096 inputs, a 16 KiB slice of an x row, half of a 32 KiB L1
+    /// data cache (the other half holds the streamed indices and values).
+    public static let maximumBlockColumns = 4096
 
     /// Stored entries.
     public var nonZeroCount: Int { columns.count }
@@ -64,14 +79,40 @@ public struct SparseLinearWeights: @unchecked Sendable {
         self.columns = columns
         self.values = values
         self.bias = bias
-        let narrow = inputCount <= 65536
-        columnWidth = narrow ? 2 : 4
-        packedColumns = narrow ? PackedBuffer(copying: columns.map { UInt16($0) })
-                               : PackedBuffer(copying: columns.map { UInt32($0) })
-        packedRowPointers = PackedBuffer(copying: rowPointers)
+        let blocks = max(1, (inputCount + Self.maximumBlockColumns - 1) / Self.maximumBlockColumns)
+        blockCount = blocks
+        blockColumns = max(1, (inputCount + blocks - 1) / blocks)
+        // Entry order of the packed copy: block-major, then row, then the caller's order
+        // (a counting sort: block pointers from the counts, then each entry to its slot).
+        let width = blockColumns
+        var blockPointers = [Int32](repeating: 0, count: blocks * (outputCount + 1))
+        var slots = [Int](repeating: 0, count: blocks * outputCount)
+        for row in 0..<outputCount {
+            for entry in Int(rowPointers[row])..<Int(rowPointers[row + 1]) { slots[columns[entry] / width * outputCount + row] += 1 }
+        }
+        var position = 0
+        for block in 0..<blocks {
+            for row in 0..<outputCount {
+                blockPointers[block * (outputCount + 1) + row] = Int32(position)
+                let count = slots[block * outputCount + row]
+                slots[block * outputCount + row] = position
+                position += count
+            }
+            blockPointers[block * (outputCount + 1) + outputCount] = Int32(position)
+        }
+        var order = [Int](repeating: 0, count: columns.count)
+        for row in 0..<outputCount {
+            for entry in Int(rowPointers[row])..<Int(rowPointers[row + 1]) {
+                let slot = columns[entry] / width * outputCount + row
+                order[slots[slot]] = entry
+                slots[slot] += 1
+            }
+        }
+        packedRowPointers = PackedBuffer(copying: blockPointers)
+        packedColumns = PackedBuffer(copying: order.map { UInt16(columns[$0] % width) })
         switch values {
-        case let .float(array): packedValues = PackedBuffer(copying: array)
-        case let .palettized(codes, _): packedValues = PackedBuffer(copying: codes)
+        case let .float(array): packedValues = PackedBuffer(copying: order.map { array[$0] })
+        case let .palettized(codes, _): packedValues = PackedBuffer(copying: order.map { codes[$0] })
         }
     }
 
@@ -137,27 +178,33 @@ public struct SparseLinearWeights: @unchecked Sendable {
         apply(input: input, rows: rows, output: output, columns: 0..<outputCount)
     }
 
-    /// The CSR kernel on output channels `columns` only (row pointers stay absolute).
+    /// The CSR kernel on output channels `columns` only (row pointers stay absolute), one call
+    /// per column block: the first stores sum + bias, the others add to it.
     private func apply(input: UnsafePointer<Float>, rows: Int, output: UnsafeMutablePointer<Float>, columns range: Range<Int>) {
         let start = range.lowerBound, outputCount = self.outputCount, count = range.count
-        let pointers = packedRowPointers.pointer(as: Int32.self)
         let columnPointer = UnsafeRawPointer(packedColumns.base)
-        let status = withBias { biasPointer in
-            switch values {
-            case .float:
-                return shrink_csr_linear(rows, count, inputCount, input, max(inputCount, 1), pointers + start,
-                                         columnPointer, Int32(columnWidth), packedValues.pointer(as: Float.self),
-                                         nil, nil, 0, biasPointer.map { $0 + start }, output + start, outputCount)
-            case let .palettized(_, centroids):
-                return centroids.withUnsafeBufferPointer { table in
-                    shrink_csr_linear(rows, count, inputCount, input, max(inputCount, 1), pointers + start,
-                                      columnPointer, Int32(columnWidth), nil, packedValues.pointer(as: UInt8.self),
-                                      table.baseAddress, table.count, biasPointer.map { $0 + start }, output + start,
-                                      outputCount)
+        let leading = max(inputCount, 1)
+        withBias { biasPointer in
+            withCodebook { table, centroidCount in
+                for block in 0..<blockCount {
+                    let first = block * blockColumns
+                    let width = min(blockColumns, inputCount - first)
+                    let pointers = packedRowPointers.pointer(as: Int32.self) + block * (outputCount + 1) + start
+                    let status = shrink_csr_linear(
+                        rows, count, width, input + first, leading, pointers, columnPointer, 2,
+                        table == nil ? packedValues.pointer(as: Float.self) : nil,
+                        table == nil ? nil : packedValues.pointer(as: UInt8.self), table, centroidCount,
+                        biasPointer.map { $0 + start }, block == 0 ? 0 : 1, output + start, outputCount)
+                    precondition(status == 0, "CSR arguments were validated at construction")
                 }
             }
         }
-        precondition(status == 0, "CSR arguments were validated at construction")
+    }
+
+    /// The codebook and its size for palettized values; nil and 0 for fp32 values.
+    private func withCodebook<Result>(_ body: (UnsafePointer<Float>?, Int) -> Result) -> Result {
+        guard case let .palettized(_, centroids) = values else { return body(nil, 0) }
+        return centroids.withUnsafeBufferPointer { body($0.baseAddress, $0.count) }
     }
 
     /// y = x · Wᵀ + bias as a new array. // [rows, outputCount]

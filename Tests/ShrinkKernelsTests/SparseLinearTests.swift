@@ -1,3 +1,4 @@
+import CShrinkKernels
 import Testing
 import ShrinkTensor
 @testable import ShrinkKernels
@@ -118,6 +119,78 @@ struct SparseLinearTests {
                                                   outputCount: lengths.count, inputCount: inputs)
             for rows in [1, 2, 3, 4, 5, 7, 9, 20, 40] {
                 try Self.check(weights, rows: rows, generator: &generator, label: "row lengths, \(label), \(rows) rows")
+            }
+        }
+    }
+
+    /// Layers wider than `maximumBlockColumns` are packed in column blocks (row pointers per
+    /// block, relative UInt16 columns, entries block-major); rows whose columns are unsorted and
+    /// cross blocks, empty rows and blocks, fp32 and palettized values, 1 to 5 rows of x.
+    @Test func columnBlocksOfWideLayersMatchTwin() throws {
+        let inputs = 2 * SparseLinearWeights.maximumBlockColumns + 1000 // 3 blocks of 3,064
+        let outputs = 21
+        var generator = SeededRandomNumberGenerator(seed: 77)
+        var rowPointers: [Int32] = [0], columns: [Int] = []
+        for row in 0..<outputs {
+            // Row 3 is empty; row 5 only touches the last block; the others ~2 % density, shuffled.
+            let length = row == 3 ? 0 : Int(generator.next() % 300)
+            var chosen = Set<Int>()
+            while chosen.count < length {
+                let column = Int(generator.next() % UInt64(inputs))
+                chosen.insert(row == 5 ? inputs - 1 - column % 500 : column)
+            }
+            columns += chosen.shuffled(using: &generator)
+            rowPointers.append(Int32(columns.count))
+        }
+        let bias = StoredMatrix.randomValues(count: outputs, generator: &generator)
+        let floats = StoredMatrix.randomValues(count: columns.count, generator: &generator)
+        let centroids = StoredMatrix.randomValues(count: 32, generator: &generator)
+        let codes = columns.map { _ in UInt8(generator.next() % 32) }
+        for (values, label) in [(SparseLinearWeights.Values.float(floats), "float"), (.palettized(codes: codes, centroids: centroids), "palette")] {
+            let weights = try SparseLinearWeights(rowPointers: rowPointers, columns: columns, values: values, bias: bias,
+                                                  outputCount: outputs, inputCount: inputs)
+            #expect(weights.blockCount == 3 && weights.blockColumns == 3064)
+            // Block b's row j holds exactly row j's entries with columns in block b.
+            let pointers = weights.packedRowPointers.pointer(as: Int32.self)
+            let relative = weights.packedColumns.pointer(as: UInt16.self)
+            for block in 0..<3 {
+                for row in 0..<outputs {
+                    let start = Int(pointers[block * (outputs + 1) + row]), end = Int(pointers[block * (outputs + 1) + row + 1])
+                    let packed = (start..<end).map { block * 3064 + Int(relative[$0]) }
+                    let original = (Int(rowPointers[row])..<Int(rowPointers[row + 1])).map { columns[$0] }
+                        .filter { $0 / 3064 == block }
+                    #expect(packed == original, "\(label) block \(block) row \(row)")
+                }
+            }
+            for rows in [1, 2, 3, 5] {
+                try Self.check(weights, rows: rows, generator: &generator, label: "blocks, \(label), \(rows) rows")
+            }
+        }
+    }
+
+    /// The C kernel's 32-bit column indices (not used by `SparseLinearWeights`, whose blocks
+    /// always fit 16 bits) and its accumulate mode, against the twin.
+    @Test func wideColumnIndicesAndAccumulationInTheCKernel() throws {
+        var generator = SeededRandomNumberGenerator(seed: 5)
+        let dense = StoredMatrix.randomValues(count: 13 * 300, generator: &generator).map { abs($0) < 0.2 ? $0 : 0 }
+        let weights = try SparseLinearWeights(dense: dense, outputCount: 13, inputCount: 300)
+        let values: [Float]
+        if case let .float(array) = weights.values { values = array } else { values = [] }
+        for rows in [1, 2, 4] {
+            let input = StoredMatrix.randomValues(count: rows * 300, generator: &generator)
+            let expected = ReferenceKernels.sparseLinear(input, rows: rows, weights: weights)
+            for path in CPUPath.available {
+                // y starts at 1: accumulate adds the products to it.
+                var output = [Float](repeating: 1, count: rows * 13)
+                let wide = weights.columns.map { UInt32($0) }
+                let status = CPUPath.withPath(path) {
+                    shrink_csr_linear(rows, 13, 300, input, 300, weights.rowPointers, wide, 4, values, nil, nil, 0,
+                                      nil, 1, &output, 13)
+                }
+                #expect(status == 0)
+                for index in output.indices {
+                    #expect(abs(output[index] - 1 - expected[index]) <= 1e-4, "\(path), \(rows) rows, \(index)")
+                }
             }
         }
     }

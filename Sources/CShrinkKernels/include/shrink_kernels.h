@@ -158,11 +158,14 @@ int shrink_palette_linear(int bits, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const
 /// (non-zeros of output row j are entries row_ptr[j] ..< row_ptr[j+1]), column indices of
 /// `column_bytes` (2: uint16, for k ≤ 65536; 4: uint32) and values: fp32 `values`, or when values is
 /// NULL palettized, codes[e] indexing `centroids` (1...256 entries). Gathers x on AVX-512 / AVX2;
-/// portable otherwise. Returns 0, or −1 for bad column_bytes / codebook arguments.
+/// portable otherwise. With `accumulate` non-zero the products are added to y (bias ignored):
+/// y[m×n] += x · Wᵀ, for matrices split into column blocks (one call per block, x offset to the
+/// block's first column, column indices relative to it). Returns 0, or −1 for bad column_bytes /
+/// codebook arguments.
 int shrink_csr_linear(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const float *x, ptrdiff_t ldx,
                       const int32_t *row_ptr, const void *columns, int column_bytes,
                       const float *values, const uint8_t *codes, const float *centroids, ptrdiff_t centroid_count,
-                      const float *bias, float *y, ptrdiff_t ldy);
+                      const float *bias, int accumulate, float *y, ptrdiff_t ldy);
 
 // MARK: - Palettized int8 linear (4-bit indices into an s8 codebook)
 
