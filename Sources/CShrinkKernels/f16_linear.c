@@ -97,28 +97,28 @@ static SHRINK_ALWAYS_INLINE SHRINK_TARGET_AVX512 void f16_tile512(
     }
 }
 
-/// One row of x (GEMV): two depths per step into separate accumulators (8 independent FMA chains),
-/// so the loop is bound by the weight stream, not by FMA latency.
+/// One row of x (GEMV) against `blocks` 16-column blocks of a panel (a ragged last panel skips
+/// its empty blocks): two depths per step into separate accumulators (up to 8 independent FMA
+/// chains), so the loop is bound by the weight stream and the conversions, not by FMA latency.
 static SHRINK_ALWAYS_INLINE SHRINK_TARGET_AVX512 void f16_gemv512(
-    ptrdiff_t k, const float *x, const uint16_t *base, const float *bias, float *y, ptrdiff_t columns) {
+    const int blocks, ptrdiff_t k, const float *x, const uint16_t *base, const float *bias, float *y, ptrdiff_t columns) {
     __m512 even[4], odd[4];
-    for (int b = 0; b < 4; b++) { even[b] = _mm512_setzero_ps(); odd[b] = _mm512_setzero_ps(); }
+    for (int b = 0; b < blocks; b++) { even[b] = _mm512_setzero_ps(); odd[b] = _mm512_setzero_ps(); }
     ptrdiff_t p = 0;
     for (; p + 2 <= k; p += 2, base += 2 * f16_panel) {
         const __m512 a0 = _mm512_set1_ps(x[p]), a1 = _mm512_set1_ps(x[p + 1]);
-        for (int b = 0; b < 4; b++) {
+        for (int b = 0; b < blocks; b++) {
             even[b] = _mm512_fmadd_ps(a0, _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)(base + b * 16))), even[b]);
             odd[b] = _mm512_fmadd_ps(a1, _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)(base + f16_panel + b * 16))), odd[b]);
         }
     }
     if (p < k) {
         const __m512 a0 = _mm512_set1_ps(x[p]);
-        for (int b = 0; b < 4; b++)
+        for (int b = 0; b < blocks; b++)
             even[b] = _mm512_fmadd_ps(a0, _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)(base + b * 16))), even[b]);
     }
-    for (int b = 0; b < 4; b++) {
+    for (int b = 0; b < blocks; b++) {
         const ptrdiff_t count = columns - b * 16;
-        if (count <= 0) break;
         const __mmask16 mask = count >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << count) - 1u);
         __m512 value = _mm512_add_ps(even[b], odd[b]);
         if (bias) value = _mm512_add_ps(value, _mm512_maskz_loadu_ps(mask, bias + b * 16));
@@ -132,7 +132,15 @@ SHRINK_TARGET_AVX512 static void f16_avx512(ptrdiff_t m, ptrdiff_t n, ptrdiff_t 
         const uint16_t *base = packed + panel * k * f16_panel;
         const ptrdiff_t j0 = panel * f16_panel, columns = n - j0 < f16_panel ? n - j0 : f16_panel;
         const float *panel_bias = bias ? bias + j0 : NULL;
-        if (m == 1) { f16_gemv512(k, x, base, panel_bias, y + j0, columns); continue; }
+        if (m == 1) {
+            switch ((columns + 15) / 16) {
+            case 1: f16_gemv512(1, k, x, base, panel_bias, y + j0, columns); break;
+            case 2: f16_gemv512(2, k, x, base, panel_bias, y + j0, columns); break;
+            case 3: f16_gemv512(3, k, x, base, panel_bias, y + j0, columns); break;
+            default: f16_gemv512(4, k, x, base, panel_bias, y + j0, columns); break;
+            }
+            continue;
+        }
         for (ptrdiff_t i = 0; i < m; i += 6) {
             const float *xi = x + i * ldx;
             float *yi = y + i * ldy + j0;
