@@ -129,6 +129,14 @@ public struct ModelBenchmark {
         public var completed: Int
         /// All stages of all files: (5 + batch sizes) per file.
         public var total: Int
+
+        /// Creates a progress report.
+        public init(stage: String, variant: String?, completed: Int, total: Int) {
+            self.stage = stage
+            self.variant = variant
+            self.completed = completed
+            self.total = total
+        }
     }
 
     /// The settings.

@@ -18,8 +18,8 @@ struct BenchCommand: ParsableCommand {
         discussion: """
             By default the latency of every file and batch size is timed together in interleaved rounds: \
             the machine's speed changes in phases lasting seconds, which would otherwise hit one variant's \
-            whole measurement; interleaved, every variant sees the same phases, so variants measured in one \
-            invocation compare fairly and invocations agree better. Use --latency-order sequential for models \
+            whole measurement; interleaved, every variant's runs are spread over the whole measurement and see \
+            the same phases, so the variants of one invocation are compared under the same conditions. Use --latency-order sequential for models \
             too large to keep loaded together. The latency protocol, memory method and energy rule are \
             described in docs/MEASUREMENT.md.
             """)
