@@ -25,6 +25,23 @@ extension ModelBenchmark {
         return values
     }
 
+    /// The per-target protocol (`LatencyMeasurement.run`) at each batch size in turn, calling
+    /// `starting` before each; the measured energy per sample comes from the smallest batch size
+    /// (closest to single-sample inference).
+    func sequentialLatency(plan: ExecutionPlan, testSet: LabeledDataset?,
+                           starting: (Int) -> Void) throws -> ([BatchLatency], MeasuredInferenceEnergy) {
+        var latencies = [BatchLatency]()
+        var measured = MeasuredInferenceEnergy(joulesPerSample: nil, unavailableReason: "not measured")
+        let smallestBatch = configuration.batchSizes.min()!
+        for batch in configuration.batchSizes {
+            starting(batch)
+            let (summary, energy) = try latency(plan: plan, batch: batch, testSet: testSet)
+            latencies.append(BatchLatency(batchSize: batch, latency: summary))
+            if batch == smallestBatch { measured = energy }
+        }
+        return (latencies, measured)
+    }
+
     /// The latency protocol at one batch size, with RAPL package energy over all its runs
     /// (warm-up, discarded and kept) divided by the samples they inferred.
     func latency(plan: ExecutionPlan, batch: Int, testSet: LabeledDataset?) throws -> (LatencySummary, MeasuredInferenceEnergy) {
@@ -47,11 +64,76 @@ extension ModelBenchmark {
             }
         }
         let result = summary!
-        let runs = (result.warmUpRuns + result.discardedRuns + result.runs) * result.iterationsPerRun
         let measured = energy.joules.map {
-            MeasuredInferenceEnergy(joulesPerSample: $0 / Double(runs * batch), unavailableReason: nil)
+            MeasuredInferenceEnergy(joulesPerSample: $0 / Double(Self.operations(result) * batch), unavailableReason: nil)
         } ?? MeasuredInferenceEnergy(joulesPerSample: nil, unavailableReason: energy.reason ?? "RAPL unavailable")
         return (result, measured)
+    }
+
+    /// Every (plan, batch size) target timed together by `LatencyMeasurement.runInterleaved`
+    /// (targets in plan order, batch sizes in configuration order), with `roundStarted` called
+    /// before each round. Returns per plan its latencies and the RAPL energy per sample of its
+    /// smallest batch size, summed over that target's stretches of runs (warm-up, discarded,
+    /// untimed re-warm and kept runs) and divided by the samples they inferred.
+    func interleavedLatency(plans: [ExecutionPlan], testSet: LabeledDataset?,
+                            roundStarted: (LatencyMeasurement.RoundProgress) -> Void)
+        throws -> ([[BatchLatency]], [MeasuredInferenceEnergy]) {
+        let batchSizes = configuration.batchSizes
+        let smallestBatch = batchSizes.min()!
+        var buffers = [AlignedFloats]() // keeps every target's input and output alive while timed
+        var operations = [() throws -> Void]()
+        var measuresEnergy = [Bool]()
+        for plan in plans {
+            for batch in batchSizes {
+                // 64-byte aligned copies: where malloc happens to put an array must not change timings.
+                let input = AlignedFloats(Self.inputs(batch: batch, sampleShape: plan.inputShape, testSet: testSet))
+                let output = AlignedFloats(count: batch * plan.outputShape.reduce(1, *))
+                buffers += [input, output]
+                let source = input.buffer, target = output.mutableBuffer
+                operations.append { try plan.run(input: source, batch: batch, output: target) }
+                measuresEnergy.append(batch == smallestBatch)
+            }
+        }
+        let reader = RAPLReader(root: configuration.raplRoot)
+        var joules = [Double](repeating: 0, count: operations.count)
+        var failures = [String?](repeating: reader.available ? nil : (reader.availability.reason ?? "RAPL unavailable"),
+                                 count: operations.count)
+        let summaries = try withExtendedLifetime(buffers) {
+            try LatencyMeasurement.runInterleaved(
+                targets: operations, warmUp: configuration.warmUpRuns, minimumRuns: configuration.minimumRuns,
+                maximumRuns: configuration.maximumRuns, runsPerRound: configuration.runsPerRound,
+                targetRelativeHalfWidth: configuration.targetRelativeHalfWidth,
+                minimumRunSeconds: configuration.minimumRunSeconds,
+                around: { target, stretch in
+                    guard measuresEnergy[target], failures[target] == nil else { return try stretch() }
+                    let energy = try reader.measure(stretch)
+                    if let value = energy.joules { joules[target] += value } else {
+                        failures[target] = energy.reason ?? "cannot read the counters"
+                    }
+                },
+                roundStarted: roundStarted)
+        }
+        var latencies = [[BatchLatency]](), measured = [MeasuredInferenceEnergy]()
+        for planIndex in plans.indices {
+            let first = planIndex * batchSizes.count
+            latencies.append(batchSizes.indices.map {
+                BatchLatency(batchSize: batchSizes[$0], latency: summaries[first + $0])
+            })
+            let target = first + batchSizes.firstIndex(of: smallestBatch)!
+            if let failure = failures[target] {
+                measured.append(MeasuredInferenceEnergy(joulesPerSample: nil, unavailableReason: failure))
+            } else {
+                let samples = Self.operations(summaries[target]) * smallestBatch
+                measured.append(MeasuredInferenceEnergy(joulesPerSample: joules[target] / Double(samples), unavailableReason: nil))
+            }
+        }
+        return (latencies, measured)
+    }
+
+    /// Operations a summary's protocol ran after calibration: warm-up, discarded, untimed
+    /// re-warm (one per round) and kept runs, each of `iterationsPerRun` operations.
+    static func operations(_ summary: LatencySummary) -> Int {
+        (summary.warmUpRuns + summary.discardedRuns + (summary.rounds ?? 0) + summary.runs) * summary.iterationsPerRun
     }
 
     /// Per-operator time at `batch`: `profileRuns` profiled runs, each into a fresh profile; a
@@ -113,6 +195,12 @@ final class AlignedFloats {
     }
 
     deinit { UnsafeMutableRawPointer(base).deallocate() }
+
+    /// The floats; valid while this object lives.
+    var buffer: UnsafeBufferPointer<Float> { UnsafeBufferPointer(start: base, count: count) }
+
+    /// The floats, writable; valid while this object lives.
+    var mutableBuffer: UnsafeMutableBufferPointer<Float> { UnsafeMutableBufferPointer(start: base, count: count) }
 
     func withBuffer<Result>(_ body: (UnsafeBufferPointer<Float>) throws -> Result) rethrows -> Result {
         try body(UnsafeBufferPointer(start: base, count: count))

@@ -5,9 +5,10 @@ import ShrinkKernels
 import ShrinkMeasurement
 import ShrinkRuntime
 
-/// Measures one model file into a `BenchmarkRecord`: sizes, load time, peak memory (in an
+/// Measures model files into one `BenchmarkRecord` each: sizes, load time, peak memory (in an
 /// isolated child), latency per batch size, per-operator time, accuracy, modelled and measured
-/// energy, the compression pipeline and one row per stored tensor.
+/// energy, the compression pipeline and one row per stored tensor. The latency of all files and
+/// batch sizes is timed together in interleaved rounds by default (`LatencyOrder`).
 public struct ModelBenchmark {
     /// How to measure.
     public struct Configuration: Sendable {
@@ -42,6 +43,11 @@ public struct ModelBenchmark {
         public var memoryProbe: MemoryProbeMethod
         /// Where RAPL counters are read.
         public var raplRoot: String
+        /// Whether the (file, batch size) latency targets are timed together in interleaved rounds
+        /// (all files loaded at once) or one after another (one file loaded at a time).
+        public var latencyOrder: LatencyOrder
+        /// Kept timed runs per target and round when interleaved (≥ 1).
+        public var runsPerRound: Int
 
         /// Creates a configuration; the defaults are `shrink bench`'s.
         public init(batchSizes: [Int] = [1, 8, 64], threads: Int = 1, warmUpRuns: Int = 10, minimumRuns: Int = 10,
@@ -50,7 +56,8 @@ public struct ModelBenchmark {
                     loadRepetitions: Int = 3, testSampleLimit: Int? = nil, accuracyBatchSize: Int = 500,
                     energyTable: EnergyTable = .horowitz45nm, shard: String? = nil,
                     memoryProbe: MemoryProbeMethod = .skipped(reason: "not requested"),
-                    raplRoot: String = "/sys/class/powercap") {
+                    raplRoot: String = "/sys/class/powercap", latencyOrder: LatencyOrder = .interleaved,
+                    runsPerRound: Int = 3) {
             self.batchSizes = batchSizes
             self.threads = threads
             self.warmUpRuns = warmUpRuns
@@ -66,6 +73,8 @@ public struct ModelBenchmark {
             self.shard = shard
             self.memoryProbe = memoryProbe
             self.raplRoot = raplRoot
+            self.latencyOrder = latencyOrder
+            self.runsPerRound = runsPerRound
         }
 
         /// Throws `BenchmarkError.invalidConfiguration` for out-of-range values.
@@ -90,17 +99,44 @@ public struct ModelBenchmark {
             guard loadRepetitions >= 1 else { throw fail("loadRepetitions", "must be ≥ 1, got \(loadRepetitions)") }
             if let testSampleLimit, testSampleLimit < 1 { throw fail("testSampleLimit", "must be ≥ 1, got \(testSampleLimit)") }
             guard accuracyBatchSize >= 1 else { throw fail("accuracyBatchSize", "must be ≥ 1, got \(accuracyBatchSize)") }
+            guard runsPerRound >= 1 else { throw fail("runsPerRound", "must be ≥ 1, got \(runsPerRound)") }
+        }
+    }
+
+    /// A model file to measure and its display name.
+    public struct File: Sendable, Equatable {
+        /// The model file's path.
+        public var path: String
+        /// The display name (nil: the file name without its extension).
+        public var variant: String?
+
+        /// Creates an entry.
+        public init(path: String, variant: String? = nil) {
+            self.path = path
+            self.variant = variant
         }
     }
 
     /// A stage of the measurement, reported to the progress callback.
     public struct Progress: Sendable, Equatable {
-        /// What is being measured, e.g. `latency batch 8`.
+        /// What is being measured, e.g. `accuracy`, `latency batch 8` (sequential) or
+        /// `latency round 3/100, 4 of 6 measuring` (interleaved, over all files).
         public var stage: String
-        /// Stages finished so far.
+        /// The variant the stage is about (nil for a stage over all files).
+        public var variant: String?
+        /// Stages finished so far (an interleaved latency target counts as finished once it has
+        /// converged or reached the run cap).
         public var completed: Int
-        /// All stages of this file.
+        /// All stages of all files: (5 + batch sizes) per file.
         public var total: Int
+
+        /// Creates a progress report.
+        public init(stage: String, variant: String?, completed: Int, total: Int) {
+            self.stage = stage
+            self.variant = variant
+            self.completed = completed
+            self.total = total
+        }
     }
 
     /// The settings.
@@ -119,7 +155,7 @@ public struct ModelBenchmark {
         self.codeVersion = codeVersion
     }
 
-    /// Measures the model file at `path`.
+    /// Measures the model file at `path` (`measure(files:)` with one file).
     ///
     /// - Parameters:
     ///   - variant: the display name (default: the file name without its extension).
@@ -129,81 +165,65 @@ public struct ModelBenchmark {
     ///   - progress: called before each stage.
     public func measure(path: String, variant: String? = nil, testSet: LabeledDataset?, datasetName: String,
                         progress: (Progress) -> Void = { _ in }) throws -> BenchmarkRecord {
-        let configuration = configuration
-        let total = 5 + configuration.batchSizes.count
+        try measure(files: [File(path: path, variant: variant)], testSet: testSet, datasetName: datasetName,
+                    progress: progress)[0]
+    }
+
+    /// Measures model files into one record each, in the order given.
+    ///
+    /// With `latencyOrder` `.interleaved`, every file is first sized, loaded and classified (all
+    /// plans stay loaded), then the latency of every (file, batch size) target is timed together
+    /// by `LatencyMeasurement.runInterleaved`, then each file's operators, memory and energy are
+    /// measured. With `.sequential`, each file goes through every stage, with `LatencyMeasurement.run`
+    /// per batch size, before the next is loaded.
+    ///
+    /// - Parameters:
+    ///   - files: the files and display names (at least one).
+    ///   - testSet: labelled samples for the accuracy figures and as latency inputs (nil: no
+    ///     accuracy; latency inputs are then zeros).
+    ///   - datasetName: recorded in the settings, e.g. `mnist`.
+    ///   - progress: called before each stage.
+    public func measure(files: [File], testSet: LabeledDataset?, datasetName: String,
+                        progress: (Progress) -> Void = { _ in }) throws -> [BenchmarkRecord] {
+        guard !files.isEmpty else { throw BenchmarkError.invalidConfiguration(name: "files", reason: "needs at least one model file") }
+        let batchCount = configuration.batchSizes.count
+        let total = files.count * (5 + batchCount)
         var completed = 0
-        func report(_ stage: String) {
-            progress(Progress(stage: stage, completed: completed, total: total))
+        func report(_ stage: String, _ variant: String?) {
+            progress(Progress(stage: stage, variant: variant, completed: completed, total: total))
             completed += 1
         }
-
-        report("size")
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw BenchmarkError.unreadableFile(path: path, reason: "cannot open it")
-        }
-        let bytes = [UInt8](data)
-        let fileSize = try ModelFileSize.measure(bytes: bytes, path: path)
-        let inspection = try ModelFile.inspect(bytes)
-        let file = inspection.model
-
-        report("load")
-        let (plan, loadSeconds) = try Self.timedLoad(path: path, threads: configuration.threads,
-                                                     repetitions: configuration.loadRepetitions)
         let samples = configuration.testSampleLimit.map { min($0, testSet?.count ?? 0) } ?? (testSet?.count ?? 0)
         let testSubset = testSet.map { $0.prefix(samples) }
-        if let testSubset, testSubset.count > 0, testSubset.sampleShape != plan.inputShape {
-            throw BenchmarkError.datasetMismatch(expectedSample: plan.inputShape, got: testSubset.sampleShape)
+
+        var records = [BenchmarkRecord]()
+        switch configuration.latencyOrder {
+        case .sequential:
+            for file in files {
+                let model = try prepare(file, testSet: testSubset, report: report)
+                let (latencies, measured) = try sequentialLatency(plan: model.plan, testSet: testSubset) {
+                    report("latency batch \($0)", model.variant)
+                }
+                records.append(try record(model, latencies: latencies, measured: measured, testSet: testSubset,
+                                          datasetName: datasetName, report: report))
+            }
+        case .interleaved:
+            let models = try files.map { try prepare($0, testSet: testSubset, report: report) }
+            let latencyStart = completed
+            let (latencies, measured) = try interleavedLatency(plans: models.map(\.plan), testSet: testSubset) { round in
+                let finished = round.targetCount - round.activeTargets.count
+                progress(Progress(
+                    stage: "latency round \(round.round)/\(round.maximumRounds), \(round.activeTargets.count) of \(round.targetCount) measuring",
+                    variant: nil, completed: latencyStart + finished, total: total))
+            }
+            completed = latencyStart + files.count * batchCount
+            for (index, model) in models.enumerated() {
+                records.append(try record(model, latencies: latencies[index], measured: measured[index],
+                                          testSet: testSubset, datasetName: datasetName, report: report))
+            }
         }
-
-        report("accuracy")
-        let accuracy = try testSubset.flatMap { try Self.accuracy(plan: plan, testSet: $0, batchSize: configuration.accuracyBatchSize) }
-
-        var latencies = [BatchLatency]()
-        var measured = MeasuredInferenceEnergy(joulesPerSample: nil, unavailableReason: "not measured")
-        let smallestBatch = configuration.batchSizes.min()!
-        for batch in configuration.batchSizes {
-            report("latency batch \(batch)")
-            let (summary, energy) = try latency(plan: plan, batch: batch, testSet: testSubset)
-            latencies.append(BatchLatency(batchSize: batch, latency: summary))
-            // RAPL energy per sample comes from the smallest batch: closest to single-sample inference.
-            if batch == smallestBatch { measured = energy }
-        }
-
-        report("operators")
-        let operators = try operatorShares(plan: plan, batch: configuration.batchSizes[0], testSet: testSubset)
-
-        report("memory")
-        let runtimeBytes = try Self.runtimeBytes(plan: plan, batch: configuration.batchSizes.max()!)
-        let probe = try configuration.memoryProbe.measure(path: path, batchSizes: configuration.batchSizes,
-                                                           threads: configuration.threads)
-        let memory = MemoryFigures(peakResidentBytes: probe?.peakResidentBytes,
-                                   baselineResidentBytes: probe?.baselineResidentBytes,
-                                   allocationsPerInference: probe?.allocationsPerInference, runtimeBytes: runtimeBytes)
-
-        let energy = try Self.energy(plan: plan, file: file, table: configuration.energyTable,
-                                     measured: measured)
-        let parameters = file.tensors.reduce(0) { $0 + $1.value.scalars.count }
-        let nonZero = file.tensors.reduce(0) { total, tensor in
-            total + tensor.value.scalars.reduce(0) { $0 + ($1 != 0 ? 1 : 0) }
-        }
-        let settings = BenchmarkSettings(
-            dataset: datasetName, testSamples: accuracy?.classification.samples ?? 0,
-            batchSizes: configuration.batchSizes, threads: configuration.threads,
-            warmUpRuns: configuration.warmUpRuns, maximumRuns: configuration.maximumRuns,
-            targetRelativeHalfWidth: configuration.targetRelativeHalfWidth, shard: configuration.shard,
-            minimumRunSeconds: configuration.minimumRunSeconds)
-        let record = BenchmarkRecord(
-            variant: variant ?? Self.defaultVariantName(path: path), modelPath: path,
-            modelSHA256: SHA256.hexDigest(SHA256.hash(bytes)), architecture: file.architecture.name,
-            recordedAt: ModelMetadata.timestamp(for: Date()), machine: machine, codeVersion: codeVersion,
-            settings: settings,
-            size: SizeFigures(fileBytes: fileSize.bytes, gzipBytes: fileSize.gzipBytes, parameters: parameters,
-                              nonZeroParameters: nonZero),
-            loadSeconds: loadSeconds, memory: memory, latency: latencies, operators: operators, accuracy: accuracy,
-            energy: energy, compression: Self.compression(file.metadata.compression),
-            layers: Self.layers(inspection: inspection, plan: plan))
-        progress(Progress(stage: "done", completed: total, total: total))
-        return record
+        progress(Progress(stage: "done", variant: nil, completed: total, total: total))
+        return records
     }
 
     /// The file name without directories and extension.

@@ -31,6 +31,11 @@ public struct LatencySummary: Codable, Equatable, Sendable {
     public var targetRelativeHalfWidth: Double
     /// Whether the target was reached before the run cap.
     public var converged: Bool
+    /// The rounds this measurement took part in when it was interleaved with others
+    /// (`LatencyMeasurement.runInterleaved`; each round: one untimed run, then up to
+    /// `runsPerRound` kept runs); nil for a measurement made on its own (`run`) and in records
+    /// written before interleaving existed.
+    public var rounds: Int?
 
     /// Items per second for `itemsPerRun` items (e.g. the batch size) per run, at the median.
     public func throughput(itemsPerRun: Int) -> Double {
@@ -52,6 +57,7 @@ public struct LatencySummary: Codable, Equatable, Sendable {
         case relativeHalfWidth = "relative_half_width"
         case targetRelativeHalfWidth = "target_relative_half_width"
         case converged
+        case rounds
     }
 
     // JSON has no infinity: encode a missing relative half-width as null.
@@ -71,6 +77,7 @@ public struct LatencySummary: Codable, Equatable, Sendable {
         try container.encode(relativeHalfWidth.isFinite ? relativeHalfWidth : nil, forKey: .relativeHalfWidth)
         try container.encode(targetRelativeHalfWidth, forKey: .targetRelativeHalfWidth)
         try container.encode(converged, forKey: .converged)
+        try container.encodeIfPresent(rounds, forKey: .rounds)
     }
 
     /// Decodes a summary (a null relative half-width reads as infinity).
@@ -90,13 +97,16 @@ public struct LatencySummary: Codable, Equatable, Sendable {
         relativeHalfWidth = try container.decodeIfPresent(Double.self, forKey: .relativeHalfWidth) ?? .infinity
         targetRelativeHalfWidth = try container.decode(Double.self, forKey: .targetRelativeHalfWidth)
         converged = try container.decode(Bool.self, forKey: .converged)
+        rounds = try container.decodeIfPresent(Int.self, forKey: .rounds)
     }
 
     /// Summarizes kept run times (seconds per operation; each run timed `iterationsPerRun`
-    /// operations).
+    /// operations; `rounds` when they were taken in interleaved rounds).
     public init(samplesSeconds: [Double], warmUpRuns: Int, discardedRuns: Int,
-                targetRelativeHalfWidth: Double, confidenceLevel: Double = 0.95, iterationsPerRun: Int = 1) throws {
+                targetRelativeHalfWidth: Double, confidenceLevel: Double = 0.95, iterationsPerRun: Int = 1,
+                rounds: Int? = nil) throws {
         self.iterationsPerRun = max(1, iterationsPerRun)
+        self.rounds = rounds
         let sorted = samplesSeconds.sorted()
         let median = try Statistics.percentile(sorted: sorted, 50)
         let interval = try Statistics.medianConfidenceInterval(samplesSeconds, level: confidenceLevel)
@@ -145,6 +155,24 @@ public enum LatencyMeasurement {
         minimumRunSeconds: Double = 0, clock: any MeasurementClock = MonotonicClock(),
         operation: () throws -> Void
     ) throws -> LatencySummary {
+        try validate(warmUp: warmUp, minimumRuns: minimumRuns, maximumRuns: maximumRuns,
+                     targetRelativeHalfWidth: targetRelativeHalfWidth, minimumRunSeconds: minimumRunSeconds)
+        let iterations = try calibrate(operation, minimumRunSeconds: minimumRunSeconds, clock: clock)
+        for _ in 0..<warmUp { for _ in 0..<iterations { try operation() } }
+        _ = try time(operation, iterations: iterations, clock: clock) // the first timed run is discarded
+        var samples = [Double]()
+        samples.reserveCapacity(maximumRuns)
+        while samples.count < maximumRuns {
+            samples.append(try time(operation, iterations: iterations, clock: clock))
+            if samples.count >= minimumRuns, try converged(samples, target: targetRelativeHalfWidth) { break }
+        }
+        return try LatencySummary(samplesSeconds: samples, warmUpRuns: warmUp, discardedRuns: 1,
+                                  targetRelativeHalfWidth: targetRelativeHalfWidth, iterationsPerRun: iterations)
+    }
+
+    /// Throws `MeasurementError.invalidArgument` for counts the protocol cannot run with.
+    static func validate(warmUp: Int, minimumRuns: Int, maximumRuns: Int, targetRelativeHalfWidth: Double,
+                         minimumRunSeconds: Double) throws {
         guard warmUp >= 0 else { throw MeasurementError.invalidArgument(name: "warmUp", reason: "must be ≥ 0, got \(warmUp)") }
         guard minimumRuns >= 1 else {
             throw MeasurementError.invalidArgument(name: "minimumRuns", reason: "must be ≥ 1, got \(minimumRuns)")
@@ -161,17 +189,6 @@ public enum LatencyMeasurement {
             throw MeasurementError.invalidArgument(
                 name: "minimumRunSeconds", reason: "must be finite and ≥ 0, got \(minimumRunSeconds)")
         }
-        let iterations = try calibrate(operation, minimumRunSeconds: minimumRunSeconds, clock: clock)
-        for _ in 0..<warmUp { for _ in 0..<iterations { try operation() } }
-        _ = try time(operation, iterations: iterations, clock: clock) // the first timed run is discarded
-        var samples = [Double]()
-        samples.reserveCapacity(maximumRuns)
-        while samples.count < maximumRuns {
-            samples.append(try time(operation, iterations: iterations, clock: clock))
-            if samples.count >= minimumRuns, try converged(samples, target: targetRelativeHalfWidth) { break }
-        }
-        return try LatencySummary(samplesSeconds: samples, warmUpRuns: warmUp, discardedRuns: 1,
-                                  targetRelativeHalfWidth: targetRelativeHalfWidth, iterationsPerRun: iterations)
     }
 
     /// Operations per run so that a run lasts at least `minimumRunSeconds`: doubles the count
@@ -191,14 +208,14 @@ public enum LatencyMeasurement {
     }
 
     /// Seconds per operation of `iterations` operations timed back to back.
-    private static func time(_ operation: () throws -> Void, iterations: Int, clock: any MeasurementClock) throws -> Double {
+    static func time(_ operation: () throws -> Void, iterations: Int, clock: any MeasurementClock) throws -> Double {
         let start = clock.nanoseconds()
         for _ in 0..<iterations { try operation() }
         let end = clock.nanoseconds()
         return Double(end &- start) / 1e9 / Double(iterations)
     }
 
-    private static func converged(_ samples: [Double], target: Double) throws -> Bool {
+    static func converged(_ samples: [Double], target: Double) throws -> Bool {
         guard let interval = try Statistics.medianConfidenceInterval(samples, level: 0.95) else { return false }
         let median = try Statistics.median(samples)
         return interval.halfWidth(around: median) <= target * median

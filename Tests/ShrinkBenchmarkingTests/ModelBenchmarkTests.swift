@@ -61,7 +61,10 @@ struct ModelBenchmarkTests {
         #expect(record.layers.map(\.kernel) == ["float32", "float32", "float32", "float32"])
         #expect(record.layers[2].nonZero == 5 && record.layers[2].elements == 6)
         #expect(record.layers.allSatisfy { $0.storedBytes == 4 * $0.elements && $0.valueBits == 32 })
-        #expect(stages.first == "size" && stages.last == "done" && stages.contains("latency batch 4"))
+        // Interleaved by default: one round (3 runs per round, at most 3 runs) over both batch sizes.
+        #expect(stages.first == "size" && stages.last == "done" && stages.contains("latency round 1/1, 2 of 2 measuring"))
+        #expect(record.settings.latencyOrder == .interleaved && record.settings.runsPerRound == 3)
+        #expect(record.latency.allSatisfy { $0.latency.rounds == 1 })
         // The record survives a JSON round trip.
         let decoded = try JSONDecoder().decode(BenchmarkRecord.self, from: JSONEncoder().encode(record))
         #expect(decoded == record)
@@ -109,7 +112,7 @@ struct ModelBenchmarkTests {
         let bad: [ModelBenchmark.Configuration] = [
             .init(batchSizes: []), .init(batchSizes: [0]), .init(batchSizes: [2, 2]), .init(threads: 0),
             .init(warmUpRuns: -1), .init(minimumRuns: 5, maximumRuns: 4), .init(targetRelativeHalfWidth: 0),
-            .init(profileRuns: 0), .init(testSampleLimit: 0),
+            .init(profileRuns: 0), .init(testSampleLimit: 0), .init(runsPerRound: 0),
         ]
         for configuration in bad {
             #expect(throws: BenchmarkError.self) { try ModelBenchmark(configuration: configuration, machine: Self.machine, codeVersion: "x") }
@@ -122,6 +125,62 @@ struct ModelBenchmarkTests {
             try benchmark.measure(path: "/nonexistent/model.shrink", testSet: nil, datasetName: "none")
         }
         #expect(error?.description.contains("/nonexistent/model.shrink") == true)
+    }
+
+    @Test func filesAreMeasuredTogetherInInterleavedRounds() throws {
+        let directory = makeTemporaryDirectory(prefix: "shrink-bench-files")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let files = [ModelBenchmark.File(path: try TinyModel.write(into: directory, int8: false), variant: "float"),
+                     ModelBenchmark.File(path: try TinyModel.write(into: directory, int8: true))]
+        var configuration = Self.fast
+        configuration.runsPerRound = 1 // fewer than 6 runs never converge: every target takes 3 rounds
+        let benchmark = try ModelBenchmark(configuration: configuration, machine: Self.machine, codeVersion: "shrink test")
+        var progress = [ModelBenchmark.Progress]()
+        let records = try benchmark.measure(files: files, testSet: TinyModel.samples(6), datasetName: "synthetic") {
+            progress.append($0)
+        }
+        #expect(records.map(\.variant) == ["float", "tiny-int8"])
+        #expect(records.map(\.modelPath) == files.map(\.path))
+        for record in records {
+            #expect(record.latency.map(\.batchSize) == [1, 4])
+            #expect(record.latency.allSatisfy { $0.latency.rounds == 3 && $0.latency.runs == 3 && $0.latency.medianSeconds > 0 })
+            #expect(record.settings.latencyOrder == .interleaved && record.settings.runsPerRound == 1)
+            #expect(record.accuracy?.classification.samples == 5)
+        }
+        #expect(records[1].layers[0].kernel == "int8")
+        // Per-file stages name their variant; the rounds cover all four targets.
+        let total = 2 * (5 + 2)
+        #expect(progress.allSatisfy { $0.total == total })
+        #expect(zip(progress, progress.dropFirst()).allSatisfy { $0.completed <= $1.completed })
+        #expect(progress.last == ModelBenchmark.Progress(stage: "done", variant: nil, completed: total, total: total))
+        let rounds = progress.filter { $0.stage.hasPrefix("latency round") }
+        #expect(rounds.map(\.stage) == (1...3).map { "latency round \($0)/3, 4 of 4 measuring" })
+        #expect(rounds.allSatisfy { $0.variant == nil && $0.completed == 6 })
+        #expect(progress.filter { $0.stage == "accuracy" }.map(\.variant) == ["float", "tiny-int8"])
+        #expect(progress.filter { $0.stage == "operators" }.map(\.completed) == [10, 12])
+    }
+
+    @Test func sequentialOrderMeasuresOneFileAfterAnother() throws {
+        let directory = makeTemporaryDirectory(prefix: "shrink-bench-sequential")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let files = [ModelBenchmark.File(path: try TinyModel.write(into: directory, int8: false)),
+                     ModelBenchmark.File(path: try TinyModel.write(into: directory, int8: true))]
+        var configuration = Self.fast
+        configuration.latencyOrder = .sequential
+        let benchmark = try ModelBenchmark(configuration: configuration, machine: Self.machine, codeVersion: "shrink test")
+        var stages = [String]()
+        let records = try benchmark.measure(files: files, testSet: TinyModel.samples(6), datasetName: "synthetic") {
+            stages.append(($0.variant.map { "\($0): " } ?? "") + $0.stage)
+        }
+        #expect(records.map(\.variant) == ["tiny", "tiny-int8"])
+        for record in records {
+            #expect(record.latency.map(\.batchSize) == [1, 4])
+            #expect(record.latency.allSatisfy { $0.latency.rounds == nil && $0.latency.runs >= 1 })
+            #expect(record.settings.latencyOrder == .sequential && record.settings.runsPerRound == nil)
+        }
+        let perFile = ["size", "load", "accuracy", "latency batch 1", "latency batch 4", "operators", "memory"]
+        #expect(stages == perFile.map { "tiny: \($0)" } + perFile.map { "tiny-int8: \($0)" } + ["done"])
+        #expect(throws: BenchmarkError.self) { try benchmark.measure(files: [], testSet: nil, datasetName: "none") }
     }
 
     @Test func variantNameIsTheFileNameWithoutExtension() {

@@ -20,6 +20,27 @@ import Testing
         #expect(configuration.targetRelativeHalfWidth == 0.05 && configuration.testSampleLimit == 100)
         #expect(configuration.shard == nil && configuration.energyTable == .horowitz45nm)
         #expect(command.selectedFiles().map(\.name) == ["A", "B"])
+        // Interleaved rounds of 3 runs unless told otherwise.
+        #expect(configuration.latencyOrder == .interleaved && configuration.runsPerRound == 3)
+    }
+
+    @Test func latencyOrderAndRunsPerRoundParse() throws {
+        let command = try BenchCommand.parse(["a.shrink", "--latency-order", "sequential", "--runs-per-round", "5"])
+        let configuration = try command.benchmarkConfiguration(memoryProbe: .skipped(reason: "test"))
+        #expect(configuration.latencyOrder == .sequential && configuration.runsPerRound == 5)
+        let interleaved = try BenchCommand.parse(["a.shrink", "--latency-order", "interleaved"])
+        #expect(interleaved.options.latencyOrder == .interleaved)
+        for (arguments, expected) in [(["a.shrink", "--latency-order", "random"], ["interleaved", "sequential"]),
+                                      (["a.shrink", "--runs-per-round", "0"], ["--runs-per-round", "at least 1"])] {
+            do {
+                _ = try BenchCommand.parse(arguments)
+                Issue.record("\(arguments) should be rejected")
+            } catch {
+                let message = BenchCommand.message(for: error)
+                #expect(expected.allSatisfy { message.contains($0) }, "\(message)")
+            }
+        }
+        #expect(BenchCommand.helpMessage().contains("--latency-order"))
     }
 
     @Test func shardSelectsEveryNthFileFromOne() throws {

@@ -8,12 +8,21 @@ import ShrinkMeasurement
 import ShrinkResults
 
 /// `shrink bench`: measures model files (size, load time, peak memory, latency per batch size,
-/// per-operator time, accuracy, energy) into one `BenchmarkRecord` each.
+/// per-operator time, accuracy, energy) into one `BenchmarkRecord` each; the latency of all
+/// selected files and batch sizes is timed together in interleaved rounds unless
+/// `--latency-order sequential`.
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure model files: size, load time, memory, latency, accuracy and energy.",
-        discussion: "The latency protocol, memory method and energy rule are described in docs/MEASUREMENT.md.")
+        discussion: """
+            By default the latency of every file and batch size is timed together in interleaved rounds: \
+            the machine's speed changes in phases lasting seconds, which would otherwise hit one variant's \
+            whole measurement; interleaved, every variant's runs are spread over the whole measurement and see \
+            the same phases, so the variants of one invocation are compared under the same conditions. Use --latency-order sequential for models \
+            too large to keep loaded together. The latency protocol, memory method and energy rule are \
+            described in docs/MEASUREMENT.md.
+            """)
 
     @Argument(help: "The model files to measure.")
     var files: [String] = []
@@ -60,7 +69,8 @@ struct BenchCommand: ParsableCommand {
             profileRuns: options.profileRuns,
             testSampleLimit: options.testLimit,
             energyTable: try options.energyTable.map { try EnergyTable.load(path: $0) } ?? .horowitz45nm,
-            shard: shard?.description, memoryProbe: memoryProbe)
+            shard: shard?.description, memoryProbe: memoryProbe, latencyOrder: options.latencyOrder,
+            runsPerRound: options.runsPerRound)
     }
 
     func run() throws {
@@ -75,18 +85,17 @@ struct BenchCommand: ParsableCommand {
         let benchmark = try ModelBenchmark(configuration: try benchmarkConfiguration(memoryProbe: memoryProbe))
         let testSet = try data.load(.test)
         let selection = selectedFiles()
-        var records = [BenchmarkRecord]()
-        for (number, file) in selection.enumerated() {
-            let name = file.name ?? ModelBenchmark.defaultVariantName(path: file.path)
-            var bar: ProgressBar? = nil
-            let record = try benchmark.measure(path: file.path, variant: name, testSet: testSet,
-                                               datasetName: data.dataset.rawValue) { progress in
-                if bar == nil { bar = ProgressBar(title: "bench \(number + 1)/\(selection.count) \(name)", total: progress.total) }
-                bar?.update(completed: progress.completed, suffix: progress.stage)
+        let files = selection.map { ModelBenchmark.File(path: $0.path, variant: $0.name) }
+        var bar: ProgressBar? = nil
+        // A shard can select no file (more shards than files): nothing to measure then.
+        let records = files.isEmpty ? [] : try benchmark.measure(files: files, testSet: testSet, datasetName: data.dataset.rawValue) { progress in
+            if bar == nil {
+                let only = files.count == 1 ? files[0].variant ?? ModelBenchmark.defaultVariantName(path: files[0].path) : nil
+                bar = ProgressBar(title: only.map { "bench \($0)" } ?? "bench \(files.count) files", total: progress.total)
             }
-            bar?.finish()
-            records.append(record)
+            bar?.update(completed: progress.completed, suffix: progress.variant.map { "\($0): \(progress.stage)" } ?? progress.stage)
         }
+        bar?.finish()
 
         let recorded = try results.record(records)
         if json {

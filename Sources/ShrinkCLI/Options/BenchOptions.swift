@@ -1,4 +1,5 @@
 import ArgumentParser
+import ShrinkMeasurement
 
 /// A comma-separated list of batch sizes, e.g. `1,8,64`.
 struct BatchSizeList: ExpressibleByArgument, Equatable {
@@ -51,6 +52,22 @@ struct BenchOptions: ParsableArguments {
             help: "A JSON energy table replacing the default Horowitz 45 nm one (see docs/MEASUREMENT.md).")
     var energyTable: String?
 
+    @Option(name: .customLong("latency-order"),
+            help: ArgumentHelp(
+                "How the latency of the files and batch sizes is timed: interleaved or sequential.",
+                discussion: """
+                interleaved (default): every (file, batch size) is timed together in rounds, each round \
+                visiting all of them in rotated order, so a slow phase of the machine lasting seconds \
+                hits every variant alike instead of one whole measurement; all files stay loaded. \
+                sequential: one file and batch size after another, one file loaded at a time (for \
+                models too large to hold together).
+                """))
+    var latencyOrder: LatencyOrder = .interleaved
+
+    @Option(name: .customLong("runs-per-round"),
+            help: "Kept timed runs per file and batch size in each interleaved round (after one untimed run).")
+    var runsPerRound = 3
+
     @Flag(name: .customLong("skip-memory"), help: "Do not spawn the memory probe child (peak memory is then not reported).")
     var skipMemory = false
 
@@ -75,5 +92,9 @@ struct BenchOptions: ParsableArguments {
         }
         if profileRuns < 1 { throw ValidationError("--profile-runs must be at least 1, got \(profileRuns).") }
         if let testLimit, testLimit < 1 { throw ValidationError("--test-limit must be at least 1, got \(testLimit).") }
+        if runsPerRound < 1 { throw ValidationError("--runs-per-round must be at least 1, got \(runsPerRound).") }
     }
 }
+
+/// `--latency-order interleaved|sequential`; an unknown value is rejected with the choices listed.
+extension LatencyOrder: ExpressibleByArgument {}

@@ -55,12 +55,19 @@ public struct BenchmarkSettings: Codable, Equatable, Sendable {
     /// The shortest a timed run lasted: each run timed several inferences back to back
     /// (`LatencySummary.iterationsPerRun`); nil in records written before this setting existed.
     public var minimumRunSeconds: Double?
+    /// Whether the latency targets were timed in interleaved rounds or one after another; nil
+    /// in records written before this setting existed (they were sequential).
+    public var latencyOrder: LatencyOrder?
+    /// Kept runs per target and round when interleaved (nil when sequential and in older records).
+    public var runsPerRound: Int?
 
     /// Creates settings.
     public init(dataset: String, testSamples: Int, batchSizes: [Int], threads: Int, warmUpRuns: Int,
                 maximumRuns: Int, targetRelativeHalfWidth: Double, shard: String? = nil,
-                minimumRunSeconds: Double? = nil) {
+                minimumRunSeconds: Double? = nil, latencyOrder: LatencyOrder? = nil, runsPerRound: Int? = nil) {
         self.minimumRunSeconds = minimumRunSeconds
+        self.latencyOrder = latencyOrder
+        self.runsPerRound = runsPerRound
         self.dataset = dataset
         self.testSamples = testSamples
         self.batchSizes = batchSizes
@@ -81,6 +88,8 @@ public struct BenchmarkSettings: Codable, Equatable, Sendable {
         case targetRelativeHalfWidth = "target_relative_half_width"
         case shard
         case minimumRunSeconds = "minimum_run_seconds"
+        case latencyOrder = "latency_order"
+        case runsPerRound = "runs_per_round"
     }
 }
 
