@@ -6,9 +6,9 @@ extension ExecutionPlan {
     /// weight and bias for reference layers, 0 for parameter-free steps.
     public var layerWeightBytes: [Int] { steps.map(\.weightByteCount) }
 
-    /// Bytes of the activation buffers the plan holds now (one per layer, sized for the last
-    /// batch size run; 0 before the first run).
-    public var activationBufferBytes: Int { buffers.reduce(0) { $0 + 4 * $1.count } }
+    /// Bytes of the activation buffers the plan holds now (one per layer, sized for the largest
+    /// batch size run so far; 0 before the first run).
+    public var activationBufferBytes: Int { allocatedActivationBytes }
 
     /// Weight bytes plus activation-buffer bytes: what the plan itself keeps allocated.
     public var runtimeBytes: Int { layerWeightBytes.reduce(0, +) + activationBufferBytes }

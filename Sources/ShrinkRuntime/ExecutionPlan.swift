@@ -32,6 +32,12 @@ public final class ExecutionPlan {
     private let sampleSizes: [Int] // per-sample element count of each step's output
     private(set) var buffers: [UnsafeMutableBufferPointer<Float>] = []
     private var bufferedBatch = 0
+    /// The allocated activation buffers, sized for `capacityBatch` samples; `buffers` are their
+    /// starts for the current batch.
+    private var storage: [UnsafeMutableBufferPointer<Float>] = []
+    private var capacityBatch = 0
+    /// Bytes of `storage`.
+    var allocatedActivationBytes: Int { storage.reduce(0) { $0 + 4 * $1.count } }
 
     /// Multiply-accumulates per call below which a layer runs on one thread.
     static let parallelWorkThreshold = 1 << 21
@@ -155,23 +161,34 @@ public final class ExecutionPlan {
         output.baseAddress!.update(from: current, count: batch * outputSize)
     }
 
+    /// Sizes the activation buffers for `batch`: they only grow (to the largest batch run so far)
+    /// and smaller batches use their start, so alternating batch sizes (as the interleaved bench
+    /// does) neither allocates nor moves them.
     private func prepareBuffers(batch: Int) {
         guard batch != bufferedBatch else { return }
-        releaseBuffers()
-        buffers = sampleSizes.map { size in
-            // 64-byte aligned: kernels read activations with full-width vector loads.
-            let raw = UnsafeMutableRawPointer.allocate(byteCount: 4 * max(1, size * batch), alignment: 64)
-            let buffer = UnsafeMutableBufferPointer(start: raw.bindMemory(to: Float.self, capacity: max(1, size * batch)),
-                                                    count: max(1, size * batch))
-            buffer.initialize(repeating: 0)
-            return UnsafeMutableBufferPointer(rebasing: buffer[0..<(size * batch)])
+        if batch > capacityBatch {
+            releaseBuffers()
+            storage = sampleSizes.map { size in
+                // 64-byte aligned: kernels read activations with full-width vector loads.
+                let raw = UnsafeMutableRawPointer.allocate(byteCount: 4 * max(1, size * batch), alignment: 64)
+                let buffer = UnsafeMutableBufferPointer(start: raw.bindMemory(to: Float.self, capacity: max(1, size * batch)),
+                                                        count: max(1, size * batch))
+                buffer.initialize(repeating: 0)
+                return buffer
+            }
+            capacityBatch = batch
+        }
+        buffers = zip(storage, sampleSizes).map { buffer, size in
+            UnsafeMutableBufferPointer(rebasing: buffer[0..<(size * batch)])
         }
         bufferedBatch = batch
     }
 
     private func releaseBuffers() {
-        for buffer in buffers { buffer.baseAddress.map { UnsafeMutableRawPointer($0).deallocate() } }
+        for buffer in storage { buffer.baseAddress.map { UnsafeMutableRawPointer($0).deallocate() } }
+        storage = []
         buffers = []
         bufferedBatch = 0
+        capacityBatch = 0
     }
 }

@@ -137,6 +137,24 @@ struct ExecutionPlanTests {
         #expect(output == expected.scalars)
     }
 
+    @Test("activation buffers grow to the largest batch; smaller batches reuse them")
+    func buffersOnlyGrow() throws {
+        let plan = try ExecutionPlan(file: try HandCompression.file(Self.mlp, encoding: .palette(bits: 4), seed: 2))
+        let large = Self.input(batch: 8, shape: [1, 28, 28], seed: 4)
+        let small = Self.input(batch: 1, shape: [1, 28, 28], seed: 5)
+        let expectedLarge = try plan.run(large)
+        let bytes = plan.activationBufferBytes
+        let expectedSmall = try plan.run(small)
+        #expect(plan.activationBufferBytes == bytes)
+        #expect(try plan.run(large) == expectedLarge)
+        #expect(try plan.run(small) == expectedSmall)
+        #expect(plan.activationBufferBytes == bytes)
+        // A fresh plan run at batch 1 only holds batch-1 buffers, and gives the same result.
+        let fresh = try ExecutionPlan(file: try HandCompression.file(Self.mlp, encoding: .palette(bits: 4), seed: 2))
+        #expect(try fresh.run(small) == expectedSmall)
+        #expect(fresh.activationBufferBytes * 8 == bytes)
+    }
+
     @Test("a profiled run gives the same output and times every step under its operator kind")
     func profiledRun() throws {
         let file = try HandCompression.file(Self.convolutionNet, encoding: .palette(bits: 4), seed: 5)
