@@ -79,7 +79,7 @@ let package = Package(
         .target(name: "ShrinkResults", dependencies: ["ShrinkMeasurement", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(
             name: "ShrinkBenchmarking",
-            dependencies: ["ShrinkRuntime", "ShrinkMeasurement", "ShrinkFormats", "ShrinkData", "ShrinkNN", "ShrinkKernels"]),
+            dependencies: ["ShrinkRuntime", "ShrinkMeasurement", "ShrinkFormats", "ShrinkData", "ShrinkNN", "ShrinkKernels", "CShrinkKernels"]),
         .executableTarget(
             name: "ShrinkCLI",
             dependencies: [

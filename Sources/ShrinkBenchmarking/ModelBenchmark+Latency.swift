@@ -74,10 +74,12 @@ extension ModelBenchmark {
     /// (targets in plan order, batch sizes in configuration order), with `roundStarted` called
     /// before each round. Returns per plan its latencies and the RAPL energy per sample of its
     /// smallest batch size, summed over that target's stretches of runs (warm-up, discarded,
-    /// untimed re-warm and kept runs) and divided by the samples they inferred.
+    /// untimed re-warm and kept runs) and divided by the samples they inferred. The clock probe
+    /// (`ClockProbe`) is one more target of the same rounds: its clock gives each latency's
+    /// estimated cycles.
     func interleavedLatency(plans: [ExecutionPlan], testSet: LabeledDataset?,
                             roundStarted: (LatencyMeasurement.RoundProgress) -> Void)
-        throws -> ([[BatchLatency]], [MeasuredInferenceEnergy]) {
+        throws -> ([[BatchLatency]], [MeasuredInferenceEnergy], ClockFigures) {
         let batchSizes = configuration.batchSizes
         let smallestBatch = batchSizes.min()!
         var buffers = [AlignedFloats]() // keeps every target's input and output alive while timed
@@ -94,6 +96,8 @@ extension ModelBenchmark {
                 measuresEnergy.append(batch == smallestBatch)
             }
         }
+        operations.append(ClockProbe.operation)
+        measuresEnergy.append(false)
         let reader = RAPLReader(root: configuration.raplRoot)
         var joules = [Double](repeating: 0, count: operations.count)
         var failures = [String?](repeating: reader.available ? nil : (reader.availability.reason ?? "RAPL unavailable"),
@@ -113,11 +117,12 @@ extension ModelBenchmark {
                 },
                 roundStarted: roundStarted)
         }
+        let clock = ClockProbe.figures(summaries[summaries.count - 1])
         var latencies = [[BatchLatency]](), measured = [MeasuredInferenceEnergy]()
         for planIndex in plans.indices {
             let first = planIndex * batchSizes.count
             latencies.append(batchSizes.indices.map {
-                BatchLatency(batchSize: batchSizes[$0], latency: summaries[first + $0])
+                BatchLatency(batchSize: batchSizes[$0], latency: summaries[first + $0], clock: clock)
             })
             let target = first + batchSizes.firstIndex(of: smallestBatch)!
             if let failure = failures[target] {
@@ -127,7 +132,15 @@ extension ModelBenchmark {
                 measured.append(MeasuredInferenceEnergy(joulesPerSample: joules[target] / Double(samples), unavailableReason: nil))
             }
         }
-        return (latencies, measured)
+        return (latencies, measured, clock)
+    }
+
+    /// The clock probe alone with the per-target protocol (for the sequential order).
+    func clockFigures() throws -> ClockFigures {
+        ClockProbe.figures(try LatencyMeasurement.run(
+            warmUp: configuration.warmUpRuns, minimumRuns: configuration.minimumRuns,
+            maximumRuns: configuration.maximumRuns, targetRelativeHalfWidth: configuration.targetRelativeHalfWidth,
+            minimumRunSeconds: configuration.minimumRunSeconds, operation: ClockProbe.operation))
     }
 
     /// Operations a summary's protocol ran after calibration: warm-up, discarded, untimed

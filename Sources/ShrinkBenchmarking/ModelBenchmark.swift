@@ -204,22 +204,32 @@ public struct ModelBenchmark {
                 let (latencies, measured) = try sequentialLatency(plan: model.plan, testSet: testSubset) {
                     report("latency batch \($0)", model.variant)
                 }
-                records.append(try record(model, latencies: latencies, measured: measured, testSet: testSubset,
-                                          datasetName: datasetName, report: report))
+                // The clock right after this file's latencies (the nearest the sequential order gets).
+                let clock = try clockFigures()
+                var record = try record(model, latencies: latencies.map {
+                    BatchLatency(batchSize: $0.batchSize, latency: $0.latency, clock: clock)
+                }, measured: measured, testSet: testSubset, datasetName: datasetName, report: report)
+                record.clock = clock
+                records.append(record)
             }
         case .interleaved:
             let models = try files.map { try prepare($0, testSet: testSubset, report: report) }
             let latencyStart = completed
-            let (latencies, measured) = try interleavedLatency(plans: models.map(\.plan), testSet: testSubset) { round in
-                let finished = round.targetCount - round.activeTargets.count
+            let (latencies, measured, clock) = try interleavedLatency(plans: models.map(\.plan), testSet: testSubset) { round in
+                // The last target is the clock probe: counted apart from the models.
+                let models = round.targetCount - 1
+                let active = round.activeTargets.filter { $0 < models }.count
+                let finished = models - active
                 progress(Progress(
-                    stage: "latency round \(round.round)/\(round.maximumRounds), \(round.activeTargets.count) of \(round.targetCount) measuring",
+                    stage: "latency round \(round.round)/\(round.maximumRounds), \(active) of \(models) measuring",
                     variant: nil, completed: latencyStart + finished, total: total))
             }
             completed = latencyStart + files.count * batchCount
             for (index, model) in models.enumerated() {
-                records.append(try record(model, latencies: latencies[index], measured: measured[index],
-                                          testSet: testSubset, datasetName: datasetName, report: report))
+                var record = try record(model, latencies: latencies[index], measured: measured[index],
+                                        testSet: testSubset, datasetName: datasetName, report: report)
+                record.clock = clock
+                records.append(record)
             }
         }
         progress(Progress(stage: "done", variant: nil, completed: total, total: total))

@@ -148,6 +148,15 @@ struct ModelBenchmarkTests {
             #expect(record.accuracy?.classification.samples == 5)
         }
         #expect(records[1].layers[0].kernel == "int8")
+        // The clock probe ran in the same rounds: one clock for both records, cycles = median × clock.
+        let clock = try #require(records[0].clock)
+        #expect(records[1].clock == clock && clock.runs == 3)
+        #expect(clock.p5Hertz <= clock.medianHertz && clock.medianHertz <= clock.p95Hertz && clock.medianHertz > 1e6)
+        for record in records {
+            for latency in record.latency {
+                #expect(latency.medianCycles == latency.latency.medianSeconds * clock.medianHertz)
+            }
+        }
         // Per-file stages name their variant; the rounds cover all four targets.
         let total = 2 * (5 + 2)
         #expect(progress.allSatisfy { $0.total == total })
@@ -177,10 +186,24 @@ struct ModelBenchmarkTests {
             #expect(record.latency.map(\.batchSize) == [1, 4])
             #expect(record.latency.allSatisfy { $0.latency.rounds == nil && $0.latency.runs >= 1 })
             #expect(record.settings.latencyOrder == .sequential && record.settings.runsPerRound == nil)
+            // Each file's clock is probed right after its latencies.
+            let clock = try #require(record.clock)
+            #expect(record.latency.allSatisfy { $0.medianCycles == $0.latency.medianSeconds * clock.medianHertz })
         }
         let perFile = ["size", "load", "accuracy", "latency batch 1", "latency batch 4", "operators", "memory"]
         #expect(stages == perFile.map { "tiny: \($0)" } + perFile.map { "tiny-int8: \($0)" } + ["done"])
         #expect(throws: BenchmarkError.self) { try benchmark.measure(files: [], testSet: nil, datasetName: "none") }
+    }
+
+    @Test func clockProbeFiguresInvertTheProbeTimes() throws {
+        ClockProbe.operation() // the chain returns its length (checked inside)
+        let additions = Double(ClockProbe.additionsPerOperation)
+        let summary = try LatencySummary(samplesSeconds: [4e-4, 3e-4, 2e-4, 3e-4, 3e-4, 5e-4], warmUpRuns: 0,
+                                         discardedRuns: 1, targetRelativeHalfWidth: 0.02)
+        let clock = ClockProbe.figures(summary)
+        #expect(clock.medianHertz == additions / summary.medianSeconds)
+        #expect(clock.p5Hertz == additions / summary.p95Seconds && clock.p95Hertz == additions / summary.p5Seconds)
+        #expect(clock.runs == 6)
     }
 
     @Test func variantNameIsTheFileNameWithoutExtension() {

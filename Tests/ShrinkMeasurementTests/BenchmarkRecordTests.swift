@@ -51,6 +51,24 @@ import Testing
         #expect(size["float32_parameter_bytes"] as? Int == 4 * 266_610)
     }
 
+    @Test func clockAndCyclesRoundTripAndOldRecordsDecodeWithoutThem() throws {
+        var record = try Self.record()
+        let clock = ClockFigures(medianHertz: 3.4e9, p5Hertz: 3.1e9, p95Hertz: 3.6e9, runs: 40)
+        record.clock = clock
+        record.latency = record.latency.map { BatchLatency(batchSize: $0.batchSize, latency: $0.latency, clock: clock) }
+        #expect(record.latency[0].medianCycles == record.latency[0].latency.medianSeconds * 3.4e9)
+        let data = try JSONEncoder().encode(record)
+        #expect(try JSONDecoder().decode(BenchmarkRecord.self, from: data) == record)
+        let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let clockObject = try #require(object["clock"] as? [String: Any])
+        #expect(Set(clockObject.keys) == ["median_hertz", "p5_hertz", "p95_hertz", "runs"])
+        let latency = try #require((object["latency"] as? [[String: Any]])?.first)
+        #expect(latency["median_cycles"] as? Double == record.latency[0].medianCycles)
+        // Without a clock (older records) both are absent and decode as nil.
+        let old = try JSONDecoder().decode(BenchmarkRecord.self, from: try JSONEncoder().encode(try Self.record()))
+        #expect(old.clock == nil && old.latency[0].medianCycles == nil)
+    }
+
     @Test func derivedFigures() throws {
         let record = try Self.record()
         #expect(record.latency(batchSize: 1)?.samplesPerSecond == 1 / 2e-6)

@@ -204,6 +204,12 @@ int shrink_palette_int8_linear_dynamic(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, co
 void shrink_f32_linear_rows(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const float *x, ptrdiff_t ldx,
                             const float *w, ptrdiff_t ldw, const float *bias, float *y, ptrdiff_t ldy);
 
+// MARK: - Clock probe
+
+/// Runs a chain of `count` (rounded up to a multiple of 4) dependent integer additions, one core
+/// cycle each, and returns the count; timing it gives the effective core clock.
+uint64_t shrink_dependent_adds(uint64_t count);
+
 #ifdef __cplusplus
 }
 #endif

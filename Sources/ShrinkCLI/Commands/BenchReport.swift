@@ -14,7 +14,7 @@ struct BenchReport {
         ])
         var latency = TextTable([
             ("variant", .left), ("batch", .right), ("median", .right), ("[p5 – p95]", .right), ("runs", .right),
-            ("±95 % / median", .right), ("samples/s", .right),
+            ("±95 % / median", .right), ("samples/s", .right), ("cycles (est.)", .right),
         ])
         var operators = TextTable([("variant", .left), ("operator", .left), ("calls/run", .right), ("time/run", .right), ("share", .right)])
         for record in records {
@@ -38,6 +38,7 @@ struct BenchReport {
                     "[\(Self.seconds(summary.p5Seconds)) – \(Self.seconds(summary.p95Seconds))]", "\(summary.runs)",
                     summary.relativeHalfWidth.isFinite ? percent(summary.relativeHalfWidth) : "-",
                     String(format: "%.0f", entry.samplesPerSecond),
+                    entry.medianCycles.map(Self.cycles) ?? "-",
                 ])
             }
             for share in record.operators {
@@ -47,6 +48,12 @@ struct BenchReport {
         }
         var text = summary.rendered() + "\n\nLatency per run\n" + latency.rendered()
             + "\n\nTime per operator (batch \(records.first?.settings.batchSizes.first ?? 1))\n" + operators.rendered()
+        let clocks = records.compactMap(\.clock)
+        if let clock = clocks.first {
+            text += String(format: "\n\nEffective core clock during the latency runs: %.2f GHz [%.2f – %.2f] (dependent-add probe%@); cycles (est.) = median × clock",
+                           clock.medianHertz / 1e9, clock.p5Hertz / 1e9, clock.p95Hertz / 1e9,
+                           Set(clocks).count > 1 ? ", first file; each file has its own" : ", same rounds as the models")
+        }
         let reasons = Set(records.compactMap(\.energy.measuredUnavailableReason))
         if !reasons.isEmpty { text += "\n\nMeasured energy n/a: " + reasons.sorted().joined(separator: "; ") }
         return text
@@ -69,6 +76,11 @@ struct BenchReport {
         case ..<1: String(format: "%.2f ms", value * 1e3)
         default: String(format: "%.2f s", value)
         }
+    }
+
+    /// Cycles as k or M (powers of 1000).
+    static func cycles(_ value: Double) -> String {
+        value < 1e6 ? String(format: "%.1f k", value / 1e3) : String(format: "%.2f M", value / 1e6)
     }
 
     /// Joules as nJ, µJ or mJ.

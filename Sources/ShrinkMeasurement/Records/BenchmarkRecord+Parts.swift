@@ -160,18 +160,49 @@ public struct BatchLatency: Codable, Equatable, Sendable {
     public var latency: LatencySummary
     /// Samples per second at the median latency.
     public var samplesPerSecond: Double
+    /// Estimated core cycles per run: the median latency times the median effective clock of
+    /// the same measurement (`BenchmarkRecord.clock`); nil without a clock measurement.
+    public var medianCycles: Double?
 
-    /// Creates a batch latency; throughput is derived from the median.
-    public init(batchSize: Int, latency: LatencySummary) {
+    /// Creates a batch latency; throughput is derived from the median, cycles from `clock`.
+    public init(batchSize: Int, latency: LatencySummary, clock: ClockFigures? = nil) {
         self.batchSize = batchSize
         self.latency = latency
         samplesPerSecond = latency.throughput(itemsPerRun: batchSize)
+        medianCycles = clock.map { latency.medianSeconds * $0.medianHertz }
     }
 
     enum CodingKeys: String, CodingKey {
         case batchSize = "batch_size"
         case latency
         case samplesPerSecond = "samples_per_second"
+        case medianCycles = "median_cycles"
+    }
+}
+
+/// The effective core clock while the latencies were measured, from a chain of dependent
+/// integer additions (one cycle each) timed in the same rounds as the models.
+public struct ClockFigures: Codable, Hashable, Sendable {
+    /// Median effective clock in hertz (additions per second).
+    public var medianHertz: Double
+    /// 5th and 95th percentiles of the effective clock over the probe's runs.
+    public var p5Hertz: Double, p95Hertz: Double
+    /// Probe runs measured.
+    public var runs: Int
+
+    /// Creates clock figures.
+    public init(medianHertz: Double, p5Hertz: Double, p95Hertz: Double, runs: Int) {
+        self.medianHertz = medianHertz
+        self.p5Hertz = p5Hertz
+        self.p95Hertz = p95Hertz
+        self.runs = runs
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case medianHertz = "median_hertz"
+        case p5Hertz = "p5_hertz"
+        case p95Hertz = "p95_hertz"
+        case runs
     }
 }
 

@@ -45,6 +45,9 @@ public struct BenchmarkRecord: Codable, Equatable, Sendable {
     public var compression: CompressionFigures?
     /// One row per stored parameter tensor, in file order.
     public var layers: [LayerFigures]
+    /// The effective core clock during the latency measurement (nil when not measured, e.g.
+    /// records written before it existed).
+    public var clock: ClockFigures?
 
     /// Creates a record with the current schema version.
     public init(variant: String, modelPath: String, modelSHA256: String, architecture: String, recordedAt: String,
@@ -88,6 +91,6 @@ public struct BenchmarkRecord: Codable, Equatable, Sendable {
         case codeVersion = "code_version"
         case settings, size
         case loadSeconds = "load_seconds"
-        case memory, latency, operators, accuracy, energy, compression, layers
+        case memory, latency, operators, accuracy, energy, compression, layers, clock
     }
 }
