@@ -62,7 +62,8 @@ extension ExecutionPlan {
     }
 
     /// CSR weights from a sparse-layout tensor: palettized values when the codes index ≤ 256
-    /// centroids, else the decoded fp32 values; zero weights are dropped.
+    /// centroids, else the decoded fp32 values; zero weights are dropped. fp32 values denser than
+    /// `denseFallbackDensity` get the dense fp32 kernel instead.
     private static func sparseStep(
         coded: CodedTensor, decoded: [Float], bias: [Float]?, outputs: Int, inputs: Int,
         make: (LinearKernel, LayerKernel) -> (LinearKernel, LayerKernel)
@@ -87,6 +88,11 @@ extension ExecutionPlan {
                                                  values: .palettized(codes: codes, centroids: coded.centroids),
                                                  bias: bias, outputCount: outputs, inputCount: inputs)
             return make(.sparse(packed), .sparse(density: Double(packed.nonZeroCount) / Double(max(1, total)), palettized: true))
+        }
+        let nonZero = decoded.reduce(0) { $0 + ($1 != 0 ? 1 : 0) }
+        if Double(nonZero) > denseFallbackDensity * Double(total) {
+            let dense = try Float32LinearWeights(weights: decoded, bias: bias, outputCount: outputs, inputCount: inputs)
+            return make(.float32(dense), .float32)
         }
         let packed = try SparseLinearWeights(dense: decoded, bias: bias, outputCount: outputs, inputCount: inputs)
         return make(.sparse(packed), .sparse(density: Double(packed.nonZeroCount) / Double(max(1, total)), palettized: false))

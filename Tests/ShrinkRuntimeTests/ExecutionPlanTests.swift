@@ -46,6 +46,8 @@ struct ExecutionPlanTests {
         (.palette(bits: 8), .palette(bits: 8)),
         (.sparsePalette(keep: 0.1, bits: 5), .sparse(density: 0, palettized: true)),
         (.sparseFloat(keep: 0.1), .sparse(density: 0, palettized: false)),
+        // Denser than ExecutionPlan.denseFallbackDensity: fp32 values run the dense kernel.
+        (.sparseFloat(keep: 0.6), .float32),
     ]
 
     @Test("fp32, fp16, palette and sparse plans match the layer engine", arguments: 0..<exactCases.count)
@@ -206,7 +208,8 @@ struct ExecutionPlanTests {
         (.palette(bits: 4), .palette(bits: 4), 1e-5),
         (.palette(bits: 5), .palette(bits: 5), 1e-5),
         (.sparsePalette(keep: 0.3, bits: 5), .sparse(density: 0, palettized: true), 1e-5),
-        (.sparseFloat(keep: 0.3), .sparse(density: 0, palettized: false), 1e-5),
+        (.sparseFloat(keep: 0.2), .sparse(density: 0, palettized: false), 1e-5),
+        (.sparseFloat(keep: 0.6), .float32, 1e-5),
         // Activations are quantized to u8 per row at run time: about 1 % of the output range.
         (.int8, .int8, 2e-2),
     ]
