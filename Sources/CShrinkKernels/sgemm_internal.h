@@ -35,8 +35,9 @@ typedef struct {
 } shrink_sgemm_call;
 
 /// A 64-byte aligned buffer of at least `count` floats owned by the calling thread, or NULL when
-/// memory is exhausted. Slots 0-3 are independent buffers: 0 and 1 SGEMM packing, 2 the int8
-/// kernels' quantized activations, 3 the CSR kernel's transposed input (kept between calls, so
+/// memory is exhausted. Slots 0-4 are independent buffers: 0 and 1 SGEMM packing, 2 the int8
+/// kernels' quantized activations, 3 the CSR kernel's transposed input, 4 its transposed output
+/// for column blocks (kept between calls, so
 /// steady-state inference neither allocates nor page-faults). Valid until the next call on this
 /// thread with the same slot; freed when the thread exits.
 float *shrink_sgemm_scratch(int slot, size_t count);

@@ -12,7 +12,7 @@
 // multi-threaded GEMM, so there is no shared global scratch. Each thread keeps its buffers
 // between calls (no page faults on every call) and frees them when it exits.
 
-enum { scratch_slot_count = 4 };
+enum { scratch_slot_count = 5 };
 
 typedef struct {
     float *data[scratch_slot_count];

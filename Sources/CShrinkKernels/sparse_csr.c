@@ -37,6 +37,7 @@ typedef struct {
     const float *bias;
     int accumulate;          // add to y (bias ignored) instead of storing sum + bias
     float *y; ptrdiff_t ldy;
+    float *yt;               // batched path only, when set: add sums to yᵀ[n × m] instead of y
 } csr_call;
 
 /// What a sum is added to before it is stored at y[i][j]: y itself when accumulating over column
@@ -310,6 +311,15 @@ static SHRINK_ALWAYS_INLINE SHRINK_TARGET_AVX512 void csr_batched_outputs512(con
                     acc[0][b] = _mm512_fmadd_ps(v, _mm512_maskz_loadu_ps(masks[b], source + b * 16), acc[0][b]);
             }
         }
+        if (c->yt) {
+            // Column blocks: add to the contiguous yᵀ row of output j (y itself is strided by ldy).
+            float *target = c->yt + j * m + i0;
+            for (int b = 0; b < blocks; b++) {
+                const __m512 sum = _mm512_add_ps(_mm512_add_ps(acc[0][b], acc[1][b]), _mm512_add_ps(acc[2][b], acc[3][b]));
+                _mm512_mask_storeu_ps(target + b * 16, masks[b], _mm512_add_ps(_mm512_maskz_loadu_ps(masks[b], target + b * 16), sum));
+            }
+            continue;
+        }
         float sums[64];
         for (int b = 0; b < blocks; b++)
             _mm512_storeu_ps(sums + b * 16, _mm512_add_ps(_mm512_add_ps(acc[0][b], acc[1][b]), _mm512_add_ps(acc[2][b], acc[3][b])));
@@ -420,6 +430,23 @@ SHRINK_TARGET_AVX2 static void csr_avx2(const csr_call *c) {
 }
 #endif
 
+/// The codebook as the kernels read it: only the entries a lookup can reach are set (16, 32, 64
+/// or 128 for the permutes, 256 otherwise), the rest zero.
+static void fill_table(float *table, const float *centroids, ptrdiff_t centroid_count) {
+    const ptrdiff_t reach = centroid_count <= 16 ? 16 : centroid_count <= 32 ? 32 : centroid_count <= 64 ? 64 : centroid_count <= 128 ? 128 : 256;
+    memcpy(table, centroids, (size_t)centroid_count * sizeof(float));
+    memset(table + centroid_count, 0, (size_t)(reach - centroid_count) * sizeof(float));
+}
+
+static void csr_dispatch(const csr_call *call) {
+#if SHRINK_HAVE_X86_PATHS
+    const shrink_cpu_path path = shrink_cpu_active_path();
+    if (path == SHRINK_CPU_PATH_AVX512) { csr_avx512(call); return; }
+    if (path == SHRINK_CPU_PATH_AVX2) { csr_avx2(call); return; }
+#endif
+    csr_portable(call);
+}
+
 int shrink_csr_linear(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const float *x, ptrdiff_t ldx,
                       const int32_t *row_ptr, const void *columns, int column_bytes,
                       const float *values, const uint8_t *codes, const float *centroids, ptrdiff_t centroid_count,
@@ -427,20 +454,58 @@ int shrink_csr_linear(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const float *x, ptr
     if (column_bytes != 2 && column_bytes != 4) return -1;
     if (!values && (!codes || !centroids || centroid_count < 1 || centroid_count > 256)) return -1;
     if (m <= 0 || n <= 0) return 0;
-    // Only the entries a lookup can reach are set: 16, 32, 64 or 128 for the permutes, 256 otherwise.
     float table[256];
-    if (!values) {
-        const ptrdiff_t reach = centroid_count <= 16 ? 16 : centroid_count <= 32 ? 32 : centroid_count <= 64 ? 64 : centroid_count <= 128 ? 128 : 256;
-        memcpy(table, centroids, (size_t)centroid_count * sizeof(float));
-        memset(table + centroid_count, 0, (size_t)(reach - centroid_count) * sizeof(float));
-    }
+    if (!values) fill_table(table, centroids, centroid_count);
     const csr_call call = {m, n, k, x, ldx, row_ptr, columns, column_bytes, values, codes, table,
-                           (int)(values ? 0 : centroid_count), bias, accumulate != 0, y, ldy};
+                           (int)(values ? 0 : centroid_count), bias, accumulate != 0, y, ldy, NULL};
+    csr_dispatch(&call);
+    return 0;
+}
+
+int shrink_csr_linear_blocked(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const float *x, ptrdiff_t ldx,
+                              ptrdiff_t block_columns, const int32_t *block_row_ptr, ptrdiff_t row_ptr_stride,
+                              const uint16_t *columns, const float *values, const uint8_t *codes,
+                              const float *centroids, ptrdiff_t centroid_count, const float *bias, float *y, ptrdiff_t ldy) {
+    if (block_columns < 1 || block_columns > 65536 || row_ptr_stride < n + 1) return -1;
+    if (!values && (!codes || !centroids || centroid_count < 1 || centroid_count > 256)) return -1;
+    if (m <= 0 || n <= 0) return 0;
+    float table[256];
+    if (!values) fill_table(table, centroids, centroid_count);
+    const ptrdiff_t blocks = k > 0 ? (k + block_columns - 1) / block_columns : 1;
+    csr_call call = {m, n, 0, x, ldx, block_row_ptr, columns, 2, values, codes, table,
+                     (int)(values ? 0 : centroid_count), bias, 0, y, ldy, NULL};
 #if SHRINK_HAVE_X86_PATHS
-    const shrink_cpu_path path = shrink_cpu_active_path();
-    if (path == SHRINK_CPU_PATH_AVX512) { csr_avx512(&call); return 0; }
-    if (path == SHRINK_CPU_PATH_AVX2) { csr_avx2(&call); return 0; }
+    if (m >= 3 && blocks > 1 && shrink_cpu_active_path() == SHRINK_CPU_PATH_AVX512) {
+        // Batched: every block adds into a contiguous yᵀ[n × m] (adding into y would touch m
+        // cache lines ldy apart per output and block), then y = (yᵀ)ᵀ + bias once.
+        float *yt = shrink_sgemm_scratch(4, (size_t)(n * m));
+        if (yt) {
+            memset(yt, 0, (size_t)(n * m) * sizeof(float));
+            call.yt = yt;
+            int done = 1;
+            for (ptrdiff_t b = 0; b < blocks && done; b++) {
+                const ptrdiff_t first = b * block_columns;
+                call.k = k - first < block_columns ? k - first : block_columns;
+                call.x = x + first;
+                call.row_ptr = block_row_ptr + b * row_ptr_stride;
+                done = csr_avx512_batched(&call);
+            }
+            if (done) {
+                for (ptrdiff_t i = 0; i < m; i++)
+                    for (ptrdiff_t j = 0; j < n; j++) y[i * ldy + j] = yt[j * m + i] + (bias ? bias[j] : 0.0f);
+                return 0;
+            }
+            call.yt = NULL; // out of memory for xᵀ: the block-by-block route below
+        }
+    }
 #endif
-    csr_portable(&call);
+    for (ptrdiff_t b = 0; b < blocks; b++) {
+        const ptrdiff_t first = b * block_columns;
+        call.k = k - first < block_columns ? (k - first > 0 ? k - first : 0) : block_columns;
+        call.x = x + first;
+        call.row_ptr = block_row_ptr + b * row_ptr_stride;
+        call.accumulate = b > 0;
+        csr_dispatch(&call);
+    }
     return 0;
 }

@@ -178,25 +178,19 @@ public struct SparseLinearWeights: @unchecked Sendable {
         apply(input: input, rows: rows, output: output, columns: 0..<outputCount)
     }
 
-    /// The CSR kernel on output channels `columns` only (row pointers stay absolute), one call
-    /// per column block: the first stores sum + bias, the others add to it.
+    /// The CSR kernel on output channels `columns` only (row pointers stay absolute), over all
+    /// column blocks in one call.
     private func apply(input: UnsafePointer<Float>, rows: Int, output: UnsafeMutablePointer<Float>, columns range: Range<Int>) {
-        let start = range.lowerBound, outputCount = self.outputCount, count = range.count
-        let columnPointer = UnsafeRawPointer(packedColumns.base)
-        let leading = max(inputCount, 1)
+        let start = range.lowerBound, stride = outputCount + 1
         withBias { biasPointer in
             withCodebook { table, centroidCount in
-                for block in 0..<blockCount {
-                    let first = block * blockColumns
-                    let width = min(blockColumns, inputCount - first)
-                    let pointers = packedRowPointers.pointer(as: Int32.self) + block * (outputCount + 1) + start
-                    let status = shrink_csr_linear(
-                        rows, count, width, input + first, leading, pointers, columnPointer, 2,
-                        table == nil ? packedValues.pointer(as: Float.self) : nil,
-                        table == nil ? nil : packedValues.pointer(as: UInt8.self), table, centroidCount,
-                        biasPointer.map { $0 + start }, block == 0 ? 0 : 1, output + start, outputCount)
-                    precondition(status == 0, "CSR arguments were validated at construction")
-                }
+                let status = shrink_csr_linear_blocked(
+                    rows, range.count, inputCount, input, max(inputCount, 1), blockColumns,
+                    packedRowPointers.pointer(as: Int32.self) + start, stride, packedColumns.pointer(as: UInt16.self),
+                    table == nil ? packedValues.pointer(as: Float.self) : nil,
+                    table == nil ? nil : packedValues.pointer(as: UInt8.self), table, centroidCount,
+                    biasPointer.map { $0 + start }, output + start, outputCount)
+                precondition(status == 0, "CSR arguments were validated at construction")
             }
         }
     }

@@ -167,6 +167,17 @@ int shrink_csr_linear(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const float *x, ptr
                       const float *values, const uint8_t *codes, const float *centroids, ptrdiff_t centroid_count,
                       const float *bias, int accumulate, float *y, ptrdiff_t ldy);
 
+/// The CSR product for a matrix packed in column blocks (SparseLinearWeights): block b covers
+/// inputs b·block_columns ..< min(k, (b+1)·block_columns), has its own row pointers at
+/// block_row_ptr + b·row_ptr_stride (absolute positions in columns / values / codes) and UInt16
+/// column indices relative to its first input. y[m×n] = x · Wᵀ + bias. At batch ≥ 3 on AVX-512
+/// the blocks add into a transposed scratch yᵀ; otherwise each block after the first adds into y.
+/// Returns 0, or −1 for bad block or codebook arguments.
+int shrink_csr_linear_blocked(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const float *x, ptrdiff_t ldx,
+                              ptrdiff_t block_columns, const int32_t *block_row_ptr, ptrdiff_t row_ptr_stride,
+                              const uint16_t *columns, const float *values, const uint8_t *codes,
+                              const float *centroids, ptrdiff_t centroid_count, const float *bias, float *y, ptrdiff_t ldy);
+
 // MARK: - Palettized int8 linear (4-bit indices into an s8 codebook)
 
 /// Bytes of the packed 4-bit indices of an n×k matrix for the palettized int8 kernel.
