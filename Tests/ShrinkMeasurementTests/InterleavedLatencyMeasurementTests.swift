@@ -2,23 +2,6 @@ import Foundation
 import Testing
 @testable import ShrinkMeasurement
 
-/// An operation whose calls take `durations` nanoseconds of scripted time in turn, cycling.
-final class CyclicOperation {
-    let clock: ScriptedClock
-    let durations: [UInt64]
-    private(set) var calls = 0
-
-    init(clock: ScriptedClock, durations: [UInt64]) {
-        self.clock = clock
-        self.durations = durations
-    }
-
-    func callAsFunction() {
-        clock.now += durations[calls % durations.count]
-        calls += 1
-    }
-}
-
 @Suite struct InterleavedLatencyMeasurementTests {
     @Test func roundsVisitTheTargetsInRotatedOrder() throws {
         // Constant times converge as soon as allowed: after ⌈12 / 3⌉ = 4 rounds.
@@ -65,7 +48,7 @@ final class CyclicOperation {
         let visits: [[UInt64]] = [[100, 100, 200], [100, 200, 100], [100, 100, 100], [100, 100, 100]]
         let converging = ScriptedOperation(clock: clock, durations: [999_000] + visits.flatMap { [500_000] + $0.map { $0 * 1000 } } + [100_000])
         // Target 1 alternates 1 and 2 ms and never converges.
-        let alternating = CyclicOperation(clock: clock, durations: [1_000_000, 2_000_000])
+        let alternating = ScriptedOperation(clock: clock, durations: [1_000_000, 2_000_000], cycling: true)
         var active = [[Int]]()
         let summaries = try LatencyMeasurement.runInterleaved(
             targets: [{ converging() }, { alternating() }], warmUp: 0, minimumRuns: 6, maximumRuns: 30,
@@ -82,7 +65,7 @@ final class CyclicOperation {
     @Test func theRunCapEndsTheLastVisitEarly() throws {
         // 10 runs at 3 per round: 3 + 3 + 3 + 1, four untimed runs.
         let clock = ScriptedClock()
-        let alternating = CyclicOperation(clock: clock, durations: [1_000_000, 3_000_000])
+        let alternating = ScriptedOperation(clock: clock, durations: [1_000_000, 3_000_000], cycling: true)
         let summaries = try LatencyMeasurement.runInterleaved(
             targets: [{ alternating() }], warmUp: 1, minimumRuns: 6, maximumRuns: 10, runsPerRound: 3, clock: clock)
         #expect(summaries[0].runs == 10 && summaries[0].rounds == 4 && !summaries[0].converged)

@@ -8,20 +8,22 @@ final class ScriptedClock: MeasurementClock {
     func nanoseconds() -> UInt64 { now }
 }
 
-/// An operation whose n-th call takes `durations[n]` nanoseconds of scripted time (the last
-/// duration repeats).
+/// An operation whose n-th call takes `durations[n]` nanoseconds of scripted time: the last
+/// duration repeats, or with `cycling` the durations start over.
 final class ScriptedOperation {
     let clock: ScriptedClock
     let durations: [UInt64]
+    let cycling: Bool
     private(set) var calls = 0
 
-    init(clock: ScriptedClock, durations: [UInt64]) {
+    init(clock: ScriptedClock, durations: [UInt64], cycling: Bool = false) {
         self.clock = clock
         self.durations = durations
+        self.cycling = cycling
     }
 
     func callAsFunction() {
-        clock.now += durations[min(calls, durations.count - 1)]
+        clock.now += durations[cycling ? calls % durations.count : min(calls, durations.count - 1)]
         calls += 1
     }
 }
