@@ -47,8 +47,20 @@ public final class ExecutionPlan {
     /// Bytes of `storage`.
     var allocatedActivationBytes: Int { storage.reduce(0) { $0 + 4 * $1.count } }
 
-    /// Multiply-accumulates per call below which a layer runs on one thread.
-    static let parallelWorkThreshold = 1 << 21
+    /// Multiply-accumulates per call (batch · outputs · inputs, dense-equivalent) below which a
+    /// layer runs on one thread even when the plan may use more.
+    ///
+    /// 2^17 = 131,072, measured on the 2-core Zen 4 VM with `shrink-benchmarks parallel-overhead`
+    /// and `runtime --threads 1/2` (release, medians): the worker pool hands a chunk to a spinning
+    /// worker in about 0.1 µs (empty 2-chunk call) to 0.4 µs (2 × 2.9 µs of work: 3.2 µs against
+    /// 5.7 µs on one thread); Dispatch took 10–12 µs there. LeNet-300-100's fc1 (235,200 MACs)
+    /// therefore splits: batch 1, threads 2 vs 1, fp32 7.9 vs 12.2 µs (each core's L2 holds half
+    /// of the 0.94 MB of weights), fp16 5.9 vs 7.3, 4-bit palette 6.7 vs 10.3, sparse 8 % palette
+    /// 6.5 vs 8.7, sparse 8 % fp32 7.0 vs 8.0, int8 3.8 vs 3.8 (no gain). Its fc2 (30,000 MACs)
+    /// does not: splitting it too (threshold 2^14) made int8 and sparse 0.5 µs slower. A worker
+    /// that has slept (no parallel call for over 100 µs) costs 7–14 µs to wake on this VM, so
+    /// the first call after idle gains nothing.
+    static let parallelWorkThreshold = 1 << 17
 
     /// Builds the reference layers with `Sequential(file:)` and packs each Linear layer's weights.
     public init(file: ModelFile, threads: Int = 1) throws {
