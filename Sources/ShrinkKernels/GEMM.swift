@@ -46,7 +46,7 @@ public enum GEMM {
     /// 70 µs + T/2 for a product that takes T alone, and 20 MFLOP (about 210 µs on one core) was
     /// where the split saved about 20 % (30 MFLOP: 400 → 315 µs; 120 MFLOP: 1.4 → 0.8 ms).
     /// `Parallelism` now uses a persistent worker pool (a chunk reaches a spinning worker in
-    /// under 0.5 µs, a sleeping one in 7–14 µs), so smaller products would gain too; the
+    /// under 0.5 µs, a blocked one in 18–25 µs), so smaller products would gain too; the
     /// threshold has not been re-measured since.
     public static let parallelThreshold: Double = 20_000_000
 
