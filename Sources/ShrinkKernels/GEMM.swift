@@ -41,10 +41,13 @@ public struct MatrixOperand {
 public enum GEMM {
     /// Products with fewer floating-point operations (2·m·n·k) than this run on one thread.
     ///
-    /// Measured on the 2-core Zen 4 VM: Dispatch hands a chunk to a second thread only
-    /// 60–80 µs after `concurrentPerform` starts, so two threads take about 70 µs + T/2 for a
-    /// product that takes T alone. 20 MFLOP is about 210 µs on one core, where the split
-    /// already saves about 20 % (30 MFLOP: 400 → 315 µs; 120 MFLOP: 1.4 → 0.8 ms).
+    /// Chosen on the 2-core Zen 4 VM when threads came from Dispatch, which handed a chunk to a
+    /// second thread only 60–80 µs after `concurrentPerform` started: two threads took about
+    /// 70 µs + T/2 for a product that takes T alone, and 20 MFLOP (about 210 µs on one core) was
+    /// where the split saved about 20 % (30 MFLOP: 400 → 315 µs; 120 MFLOP: 1.4 → 0.8 ms).
+    /// `Parallelism` now uses a persistent worker pool (a chunk reaches a spinning worker in
+    /// under 0.5 µs, a blocked one in 18–25 µs), so smaller products would gain too; the
+    /// threshold has not been re-measured since.
     public static let parallelThreshold: Double = 20_000_000
 
     /// Column blocks handed to threads are multiples of this many columns (the widest micro-tile).

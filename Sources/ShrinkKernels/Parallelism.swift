@@ -1,5 +1,4 @@
 import CShrinkKernels
-import Dispatch
 
 /// How many threads kernels and layers may use, and a parallel loop over chunks of work.
 ///
@@ -39,6 +38,11 @@ public enum Parallelism {
 
     /// Like `forEachChunk(count:minimumChunk:_:)`, with at most `threadCount` threads instead of
     /// the global setting (for callers that choose their own thread count).
+    ///
+    /// Chunks run on the persistent worker pool of `shrink_parallel_for` (the calling thread runs
+    /// the first one); worker threads adopt the caller's forced CPU path. When the pool is busy
+    /// (another thread's work, or a nested call from inside a chunk) the chunks run one after
+    /// another on the calling thread, so nested and concurrent calls complete without waiting.
     public static func forEachChunk(
         count: Int, minimumChunk: Int = 1, threadCount: Int, _ body: (Range<Int>) -> Void
     ) {
@@ -48,13 +52,30 @@ public enum Parallelism {
             body(0..<count)
             return
         }
-        // Worker threads run the caller's kernels on the caller's (possibly forced) CPU path.
-        let forcedPath = shrink_cpu_forced_path_raw()
-        DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
-            let start = count * chunk / chunks
-            let end = count * (chunk + 1) / chunks
-            CPUPath.adoptingForcedPath(forcedPath) { body(start..<end) }
+        withoutActuallyEscaping(body) { body in
+            // Worker threads run the caller's kernels on the caller's (possibly forced) CPU path.
+            var job = ChunkJob(count: count, chunks: chunks, forcedPath: shrink_cpu_forced_path_raw(), body: body)
+            withUnsafeMutablePointer(to: &job) { pointer in
+                _ = shrink_parallel_for(Int32(chunks), ChunkJob.trampoline, UnsafeMutableRawPointer(pointer))
+            }
         }
+    }
+}
+
+/// One `forEachChunk` call as seen by the C worker pool: the context its trampoline receives.
+private struct ChunkJob {
+    let count: Int
+    let chunks: Int
+    let forcedPath: Int32
+    let body: (Range<Int>) -> Void
+
+    /// Runs chunk `chunk` of the job at `context` (a `ChunkJob` on the caller's stack, alive until
+    /// `shrink_parallel_for` returns).
+    static let trampoline: @convention(c) (UnsafeMutableRawPointer?, Int32) -> Void = { context, chunk in
+        let job = context!.assumingMemoryBound(to: ChunkJob.self)
+        let count = job.pointee.count, chunks = job.pointee.chunks, index = Int(chunk)
+        let range = (count * index / chunks)..<(count * (index + 1) / chunks)
+        CPUPath.adoptingForcedPath(job.pointee.forcedPath) { job.pointee.body(range) }
     }
 }
 

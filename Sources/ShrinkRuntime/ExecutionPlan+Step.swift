@@ -35,7 +35,7 @@ extension ExecutionPlan {
                      output: UnsafeMutablePointer<Float>, outputSize: Int, threads: Int) throws {
             switch self {
             case let .linear(weights, _, outputCount, inputCount):
-                let work = batch * outputCount * inputCount
+                let work = weights.parallelWork(rows: batch, outputCount: outputCount, inputCount: inputCount)
                 let threadCount = work >= ExecutionPlan.parallelWorkThreshold ? threads : 1
                 try Self.applyLinear(weights, input: input, rows: batch, output: output,
                                      outputCount: outputCount, inputCount: inputCount, threadCount: threadCount)
@@ -44,7 +44,8 @@ extension ExecutionPlan {
                 work.prepare(batch: batch)
                 work.lower(input, batch: batch)
                 let rows = batch * work.pixels
-                let threadCount = rows * work.outputChannels * work.depth >= ExecutionPlan.parallelWorkThreshold ? threads : 1
+                let parallelWork = weights.parallelWork(rows: rows, outputCount: work.outputChannels, inputCount: work.depth)
+                let threadCount = parallelWork >= ExecutionPlan.parallelWorkThreshold ? threads : 1
                 try Self.applyLinear(weights, input: work.columns.baseAddress!, rows: rows, output: work.products.baseAddress!,
                                      outputCount: work.outputChannels, inputCount: work.depth, threadCount: threadCount)
                 work.scatter(batch: batch, into: output)
@@ -81,5 +82,17 @@ extension ExecutionPlan {
                 packed.apply(input: input, rows: rows, output: output, threadCount: threadCount)
             }
         }
+    }
+}
+
+extension ExecutionPlan.LinearKernel {
+    /// The work of `rows` rows compared with `ExecutionPlan.parallelWorkThreshold`: the
+    /// dense-equivalent multiply-accumulates, int8 ones counted at a quarter (VNNI does four per
+    /// 32-bit lane; LeNet-300-100's int8 fc1 takes about 1.5 µs and ran 0.2 µs slower on two
+    /// threads in 7 of 8 alternated runs, median 3.9 vs 3.7 µs per inference).
+    func parallelWork(rows: Int, outputCount: Int, inputCount: Int) -> Int {
+        let multiplyAccumulates = rows * outputCount * inputCount
+        if case .int8 = self { return multiplyAccumulates / 4 }
+        return multiplyAccumulates
     }
 }

@@ -47,8 +47,22 @@ public final class ExecutionPlan {
     /// Bytes of `storage`.
     var allocatedActivationBytes: Int { storage.reduce(0) { $0 + 4 * $1.count } }
 
-    /// Multiply-accumulates per call below which a layer runs on one thread.
-    static let parallelWorkThreshold = 1 << 21
+    /// Multiply-accumulates per call (batch · outputs · inputs, dense-equivalent) below which a
+    /// layer runs on one thread even when the plan may use more.
+    ///
+    /// 2^17 = 131,072, measured on the 2-core Zen 4 VM with `shrink-benchmarks parallel-overhead`
+    /// and `runtime --threads 1/2` (release, medians): the worker pool hands a chunk to a spinning
+    /// worker in about 0.1 µs (empty 2-chunk call) to 0.4 µs (2 × 2.9 µs of work: 3.2 µs against
+    /// 5.7 µs on one thread); Dispatch took 10–12 µs there. LeNet-300-100's fc1 (235,200 MACs)
+    /// therefore splits: batch 1, threads 2 vs 1 (medians of 8 alternated runs, µs), fp32 8.0
+    /// vs 12.7 (each core's L2 holds half of the 0.94 MB of weights), fp16 5.9 vs 7.4, 4-bit
+    /// palette 6.9 vs 9.5, sparse 8 % palette 7.8 vs 8.6, sparse 8 % fp32 7.7 vs 8.0 (the sparse
+    /// gains are within this VM's run-to-run noise). int8 layers count a quarter of their MACs
+    /// (`LinearKernel.parallelWork`), so int8 fc1 stays on one thread: split, it was 3.9 vs 3.7.
+    /// fc2 (30,000 MACs) does not split: with threshold 2^14 it did, and int8 and sparse got
+    /// 0.5 µs slower. A worker idle for over 10 ms has blocked and costs 18–25 µs to wake
+    /// (inside pthread_cond_broadcast on this VM), so the first call after a long idle loses.
+    static let parallelWorkThreshold = 1 << 17
 
     /// Builds the reference layers with `Sequential(file:)` and packs each Linear layer's weights.
     public init(file: ModelFile, threads: Int = 1) throws {
@@ -142,7 +156,8 @@ public final class ExecutionPlan {
             }
             if profile != nil, case let .linear(.int8(packed), _, outputCount, inputCount) = step {
                 // Profiled int8 layers run in stages so quantize and dequantize are reported apart.
-                let work = batch * outputCount * inputCount
+                let work = ExecutionPlan.LinearKernel.int8(packed).parallelWork(
+                    rows: batch, outputCount: outputCount, inputCount: inputCount)
                 let stages = packed.applyTimingStages(
                     input: current, rows: batch, output: target, granularity: .perRow,
                     threadCount: work >= Self.parallelWorkThreshold ? threads : 1)

@@ -7,6 +7,7 @@ struct ShrinkBenchmarks: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "shrink-benchmarks",
         abstract: "Performance benchmarks for Shrink (build with -c release).",
-        subcommands: [GEMMBenchmark.self, TrainingEpochBenchmark.self, KernelsBenchmark.self, RuntimeBenchmark.self, FuzzModelFileCommand.self]
+        subcommands: [GEMMBenchmark.self, TrainingEpochBenchmark.self, KernelsBenchmark.self, RuntimeBenchmark.self,
+                      ParallelOverheadBenchmark.self, FuzzModelFileCommand.self]
     )
 }
