@@ -6,6 +6,8 @@
 //   CShrinkKernels   C hot loops with per-function target attributes and runtime CPU dispatch
 //   CZlib            system zlib (gzip read/write, CRC-32)
 //   ShrinkTensor     Tensor storage and shapes, seeded random numbers
+//   ShrinkGraph      the model graph: named values, nodes, attributes, shapes with a symbolic
+//                    batch, validation, the Operator protocol and its registry type
 //   ShrinkEncodings  byte encodings of tensor values: fp16, bit packing, affine codes,
 //                    palettes, relative-index sparsity, canonical Huffman coding
 //   ShrinkKernels    Swift API over the C kernels + plain Swift reference twins
@@ -32,6 +34,7 @@ let package = Package(
         .library(name: "ShrinkEncodings", targets: ["ShrinkEncodings"]),
         .library(name: "ShrinkKernels", targets: ["ShrinkKernels"]),
         .library(name: "ShrinkData", targets: ["ShrinkData"]),
+        .library(name: "ShrinkGraph", targets: ["ShrinkGraph"]),
         .library(name: "ShrinkNN", targets: ["ShrinkNN"]),
         .library(name: "ShrinkTraining", targets: ["ShrinkTraining"]),
         .library(name: "ShrinkCompression", targets: ["ShrinkCompression"]),
@@ -66,10 +69,11 @@ let package = Package(
         // glibc: linked only into the `shrink` executable (for `shrink bench-probe`), never into a library.
         .target(name: "CShrinkAllocationCounter"),
         .target(name: "ShrinkTensor"),
+        .target(name: "ShrinkGraph", dependencies: ["ShrinkTensor"]),
         .target(name: "ShrinkEncodings", dependencies: ["ShrinkTensor"]),
         .target(name: "ShrinkKernels", dependencies: ["ShrinkTensor", "CShrinkKernels"]),
         .target(name: "ShrinkData", dependencies: ["ShrinkTensor", "CZlib"]),
-        .target(name: "ShrinkNN", dependencies: ["ShrinkTensor", "ShrinkKernels"]),
+        .target(name: "ShrinkNN", dependencies: ["ShrinkTensor", "ShrinkKernels", "ShrinkGraph"]),
         .target(name: "ShrinkTraining", dependencies: ["ShrinkNN", "ShrinkData"]),
         .target(name: "ShrinkCompression", dependencies: ["ShrinkTraining", "ShrinkNN", "ShrinkKernels", "ShrinkEncodings", "ShrinkFormats"]),
         .target(name: "ShrinkFormats", dependencies: ["ShrinkNN", "ShrinkEncodings", "CZlib"]),
@@ -92,7 +96,8 @@ let package = Package(
         .testTarget(name: "ShrinkEncodingsTests", dependencies: ["ShrinkEncodings"]),
         .testTarget(name: "ShrinkKernelsTests", dependencies: ["ShrinkKernels"]),
         .testTarget(name: "ShrinkDataTests", dependencies: ["ShrinkData"]),
-        .testTarget(name: "ShrinkNNTests", dependencies: ["ShrinkNN"]),
+        .testTarget(name: "ShrinkGraphTests", dependencies: ["ShrinkGraph"]),
+        .testTarget(name: "ShrinkNNTests", dependencies: ["ShrinkNN", "ShrinkGraph"]),
         .testTarget(name: "ShrinkTrainingTests", dependencies: ["ShrinkTraining"]),
         .testTarget(name: "ShrinkCompressionTests", dependencies: ["ShrinkCompression"]),
         .testTarget(name: "ShrinkFormatsTests", dependencies: ["ShrinkFormats", "ShrinkTraining"]),

@@ -39,6 +39,19 @@ public final class BatchNormalization2D: Layer {
         runningVariance = Parameter(name: "\(name).running_var", value: Tensor(repeating: 1, shape: [channels]), kind: .buffer)
     }
 
+    /// Creates the layer around existing parameters (a graph network's weights), each `[channels]`.
+    public init(name: String, weight: Parameter, bias: Parameter, runningMean: Parameter, runningVariance: Parameter,
+                epsilon: Float, momentum: Float) {
+        self.name = name
+        self.channels = weight.value.count
+        self.epsilon = epsilon
+        self.momentum = momentum
+        self.weight = weight
+        self.bias = bias
+        self.runningMean = runningMean
+        self.runningVariance = runningVariance
+    }
+
     public var specification: LayerSpecification {
         .batchNormalization2D(channels: channels, epsilon: epsilon, momentum: momentum)
     }

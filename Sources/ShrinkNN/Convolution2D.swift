@@ -58,6 +58,21 @@ public final class Convolution2D: Layer {
         bias = initial.bias.map { Parameter(name: "\(name).bias", value: $0) }
     }
 
+    /// Creates the layer around existing parameters (a graph network's weights):
+    /// `weight` `[outputChannels, inputChannels, kernelSize, kernelSize]`, `bias` `[outputChannels]`.
+    public init(name: String, weight: Parameter, bias: Parameter?, stride: Int, padding: Int) {
+        let shape = weight.value.shape
+        precondition(shape.count == 4 && shape[2] == shape[3], "Convolution2D '\(name)' needs a square rank-4 weight")
+        self.name = name
+        self.outputChannels = shape[0]
+        self.inputChannels = shape[1]
+        self.kernelSize = shape[2]
+        self.stride = stride
+        self.padding = padding
+        self.weight = weight
+        self.bias = bias
+    }
+
     public var specification: LayerSpecification {
         .convolution2D(
             inputChannels: inputChannels, outputChannels: outputChannels, kernelSize: kernelSize,

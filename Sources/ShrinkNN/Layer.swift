@@ -1,12 +1,5 @@
 import ShrinkTensor
 
-/// Whether a forward pass is part of training (caches activations for `backward`, dropout and
-/// batch statistics active) or inference.
-public enum ForwardMode: Sendable {
-    case training
-    case inference
-}
-
 /// One differentiable step of a model.
 ///
 /// Contract: `forward(_:mode: .training)` caches whatever `backward` needs; `backward` receives

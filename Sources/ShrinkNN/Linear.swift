@@ -33,6 +33,17 @@ public final class Linear: Layer {
         bias = initial.bias.map { Parameter(name: "\(name).bias", value: $0) }
     }
 
+    /// Creates the layer around existing parameters (a graph network's weights):
+    /// `weight` `[outputFeatures, inputFeatures]`, `bias` `[outputFeatures]`.
+    public init(name: String, weight: Parameter, bias: Parameter?) {
+        precondition(weight.value.rank == 2, "Linear '\(name)' needs a rank-2 weight")
+        self.name = name
+        self.outputFeatures = weight.value.shape[0]
+        self.inputFeatures = weight.value.shape[1]
+        self.weight = weight
+        self.bias = bias
+    }
+
     public var specification: LayerSpecification {
         .linear(inputFeatures: inputFeatures, outputFeatures: outputFeatures, hasBias: bias != nil)
     }

@@ -1,0 +1,46 @@
+extension ModelZoo {
+    /// The built-in model with this name as a graph (see `ModelZoo` for each architecture).
+    /// - Throws: `ModelZooError.unknownModel` listing the available names.
+    public static func graph(named name: String) throws(ModelZooError) -> Graph {
+        switch name {
+        case "lenet-300-100": lenet300100Graph
+        case "lenet-5": lenet5Graph
+        case "mlp-784-100-10": multilayerPerceptronGraph
+        default: throw .unknownModel(name: name, available: names)
+        }
+    }
+
+    static var lenet300100Graph: Graph {
+        var builder = GraphBuilder(name: "lenet-300-100", inputShape: [1, 28, 28])
+        var x = builder.add("flatten", FlattenOperator(), builder.input)
+        x = builder.add("fc1", LinearOperator(inputFeatures: 784, outputFeatures: 300), x)
+        x = builder.add("relu1", ReLUOperator(), x)
+        x = builder.add("fc2", LinearOperator(inputFeatures: 300, outputFeatures: 100), x)
+        x = builder.add("relu2", ReLUOperator(), x)
+        builder.add("fc3", LinearOperator(inputFeatures: 100, outputFeatures: 10), x)
+        return builder.finish()
+    }
+
+    static var multilayerPerceptronGraph: Graph {
+        var builder = GraphBuilder(name: "mlp-784-100-10", inputShape: [1, 28, 28])
+        var x = builder.add("flatten", FlattenOperator(), builder.input)
+        x = builder.add("fc1", LinearOperator(inputFeatures: 784, outputFeatures: 100), x)
+        x = builder.add("relu1", ReLUOperator(), x)
+        builder.add("fc2", LinearOperator(inputFeatures: 100, outputFeatures: 10), x)
+        return builder.finish()
+    }
+
+    static var lenet5Graph: Graph {
+        var builder = GraphBuilder(name: "lenet-5", inputShape: [1, 28, 28])
+        var x = builder.add("conv1", Convolution2DOperator(inputChannels: 1, outputChannels: 20, window: WindowGeometry(square: 5)),
+                            builder.input)
+        x = builder.add("pool1", MaxPool2DOperator(window: WindowGeometry(square: 2, stride: 2)), x)
+        x = builder.add("conv2", Convolution2DOperator(inputChannels: 20, outputChannels: 50, window: WindowGeometry(square: 5)), x)
+        x = builder.add("pool2", MaxPool2DOperator(window: WindowGeometry(square: 2, stride: 2)), x)
+        x = builder.add("flatten", FlattenOperator(), x)
+        x = builder.add("fc1", LinearOperator(inputFeatures: 800, outputFeatures: 500), x)
+        x = builder.add("relu1", ReLUOperator(), x)
+        builder.add("fc2", LinearOperator(inputFeatures: 500, outputFeatures: 10), x)
+        return builder.finish()
+    }
+}

@@ -1,0 +1,73 @@
+import ShrinkNN
+import ShrinkTensor
+import Testing
+
+@Suite struct GraphNetworkTests {
+    /// The zoo's graphs draw the same initial weights as the chain models and compute the same
+    /// outputs and gradients.
+    @Test(arguments: ["lenet-300-100", "lenet-5", "mlp-784-100-10"])
+    func zooGraphsMatchTheChainModels(name: String) throws {
+        var chainGenerator = SeededRandomNumberGenerator(seed: 7)
+        let chain = try Sequential(architecture: ModelZoo.architecture(named: name), generator: &chainGenerator)
+        var graphGenerator = SeededRandomNumberGenerator(seed: 7)
+        let network = try GraphNetwork(graph: ModelZoo.graph(named: name), generator: &graphGenerator)
+        #expect(network.parameters.map(\.name) == chain.parameters.map(\.name))
+        #expect(network.parameters.map(\.value) == chain.parameters.map(\.value))
+        #expect(chainGenerator.next() == graphGenerator.next())
+
+        var inputGenerator = SeededRandomNumberGenerator(seed: 1)
+        let input = Tensor.randomUniform(shape: [3, 1, 28, 28], lowerBound: 0, upperBound: 1, using: &inputGenerator)
+        let expected = chain.forward(input, mode: .training)
+        let output = network.forward(inputs: ["input": input], mode: .training)["fc\(name == "lenet-300-100" ? 3 : 2)"]!
+        #expect(output == expected)
+        let gradient = Tensor.randomUniform(shape: expected.shape, lowerBound: -1, upperBound: 1, using: &inputGenerator)
+        let expectedInputGradient = chain.backward(gradient)
+        let inputGradient = network.backward(outputGradients: [network.graph.outputs[0]: gradient], inputGradients: ["input"])
+        #expect(inputGradient["input"] == expectedInputGradient)
+        #expect(network.parameters.map(\.gradient) == chain.parameters.map(\.gradient))
+    }
+
+    /// A value read by two nodes gets the sum of both gradients.
+    @Test func fanOutGradientsAreSummed() throws {
+        var builder = GraphBuilder(name: "fan-out", inputShape: [4])
+        let shared = builder.add("shared", LinearOperator(inputFeatures: 4, outputFeatures: 3, hasBias: false), builder.input)
+        let left = builder.add("left", LinearOperator(inputFeatures: 3, outputFeatures: 2, hasBias: false), shared)
+        let right = builder.add("right", ReLUOperator(), shared)
+        var generator = SeededRandomNumberGenerator(seed: 3)
+        let network = try GraphNetwork(graph: builder.finish(outputs: [left, right]), generator: &generator)
+        let input = Tensor.randomUniform(shape: [2, 4], lowerBound: -1, upperBound: 1, using: &generator)
+        let outputs = network.forward(inputs: ["input": input], mode: .training)
+        let ones = [left: Tensor(repeating: 1, shape: outputs[left]!.shape), right: Tensor(repeating: 1, shape: outputs[right]!.shape)]
+        _ = network.backward(outputGradients: ones)
+        // d/dW_shared of sum(left) + sum(relu(shared)) = (W_leftᵀ·1 + [shared > 0]) ⊗ x, summed over the batch.
+        let sharedWeight = network.parameter(named: "shared.weight")!
+        let leftWeight = network.parameter(named: "left.weight")!.value
+        let hidden = outputs[right]!
+        var expected = [Float](repeating: 0, count: 12)
+        for row in 0..<2 {
+            for unit in 0..<3 {
+                let upstream = leftWeight.scalars[unit] + leftWeight.scalars[3 + unit]
+                let preActivation = (0..<4).reduce(Float(0)) { $0 + sharedWeight.value.scalars[unit * 4 + $1] * input.scalars[row * 4 + $1] }
+                let gate: Float = preActivation > 0 ? 1 : 0
+                #expect((hidden.scalars[row * 3 + unit] > 0) == (gate == 1))
+                for feature in 0..<4 { expected[unit * 4 + feature] += (upstream + gate) * input.scalars[row * 4 + feature] }
+            }
+        }
+        for (actual, wanted) in zip(sharedWeight.gradient.scalars, expected) {
+            #expect(abs(actual - wanted) < 1e-5)
+        }
+    }
+
+    @Test func loadingChecksNamesAndShapes() throws {
+        let graph = try ModelZoo.graph(named: "mlp-784-100-10")
+        var generator = SeededRandomNumberGenerator(seed: 1)
+        let network = try GraphNetwork(graph: graph, generator: &generator)
+        var tensors = network.namedTensors
+        tensors["fc2.bias"] = Tensor(zeros: [11])
+        #expect(throws: ParameterLoadingError.shapeMismatch(name: "fc2.bias", expected: [10], received: [11])) {
+            try network.loadParameters(tensors)
+        }
+        tensors["fc2.bias"] = nil
+        #expect(throws: ParameterLoadingError.missingTensors(["fc2.bias"])) { try network.loadParameters(tensors) }
+    }
+}
