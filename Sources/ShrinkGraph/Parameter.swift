@@ -18,17 +18,29 @@ public final class Parameter {
     /// The current value.
     public var value: Tensor
     /// The gradient of the loss with respect to `value`, accumulated by `backward` and cleared by
-    /// `zeroGradient()`. Same shape as `value`; always zero for buffers.
-    public var gradient: Tensor
+    /// `zeroGradient()`. Same shape as `value`; always zero for buffers. Allocated on first
+    /// write, so models that only run inference hold no gradient storage.
+    public var gradient: Tensor {
+        get { storedGradient ?? Tensor(zeros: value.shape) }
+        _modify {
+            if storedGradient == nil { storedGradient = Tensor(zeros: value.shape) }
+            yield &storedGradient!
+        }
+        set { storedGradient = newValue }
+    }
+
+    private var storedGradient: Tensor?
+
+    /// Whether gradient storage has been allocated.
+    public var hasGradientStorage: Bool { storedGradient != nil }
 
     public init(name: String, value: Tensor, kind: Kind = .trainable) {
         self.name = name
         self.kind = kind
         self.value = value
-        self.gradient = Tensor(zeros: value.shape)
     }
 
-    /// Sets the gradient to zero, keeping its storage.
+    /// Sets the gradient to zero, keeping its storage (allocated if there is none yet).
     public func zeroGradient() {
         gradient.withUnsafeMutableBufferPointer { buffer in
             buffer.update(repeating: 0)

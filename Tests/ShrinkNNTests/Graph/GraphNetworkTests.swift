@@ -71,3 +71,27 @@ import Testing
         #expect(throws: ParameterLoadingError.missingTensors(["fc2.bias"])) { try network.loadParameters(tensors) }
     }
 }
+
+@Suite struct ExistingOperatorGradientTests {
+    @Test func linear() throws {
+        try GraphGradientChecking.check(LinearOperator(inputFeatures: 5, outputFeatures: 3), inputShapes: [[2, 5]])
+    }
+
+    @Test func convolution() throws {
+        try GraphGradientChecking.check(
+            Convolution2DOperator(inputChannels: 2, outputChannels: 3, window: WindowGeometry(square: 3, stride: 2, padding: 1)),
+            inputShapes: [[2, 2, 5, 5]])
+    }
+
+    @Test func batchNormalization() throws {
+        try GraphGradientChecking.check(BatchNormalizationOperator(channels: 3), inputShapes: [[2, 3, 2, 2]], epsilon: 1e-3)
+    }
+
+    @Test func poolingReLUFlatten() throws {
+        try GraphGradientChecking.check(AveragePool2DOperator(window: WindowGeometry(square: 2, stride: 2)), inputShapes: [[2, 2, 4, 4]])
+        try GraphGradientChecking.check(MaxPool2DOperator(window: WindowGeometry(square: 2, stride: 2)), inputShapes: [[2, 2, 4, 4]],
+                                        epsilon: 1e-3)
+        try GraphGradientChecking.check(ReLUOperator(), inputShapes: [[3, 4]], epsilon: 1e-3)
+        try GraphGradientChecking.check(FlattenOperator(), inputShapes: [[2, 2, 3]])
+    }
+}
