@@ -30,6 +30,9 @@ public protocol Operator: Sendable {
     func operationCount(inputShapes: [[Int]], outputShapes: [[Int]]) -> OperationCount
     /// How channels flow through the node.
     var channelCoupling: ChannelCoupling { get }
+    /// This op after structured pruning left `input` channels on axis 1 of its (first) input
+    /// and `output` channels on axis 1 of its output; nil when it cannot change (`.opaque`).
+    func resizingChannels(input: Int, output: Int) -> (any Operator)?
     /// Fresh initial values of `weights`, in order, drawn from `generator`.
     func initialWeights(generator: inout SeededRandomNumberGenerator) -> [Tensor]
     /// The object that runs this node, reading and training `weights` (in `weights` order).
@@ -42,6 +45,10 @@ extension Operator {
     public var outputCount: Int { 1 }
     public var weights: [WeightDeclaration] { [] }
     public var channelCoupling: ChannelCoupling { .opaque }
+    /// Ops without channel attributes keep their configuration; opaque ops cannot be resized.
+    public func resizingChannels(input: Int, output: Int) -> (any Operator)? {
+        channelCoupling == .opaque ? nil : self
+    }
     public func initialWeights(generator: inout SeededRandomNumberGenerator) -> [Tensor] {
         weights.map { Tensor(zeros: $0.shape) }
     }

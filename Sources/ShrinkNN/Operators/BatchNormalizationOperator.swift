@@ -56,6 +56,10 @@ public struct BatchNormalizationOperator: Operator {
         .elementwise(perChannel: ["weight", "bias", "running_mean", "running_var"].map { WeightAxis($0, axis: 0) })
     }
 
+    public func resizingChannels(input: Int, output: Int) -> (any Operator)? {
+        BatchNormalizationOperator(channels: output, epsilon: epsilon, momentum: momentum)
+    }
+
     public func initialWeights(generator: inout SeededRandomNumberGenerator) -> [Tensor] {
         [Tensor(repeating: 1, shape: [channels]), Tensor(zeros: [channels]), Tensor(zeros: [channels]),
          Tensor(repeating: 1, shape: [channels])]

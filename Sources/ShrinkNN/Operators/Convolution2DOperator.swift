@@ -82,6 +82,11 @@ public struct Convolution2DOperator: Operator {
                   inputs: [WeightAxis("weight", axis: 1)], groups: groups)
     }
 
+    public func resizingChannels(input: Int, output: Int) -> (any Operator)? {
+        guard groups == 1 else { return nil }
+        return Convolution2DOperator(inputChannels: input, outputChannels: output, window: window, groups: 1, hasBias: hasBias)
+    }
+
     public func initialWeights(generator: inout SeededRandomNumberGenerator) -> [Tensor] {
         let initial = Initialization.kaimingUniform(
             weightShape: weightShape, fanIn: inputChannels / groups * window.kernel[0] * window.kernel[1],

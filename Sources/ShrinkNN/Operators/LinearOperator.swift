@@ -55,6 +55,10 @@ public struct LinearOperator: Operator {
                   inputs: [WeightAxis("weight", axis: 1)], groups: 1)
     }
 
+    public func resizingChannels(input: Int, output: Int) -> (any Operator)? {
+        LinearOperator(inputFeatures: input, outputFeatures: output, hasBias: hasBias)
+    }
+
     public func initialWeights(generator: inout SeededRandomNumberGenerator) -> [Tensor] {
         let initial = Initialization.kaimingUniform(
             weightShape: [outputFeatures, inputFeatures], fanIn: inputFeatures, hasBias: hasBias,

@@ -95,3 +95,10 @@ import Testing
         try GraphGradientChecking.check(FlattenOperator(), inputShapes: [[2, 2, 3]])
     }
 }
+
+@Suite struct ArchitectureConversionTests {
+    @Test(arguments: ["lenet-300-100", "lenet-5", "mlp-784-100-10"])
+    func chainArchitecturesBecomeTheZooGraphs(name: String) throws {
+        #expect(try ModelZoo.architecture(named: name).graph == ModelZoo.graph(named: name))
+    }
+}
