@@ -21,7 +21,7 @@ public struct FormatVersion: Comparable, Hashable, Sendable, CustomStringConvert
     }
 
     /// The version this library writes.
-    public static let current = FormatVersion(major: 1, minor: 2)
+    public static let current = FormatVersion(major: 2, minor: 0)
 
     /// The oldest major version this library reads.
     public static let oldestReadableMajor: UInt16 = 1

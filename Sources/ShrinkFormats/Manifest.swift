@@ -1,9 +1,47 @@
 import ShrinkEncodings
-import ShrinkNN
+import ShrinkGraph
 
-/// The manifest section's JSON document (docs/FORMAT.md, "Manifest").
+/// The manifest section's JSON document, format 2.x (docs/FORMAT.md, "Manifest").
 struct Manifest: Codable {
-    var architecture: ModelArchitecture
+    var graph: GraphRecord
+    /// Static quantization parameters of activations, by value; omitted when empty.
+    var activationQuantization: [ActivationQuantizationRecord]
+    var metadata: ModelMetadata
+    var tensors: [TensorRecord]
+
+    init(graph: GraphRecord, activationQuantization: [ActivationQuantizationRecord], metadata: ModelMetadata, tensors: [TensorRecord]) {
+        self.graph = graph
+        self.activationQuantization = activationQuantization
+        self.metadata = metadata
+        self.tensors = tensors
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case graph
+        case activationQuantization = "activation_quantization"
+        case metadata, tensors
+    }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        graph = try container.decode(GraphRecord.self, forKey: .graph)
+        activationQuantization = try container.decodeIfPresent([ActivationQuantizationRecord].self, forKey: .activationQuantization) ?? []
+        metadata = try container.decode(ModelMetadata.self, forKey: .metadata)
+        tensors = try container.decode([TensorRecord].self, forKey: .tensors)
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(graph, forKey: .graph)
+        if !activationQuantization.isEmpty { try container.encode(activationQuantization, forKey: .activationQuantization) }
+        try container.encode(metadata, forKey: .metadata)
+        try container.encode(tensors, forKey: .tensors)
+    }
+}
+
+/// The manifest of format 1.x files: a chain `architecture` instead of a graph.
+struct FormatOneManifest: Codable {
+    var architecture: FormatOneArchitecture
     var metadata: ModelMetadata
     var tensors: [TensorRecord]
 }

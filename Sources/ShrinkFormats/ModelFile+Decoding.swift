@@ -178,8 +178,15 @@ struct ModelFileDecoder {
             ? try ManifestCompression.decompress(bytes[section.range], label: section.label)
             : Array(bytes[section.range])
         try StrictJSONValidator.validate(json)
+        let major = bytes.littleEndianUInt16(at: 8)
         do {
-            return try JSONDecoder().decode(Manifest.self, from: Data(json))
+            guard major == 1 else { return try JSONDecoder().decode(Manifest.self, from: Data(json)) }
+            let legacy = try JSONDecoder().decode(FormatOneManifest.self, from: Data(json))
+            try ModelFileValidation.validateFormatOne(legacy.architecture)
+            return Manifest(graph: GraphRecord(legacy.architecture.graph), activationQuantization: [],
+                            metadata: legacy.metadata, tensors: legacy.tensors)
+        } catch let error as ModelFileError {
+            throw error
         } catch {
             throw ModelFileError.invalidManifest(Self.describe(error))
         }
@@ -227,12 +234,20 @@ struct ModelFileDecoder {
 
     // MARK: Tensors
 
-    /// Validates architecture, metadata and the tensor table against the sections, then decodes
-    /// the tensor values.
+    /// Validates the graph, activation quantization, metadata and the tensor table (against the
+    /// graph's declared weights and the sections), then decodes the tensor values.
     func readContent(_ manifest: Manifest, _ sections: [ValidatedSection]) throws -> ModelFileInspection {
-        try ModelFileValidation.validate(manifest.architecture)
         try ModelFileValidation.validate(manifest.metadata)
         try ModelFileValidation.validateTensorTable(manifest.tensors.map { ($0.name, $0.shape) })
+        let graph = try manifest.graph.graph()
+        _ = try ModelFileValidation.validate(graph, tensors: manifest.tensors.map { ($0.name, $0.shape, $0.kind) })
+        var activationQuantization = [String: ActivationQuantization]()
+        for record in manifest.activationQuantization {
+            guard activationQuantization.updateValue(record.parameters, forKey: record.value) == nil else {
+                throw ModelFileError.invalidActivationQuantization(value: record.value, reason: "listed twice")
+            }
+        }
+        try ModelFileValidation.validate(activationQuantization, graph: graph)
 
         struct Placement {
             var section: Int
@@ -376,7 +391,8 @@ struct ModelFileDecoder {
                     huffmanGaps: record.encoding.huffmanGaps ?? false, huffmanValues: record.encoding.huffmanValues ?? false,
                     ranges: location.ranges.map { TensorStorageReport.Range(role: $0.role, length: $0.range.count) }))
         }
-        let model = ModelFile(architecture: manifest.architecture, tensors: tensors, metadata: manifest.metadata)
+        let model = ModelFile(graph: graph, tensors: tensors, activationQuantization: activationQuantization,
+                              metadata: manifest.metadata)
         let version = FormatVersion(major: bytes.littleEndianUInt16(at: 8), minor: bytes.littleEndianUInt16(at: 10))
         return ModelFileInspection(model: model, tensors: reports, fileLength: bytes.count, formatVersion: version)
     }

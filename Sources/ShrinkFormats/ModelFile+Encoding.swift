@@ -10,9 +10,10 @@ extension ModelFile {
     /// The output is deterministic: equal models give equal bytes. Throws `ModelFileError` when
     /// the model breaks a rule a reader would reject (names, shapes, limits, non-finite metadata).
     public func encoded() throws -> [UInt8] {
-        try ModelFileValidation.validate(architecture)
         try ModelFileValidation.validate(metadata)
         try ModelFileValidation.validateTensorTable(tensors.map { ($0.name, $0.value.shape) })
+        _ = try ModelFileValidation.validate(graph, tensors: tensors.map { ($0.name, $0.value.shape, $0.kind) })
+        try ModelFileValidation.validate(activationQuantization, graph: graph)
 
         // Data section layout, in order: the ranges of a Huffman form directly after the previous
         // byte (format 1.2; they are decoded, never mapped), every other non-empty range at the
@@ -47,7 +48,11 @@ extension ModelFile {
         // at 30 KB a JSON manifest is a tenth of a compressed model. Uncompressed models keep
         // the plain `MNFT` of format 1.0, so every 1.x reader reads them.
         let isCoded = tensors.contains { $0.encoding != nil }
-        let json = try encodeManifest(Manifest(architecture: architecture, metadata: metadata, tensors: records))
+        let activationRecords = activationQuantization.keys.sorted().map {
+            ActivationQuantizationRecord(value: $0, parameters: activationQuantization[$0]!)
+        }
+        let json = try encodeManifest(Manifest(graph: GraphRecord(graph), activationQuantization: activationRecords,
+                                               metadata: metadata, tensors: records))
         let manifest = isCoded ? try ManifestCompression.compress(json) : json
         let manifestKind: SectionKind = isCoded ? .compressedManifest : .manifest
 
@@ -89,10 +94,9 @@ extension ModelFile {
         }
 
         bytes.replaceSubrange(0..<8, with: ModelFileLayout.magic)
-        // The lowest version that expresses the file: 1.0 when every tensor is dense-f32, so
-        // readers of 1.0 keep reading uncompressed models; 1.2 once a tensor is `coded` (1.2's
-        // compressed manifest; 1.1 files, coded with a plain manifest, are still read).
-        let version = isCoded ? FormatVersion.current : FormatVersion(major: 1, minor: 0)
+        // Format 2.0: the manifest holds a graph (1.x readers cannot express it and refuse the
+        // file by its major version).
+        let version = FormatVersion.current
         bytes.storeLittleEndian(version.major, at: 8)
         bytes.storeLittleEndian(version.minor, at: 10)
         bytes.storeLittleEndian(UInt32(0), at: 12)  // flags

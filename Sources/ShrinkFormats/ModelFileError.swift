@@ -68,8 +68,13 @@ public enum ModelFileError: Error, CustomStringConvertible, Equatable, Sendable 
     case invalidEncoding(tensor: String, reason: String)
     /// Two tensors' byte ranges share bytes.
     case overlappingByteRanges(first: String, second: String)
-    /// The architecture has an invalid value.
+    /// A format 1.x architecture has an invalid value.
     case invalidArchitecture(String)
+    /// The graph is invalid: names, limits, an unknown op, attributes or shapes an op rejects,
+    /// or a tensor table that does not match the weights the graph's ops declare.
+    case invalidGraph(String)
+    /// An activation quantization entry is invalid (unknown value, scale, zero point, bits).
+    case invalidActivationQuantization(value: String, reason: String)
     /// The metadata has an invalid value.
     case invalidMetadata(String)
 
@@ -150,6 +155,10 @@ public enum ModelFileError: Error, CustomStringConvertible, Equatable, Sendable 
             return "tensors \(quoted(first)) and \(quoted(second)) have overlapping byte ranges"
         case .invalidArchitecture(let reason):
             return "invalid architecture: \(reason)"
+        case .invalidGraph(let reason):
+            return "invalid graph: \(reason)"
+        case .invalidActivationQuantization(let value, let reason):
+            return "invalid activation quantization of value \(quoted(value)): \(reason)"
         case .invalidMetadata(let reason):
             return "invalid metadata: \(reason)"
         case .fileSystem(let operation, let path, let reason):

@@ -8,8 +8,14 @@ public enum ModelFileLimits {
     public static let maximumSectionCount = 64
     /// Largest number of tensors in one file.
     public static let maximumTensorCount = 65_536
-    /// Largest number of layers in an architecture.
-    public static let maximumLayerCount = 4_096
+    /// Largest number of nodes in a graph (layers of a format 1.x architecture).
+    public static let maximumNodeCount = 4_096
+    /// Most inputs, or outputs, of one node, and most graph inputs or outputs.
+    public static let maximumNodeArity = 1_024
+    /// Most attributes of one node.
+    public static let maximumAttributeCount = 64
+    /// Longest list attribute (`ints`, `floats`).
+    public static let maximumAttributeListLength = 4_096
     /// Largest tensor rank.
     public static let maximumRank = 8
     /// Largest product of a shape's non-zero dimensions (2³² elements; 16 GiB as fp32).
@@ -17,7 +23,8 @@ public enum ModelFileLimits {
     /// Largest sum of the element counts of all `coded` tensors of a file (2³²). Sparse storage
     /// makes trailing zeros free, so this bounds what a small file can make the reader allocate.
     public static let maximumCodedElementTotal = 1 << 32
-    /// Largest layer hyper-parameter (features, channels, kernel size, stride, padding).
+    /// Largest magnitude of an integer attribute or fixed input dimension (features, channels,
+    /// kernel size, stride, padding).
     public static let maximumHyperParameter = 1 << 24
     /// Longest tensor, layer or architecture name, in UTF-8 bytes.
     public static let maximumNameLength = 256

@@ -22,6 +22,9 @@ public struct ResolvedGraph: Sendable {
             try Self.checkName(input.name)
             guard valueNames.insert(input.name).inserted else { throw .invalidName(input.name, reason: "defined twice") }
             guard input.shape.rank >= 1 else { throw .invalidInput(name: input.name, reason: "needs at least a batch dimension") }
+            guard let count = Self.sampleElementCount(input.shape), count <= Self.maximumSampleElementCount else {
+                throw .invalidInput(name: input.name, reason: "more than \(Self.maximumSampleElementCount) elements per sample")
+            }
             for dimension in input.shape.dimensions {
                 if case let .fixed(size) = dimension, size <= 0 {
                     throw .invalidInput(name: input.name, reason: "dimension \(size) in \(input.shape) is not positive")
@@ -63,12 +66,33 @@ public struct ResolvedGraph: Sendable {
                 throw invalid("\(error.message) (input shapes \(inputShapes.map(\.description).joined(separator: ", ")))")
             }
             precondition(outputShapes.count == op.outputCount, "\(node.operatorType) inferred the wrong number of shapes")
+            for shape in outputShapes {
+                guard let count = Self.sampleElementCount(shape), count <= Self.maximumSampleElementCount else {
+                    throw invalid("output shape \(shape) has more than \(Self.maximumSampleElementCount) elements per sample")
+                }
+            }
             for (name, shape) in zip(node.outputs, outputShapes) { shapes[name] = shape }
             operators.append(op)
         }
         self.graph = sorted
         self.operators = operators
         self.shapes = shapes
+    }
+
+    /// The most elements one value may have per sample (2^30). Shape inference stays far from
+    /// integer overflow below it, and so do operation counts (elements × weights per output).
+    public static let maximumSampleElementCount = 1 << 30
+
+    /// The product of the fixed dimensions after the first (symbols count 1), or nil on overflow.
+    static func sampleElementCount(_ shape: ValueShape) -> Int? {
+        var count = 1
+        for dimension in shape.dimensions.dropFirst() {
+            guard case let .fixed(size) = dimension else { continue }
+            let (product, overflow) = count.multipliedReportingOverflow(by: max(size, 0))
+            guard !overflow else { return nil }
+            count = product
+        }
+        return count
     }
 
     /// Every weight of every node: full name (`conv1.weight`), node index and declaration.

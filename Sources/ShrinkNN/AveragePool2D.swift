@@ -18,7 +18,6 @@ public final class AveragePool2D: Layer {
         self.stride = stride
     }
 
-    public var specification: LayerSpecification { .averagePool2D(kernelSize: kernelSize, stride: stride) }
     public var parameters: [Parameter] { [] }
 
     public func forward(_ input: Tensor, mode: ForwardMode) -> Tensor {

@@ -52,9 +52,6 @@ public final class BatchNormalization2D: Layer {
         self.runningVariance = runningVariance
     }
 
-    public var specification: LayerSpecification {
-        .batchNormalization2D(channels: channels, epsilon: epsilon, momentum: momentum)
-    }
 
     public var parameters: [Parameter] { [weight, bias, runningMean, runningVariance] }
 

@@ -73,11 +73,6 @@ public final class Convolution2D: Layer {
         self.bias = bias
     }
 
-    public var specification: LayerSpecification {
-        .convolution2D(
-            inputChannels: inputChannels, outputChannels: outputChannels, kernelSize: kernelSize,
-            stride: stride, padding: padding, hasBias: bias != nil)
-    }
 
     public var parameters: [Parameter] { [weight] + (bias.map { [$0] } ?? []) }
 

@@ -20,7 +20,6 @@ public final class Dropout: Layer {
         generator = SeededRandomNumberGenerator(seed: seed)
     }
 
-    public var specification: LayerSpecification { .dropout(rate: rate) }
     public var parameters: [Parameter] { [] }
 
     public func forward(_ input: Tensor, mode: ForwardMode) -> Tensor {

@@ -10,7 +10,6 @@ public final class Flatten: Layer {
         self.name = name
     }
 
-    public var specification: LayerSpecification { .flatten }
     public var parameters: [Parameter] { [] }
 
     public func forward(_ input: Tensor, mode: ForwardMode) -> Tensor {

@@ -9,8 +9,6 @@ import ShrinkTensor
 public protocol Layer: AnyObject {
     /// The layer's name within its model (`fc1`, `conv2`); prefix of its parameters' names.
     var name: String { get }
-    /// The description from which this layer can be rebuilt (architecture files, reports).
-    var specification: LayerSpecification { get }
     /// Trainable parameters and buffers, in a fixed order.
     var parameters: [Parameter] { get }
     /// Computes the output for a batch.

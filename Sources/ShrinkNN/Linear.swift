@@ -44,9 +44,6 @@ public final class Linear: Layer {
         self.bias = bias
     }
 
-    public var specification: LayerSpecification {
-        .linear(inputFeatures: inputFeatures, outputFeatures: outputFeatures, hasBias: bias != nil)
-    }
 
     public var parameters: [Parameter] { [weight] + (bias.map { [$0] } ?? []) }
 

@@ -23,7 +23,6 @@ public final class MaxPool2D: Layer {
         self.stride = stride
     }
 
-    public var specification: LayerSpecification { .maxPool2D(kernelSize: kernelSize, stride: stride) }
     public var parameters: [Parameter] { [] }
 
     public func forward(_ input: Tensor, mode: ForwardMode) -> Tensor {

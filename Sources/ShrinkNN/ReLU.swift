@@ -10,7 +10,6 @@ public final class ReLU: Layer {
         self.name = name
     }
 
-    public var specification: LayerSpecification { .relu }
     public var parameters: [Parameter] { [] }
 
     public func forward(_ input: Tensor, mode: ForwardMode) -> Tensor {

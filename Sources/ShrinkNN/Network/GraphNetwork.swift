@@ -7,7 +7,7 @@ import ShrinkTensor
 /// Single-input, single-output graphs are also a `Layer`, so the `Trainer` and `Evaluator`
 /// run them like any model; `forward(_:mode:)` reshapes an input with the right number of
 /// elements per sample (such as `[batch, 784]` for a `[1, 28, 28]` model).
-public final class GraphNetwork {
+public final class GraphNetwork: Layer {
     /// The validated graph with every op and shape.
     public let resolved: ResolvedGraph
     /// Every node's weights, in node order then declaration order.

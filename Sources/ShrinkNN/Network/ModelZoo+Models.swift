@@ -1,5 +1,5 @@
 extension ModelZoo {
-    /// The built-in model with this name as a graph (see `ModelZoo` for each architecture).
+    /// The built-in model with this name (see `ModelZoo` for each architecture).
     /// - Throws: `ModelZooError.unknownModel` listing the available names.
     public static func graph(named name: String) throws(ModelZooError) -> Graph {
         switch name {

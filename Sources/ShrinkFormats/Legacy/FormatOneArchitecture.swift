@@ -1,8 +1,11 @@
-/// A serializable description of one layer: its type and hyper-parameters, without weights.
-///
-/// The model file stores a model's architecture as a list of these; `Sequential(architecture:)`
-/// rebuilds the layers from it. Shapes follow NCHW for images.
-public enum LayerSpecification: Codable, Equatable, Sendable {
+import ShrinkGraph
+import ShrinkNN
+/// One layer of a format 1.x architecture: how files of format 1.0–1.2 described a model (a
+/// chain of these in the manifest's `architecture` object, in Swift's automatic `Codable` form
+/// of this enum: `{"linear": {"inputFeatures": 784, "outputFeatures": 300, "hasBias": true}}`).
+/// Kept only to read those files; `FormatOneArchitecture.graph` converts them. Case names and
+/// labels must never change.
+enum FormatOneLayer: Codable, Equatable, Sendable {
     /// `y = x · Wᵀ + b`; weight `[outputFeatures, inputFeatures]`, bias `[outputFeatures]`.
     case linear(inputFeatures: Int, outputFeatures: Int, hasBias: Bool)
     /// 2-D convolution; weight `[outputChannels, inputChannels, kernelHeight, kernelWidth]`.
@@ -22,10 +25,10 @@ public enum LayerSpecification: Codable, Equatable, Sendable {
     /// A nested chain of layers run in order (what a `Sequential` model reports as its own
     /// specification). Parameter names stay flat: the nested layers' names must be unique
     /// across the whole model.
-    case sequential(layers: [NamedLayerSpecification])
+    case sequential(layers: [FormatOneNamedLayer])
 
     /// The layer type's stable name, used by per-layer configuration ("linear", "conv2d", ...).
-    public var typeName: String {
+    var typeName: String {
         switch self {
         case .linear: "linear"
         case .convolution2D: "conv2d"
@@ -41,26 +44,26 @@ public enum LayerSpecification: Codable, Equatable, Sendable {
 }
 
 /// A layer specification with the name its parameters are addressed by.
-public struct NamedLayerSpecification: Codable, Equatable, Sendable {
-    public var name: String
-    public var layer: LayerSpecification
+struct FormatOneNamedLayer: Codable, Equatable, Sendable {
+    var name: String
+    var layer: FormatOneLayer
 
-    public init(name: String, layer: LayerSpecification) {
+    init(name: String, layer: FormatOneLayer) {
         self.name = name
         self.layer = layer
     }
 }
 
 /// A feed-forward model's architecture: what the model file stores besides the tensors.
-public struct ModelArchitecture: Codable, Equatable, Sendable {
+struct FormatOneArchitecture: Codable, Equatable, Sendable {
     /// A short identifier such as `lenet-300-100`.
-    public var name: String
+    var name: String
     /// The shape of one input sample, without the batch dimension (`[1, 28, 28]` for MNIST).
-    public var inputShape: [Int]
+    var inputShape: [Int]
     /// The layers in execution order.
-    public var layers: [NamedLayerSpecification]
+    var layers: [FormatOneNamedLayer]
 
-    public init(name: String, inputShape: [Int], layers: [NamedLayerSpecification]) {
+    init(name: String, inputShape: [Int], layers: [FormatOneNamedLayer]) {
         self.name = name
         self.inputShape = inputShape
         self.layers = layers

@@ -1,11 +1,14 @@
-extension ModelArchitecture {
+import ShrinkGraph
+import ShrinkNN
+
+extension FormatOneArchitecture {
     /// The same model as a graph: one node per layer, named like the layer (so weights keep their
     /// names, `fc1.weight`), each reading the previous node's output; the input is `input`.
-    /// Nested chains are expanded in place. Used to read format 1.x files.
-    public var graph: Graph {
+    /// Nested chains are expanded in place.
+    var graph: Graph {
         var builder = GraphBuilder(name: name, inputShape: inputShape)
         var value = builder.input
-        func append(_ layers: [NamedLayerSpecification]) {
+        func append(_ layers: [FormatOneNamedLayer]) {
             for layer in layers {
                 switch layer.layer {
                 case let .linear(inputFeatures, outputFeatures, hasBias):
