@@ -1,4 +1,5 @@
 import ShrinkFormats
+import ShrinkGraph
 import ShrinkMeasurement
 import ShrinkNN
 import ShrinkRuntime
@@ -15,9 +16,10 @@ extension ModelBenchmark {
     /// - conv2d: the same rules for its im2col product, once per output position (output
     ///   elements · inChannels · kernel² MACs when dense; non-zero weights · positions when sparse;
     ///   int8 when its kernel is `convolution(int8)`), plus a bias addition per output;
-    /// - batch norm: one fp32 MAC per element; average pool: kernel² fp32 additions and one fp32
-    ///   multiply per output; max pool: kernel² − 1 comparisons, ReLU one comparison per element,
-    ///   each counted as an fp32 addition; flatten and dropout: nothing.
+    /// - every other node: its op's `operationCount` in fp32 (batch norm one MAC per element;
+    ///   average pool kernel² additions and one multiply per output; max pool kernel² − 1
+    ///   comparisons, ReLU one per element, comparisons counted as fp32 additions; exponentials
+    ///   and other transcendental operations as fp32 multiplies; flatten and dropout nothing).
     ///
     /// Memory: every weight byte the kernels read (packed sizes, `ExecutionPlan.layerWeightBytes`)
     /// comes from DRAM once; every step reads its input activations and writes its output
@@ -49,35 +51,33 @@ extension ModelBenchmark {
             }
         }
         var activationBytes = 0
-        var inputShape = plan.inputShape
-        for (index, planned) in plan.layers.enumerated() {
-            let inputs = inputShape.reduce(1, *), outputs = planned.outputShape.reduce(1, *)
+        let resolved: ResolvedGraph
+        do {
+            resolved = try ResolvedGraph(file.graph, registry: .standard)
+        } catch {
+            preconditionFailure("a compiled plan's graph resolves: \(error)")
+        }
+        let kernels = Dictionary(uniqueKeysWithValues: plan.layers.map { ($0.name, $0.kernel) })
+        for (index, node) in resolved.graph.nodes.enumerated() {
+            let inputShapes = node.inputs.map { resolved.shapes[$0]!.concrete(["batch": 1]) ?? [] }
+            let outputShapes = node.outputs.map { resolved.shapes[$0]!.concrete(["batch": 1]) ?? [] }
+            let inputs = inputShapes.reduce(0) { $0 + $1.reduce(1, *) }, outputs = outputShapes.reduce(0) { $0 + $1.reduce(1, *) }
             activationBytes += 4 * (inputs + outputs)
-            switch file.architecture.layers[index].layer {
-            case let .linear(inputFeatures, outputFeatures, hasBias):
-                // One matrix product: [1, in] · [in, out].
-                addMatrixProduct(kernel: planned.kernel, layer: planned.name, positions: 1,
-                                 inputsPerPosition: inputFeatures, outputsPerPosition: outputFeatures)
-                if hasBias { add(\.additions, .fp32, outputFeatures) }
-            case let .convolution2D(inputChannels, outputChannels, kernelSize, _, _, hasBias):
-                // im2col: one [positions, in·k²] · [in·k², out] product over the output positions.
-                addMatrixProduct(kernel: planned.kernel, layer: planned.name, positions: outputs / max(1, outputChannels),
-                                 inputsPerPosition: inputChannels * kernelSize * kernelSize,
-                                 outputsPerPosition: outputChannels)
-                if hasBias { add(\.additions, .fp32, outputs) }
-            case .batchNormalization2D:
-                add(\.multiplyAccumulates, .fp32, outputs)
-            case let .averagePool2D(kernelSize, _):
-                add(\.additions, .fp32, outputs * kernelSize * kernelSize)
-                add(\.multiplies, .fp32, outputs)
-            case let .maxPool2D(kernelSize, _):
-                add(\.additions, .fp32, outputs * (kernelSize * kernelSize - 1))
-            case .relu:
-                add(\.additions, .fp32, outputs)
-            case .flatten, .dropout, .sequential:
-                break
+            let count = resolved.operators[index].operationCount(inputShapes: inputShapes, outputShapes: outputShapes)
+            let kernel = kernels[node.name] ?? .identity
+            if count.multiplyAccumulates > 0, resolved.operators[index].weights.contains(where: { $0.role == .matrix }) {
+                // A weight product: counted by the precision its kernel computes in.
+                let outputsPerPosition = outputShapes[0].count > 1 ? outputShapes[0][1] : outputs
+                let positions = max(1, outputs / max(1, outputsPerPosition))
+                addMatrixProduct(kernel: kernel, layer: node.name, positions: positions,
+                                 inputsPerPosition: count.multiplyAccumulates / max(1, positions * outputsPerPosition),
+                                 outputsPerPosition: outputsPerPosition)
+            } else {
+                add(\.multiplyAccumulates, .fp32, count.multiplyAccumulates)
             }
-            inputShape = planned.outputShape
+            add(\.multiplies, .fp32, count.multiplies + count.transcendentals)
+            // Comparisons (max pool, ReLU) are counted as fp32 additions.
+            add(\.additions, .fp32, count.additions + count.comparisons)
         }
         let traffic = MemoryTraffic(registerBytes: 0, sramBytes: Double(activationBytes),
                                     dramBytes: Double(plan.layerWeightBytes.reduce(0, +)))

@@ -7,12 +7,7 @@ extension ModelBenchmark {
     /// One row per stored tensor, in file order, from the same inspection `shrink inspect` shows.
     static func layers(inspection: ModelFileInspection, plan: ExecutionPlan) -> [LayerFigures] {
         var layerTypes = [String: String]()
-        func collect(_ layers: [NamedLayerSpecification]) {
-            for layer in layers {
-                if case let .sequential(nested) = layer.layer { collect(nested) } else { layerTypes[layer.name] = layer.layer.typeName }
-            }
-        }
-        collect(inspection.model.architecture.layers)
+        for node in inspection.model.graph.nodes { layerTypes[node.name] = node.operatorType.lowercased() }
         var kernels = [String: String]()
         for layer in plan.layers { kernels[layer.name] = layer.kernel.description }
         return zip(inspection.tensors, inspection.model.tensors).map { report, stored in

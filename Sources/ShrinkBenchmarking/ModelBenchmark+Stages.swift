@@ -73,7 +73,7 @@ extension ModelBenchmark {
             minimumRunSeconds: configuration.minimumRunSeconds, latencyOrder: configuration.latencyOrder,
             runsPerRound: interleaved ? configuration.runsPerRound : nil)
         return BenchmarkRecord(
-            variant: model.variant, modelPath: model.path, modelSHA256: model.sha256, architecture: file.architecture.name,
+            variant: model.variant, modelPath: model.path, modelSHA256: model.sha256, architecture: file.graph.name,
             recordedAt: ModelMetadata.timestamp(for: Date()), machine: machine, codeVersion: codeVersion,
             settings: settings,
             size: SizeFigures(fileBytes: model.fileSize.bytes, gzipBytes: model.fileSize.gzipBytes, parameters: parameters,

@@ -27,7 +27,7 @@ extension ExecutionPlan.Step {
             case let .float32(packed): packed.packedByteCount
             }
         case .relu, .identity: 0
-        case let .reference(layer): layer.parameters.reduce(0) { $0 + 4 * $1.value.scalars.count }
+        case let .reference(_, _, weightBytes): weightBytes
         }
     }
 }

@@ -18,7 +18,7 @@ extension ExecutionPlan {
         case convolution(LinearKernel, kernel: LayerKernel, work: ConvolutionWork)
         case relu
         case identity
-        case reference(any Layer)
+        case reference(any OperatorKernel, type: String, weightBytes: Int)
 
         var kernel: LayerKernel {
             switch self {
@@ -26,7 +26,7 @@ extension ExecutionPlan {
             case let .convolution(_, kernel, _): kernel
             case .relu: .relu
             case .identity: .identity
-            case let .reference(layer): .reference(layer.specification.typeName)
+            case let .reference(_, type, _): .reference(type.lowercased())
             }
         }
 
@@ -54,10 +54,10 @@ extension ExecutionPlan {
                 for index in 0..<(batch * outputSize) { output[index] = max(0, input[index]) }
             case .identity:
                 output.update(from: input, count: batch * outputSize)
-            case let .reference(layer):
+            case let .reference(layer, _, _):
                 let tensor = Tensor(shape: [batch] + inputShape,
                                     scalars: Array(UnsafeBufferPointer(start: input, count: batch * inputSize)))
-                let result = layer.forward(tensor, mode: .inference)
+                let result = layer.forward([tensor], mode: .inference)[0]
                 result.withUnsafeBufferPointer { values in
                     output.update(from: values.baseAddress!, count: batch * outputSize)
                 }

@@ -66,31 +66,35 @@ public final class ExecutionPlan {
 
     /// Builds the reference layers with `Sequential(file:)` and packs each Linear layer's weights.
     public init(file: ModelFile, threads: Int = 1) throws {
-        let model = try Sequential(file: file)
+        let model = try GraphNetwork(file: file)
+        let graph = model.graph
         self.threads = max(1, threads)
-        inputShape = file.architecture.inputShape
+        inputShape = model.sampleInputShape
         var steps = [Step](), planned = [PlannedLayer](), sizes = [Int]()
-        var shape = file.architecture.inputShape
-        for (index, layer) in model.layers.enumerated() {
-            let specification = file.architecture.layers[index]
-            let layerInputShape = shape
-            shape = try specification.layer.outputShape(forInputShape: shape, layerName: specification.name)
+        var generator = SeededRandomNumberGenerator(seed: 0)
+        for (index, node) in graph.nodes.enumerated() {
+            let op = model.resolved.operators[index]
+            let parameters = model.parameters(ofNode: index)
+            let layerInputShape = model.resolved.shapes[node.inputs[0]]!.sampleShape!
+            let shape = model.resolved.shapes[node.outputs[0]]!.sampleShape!
+            let reference = Step.reference(op.makeKernel(name: node.name, weights: parameters, generator: &generator),
+                                           type: node.operatorType,
+                                           weightBytes: parameters.reduce(0) { $0 + 4 * $1.value.count })
             let step: Step
-            switch specification.layer {
-            case .linear:
-                guard let linear = layer as? Linear else { step = .reference(layer); break }
-                step = try Self.linearStep(linear, file: file)
-            case .convolution2D:
-                guard let convolution = layer as? Convolution2D,
-                      let compressed = try Self.convolutionStep(convolution, inputShape: layerInputShape, file: file)
-                else { step = .reference(layer); break }
-                step = compressed
-            case .relu: step = .relu
-            case .flatten, .dropout: step = .identity
-            default: step = .reference(layer)
+            switch op {
+            case let linear as LinearOperator:
+                step = try Self.linearStep(Linear(name: node.name, weight: parameters[0], bias: linear.hasBias ? parameters[1] : nil),
+                                           file: file)
+            case let convolution as Convolution2DOperator:
+                let layer = Convolution2D(name: node.name, weight: parameters[0], bias: convolution.hasBias ? parameters[1] : nil,
+                                          stride: convolution.window.strides[0], padding: convolution.window.pads[0])
+                step = try Self.convolutionStep(layer, inputShape: layerInputShape, file: file) ?? reference
+            case is ReLUOperator: step = .relu
+            case is FlattenOperator, is DropoutOperator: step = .identity
+            default: step = reference
             }
             steps.append(step)
-            planned.append(PlannedLayer(name: specification.name, kernel: step.kernel, outputShape: shape))
+            planned.append(PlannedLayer(name: node.name, kernel: step.kernel, outputShape: shape))
             sizes.append(shape.reduce(1, *))
         }
         self.steps = steps

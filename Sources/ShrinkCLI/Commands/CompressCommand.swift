@@ -1,4 +1,5 @@
 import ArgumentParser
+import ShrinkBenchmarking
 import Foundation
 import ShrinkCompression
 import ShrinkData
@@ -21,10 +22,11 @@ struct CompressCommand: ParsableCommand {
             compression decided (docs/FORMAT.md): pruned tensors as sparse relative indices, \
             clustered ones as palette indices, quantized ones as integer codes, fp16 as halves, \
             Huffman-coded where that is smaller; `shrink inspect` shows what each tensor takes. \
-            Loading it gives exactly the compressed network's values. Accuracy of steps that \
-            quantize activations (int8 static/dynamic, QAT) is measured on a simulation of the \
-            quantized network; the file stores the weights, the activation ranges come with the \
-            runtime.
+            Loading it gives exactly the compressed network's values; static int8 files also \
+            store the calibrated activation scales, which the runtime uses. The accuracy after \
+            compression is measured by running the written file with the runtime (as `shrink \
+            eval` does); the per-step figures of steps that quantize activations come from a \
+            floating-point simulation and are labelled as such.
             """)
 
     @Argument(help: "The trained model file to compress.")
@@ -70,7 +72,7 @@ struct CompressCommand: ParsableCommand {
     func run() throws {
         if let printRecipe {
             // With a model file, print the variant tuned for that model, if there is one.
-            let model = try file.map { try ModelFile.read(from: $0).architecture.name }
+            let model = try file.map { try ModelFile.read(from: $0).graph.name }
             guard let builtIn = BuiltInRecipes.recipe(named: printRecipe, forModel: model) else {
                 throw RecipeError.unknownBuiltIn(name: printRecipe, available: BuiltInRecipes.names)
             }
@@ -84,18 +86,18 @@ struct CompressCommand: ParsableCommand {
         let modelFile = try ModelFile.read(from: file)
         // Built-ins may have a variant tuned for this model (deep-compression follows the paper's
         // per-model tables).
-        var recipe = try Self.resolveRecipe(recipeArgument, forModel: modelFile.architecture.name)
+        var recipe = try Self.resolveRecipe(recipeArgument, forModel: modelFile.graph.name)
         if let seed { recipe.fineTuning.seed = seed }
         let runner = try RecipeRunner(recipe: recipe)
 
-        let network = try Sequential(file: modelFile)
+        let network = try GraphNetwork(file: modelFile)
         var training = try data.load(.train)
         if let trainLimit { training = training.prefix(trainLimit) }
         var test = try data.load(.test)
         if let testLimit { test = test.prefix(testLimit) }
 
         if !json {
-            print("Compressing \(modelFile.architecture.name) (\(file)) with recipe \(recipe.name): \(recipe.description)")
+            print("Compressing \(modelFile.graph.name) (\(file)) with recipe \(recipe.name): \(recipe.description)")
             print("Data: \(data.dataset.rawValue), \(training.count) training and \(test.count) test samples, "
                   + "\(compute.threads.map(String.init) ?? "all") threads")
         }
@@ -110,10 +112,19 @@ struct CompressCommand: ParsableCommand {
                 if !json { print(Self.renderStep(outcome)) }
             })
 
-        let report = CompressionReport(
+        // What is measured is what ships: the compressed file's bytes are decoded again and run
+        // by the runtime, and that accuracy is the one reported (the steps' own figures may
+        // come from a floating-point simulation and only guide them).
+        let shipped = try ModelFile.decode(model.modelFile().encoded())
+        let threads = compute.threads ?? ProcessInfo.processInfo.activeProcessorCount
+        let measuredBefore = try PlanEvaluation.evaluate(file: modelFile, testSet: test, batchSize: 1000, threads: threads)
+        let measured = try PlanEvaluation.evaluate(file: shipped, testSet: test, batchSize: 1000, threads: threads)
+        var report = CompressionReport(
             input: file, output: output, recipe: recipe, dataset: data.dataset.rawValue,
             trainingSamples: training.count, testSamples: test.count, model: model,
-            inputModel: modelFile.architecture.name, result: result)
+            inputModel: modelFile.graph.name, result: result)
+        report.accuracyBefore = measuredBefore?.accuracy.top1
+        report.accuracyAfter = measured?.accuracy.top1
         let note = "compressed by shrink compress with recipe \(recipe.name): test error "
             + "\(report.errorBefore.map(percent) ?? "-") → \(report.errorAfter.map(percent) ?? "-")"
         let compression = CompressionSummary(
@@ -129,7 +140,7 @@ struct CompressCommand: ParsableCommand {
         let recordedID = results.isRecording
             ? try results.record(compression: Self.runRecord(
                 report: report, recipe: recipe, compression: compression, output: output,
-                architecture: modelFile.architecture.name, threads: compute.threads, seed: seed))
+                architecture: modelFile.graph.name, threads: compute.threads, seed: seed))
             : nil
 
         if let reportJson {
@@ -143,7 +154,7 @@ struct CompressCommand: ParsableCommand {
             try printJSON(report)
         } else {
             print(String(
-                format: "%@ → %@: test error %@ → %@, weights %.2f %% sparse (%d of %d non-zero), %.1f s",
+                format: "%@ → %@: test error %@ → %@ (input and written files run by the runtime), weights %.2f %% sparse (%d of %d non-zero), %.1f s",
                 report.inputModel, output, report.errorBefore.map(percent) ?? "-", report.errorAfter.map(percent) ?? "-",
                 report.weightSparsity * 100, report.weightNonZero, report.weightElements, report.totalSeconds))
             if let line = results.recordedLine(recordedID.map { [$0] } ?? []) { print(line) }
@@ -206,7 +217,7 @@ struct CompressCommand: ParsableCommand {
             ])
         }
         let error = report.accuracyAfter.map { percent(1 - $0) } ?? "-"
-        let summary = "step \(outcome.index + 1) \(report.kind): \(report.summary); test error after \(error); "
+        let summary = "step \(outcome.index + 1) \(report.kind): \(report.summary); test error after \(error) (in training, not the file); "
             + String(format: "%.1f s", outcome.seconds)
         // The note column is last and left-aligned: drop its padding.
         let rendered = table.rendered().split(separator: "\n", omittingEmptySubsequences: false)

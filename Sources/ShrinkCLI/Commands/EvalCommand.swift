@@ -1,10 +1,10 @@
 import ArgumentParser
 import Foundation
+import ShrinkBenchmarking
 import ShrinkFormats
-import ShrinkNN
-import ShrinkTraining
 
-/// `shrink eval`: loads a model file and measures its accuracy on a data set's test split.
+/// `shrink eval`: loads a model file, compiles it with the runtime (the same plan `shrink bench`
+/// times) and measures its accuracy on a data set's test split.
 struct EvalCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "eval",
@@ -29,15 +29,17 @@ struct EvalCommand: ParsableCommand {
     func run() throws {
         compute.apply()
         let modelFile = try ModelFile.read(from: file)
-        let network = try Sequential(file: modelFile)
         let test = try data.load(.test)
         let clock = ContinuousClock()
         let start = clock.now
-        let result = Evaluator.evaluate(model: network, on: test, batchSize: batchSize)
+        guard let result = try PlanEvaluation.evaluate(file: modelFile, testSet: test, batchSize: batchSize,
+                                                       threads: compute.threads ?? ProcessInfo.processInfo.activeProcessorCount) else {
+            throw ValidationError("The test split of \(data.dataset.rawValue) is empty.")
+        }
         let elapsed = start.duration(to: clock.now)
         let report = EvaluationReport(
-            file: file, model: modelFile.architecture.name, dataset: data.dataset.rawValue,
-            samples: result.samples, top1Accuracy: result.top1Accuracy, top5Accuracy: result.top5Accuracy,
+            file: file, model: modelFile.graph.name, dataset: data.dataset.rawValue,
+            samples: result.samples, top1Accuracy: result.accuracy.top1, top5Accuracy: result.accuracy.top5,
             meanLoss: result.meanLoss,
             seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
         if json {

@@ -54,9 +54,33 @@ struct InspectionReport: Codable, Equatable {
         }
     }
 
+    /// One node of the graph.
+    struct Node: Codable, Equatable {
+        var name: String
+        var op: String
+        var inputs: [String]
+        var outputs: [String]
+    }
+
+    /// The static quantization of one activation (a graph value), as the runtime applies it.
+    struct Activation: Codable, Equatable {
+        var value: String
+        var scale: Float
+        var zeroPoint: Int32
+        var bits: Int
+        var signed: Bool
+
+        enum CodingKeys: String, CodingKey {
+            case value, scale, bits, signed
+            case zeroPoint = "zero_point"
+        }
+    }
+
     var file: String
     var model: String
     var formatVersion: String
+    var nodes: [Node]
+    var activationQuantization: [Activation]
     var tensors: [Tensor]
     var totalWeights: Int
     var totalDensity: Double
@@ -69,8 +93,9 @@ struct InspectionReport: Codable, Equatable {
     var compressionRatio: Double
 
     enum CodingKeys: String, CodingKey {
-        case file, model, tensors
+        case file, model, tensors, nodes
         case formatVersion = "format_version"
+        case activationQuantization = "activation_quantization"
         case totalWeights = "total_weights"
         case totalDensity = "total_density"
         case totalBytesBeforeHuffman = "total_bytes_before_huffman"
@@ -82,8 +107,14 @@ struct InspectionReport: Codable, Equatable {
 
     init(file: String, inspection: ModelFileInspection) {
         self.file = file
-        model = inspection.model.architecture.name
+        model = inspection.model.graph.name
         formatVersion = inspection.formatVersion.description
+        nodes = inspection.model.graph.nodes.map { Node(name: $0.name, op: $0.operatorType, inputs: $0.inputs, outputs: $0.outputs) }
+        activationQuantization = inspection.model.activationQuantization.keys.sorted().map { value in
+            let parameters = inspection.model.activationQuantization[value]!
+            return Activation(value: value, scale: parameters.scale, zeroPoint: parameters.zeroPoint, bits: parameters.bits,
+                              signed: parameters.isSigned)
+        }
         var nonZeroTotal = 0
         tensors = zip(inspection.tensors, inspection.model.tensors).map { report, stored in
             let nonZero = stored.value.scalars.reduce(0) { $0 + ($1 != 0 ? 1 : 0) }
@@ -125,8 +156,22 @@ struct InspectionReport: Codable, Equatable {
             "\(totalBytesAfterHuffman)",
             ratio(totalBytesAfterHuffman == 0 ? 0 : Double(float32Bytes) / Double(totalBytesAfterHuffman)),
         ])
+        var graph = TextTable([("node", .left), ("op", .left), ("inputs", .left), ("outputs", .left)])
+        for node in nodes {
+            graph.append([node.name, node.op, node.inputs.joined(separator: ", "), node.outputs.joined(separator: ", ")])
+        }
+        var activations = ""
+        if !activationQuantization.isEmpty {
+            var rows = TextTable([("activation", .left), ("quantized as", .left), ("scale", .right), ("zero point", .right)])
+            for activation in activationQuantization {
+                rows.append([activation.value, "\(activation.signed ? "s" : "u")\(activation.bits) static",
+                             String(format: "%.6g", activation.scale), "\(activation.zeroPoint)"])
+            }
+            activations = "\n" + rows.rendered()
+        }
         return """
-            \(file): \(model), format \(formatVersion)
+            \(file): \(model), format \(formatVersion), \(nodes.count) nodes
+            \(graph.rendered())\(activations)
             \(table.rendered())
             file: \(fileBytes) bytes on disk; fp32: \(float32Bytes) bytes; compression ratio \(ratio(compressionRatio))
             """

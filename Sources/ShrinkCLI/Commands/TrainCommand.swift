@@ -66,7 +66,7 @@ struct TrainCommand: ParsableCommand {
     func run() throws {
         compute.apply()
         // First, so that an unknown model is one clear line before any data is read.
-        let architecture = try ModelZoo.architecture(named: model)
+        let graph = try ModelZoo.graph(named: model)
         let defaults = TrainingDefaults.forModel(named: model)
         let epochCount = epochs ?? defaults.epochs
         let configuration = TrainingConfiguration(
@@ -82,7 +82,7 @@ struct TrainCommand: ParsableCommand {
         let test = try data.load(.test)
 
         var generator = SeededRandomNumberGenerator(seed: seed)
-        let network = try Sequential(architecture: architecture, generator: &generator)
+        let network = try GraphNetwork(graph: graph, generator: &generator)
 
         if !json {
             print("Training \(model) on \(data.dataset.rawValue): \(training.count) samples, "
@@ -102,7 +102,7 @@ struct TrainCommand: ParsableCommand {
             finalTrainingLoss: last?.trainingLoss, testAccuracy: last?.validationTop1Accuracy,
             trainingSeconds: history.epochs.map(\.trainingSeconds).reduce(0, +))
         let file = ModelFile(
-            architecture: architecture, parameters: network.parameters,
+            graph: network.graph, parameters: network.parameters,
             metadata: ModelMetadata(createdAt: ModelMetadata.timestamp(for: Date()), training: summary))
         try file.write(to: output)
 

@@ -43,7 +43,7 @@ public final class WeightClusterer {
         notes = [:]
         constraint = nil
         for (layer, weight) in model.weightLayers {
-            let layerType = layer.specification.typeName
+            let layerType = layer.typeName
             guard let setting = configuration.bits.resolve(layerName: layer.name, layerType: layerType) else { continue }
             let mask = model.parameterStates[weight.name]?.mask
             if let mask, mask.shape != weight.value.shape {

@@ -8,21 +8,21 @@ import ShrinkTensor
 /// The container writer (issue "Container format") turns `parameterStates` into encodings; the
 /// trainer keeps `constraints` satisfied whenever a later step fine-tunes.
 public final class CompressedModel {
-    /// The network; steps that change the architecture (structured pruning, distillation)
-    /// replace it.
-    public var network: Sequential
+    /// The network; steps that change the graph (structured pruning, distillation) replace it.
+    public var network: GraphNetwork
     /// Per parameter name (`fc1.weight`): masks, quantization, palettes decided so far.
     public var parameterStates: [String: ParameterCompressionState]
-    /// Quantization of activations at layer inputs, by layer name (static int8, QAT).
+    /// Quantization of activations at node inputs, by node name (static int8, QAT): the node's
+    /// first input value is quantized with these parameters.
     public var activationQuantization: [String: QuantizationParameters]
     /// What every step did, in order.
     public var stepReports: [CompressionStepReport]
-    /// Layers whose input activations are quantized per batch at run time (int8 dynamic), by
-    /// layer name, with the scheme; scale and zero point come from each batch's min/max.
-    /// A layer is in at most one of this and `activationQuantization`.
+    /// Nodes whose input activations are quantized per batch at run time (int8 dynamic), by
+    /// node name, with the scheme; scale and zero point come from each batch's min/max.
+    /// A node is in at most one of this and `activationQuantization`.
     public var dynamicActivationQuantization: [String: QuantizationScheme] = [:]
 
-    public init(network: Sequential) {
+    public init(network: GraphNetwork) {
         self.network = network
         self.parameterStates = [:]
         self.activationQuantization = [:]
@@ -34,28 +34,45 @@ public final class CompressedModel {
         parameterStates[parameterName] ?? ParameterCompressionState()
     }
 
-    /// The layers that own weights (Linear and Conv2D), in execution order, with their weight
-    /// parameter: the units compression settings address.
-    public var weightLayers: [(layer: any Layer, weight: Parameter)] {
-        network.flattenedLayers.compactMap { layer in
-            switch layer.specification {
-            case .linear, .convolution2D:
-                guard let weight = layer.parameters.first(where: { $0.name == "\(layer.name).weight" }) else { return nil }
-                return (layer, weight)
-            default:
-                return nil
+    /// The nodes that own a weight matrix (`WeightRole.matrix`: Linear, convolution, …), in
+    /// execution order, with that weight: the units compression settings address. A node with
+    /// several matrices appears once per matrix.
+    public var weightLayers: [(layer: WeightNode, weight: Parameter)] {
+        let graph = network.graph
+        return graph.nodes.indices.flatMap { index -> [(layer: WeightNode, weight: Parameter)] in
+            let node = graph.nodes[index]
+            let parameters = network.parameters(ofNode: index)
+            return zip(network.resolved.operators[index].weights, parameters).compactMap { declaration, parameter in
+                guard declaration.role == .matrix else { return nil }
+                return (WeightNode(name: node.name, typeName: node.operatorType, index: index), parameter)
             }
         }
     }
 }
 
-extension Sequential {
-    /// Every leaf layer in execution order (nested `Sequential`s expanded).
-    public var flattenedLayers: [any Layer] {
-        layers.flatMap { layer -> [any Layer] in
-            if let nested = layer as? Sequential { return nested.flattenedLayers }
-            return [layer]
-        }
+extension CompressedModel {
+    /// The bias of a weight node (its weight with role `.bias`), if it has one.
+    public func bias(of node: WeightNode) -> Parameter? {
+        let declarations = network.resolved.operators[node.index].weights
+        let parameters = network.parameters(ofNode: node.index)
+        return zip(declarations, parameters).first { $0.0.role == .bias }?.1
+    }
+}
+
+/// A graph node that owns weights, as compression settings and reports address it.
+public struct WeightNode: Equatable, Sendable {
+    /// The node's name (`fc1`), the prefix of its weights' names.
+    public var name: String
+    /// The node's op type (`Linear`, `Conv2D`); per-layer settings match it case-insensitively
+    /// (`linear`, `conv2d` in recipes).
+    public var typeName: String
+    /// The node's index in the network's graph.
+    public var index: Int
+
+    public init(name: String, typeName: String, index: Int) {
+        self.name = name
+        self.typeName = typeName
+        self.index = index
     }
 }
 

@@ -9,7 +9,8 @@
 /// ```
 /// Patterns are checked in order; the first that matches the layer's name wins.
 public struct PerLayerSettings<Setting: Codable & Equatable & Sendable>: Codable, Equatable, Sendable {
-    /// A setting for every layer of one type (`linear`, `conv2d`: `LayerSpecification.typeName`).
+    /// A setting for every node of one op type (`linear`, `conv2d`: the op's registry name,
+    /// `Linear`, `Conv2D`, compared case-insensitively).
     public struct TypeOverride: Codable, Equatable, Sendable {
         public var type: String
         public var setting: Setting
@@ -59,11 +60,12 @@ public struct PerLayerSettings<Setting: Codable & Equatable & Sendable>: Codable
         self.skip = try container.decodeIfPresent([NamePattern].self, forKey: .skip) ?? []
     }
 
-    /// The setting for one layer, or `nil` when the layer is skipped or nothing applies.
+    /// The setting for one node (layer), or `nil` when it is skipped or nothing applies;
+    /// `layerType` is the node's op type.
     public func resolve(layerName: String, layerType: String) -> Setting? {
         if skip.contains(where: { $0.matches(layerName) }) { return nil }
         if let named = layers.first(where: { $0.pattern.matches(layerName) }) { return named.setting }
-        if let typed = layerTypes.first(where: { $0.type == layerType }) { return typed.setting }
+        if let typed = layerTypes.first(where: { $0.type.lowercased() == layerType.lowercased() }) { return typed.setting }
         return self.default
     }
 }

@@ -12,44 +12,40 @@ import ShrinkNN
 /// best for this student: T = 2, α = 0.5 and T = 3, α = 0.7 gave 1.65 % against 1.86 % trained
 /// alone; T = 8, α = 0.1 gave 2.46 % (the teacher's soft targets are nearly one-hot, and a high
 /// temperature makes the small student match logits it cannot represent).
-/// `student` is a name (`StudentArchitectures`, then `ModelZoo`) or an inline architecture.
+/// `student` is a name (`StudentArchitectures`, then `ModelZoo`).
 /// Batch size, optimizer and schedule come from the context's fine-tuning configuration.
 public struct DistillationConfiguration: Codable, Equatable, Sendable {
     /// Which student to train.
     public enum Student: Codable, Equatable, Sendable {
         /// A catalog or zoo name.
         case named(String)
-        /// An explicit architecture.
-        case architecture(ModelArchitecture)
 
-        /// Decodes a string as `named`, an object as `architecture`.
+        /// Decodes a string.
         public init(from decoder: any Decoder) throws {
             let container = try decoder.singleValueContainer()
-            if let name = try? container.decode(String.self) {
-                self = .named(name)
-            } else {
-                self = .architecture(try container.decode(ModelArchitecture.self))
+            guard let name = try? container.decode(String.self) else {
+                throw DecodingError.dataCorruptedError(
+                    in: container,
+                    debugDescription: "the student is a name (\(StudentArchitectures.allNames.joined(separator: ", "))); inline architectures are no longer accepted")
             }
+            self = .named(name)
         }
 
         public func encode(to encoder: any Encoder) throws {
             var container = encoder.singleValueContainer()
             switch self {
             case let .named(name): try container.encode(name)
-            case let .architecture(architecture): try container.encode(architecture)
             }
         }
 
-        /// The architecture to build.
-        public func resolve() throws(DistillationError) -> ModelArchitecture {
+        /// The student's graph.
+        public func resolve() throws(DistillationError) -> Graph {
             switch self {
             case let .named(name):
-                guard let architecture = StudentArchitectures.architecture(named: name) else {
+                guard let graph = StudentArchitectures.graph(named: name) else {
                     throw .unknownStudent(name: name, available: StudentArchitectures.allNames)
                 }
-                return architecture
-            case let .architecture(architecture):
-                return architecture
+                return graph
             }
         }
     }

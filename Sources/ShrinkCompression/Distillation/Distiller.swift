@@ -9,9 +9,9 @@ import ShrinkTraining
 public final class Distiller {
     public let configuration: DistillationConfiguration
     /// The student being trained; set by `prepare`.
-    public private(set) var student: Sequential?
+    public private(set) var student: GraphNetwork?
     /// The teacher (the model's network at `prepare`).
-    public private(set) var teacher: Sequential?
+    public private(set) var teacher: GraphNetwork?
     /// The per-epoch history of the student's training.
     public private(set) var history = TrainingHistory()
 
@@ -24,21 +24,21 @@ public final class Distiller {
     /// Builds the student from the configuration's seed and checks that it maps the teacher's
     /// inputs to outputs of the teacher's shape.
     public func prepare(model: CompressedModel) throws(DistillationError) {
-        let architecture = try configuration.student.resolve()
+        let graph = try configuration.student.resolve()
         var generator = SeededRandomNumberGenerator(seed: configuration.seed)
-        let student: Sequential
+        let student: GraphNetwork
         do {
-            student = try Sequential(architecture: architecture, generator: &generator)
+            student = try GraphNetwork(graph: graph, generator: &generator)
         } catch {
-            throw .invalidStudent(reason: error.description)
+            throw .invalidStudent(reason: "\(error)")
         }
         let teacher = model.network
-        let teacherInput = teacher.architecture.inputShape
-        let sameInput = student.architecture.inputShape.reduce(1, *) == teacherInput.reduce(1, *)
-        guard sameInput, student.outputShape == teacher.outputShape else {
+        let teacherInput = teacher.sampleInputShape
+        let sameInput = student.sampleInputShape.reduce(1, *) == teacherInput.reduce(1, *)
+        guard sameInput, student.sampleOutputShape == teacher.sampleOutputShape else {
             throw .incompatibleStudent(
-                student: architecture.name, inputShape: student.architecture.inputShape, outputShape: student.outputShape,
-                teacherInputShape: teacherInput, teacherOutputShape: teacher.outputShape)
+                student: graph.name, inputShape: student.sampleInputShape, outputShape: student.sampleOutputShape,
+                teacherInputShape: teacherInput, teacherOutputShape: teacher.sampleOutputShape)
         }
         self.student = student
         self.teacher = teacher
@@ -61,7 +61,7 @@ public final class Distiller {
                 validation: context.validation.count > 0 ? context.validation : nil,
                 configuration: training, observer: observer)
         } catch {
-            throw .trainingFailed(reason: error.description)
+            throw .trainingFailed(reason: "\(error)")
         }
     }
 
@@ -80,7 +80,7 @@ public final class Distiller {
         return CompressedModel(network: student).weightLayers.map { layer, weight in
             let nonZero = weight.value.withUnsafeBufferPointer { $0.reduce(0) { $0 + ($1 != 0 ? 1 : 0) } }
             return LayerCompressionReport(
-                parameter: weight.name, layerType: layer.specification.typeName, elements: weight.value.count,
+                parameter: weight.name, layerType: layer.typeName, elements: weight.value.count,
                 nonZero: nonZero, note: "student layer")
         }
     }

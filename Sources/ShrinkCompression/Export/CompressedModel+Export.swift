@@ -29,7 +29,26 @@ extension CompressedModel {
         let tensors = try network.parameters.map { parameter in
             try storedTensor(parameter, state: parameterStates[parameter.name], options: options)
         }
-        return ModelFile(architecture: network.architecture, tensors: tensors, metadata: metadata)
+        return ModelFile(graph: network.graph, tensors: tensors, activationQuantization: try storedActivationQuantization(),
+                         metadata: metadata)
+    }
+
+    /// The static activation parameters by graph value: each node in `activationQuantization`
+    /// quantizes its first input, so the entry is stored under that value's name.
+    /// - Throws: `ModelExportError.conflictingActivationQuantization` when two nodes read one
+    ///   value with different parameters.
+    func storedActivationQuantization() throws -> [String: ActivationQuantization] {
+        var stored = [String: ActivationQuantization]()
+        for node in network.graph.nodes {
+            guard let parameters = activationQuantization[node.name], let value = node.inputs.first else { continue }
+            let entry = ActivationQuantization(scale: parameters.scales[0], zeroPoint: parameters.zeroPoints[0],
+                                               bits: parameters.bits, isSigned: parameters.isSigned)
+            if let existing = stored[value], existing != entry {
+                throw ModelExportError.conflictingActivationQuantization(value: value)
+            }
+            stored[value] = entry
+        }
+        return stored
     }
 
     /// The stored form of one parameter.

@@ -44,10 +44,10 @@ public final class MagnitudePruner {
     public func prepare(model: CompressedModel) throws(PruningError) {
         var targets: [Target] = []
         for (layer, weight) in model.weightLayers {
-            let layerType = layer.specification.typeName
+            let layerType = layer.typeName
             guard let setting = configuration.layers.resolve(layerName: layer.name, layerType: layerType) else { continue }
             var tensors = [weight]
-            if configuration.pruneBiases, let bias = layer.parameters.first(where: { $0.name == "\(layer.name).bias" }) {
+            if configuration.pruneBiases, let bias = model.bias(of: layer) {
                 tensors.append(bias)
             }
             for parameter in tensors {

@@ -1,30 +1,40 @@
 import ShrinkNN
 import ShrinkTensor
 
-/// The lifecycle of structured L1 pruning: `prepare(model:)` ranks every selected layer's output
-/// units by the L1 norm of their weights and picks the ones to remove → `finalize()` replaces
-/// `model.network` with the smaller network (the next weight layer's inputs shrink accordingly)
-/// → `report()`.
+/// The lifecycle of structured L1 pruning on a graph: `prepare(model:)` finds the channel groups
+/// (`ChannelGroups`: channels that must go together, such as both branches of a residual add),
+/// ranks each selected group's channels by the L1 norm of its producers' weights and picks the
+/// ones to remove → `finalize()` replaces `model.network` with the smaller network (every reader
+/// of those channels shrinks with them) → `report()`.
+///
+/// A group is selected when the per-layer settings resolve for its producers (the smallest
+/// fraction among them applies). Groups whose channels reach a graph output (the final
+/// classifier), a graph input or an op that cannot follow them keep every channel; the report
+/// says why.
 public final class StructuredPruner {
-    /// The decision for one layer.
-    public struct LayerPlan: Equatable, Sendable {
-        public var layer: String
-        public var layerType: String
-        /// Output units before pruning.
+    /// The decision for one channel group.
+    public struct GroupPlan: Equatable, Sendable {
+        /// The group, named after the value where its channels appear first.
+        public var group: ChannelGroupID
+        /// The nodes producing its channels (one, or several tied by element-wise nodes).
+        public var producers: [String]
+        /// The producers' op types.
+        public var layerTypes: [String]
+        /// Channels before pruning.
         public var units: Int
-        /// The units that stay, ascending.
+        /// The channels that stay, ascending.
         public var kept: [Int]
-        /// The L1 norm of every unit's weights (`Σ|w|` over its row or filter), by unit index.
+        /// Per channel, the summed L1 norm of its producers' weights.
         public var norms: [Double]
     }
 
     public let configuration: StructuredPruningConfiguration
-    /// The layers losing units, in network order (empty before `prepare`).
-    public private(set) var plans: [LayerPlan] = []
-    /// Layers the settings selected but that keep their outputs (the final classifier).
-    public private(set) var protectedLayers: [String] = []
+    /// The groups losing channels, in graph order (empty before `prepare`).
+    public private(set) var plans: [GroupPlan] = []
+    /// Nodes the settings selected whose channels cannot be removed, with the reason.
+    public private(set) var protectedLayers: [String: String] = [:]
     private var model: CompressedModel?
-    private var selections: [String: TensorSelection] = [:]
+    private var selections: [String: WeightSlicing] = [:]
     private var originalShapes: [String: [Int]] = [:]
 
     /// - Throws: `PruningError` when the configuration is invalid.
@@ -46,65 +56,95 @@ public final class StructuredPruner {
         }
     }
 
-    /// Picks the units to remove and validates that every layer keeps at least one.
-    /// - Throws: `PruningError.noLayersSelected`, `.removesAllUnits`, `.unsupportedArchitecture`.
+    /// Picks the channels to remove and validates that every group keeps at least one.
+    /// - Throws: `PruningError.noLayersSelected`, `.removesAllUnits`.
     public func prepare(model: CompressedModel) throws(PruningError) {
-        if model.network.layers.contains(where: { $0 is Sequential }) {
-            throw .unsupportedArchitecture(reason: "nested Sequential layers")
-        }
-        let weightLayers = model.weightLayers
-        var plans: [LayerPlan] = []
-        var protected: [String] = []
-        for (position, (layer, weight)) in weightLayers.enumerated() {
-            let layerType = layer.specification.typeName
-            guard let fraction = configuration.layers.resolve(layerName: layer.name, layerType: layerType) else { continue }
-            if position == weightLayers.count - 1 {
-                protected.append(layer.name)
+        let graph = model.network.graph
+        let typeOfNode = Dictionary(uniqueKeysWithValues: graph.nodes.map { ($0.name, $0.operatorType) })
+        let weights = model.network.namedTensors
+        var plans: [GroupPlan] = []
+        var protected: [String: String] = [:]
+        var selectedAny = false
+        for group in ChannelGroups.find(in: model.network.resolved) {
+            let producers = group.producers.map(\.node)
+            let fractions = producers.map { configuration.layers.resolve(layerName: $0, layerType: typeOfNode[$0] ?? "") }
+            guard !producers.isEmpty, fractions.allSatisfy({ $0 != nil }) else { continue }
+            selectedAny = true
+            guard group.isPrunable else {
+                for producer in producers { protected[producer] = group.reason ?? "its channels cannot be removed" }
                 continue
             }
-            let norms = Self.unitNorms(of: weight.value)
-            let units = norms.count
+            let fraction = fractions.compactMap { $0 }.min()!
+            let norms = try ChannelImportance.scores(of: group, weights: weights, norm: .l1)
+            let units = group.channelCount
             let removed = min(units, Int((fraction * Double(units)).rounded()))
-            guard removed < units else { throw .removesAllUnits(layer: layer.name, units: units, removed: removed) }
-            let order = (0..<units).sorted { norms[$0] < norms[$1] || (norms[$0] == norms[$1] && $0 < $1) }
-            let kept = order[removed...].sorted()
-            plans.append(LayerPlan(layer: layer.name, layerType: layerType, units: units, kept: kept, norms: norms))
+            guard removed < units else { throw .removesAllUnits(layer: producers.joined(separator: "+"), units: units, removed: removed) }
+            plans.append(GroupPlan(
+                group: group.id, producers: producers, layerTypes: producers.map { typeOfNode[$0] ?? "" }, units: units,
+                kept: ChannelImportance.keptChannels(scores: norms, removing: removed), norms: norms))
         }
-        guard !plans.isEmpty || !protected.isEmpty else { throw .noLayersSelected }
+        guard selectedAny else { throw .noLayersSelected }
         self.plans = plans
         self.protectedLayers = protected
         self.model = model
     }
 
-    /// Replaces `model.network` with the smaller network holding the surviving weights.
+    /// Replaces `model.network` with the smaller network holding the surviving weights; masks
+    /// are sliced like their tensors, quantization and palettes of sliced tensors are dropped
+    /// (they no longer describe the tensor).
     /// - Throws: `PruningError` when the smaller network cannot be built.
     public func finalize() throws(PruningError) {
         guard let model else { throw .notPrepared }
-        originalShapes = Dictionary(uniqueKeysWithValues: model.network.parameters.map { ($0.name, $0.value.shape) })
-        var keptOutputs = [String: [Int]]()
-        for plan in plans where plan.kept.count < plan.units { keptOutputs[plan.layer] = plan.kept }
-        selections = keptOutputs.isEmpty ? [:] : try NetworkSurgery.removeOutputs(keptOutputs: keptOutputs, from: model)
+        let old = model.network
+        originalShapes = Dictionary(uniqueKeysWithValues: old.parameters.map { ($0.name, $0.value.shape) })
+        var kept = [ChannelGroupID: [Int]]()
+        for plan in plans where plan.kept.count < plan.units { kept[plan.group] = plan.kept }
+        guard !kept.isEmpty else {
+            selections = [:]
+            return
+        }
+        let (graph, selections) = try GraphSurgery.removeChannels(keptChannels: kept, in: old.resolved)
+        var tensors = [String: Tensor]()
+        for parameter in old.parameters {
+            tensors[parameter.name] = selections[parameter.name]?.apply(to: parameter.value) ?? parameter.value
+        }
+        let network: GraphNetwork
+        do {
+            network = try GraphNetwork(graph: graph, tensors: tensors)
+        } catch {
+            throw .rebuildFailed(reason: "\(error)")
+        }
+        for (name, selection) in selections {
+            guard var state = model.parameterStates[name] else { continue }
+            state.mask = state.mask.map { selection.apply(to: $0) }
+            state.quantization = nil
+            state.palette = nil
+            model.parameterStates[name] = state
+        }
+        model.network = network
+        self.selections = selections
     }
 
-    /// Per weight tensor that changed (or was selected): its new size and what happened.
+    /// Per weight matrix that changed (or was selected): its new size and what happened.
     public func report() -> [LayerCompressionReport] {
         guard let model else { return [] }
         var reports: [LayerCompressionReport] = []
         for (layer, weight) in model.weightLayers {
-            let plan = plans.first { $0.layer == layer.name }
+            let plan = plans.first { $0.producers.contains(layer.name) }
             let changed = selections[weight.name] != nil
-            guard plan != nil || changed || protectedLayers.contains(layer.name) else { continue }
+            guard plan != nil || changed || protectedLayers[layer.name] != nil else { continue }
             var notes: [String] = []
             if let plan {
-                let unit = plan.layerType == "conv2d" ? "filters" : "units"
+                let unit = layer.typeName == Convolution2DOperator.typeName ? "filters" : "units"
                 notes.append("kept \(plan.kept.count) of \(plan.units) \(unit)")
+                if plan.producers.count > 1 { notes.append("tied with \(plan.producers.filter { $0 != layer.name }.joined(separator: ", "))") }
             }
-            if protectedLayers.contains(layer.name) { notes.append("final classifier: outputs kept") }
-            if let columns = selections[weight.name]?.columns, let before = originalShapes[weight.name], before.count > 1 {
-                notes.append("inputs \(before[1]) → \(columns.count)")
+            if let reason = protectedLayers[layer.name] { notes.append("outputs kept: \(reason)") }
+            if let before = originalShapes[weight.name], before.count > 1, before[1] != weight.value.shape[1] {
+                notes.append("inputs \(before[1]) → \(weight.value.shape[1])")
             }
             reports.append(LayerCompressionReport(
-                parameter: weight.name, layerType: layer.specification.typeName, elements: weight.value.count,
+                parameter: weight.name, layerType: layer.typeName, elements: weight.value.count,
                 nonZero: MagnitudeMasking.nonZeroCount(of: weight.value), note: notes.joined(separator: ", ")))
         }
         return reports

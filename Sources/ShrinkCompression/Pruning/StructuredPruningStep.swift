@@ -32,7 +32,7 @@ public struct StructuredPruningStep: CompressionStep {
             ? Evaluator.evaluate(model: model.network, on: context.validation).top1Accuracy : nil
         let removed = pruner.plans.reduce(0) { $0 + $1.units - $1.kept.count }
         let report = CompressionStepReport(
-            kind: kind, summary: "structured L1, removed \(removed) units in \(pruner.plans.count) layers",
+            kind: kind, summary: "structured L1, removed \(removed) channels in \(pruner.plans.count) channel groups",
             layers: pruner.report(), accuracyAfter: accuracy, seconds: PruningClock.seconds(clock.now - start))
         model.stepReports.append(report)
         return report

@@ -67,14 +67,14 @@ public struct Float16Step: CompressionStep {
         var reports = [LayerCompressionReport]()
         for (layer, weight, setting) in QuantizationStepSupport.resolve(configuration.layers, in: model) {
             var converted = [weight]
-            if setting.includesBias, let bias = layer.parameters.first(where: { $0.name == "\(layer.name).bias" }) {
+            if setting.includesBias, let bias = model.bias(of: layer) {
                 converted.append(bias)
             }
             for parameter in converted {
                 Self.roundThroughHalfPrecision(parameter, in: model)
                 let nonZero = parameter.value.withUnsafeBufferPointer { $0.reduce(0) { $0 + ($1 != 0 ? 1 : 0) } }
                 reports.append(LayerCompressionReport(
-                    parameter: parameter.name, layerType: layer.specification.typeName,
+                    parameter: parameter.name, layerType: layer.typeName,
                     elements: parameter.value.count, nonZero: nonZero, bits: 16, note: "IEEE binary16"))
             }
         }

@@ -113,29 +113,38 @@ public struct QuantizationAwareTrainingStep: CompressionStep {
     }
 }
 
-/// The lifecycle of quantization-aware training: `init` (prepare) wraps the chosen layers in
-/// `FakeQuantizedLayer`s inside `network`; train `network` with any `Trainer`; `finalize`
-/// quantizes the weights permanently, records activation parameters and reports.
+/// The lifecycle of quantization-aware training: `init` (prepare) wraps the chosen nodes'
+/// kernels in `FakeQuantizedKernel`s inside `network`; train `network` with any `Trainer`;
+/// `finalize` quantizes the weights permanently, records activation parameters and reports.
 public final class QuantizationAwareTraining {
     public let model: CompressedModel
-    /// The base network with fake-quantizing wrappers, to be trained.
-    public let network: QuantizedSimulationNetwork
+    /// The base network with fake-quantizing kernels (sharing its parameters), to be trained.
+    public let network: GraphNetwork
     /// The wrappers in execution order.
-    public let wrappers: [FakeQuantizedLayer]
+    public let wrappers: [FakeQuantizedKernel]
 
     public init(
         model: CompressedModel, settings: PerLayerSettings<QuantizationAwareTrainingStep.LayerSetting>,
         averagingConstant: Float = 0.01
     ) throws(QuantizationError) {
-        var wrappers = [String: FakeQuantizedLayer]()
-        for (layer, _, setting) in QuantizationStepSupport.resolve(settings, in: model) {
-            wrappers[layer.name] = try FakeQuantizedLayer(
-                wrapping: layer, weightScheme: setting.weights, activationScheme: setting.activationScheme,
-                averagingConstant: averagingConstant)
+        let plan = QuantizationStepSupport.resolve(settings, in: model)
+        var wrappers = [FakeQuantizedKernel]()
+        do {
+            network = try GraphNetwork(sharingParametersOf: model.network) { node, _, kernel -> (any OperatorKernel)? in
+                guard let entry = plan.first(where: { $0.layer.name == node.name }) else { return nil }
+                let wrapper = try FakeQuantizedKernel(
+                    wrapping: kernel, node: entry.layer, weight: entry.weight, weightScheme: entry.setting.weights,
+                    activationScheme: entry.setting.activationScheme, averagingConstant: averagingConstant)
+                wrappers.append(wrapper)
+                return wrapper
+            }
+        } catch let error as QuantizationError {
+            throw error
+        } catch {
+            preconditionFailure("unexpected error \(error)")
         }
         self.model = model
-        network = QuantizedSimulationNetwork(base: model.network) { wrappers[$0.name] }
-        self.wrappers = network.flattenedLayers.compactMap { $0 as? FakeQuantizedLayer }
+        self.wrappers = wrappers
     }
 
     /// Puts every float weight back (after an interrupted training step).
@@ -144,7 +153,7 @@ public final class QuantizationAwareTraining {
     }
 
     /// Quantizes every wrapped weight with the parameters of its final float values, records the
-    /// tracked activation parameters, and reports per layer.
+    /// tracked activation parameters, and reports per node.
     public func finalize() throws(QuantizationError) -> [LayerCompressionReport] {
         var reports = [LayerCompressionReport]()
         for wrapper in wrappers {
@@ -156,7 +165,7 @@ public final class QuantizationAwareTraining {
                 model.dynamicActivationQuantization[wrapper.name] = nil
                 extra = "input \(input.bits)-bit unsigned asymmetric, \(QuantizationStepSupport.scaleSummary(input))"
             }
-            reports.append(QuantizationStepSupport.report(layer: wrapper.wrapped, weight: wrapper.weight, parameters: parameters, extra: extra))
+            reports.append(QuantizationStepSupport.report(layer: wrapper.node, weight: wrapper.weight, parameters: parameters, extra: extra))
         }
         return reports
     }

@@ -8,9 +8,9 @@ enum QuantizationStepSupport {
     /// The weight layers of `model` with their resolved setting (skipped layers left out).
     static func resolve<Setting>(
         _ settings: PerLayerSettings<Setting>, in model: CompressedModel
-    ) -> [(layer: any Layer, weight: Parameter, setting: Setting)] {
+    ) -> [(layer: WeightNode, weight: Parameter, setting: Setting)] {
         model.weightLayers.compactMap { entry in
-            settings.resolve(layerName: entry.layer.name, layerType: entry.layer.specification.typeName)
+            settings.resolve(layerName: entry.layer.name, layerType: entry.layer.typeName)
                 .map { (entry.layer, entry.weight, $0) }
         }
     }
@@ -32,7 +32,7 @@ enum QuantizationStepSupport {
 
     /// The per-layer report of a quantized weight: bits, scheme and scale range in the note.
     static func report(
-        layer: any Layer, weight: Parameter, parameters: QuantizationParameters, extra: String? = nil
+        layer: WeightNode, weight: Parameter, parameters: QuantizationParameters, extra: String? = nil
     ) -> LayerCompressionReport {
         let nonZero = weight.value.withUnsafeBufferPointer { values in values.reduce(0) { $0 + ($1 != 0 ? 1 : 0) } }
         let scheme = QuantizationScheme(
@@ -41,7 +41,7 @@ enum QuantizationStepSupport {
         var note = "\(scheme.summary), \(scaleSummary(parameters))"
         if let extra { note += "; \(extra)" }
         return LayerCompressionReport(
-            parameter: weight.name, layerType: layer.specification.typeName, elements: weight.value.count,
+            parameter: weight.name, layerType: layer.typeName, elements: weight.value.count,
             nonZero: nonZero, bits: parameters.bits, note: note)
     }
 
@@ -65,10 +65,11 @@ enum QuantizationStepSupport {
     }
 
     /// Top-1 accuracy of the model's simulated quantized network on the validation set (nil for
-    /// an empty validation set).
+    /// an empty validation set): a guide for the step report; the figure Shrink reports for the
+    /// compressed model comes from the written file run by the runtime.
     static func simulatedAccuracy(of model: CompressedModel, context: CompressionContext) -> Double? {
         guard context.validation.count > 0 else { return nil }
-        return Evaluator.evaluate(model: QuantizedSimulationNetwork(model: model), on: context.validation).top1Accuracy
+        return Evaluator.evaluate(model: QuantizedSimulationNetwork.make(model: model), on: context.validation).top1Accuracy
     }
 
     /// Seconds elapsed since `start`.

@@ -48,7 +48,7 @@ public struct WeightQuantizationStep: CompressionStep {
 public struct WeightQuantizer {
     /// One layer to quantize.
     public struct PlannedLayer {
-        public var layer: any Layer
+        public var layer: WeightNode
         public var weight: Parameter
         public var scheme: QuantizationScheme
     }

@@ -99,6 +99,6 @@ public struct RecipeRunner {
         let simulated = model.activationQuantization.isEmpty && model.dynamicActivationQuantization.isEmpty
         return simulated
             ? Evaluator.evaluate(model: model.network, on: validation).top1Accuracy
-            : Evaluator.evaluate(model: QuantizedSimulationNetwork(model: model), on: validation).top1Accuracy
+            : Evaluator.evaluate(model: QuantizedSimulationNetwork.make(model: model), on: validation).top1Accuracy
     }
 }

@@ -35,3 +35,24 @@ extension GraphNetwork {
         for parameter in parameters { parameter.value = tensors[parameter.name]! }
     }
 }
+
+extension GraphNetwork {
+    /// A network over the same graph and the **same `Parameter` objects** as `base`, with fresh
+    /// kernels that `wrap` may replace (quantization simulation, fake-quantized training,
+    /// activation observers). Training it trains `base`'s weights.
+    /// - Parameter wrap: receives each node, its parameters and its fresh kernel; returns a
+    ///   replacement kernel or nil to keep it.
+    public convenience init(
+        sharingParametersOf base: GraphNetwork,
+        wrapping wrap: (_ node: Node, _ parameters: [Parameter], _ kernel: any OperatorKernel) throws -> (any OperatorKernel)?
+    ) rethrows {
+        var generator = SeededRandomNumberGenerator(seed: 0)
+        var kernels = [any OperatorKernel]()
+        for (index, node) in base.graph.nodes.enumerated() {
+            let parameters = base.parameters(ofNode: index)
+            let kernel = base.resolved.operators[index].makeKernel(name: node.name, weights: parameters, generator: &generator)
+            kernels.append(try wrap(node, parameters, kernel) ?? kernel)
+        }
+        self.init(resolved: base.resolved, nodeParameters: (0..<base.graph.nodes.count).map(base.parameters(ofNode:)), kernels: kernels)
+    }
+}

@@ -21,10 +21,10 @@ public final class GraphNetwork: Layer {
     /// Builds the network with fresh initial weights, drawn from `generator` in node order (each
     /// op's `initialWeights`, then its kernel's own seed if it has one).
     /// - Throws: `GraphError` when the graph is invalid.
-    public init(graph: Graph, registry: OperatorRegistry = .standard,
+    public convenience init(graph: Graph, registry: OperatorRegistry = .standard,
                 generator: inout SeededRandomNumberGenerator) throws(GraphError) {
         let resolved = try ResolvedGraph(graph, registry: registry)
-        var parameters = [Parameter](), kernels = [any OperatorKernel](), nodeParameters = [[Parameter]]()
+        var kernels = [any OperatorKernel](), nodeParameters = [[Parameter]]()
         for (index, node) in resolved.graph.nodes.enumerated() {
             let op = resolved.operators[index]
             let declarations = op.weights
@@ -36,12 +36,16 @@ public final class GraphNetwork: Layer {
             }
             kernels.append(op.makeKernel(name: node.name, weights: owned, generator: &generator))
             nodeParameters.append(owned)
-            parameters += owned
         }
+        self.init(resolved: resolved, nodeParameters: nodeParameters, kernels: kernels)
+    }
+
+    /// A network from its parts: the parameters and kernel of every node.
+    init(resolved: ResolvedGraph, nodeParameters: [[Parameter]], kernels: [any OperatorKernel]) {
         self.resolved = resolved
-        self.parameters = parameters
-        self.kernels = kernels
         self.nodeParameters = nodeParameters
+        self.kernels = kernels
+        parameters = nodeParameters.flatMap { $0 }
         parametersByName = Dictionary(uniqueKeysWithValues: parameters.map { ($0.name, $0) })
     }
 

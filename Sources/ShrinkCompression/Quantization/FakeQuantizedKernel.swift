@@ -1,9 +1,9 @@
 import ShrinkNN
 import ShrinkTensor
 
-/// Quantization-aware training wrapper around a Linear or Conv2D layer.
+/// Quantization-aware training wrapper around the kernel of a Linear or Conv2D node.
 ///
-/// The layer's `weight` parameter keeps the float ("shadow") weights the optimizer updates. A
+/// The node's `weight` parameter keeps the float ("shadow") weights the optimizer updates. A
 /// forward pass swaps in their fake-quantized values (min-max parameters of the current float
 /// weights under `weightScheme`, per channel along axis 0 by default), so forward and backward
 /// see quantized weights and the weight gradient is taken at them; `backward` then restores the
@@ -12,9 +12,13 @@ import ShrinkTensor
 ///
 /// With an `activationScheme`, the input is fake-quantized per tensor with the range tracked by
 /// a moving-average min-max observer, updated on every training forward pass.
-public final class FakeQuantizedLayer: Layer {
-    public let wrapped: any Layer
-    /// The wrapped layer's weight, `<name>.weight`.
+public final class FakeQuantizedKernel: OperatorKernel {
+    /// The node's name.
+    public let name: String
+    /// The node that owns the weight.
+    public let node: WeightNode
+    public let wrapped: any OperatorKernel
+    /// The wrapped node's weight matrix, `<name>.weight`.
     public let weight: Parameter
     public let weightScheme: QuantizationScheme
     public let activationScheme: QuantizationScheme?
@@ -25,29 +29,22 @@ public final class FakeQuantizedLayer: Layer {
     private var weightInsideRange: [Float]?
     private var inputInsideRange: [Float]?
 
-    /// - Throws: `QuantizationError.unsupportedLayer` when the layer has no `<name>.weight`, or an
-    ///   invalid scheme.
+    /// - Throws: `QuantizationError` for an invalid scheme.
     public init(
-        wrapping layer: any Layer, weightScheme: QuantizationScheme, activationScheme: QuantizationScheme?,
-        averagingConstant: Float = 0.01
+        wrapping kernel: any OperatorKernel, node: WeightNode, weight: Parameter, weightScheme: QuantizationScheme,
+        activationScheme: QuantizationScheme?, averagingConstant: Float = 0.01
     ) throws(QuantizationError) {
-        guard let weight = layer.parameters.first(where: { $0.name == "\(layer.name).weight" }) else {
-            throw .unsupportedLayer(name: layer.name, type: layer.specification.typeName)
-        }
         try weightScheme.validate()
         try activationScheme?.validate()
-        wrapped = layer
+        wrapped = kernel
+        name = node.name
+        self.node = node
         self.weight = weight
         self.weightScheme = weightScheme
         self.activationScheme = activationScheme
         activationObserver = MovingAverageMinMaxObserver(averagingConstant: averagingConstant)
     }
 
-    public var name: String { wrapped.name }
-    public var specification: LayerSpecification { wrapped.specification }
-    public var parameters: [Parameter] { wrapped.parameters }
-
-    /// The weight quantization of the current float weights.
     public func weightParameters() -> QuantizationParameters {
         let float = floatWeights ?? weight.value
         // Min-max ranges of finite weights with a validated scheme cannot fail.
@@ -68,7 +65,8 @@ public final class FakeQuantizedLayer: Layer {
         weightInsideRange = nil
     }
 
-    public func forward(_ input: Tensor, mode: ForwardMode) -> Tensor {
+    public func forward(_ inputs: [Tensor], mode: ForwardMode) -> [Tensor] {
+        let input = inputs[0]
         restoreFloatWeights()
         var quantizedInput = input
         inputInsideRange = nil
@@ -100,7 +98,7 @@ public final class FakeQuantizedLayer: Layer {
             AffineQuantization.fakeQuantize(&quantizedWeights, with: parameters, insideRange: nil)
         }
         weight.value = quantizedWeights
-        let output = wrapped.forward(quantizedInput, mode: mode)
+        let output = wrapped.forward([quantizedInput] + inputs.dropFirst(), mode: mode)
         if mode == .training {
             floatWeights = float
         } else {
@@ -109,16 +107,12 @@ public final class FakeQuantizedLayer: Layer {
         return output
     }
 
-    public func backward(_ outputGradient: Tensor) -> Tensor {
-        backward(outputGradient, needsInputGradient: true)!
-    }
-
-    public func backward(_ outputGradient: Tensor, needsInputGradient: Bool) -> Tensor? {
-        precondition(floatWeights != nil, "FakeQuantizedLayer '\(name)': backward without a training forward pass")
+    public func backward(_ outputGradients: [Tensor], needsInputGradients: [Bool]) -> [Tensor?] {
+        precondition(floatWeights != nil, "FakeQuantizedKernel '\(name)': backward without a training forward pass")
         // The wrapped layer adds its weight gradient; keep the straight-through mask off whatever
         // was accumulated before.
         let previousGradient = weightInsideRange == nil ? nil : weight.gradient
-        var inputGradient = wrapped.backward(outputGradient, needsInputGradient: needsInputGradient)
+        var inputGradients = wrapped.backward(outputGradients, needsInputGradients: needsInputGradients)
         if let mask = weightInsideRange, let previousGradient {
             weight.gradient.withUnsafeMutableBufferPointer { gradient in
                 previousGradient.withUnsafeBufferPointer { before in
@@ -127,9 +121,9 @@ public final class FakeQuantizedLayer: Layer {
             }
         }
         restoreFloatWeights()
-        if inputGradient != nil, let mask = inputInsideRange {
-            StraightThroughEstimator.mask(&inputGradient!, with: mask)
+        if inputGradients[0] != nil, let mask = inputInsideRange {
+            StraightThroughEstimator.mask(&inputGradients[0]!, with: mask)
         }
-        return inputGradient
+        return inputGradients
     }
 }

@@ -1,14 +1,14 @@
 import ShrinkNN
 import ShrinkTensor
 
-/// Simulates an integer layer in floating point: fake-quantizes the layer's input, then runs
-/// the wrapped Linear/Conv2D, whose weights already hold their de-quantized values. With int8
+/// Simulates an integer node in floating point: fake-quantizes the node's first input, then runs
+/// the wrapped Linear/Conv2D kernel, whose weights already hold their de-quantized values. With int8
 /// weights and u8 inputs the outputs equal an integer kernel's (int32 accumulation, float bias),
 /// up to float rounding of the accumulation.
 ///
 /// Backward uses the straight-through estimator: the input gradient passes where the input's
 /// rounded code was inside the integer range and is zero where it was clamped.
-public final class QuantizedSimulationLayer: Layer {
+public final class QuantizedSimulationKernel: OperatorKernel {
     /// How the input is quantized.
     public enum InputQuantization: Equatable, Sendable {
         /// Not at all (weight-only quantization).
@@ -19,19 +19,15 @@ public final class QuantizedSimulationLayer: Layer {
         case fixed(QuantizationParameters)
     }
 
-    public let wrapped: any Layer
+    public let wrapped: any OperatorKernel
     public let input: InputQuantization
     /// 1 where the last training forward's input was inside the range, else 0.
     private var insideRange: [Float]?
 
-    public init(wrapping layer: any Layer, input: InputQuantization) {
-        wrapped = layer
+    public init(wrapping kernel: any OperatorKernel, input: InputQuantization) {
+        wrapped = kernel
         self.input = input
     }
-
-    public var name: String { wrapped.name }
-    public var specification: LayerSpecification { wrapped.specification }
-    public var parameters: [Parameter] { wrapped.parameters }
 
     /// The parameters used for `input`: fixed ones, or those of this batch's range (dynamic).
     public func inputParameters(for input: Tensor) -> QuantizationParameters? {
@@ -50,10 +46,11 @@ public final class QuantizedSimulationLayer: Layer {
         }
     }
 
-    public func forward(_ input: Tensor, mode: ForwardMode) -> Tensor {
+    public func forward(_ inputs: [Tensor], mode: ForwardMode) -> [Tensor] {
+        let input = inputs[0]
         guard let parameters = inputParameters(for: input) else {
             insideRange = nil
-            return wrapped.forward(input, mode: mode)
+            return wrapped.forward(inputs, mode: mode)
         }
         var quantized = input
         if mode == .training {
@@ -64,17 +61,13 @@ public final class QuantizedSimulationLayer: Layer {
             AffineQuantization.fakeQuantize(&quantized, with: parameters, insideRange: nil)
             insideRange = nil
         }
-        return wrapped.forward(quantized, mode: mode)
+        return wrapped.forward([quantized] + inputs.dropFirst(), mode: mode)
     }
 
-    public func backward(_ outputGradient: Tensor) -> Tensor {
-        backward(outputGradient, needsInputGradient: true)!
-    }
-
-    public func backward(_ outputGradient: Tensor, needsInputGradient: Bool) -> Tensor? {
-        guard var gradient = wrapped.backward(outputGradient, needsInputGradient: needsInputGradient) else { return nil }
-        if let insideRange { StraightThroughEstimator.mask(&gradient, with: insideRange) }
-        return gradient
+    public func backward(_ outputGradients: [Tensor], needsInputGradients: [Bool]) -> [Tensor?] {
+        var gradients = wrapped.backward(outputGradients, needsInputGradients: needsInputGradients)
+        if let insideRange, gradients[0] != nil { StraightThroughEstimator.mask(&gradients[0]!, with: insideRange) }
+        return gradients
     }
 }
 
