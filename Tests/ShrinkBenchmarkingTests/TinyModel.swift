@@ -7,12 +7,14 @@ import ShrinkTensor
 
 /// A hand-made 4-3-2 perceptron written to a temporary file, and a few synthetic samples.
 enum TinyModel {
-    static let architecture = ModelArchitecture(name: "tiny-4-3-2", inputShape: [1, 2, 2], layers: [
-        NamedLayerSpecification(name: "flatten", layer: .flatten),
-        NamedLayerSpecification(name: "fc1", layer: .linear(inputFeatures: 4, outputFeatures: 3, hasBias: true)),
-        NamedLayerSpecification(name: "relu1", layer: .relu),
-        NamedLayerSpecification(name: "fc2", layer: .linear(inputFeatures: 3, outputFeatures: 2, hasBias: true)),
-    ])
+    static var graph: Graph {
+        var builder = GraphBuilder(name: "tiny-4-3-2", inputShape: [1, 2, 2])
+        var x = builder.add("flatten", FlattenOperator(), builder.input)
+        x = builder.add("fc1", LinearOperator(inputFeatures: 4, outputFeatures: 3), x)
+        x = builder.add("relu1", ReLUOperator(), x)
+        builder.add("fc2", LinearOperator(inputFeatures: 3, outputFeatures: 2), x)
+        return builder.finish()
+    }
 
     static let compression = CompressionSummary(recipe: "hand-made", steps: [
         CompressionStepSummary(kind: "magnitudePruning", summary: "pruned one weight", seconds: 1.25),
@@ -23,7 +25,7 @@ enum TinyModel {
     /// weight is zero) into `directory` and returns the path.
     static func write(into directory: String, int8: Bool) throws -> String {
         var generator = SeededRandomNumberGenerator(seed: 11)
-        let model = try Sequential(architecture: architecture, generator: &generator)
+        let model = try GraphNetwork(graph: graph, generator: &generator)
         var tensors = [StoredTensor]()
         for parameter in model.parameters {
             var values = parameter.value.scalars
@@ -39,7 +41,7 @@ enum TinyModel {
                 tensors.append(StoredTensor(name: parameter.name, kind: parameter.kind, value: value))
             }
         }
-        let file = ModelFile(architecture: architecture, tensors: tensors,
+        let file = ModelFile(graph: graph, tensors: tensors,
                              metadata: ModelMetadata(compression: compression))
         let path = directory + (int8 ? "/tiny-int8.shrink" : "/tiny.shrink")
         try file.write(to: path)

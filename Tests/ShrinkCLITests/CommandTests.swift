@@ -16,7 +16,7 @@ import Testing
         try train.run()
 
         let file = try ModelFile.read(from: output)
-        #expect(file.architecture.name == "lenet-300-100")
+        #expect(file.graph.name == "lenet-300-100")
         #expect(file.metadata.training?.epochs == 1)
         #expect(file.metadata.training?.seed == 4)
         let accuracy = try #require(file.metadata.training?.testAccuracy)

@@ -94,7 +94,7 @@ import Testing
         #expect(keys.isSuperset(of: ["parameter", "layer_type", "elements", "non_zero", "density"]))
 
         let file = try ModelFile.read(from: output)
-        #expect(file.architecture.name == "lenet-300-100")
+        #expect(file.graph.name == "lenet-300-100")
         #expect(file.metadata.notes?.contains("prune-50") == true)
         let compression = try #require(file.metadata.compression)
         #expect(compression.recipe == "prune-50")

@@ -11,7 +11,7 @@ import Testing
     /// A LeNet-300-100 whose fc1 weights are 90 % pruned and palettized (3 bits), fc2 fp16.
     func writeSmallCompressedModel(to path: String) throws -> ModelFile {
         var generator = SeededRandomNumberGenerator(seed: 9)
-        let network = try Sequential(architecture: ModelZoo.architecture(named: "lenet-300-100"), generator: &generator)
+        let network = try GraphNetwork(graph: ModelZoo.graph(named: "lenet-300-100"), generator: &generator)
         let model = CompressedModel(network: network)
         let fc1 = try #require(network.parameter(named: "fc1.weight"))
         let centroids: [Float] = [0, -0.06, -0.04, -0.02, 0.02, 0.04, 0.06]
@@ -40,7 +40,7 @@ import Testing
         let size = try #require(try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int)
 
         let report = InspectionReport(file: path, inspection: try ModelFile.inspect(path: path))
-        #expect(report.model == "lenet-300-100" && report.formatVersion == "1.2")
+        #expect(report.model == "lenet-300-100" && report.formatVersion == "2.0")
         #expect(report.tensors.map(\.name) == file.tensors.map(\.name))
         #expect(report.fileBytes == size)
         #expect(report.totalWeights == 266_610)

@@ -22,9 +22,6 @@ final class TestLinearLayer: Layer {
         bias = Parameter(name: "\(name).bias", value: Tensor(zeros: [outputFeatures]))
     }
 
-    var specification: LayerSpecification {
-        .linear(inputFeatures: inputFeatures, outputFeatures: outputFeatures, hasBias: true)
-    }
 
     var parameters: [Parameter] { [weight, bias] }
 
@@ -66,7 +63,6 @@ final class TestLinearLayer: Layer {
 /// A layer whose output is its input: lets tests hand the evaluator exact logits.
 final class IdentityLayer: Layer {
     let name = "identity"
-    var specification: LayerSpecification { .flatten }
     var parameters: [Parameter] { [] }
     func forward(_ input: Tensor, mode: ForwardMode) -> Tensor { input }
     func backward(_ outputGradient: Tensor) -> Tensor { outputGradient }

@@ -12,29 +12,31 @@ import ShrinkNN
 /// best for this student: T = 2, α = 0.5 and T = 3, α = 0.7 gave 1.65 % against 1.86 % trained
 /// alone; T = 8, α = 0.1 gave 2.46 % (the teacher's soft targets are nearly one-hot, and a high
 /// temperature makes the small student match logits it cannot represent).
-/// `student` is a name (`StudentArchitectures`, then `ModelZoo`).
+/// `student` is a name (`StudentArchitectures`, then `ModelZoo`) or an inline graph.
 /// Batch size, optimizer and schedule come from the context's fine-tuning configuration.
 public struct DistillationConfiguration: Codable, Equatable, Sendable {
     /// Which student to train.
     public enum Student: Codable, Equatable, Sendable {
         /// A catalog or zoo name.
         case named(String)
+        /// An explicit graph (the model file's graph schema, docs/FORMAT.md).
+        case graph(Graph)
 
-        /// Decodes a string.
+        /// Decodes a string as `named`, an object as `graph`.
         public init(from decoder: any Decoder) throws {
             let container = try decoder.singleValueContainer()
-            guard let name = try? container.decode(String.self) else {
-                throw DecodingError.dataCorruptedError(
-                    in: container,
-                    debugDescription: "the student is a name (\(StudentArchitectures.allNames.joined(separator: ", "))); inline architectures are no longer accepted")
+            if let name = try? container.decode(String.self) {
+                self = .named(name)
+            } else {
+                self = .graph(try container.decode(Graph.self))
             }
-            self = .named(name)
         }
 
         public func encode(to encoder: any Encoder) throws {
             var container = encoder.singleValueContainer()
             switch self {
             case let .named(name): try container.encode(name)
+            case let .graph(graph): try container.encode(graph)
             }
         }
 
@@ -45,6 +47,8 @@ public struct DistillationConfiguration: Codable, Equatable, Sendable {
                 guard let graph = StudentArchitectures.graph(named: name) else {
                     throw .unknownStudent(name: name, available: StudentArchitectures.allNames)
                 }
+                return graph
+            case let .graph(graph):
                 return graph
             }
         }

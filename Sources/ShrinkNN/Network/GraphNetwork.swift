@@ -67,6 +67,9 @@ public final class GraphNetwork: Layer {
     /// The parameters of the node at `index`, in its op's declaration order.
     public func parameters(ofNode index: Int) -> [Parameter] { nodeParameters[index] }
 
+    /// The kernel that runs the node at `index` (for inspection; wrappers expose their settings).
+    public func kernel(ofNode index: Int) -> any OperatorKernel { kernels[index] }
+
     /// The per-sample shape of the first input (`[1, 28, 28]`).
     public var sampleInputShape: [Int] { resolved.sampleInputShape ?? [] }
 

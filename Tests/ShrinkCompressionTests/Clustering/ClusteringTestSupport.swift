@@ -7,16 +7,18 @@ import ShrinkTraining
 /// Small models and data for the clustering and distillation tests.
 enum ClusteringTestSupport {
     /// `fc1` 4→`hidden` → ReLU → `fc2` `hidden`→`classes`.
-    static func multilayerPerceptron(hidden: Int = 8, classes: Int = 3, name: String = "tiny", seed: UInt64 = 1) -> Sequential {
-        let architecture = ModelArchitecture(
-            name: name, inputShape: [4],
-            layers: [
-                NamedLayerSpecification(name: "fc1", layer: .linear(inputFeatures: 4, outputFeatures: hidden, hasBias: true)),
-                NamedLayerSpecification(name: "relu1", layer: .relu),
-                NamedLayerSpecification(name: "fc2", layer: .linear(inputFeatures: hidden, outputFeatures: classes, hasBias: true)),
-            ])
+    static func multilayerPerceptron(hidden: Int = 8, classes: Int = 3, name: String = "tiny", seed: UInt64 = 1) -> GraphNetwork {
         var generator = SeededRandomNumberGenerator(seed: seed)
-        return try! Sequential(architecture: architecture, generator: &generator)
+        return try! GraphNetwork(graph: multilayerPerceptronGraph(hidden: hidden, classes: classes, name: name), generator: &generator)
+    }
+
+    /// The graph of `multilayerPerceptron`.
+    static func multilayerPerceptronGraph(hidden: Int = 8, classes: Int = 3, name: String = "tiny") -> Graph {
+        var builder = GraphBuilder(name: name, inputShape: [4])
+        var x = builder.add("fc1", LinearOperator(inputFeatures: 4, outputFeatures: hidden), builder.input)
+        x = builder.add("relu1", ReLUOperator(), x)
+        builder.add("fc2", LinearOperator(inputFeatures: hidden, outputFeatures: classes), x)
+        return builder.finish()
     }
 
     /// The fixed linear rule the synthetic labels follow: `[classes, 4]`.

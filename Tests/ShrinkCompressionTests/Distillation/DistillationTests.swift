@@ -8,23 +8,22 @@ import Testing
 @Suite struct DistillationTests {
     /// A linear teacher computing `rule · x` (perfect on the synthetic labels), or with its
     /// classes rotated by `shift` (so it disagrees with the labels everywhere).
-    func teacher(shift: Int = 0) -> Sequential {
-        let architecture = ModelArchitecture(
-            name: "teacher", inputShape: [4],
-            layers: [NamedLayerSpecification(name: "fc", layer: .linear(inputFeatures: 4, outputFeatures: 3, hasBias: true))])
+    func teacher(shift: Int = 0) -> GraphNetwork {
+        var builder = GraphBuilder(name: "teacher", inputShape: [4])
+        builder.add("fc", LinearOperator(inputFeatures: 4, outputFeatures: 3), builder.input)
         var generator = SeededRandomNumberGenerator(seed: 0)
-        let network = try! Sequential(architecture: architecture, generator: &generator)
+        let network = try! GraphNetwork(graph: builder.finish(), generator: &generator)
         let rows = (0..<3).map { ClusteringTestSupport.rule[($0 + shift) % 3] }
         network.parameter(named: "fc.weight")!.value = Tensor(shape: [3, 4], scalars: rows.flatMap { $0.map { $0 * 3 } })
         network.parameter(named: "fc.bias")!.value = Tensor(zeros: [3])
         return network
     }
 
-    let studentArchitecture = ClusteringTestSupport.multilayerPerceptron(hidden: 8, name: "student").architecture
+    let studentArchitecture = ClusteringTestSupport.multilayerPerceptronGraph(hidden: 8, name: "student")
 
     func configuration(hardLabelWeight: Float) -> DistillationConfiguration {
         DistillationConfiguration(
-            student: .architecture(studentArchitecture), temperature: 4, hardLabelWeight: hardLabelWeight,
+            student: .graph(studentArchitecture), temperature: 4, hardLabelWeight: hardLabelWeight,
             epochs: 4, learningRate: 0.05, seed: 2)
     }
 
@@ -58,9 +57,9 @@ import Testing
 
     @Test func incompatibleStudentIsRejected() throws {
         let model = CompressedModel(network: teacher())
-        let wrongClasses = ClusteringTestSupport.multilayerPerceptron(classes: 5, name: "wide").architecture
+        let wrongClasses = ClusteringTestSupport.multilayerPerceptronGraph(classes: 5, name: "wide")
         let distiller = try Distiller(configuration: DistillationConfiguration(
-            student: .architecture(wrongClasses), temperature: 4, hardLabelWeight: 0.5, epochs: 1, learningRate: 0.1))
+            student: .graph(wrongClasses), temperature: 4, hardLabelWeight: 0.5, epochs: 1, learningRate: 0.1))
         #expect(throws: DistillationError.incompatibleStudent(
             student: "wide", inputShape: [4], outputShape: [5], teacherInputShape: [4], teacherOutputShape: [3])) {
             try distiller.prepare(model: model)
@@ -96,10 +95,10 @@ import Testing
 
     @Test func studentsResolveFromTheCatalogAndTheZoo() throws {
         var generator = SeededRandomNumberGenerator(seed: 0)
-        let student = try Sequential(architecture: #require(StudentArchitectures.architecture(named: "mlp-784-100-10")), generator: &generator)
+        let student = try GraphNetwork(graph: #require(StudentArchitectures.graph(named: "mlp-784-100-10")), generator: &generator)
         #expect(student.trainableParameterCount == 79_510)
-        #expect(student.outputShape == [10])
-        #expect(StudentArchitectures.architecture(named: "lenet-300-100")?.name == "lenet-300-100")
+        #expect(student.sampleOutputShape == [10])
+        #expect(StudentArchitectures.graph(named: "lenet-300-100")?.name == "lenet-300-100")
     }
 
     @Test func decodesNamedAndInlineStudents() throws {
@@ -107,7 +106,7 @@ import Testing
         let decoded = try JSONDecoder().decode(DistillationConfiguration.self, from: Data(named.utf8))
         #expect(decoded.student == .named("mlp-784-30-10") && decoded.seed == 0 && decoded.temperature == 6)
         let inline = DistillationConfiguration(
-            student: .architecture(studentArchitecture), temperature: 2, hardLabelWeight: 0.5, epochs: 1, learningRate: 0.1, seed: 9)
+            student: .graph(studentArchitecture), temperature: 2, hardLabelWeight: 0.5, epochs: 1, learningRate: 0.1, seed: 9)
         let roundTrip = try JSONDecoder().decode(DistillationConfiguration.self, from: JSONEncoder().encode(inline))
         #expect(roundTrip == inline)
     }

@@ -8,9 +8,9 @@ import Testing
 /// `CompressedModel.modelFile`: per-parameter encodings chosen from the compression states.
 @Suite struct CompressedModelExportTests {
     /// A network of `architecture` with seeded random values.
-    static func network(_ name: String, seed: UInt64) throws -> Sequential {
+    static func network(_ name: String, seed: UInt64) throws -> GraphNetwork {
         var generator = SeededRandomNumberGenerator(seed: seed)
-        return try Sequential(architecture: ModelZoo.architecture(named: name), generator: &generator)
+        return try GraphNetwork(graph: ModelZoo.graph(named: name), generator: &generator)
     }
 
     /// Prunes every weight to `density` (by magnitude) and shares the survivors among
@@ -41,7 +41,7 @@ import Testing
     func expectExactRoundTrip(_ model: CompressedModel, options: ModelExportOptions = ModelExportOptions()) throws -> ModelFileInspection {
         let file = try model.modelFile(options: options)
         let inspection = try ModelFile.inspect(try file.encoded())
-        let loaded = try Sequential(file: inspection.model)
+        let loaded = try GraphNetwork(file: inspection.model)
         for parameter in model.network.parameters {
             let read = try #require(loaded.parameter(named: parameter.name))
             #expect(read.value.shape == parameter.value.shape)

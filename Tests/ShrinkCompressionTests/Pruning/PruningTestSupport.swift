@@ -6,42 +6,38 @@ import ShrinkTraining
 
 /// Small networks, datasets and contexts for the pruning tests.
 enum PruningTestSupport {
-    static func linear(_ name: String, _ inputs: Int, _ outputs: Int) -> NamedLayerSpecification {
-        NamedLayerSpecification(name: name, layer: .linear(inputFeatures: inputs, outputFeatures: outputs, hasBias: true))
-    }
-
-    static func layer(_ name: String, _ specification: LayerSpecification) -> NamedLayerSpecification {
-        NamedLayerSpecification(name: name, layer: specification)
-    }
-
     /// `fc1` 6→4 → ReLU → `fc2` 4→3 → ReLU → `fc3` 3→2 on `[6]` inputs.
-    static let multilayerPerceptron = ModelArchitecture(
-        name: "mlp", inputShape: [6],
-        layers: [
-            linear("fc1", 6, 4), layer("relu1", .relu), linear("fc2", 4, 3), layer("relu2", .relu),
-            linear("fc3", 3, 2),
-        ])
+    static var multilayerPerceptron: Graph {
+        var builder = GraphBuilder(name: "mlp", inputShape: [6])
+        var x = builder.add("fc1", LinearOperator(inputFeatures: 6, outputFeatures: 4), builder.input)
+        x = builder.add("relu1", ReLUOperator(), x)
+        x = builder.add("fc2", LinearOperator(inputFeatures: 4, outputFeatures: 3), x)
+        x = builder.add("relu2", ReLUOperator(), x)
+        builder.add("fc3", LinearOperator(inputFeatures: 3, outputFeatures: 2), x)
+        return builder.finish()
+    }
 
     /// `conv1` 1→4 3×3 on `[1, 8, 8]` → max pool 2 → `conv2` 4→3 2×2 → flatten (12) → `fc` 12→2.
-    static let convolutional = ModelArchitecture(
-        name: "cnn", inputShape: [1, 8, 8],
-        layers: [
-            layer("conv1", .convolution2D(inputChannels: 1, outputChannels: 4, kernelSize: 3, stride: 1, padding: 0, hasBias: true)),
-            layer("pool1", .maxPool2D(kernelSize: 2, stride: 2)),
-            layer("conv2", .convolution2D(inputChannels: 4, outputChannels: 3, kernelSize: 2, stride: 1, padding: 0, hasBias: true)),
-            layer("relu1", .relu),
-            layer("flatten", .flatten),
-            linear("fc", 12, 2),
-        ])
+    static var convolutional: Graph {
+        var builder = GraphBuilder(name: "cnn", inputShape: [1, 8, 8])
+        var x = builder.add("conv1", Convolution2DOperator(inputChannels: 1, outputChannels: 4, window: WindowGeometry(square: 3)),
+                            builder.input)
+        x = builder.add("pool1", MaxPool2DOperator(window: WindowGeometry(square: 2, stride: 2)), x)
+        x = builder.add("conv2", Convolution2DOperator(inputChannels: 4, outputChannels: 3, window: WindowGeometry(square: 2)), x)
+        x = builder.add("relu1", ReLUOperator(), x)
+        x = builder.add("flatten", FlattenOperator(), x)
+        builder.add("fc", LinearOperator(inputFeatures: 12, outputFeatures: 2), x)
+        return builder.finish()
+    }
 
-    static func network(_ architecture: ModelArchitecture, seed: UInt64 = 7) -> Sequential {
+    static func network(_ graph: Graph, seed: UInt64 = 7) -> GraphNetwork {
         var generator = SeededRandomNumberGenerator(seed: seed)
-        return try! Sequential(architecture: architecture, generator: &generator)
+        return try! GraphNetwork(graph: graph, generator: &generator)
     }
 
     /// Sets every parameter to multiples of 1/8 in [-1, 1] (nonzero), so that sums of products
     /// are exact in any order and results can be compared for equality.
-    static func setDyadicValues(_ network: Sequential, seed: UInt64) {
+    static func setDyadicValues(_ network: GraphNetwork, seed: UInt64) {
         var generator = SeededRandomNumberGenerator(seed: seed)
         for parameter in network.parameters where parameter.kind == .trainable {
             let scalars = (0..<parameter.value.count).map { _ -> Float in

@@ -9,13 +9,12 @@ import Testing
 /// End-to-end checks of the steps on a tiny classifier (4 → 8 → 3) and separable synthetic data.
 @Suite struct QuantizationStepTests {
     static func makeModel(seed: UInt64 = 1) throws -> CompressedModel {
-        let architecture = ModelArchitecture(name: "tiny", inputShape: [4], layers: [
-            NamedLayerSpecification(name: "fc1", layer: .linear(inputFeatures: 4, outputFeatures: 8, hasBias: true)),
-            NamedLayerSpecification(name: "relu1", layer: .relu),
-            NamedLayerSpecification(name: "fc2", layer: .linear(inputFeatures: 8, outputFeatures: 3, hasBias: true)),
-        ])
+        var builder = GraphBuilder(name: "tiny", inputShape: [4])
+        var x = builder.add("fc1", LinearOperator(inputFeatures: 4, outputFeatures: 8), builder.input)
+        x = builder.add("relu1", ReLUOperator(), x)
+        builder.add("fc2", LinearOperator(inputFeatures: 8, outputFeatures: 3), x)
         var generator = SeededRandomNumberGenerator(seed: seed)
-        return CompressedModel(network: try Sequential(architecture: architecture, generator: &generator))
+        return CompressedModel(network: try GraphNetwork(graph: builder.finish(), generator: &generator))
     }
 
     static func makeContext(samples: Int = 96) -> CompressionContext {
@@ -83,10 +82,10 @@ import Testing
         #expect(model.activationQuantization["fc1"] == expected)
         #expect(report.layers.count == 2 && report.layers[0].note!.contains("per-channel"))
         // The simulated network quantizes fc1's input with the recorded parameters.
-        let simulation = QuantizedSimulationNetwork(model: model)
+        let simulation = QuantizedSimulationNetwork.make(model: model)
         let probe = context.validation.batch(at: 0..<8).inputs
-        let direct = model.network.layers[0].forward(AffineQuantization.fakeQuantize(probe, with: expected), mode: .inference)
-        #expect(simulation.layers[0].forward(probe, mode: .inference) == direct)
+        let direct = model.network.kernel(ofNode: 0).forward([AffineQuantization.fakeQuantize(probe, with: expected)], mode: .inference)
+        #expect(simulation.kernel(ofNode: 0).forward([probe], mode: .inference) == direct)
         #expect(floatAccuracy > 0.9 && report.accuracyAfter! >= floatAccuracy - 0.05)
     }
 
@@ -105,15 +104,16 @@ import Testing
         #expect(model.dynamicActivationQuantization == ["fc1": .activations(bits: 8)])
         #expect(model.parameterStates["fc1.weight"]?.quantization?.bits == 8)
         #expect(model.parameterStates["fc2.weight"] == nil)
-        let simulation = QuantizedSimulationNetwork(model: model)
-        #expect((simulation.layers[0] as? QuantizedSimulationLayer)?.input == .dynamic(.activations(bits: 8)))
-        #expect(simulation.layers[2] is Linear)
+        let simulation = QuantizedSimulationNetwork.make(model: model)
+        #expect((simulation.kernel(ofNode: 0) as? QuantizedSimulationKernel)?.input == .dynamic(.activations(bits: 8)))
+        #expect(!(simulation.kernel(ofNode: 2) is QuantizedSimulationKernel))
+        #expect(simulation.parameters.map { ObjectIdentifier($0) } == model.network.parameters.map { ObjectIdentifier($0) })
     }
 
     @Test func quantizationAwareTrainingFinalizesToAPlainNetwork() throws {
         let model = try Self.makeModel()
         let floatAccuracy = try Self.train(model, Self.makeContext())
-        let originalLayers = model.network.layers
+        let originalNetwork = model.network
         let setting = QuantizationAwareTrainingStep.LayerSetting(weights: .weights(bits: 4), activationBits: 8)
         let step = QuantizationAwareTrainingStep(configuration: .init(layers: PerLayerSettings(default: setting), epochs: 2, learningRate: 0.02))
         var epochs = 0
@@ -121,7 +121,7 @@ import Testing
         context.progress = { if case .fineTuningEpoch = $0 { epochs += 1 } }
         let report = try step.apply(to: model, context: context)
         #expect(epochs == 2)
-        #expect(zip(model.network.layers, originalLayers).allSatisfy { $0 === $1 }) // same plain Sequential
+        #expect(model.network === originalNetwork) // the same plain network, no wrappers left
         for name in ["fc1", "fc2"] {
             let weight = try #require(model.parameterStates["\(name).weight"]?.quantization)
             #expect(weight.bits == 4 && weight.axis == 0)

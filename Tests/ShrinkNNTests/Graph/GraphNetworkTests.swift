@@ -3,28 +3,30 @@ import ShrinkTensor
 import Testing
 
 @Suite struct GraphNetworkTests {
-    /// The zoo's graphs draw the same initial weights as the chain models and compute the same
-    /// outputs and gradients.
-    @Test(arguments: ["lenet-300-100", "lenet-5", "mlp-784-100-10"])
-    func zooGraphsMatchTheChainModels(name: String) throws {
-        var chainGenerator = SeededRandomNumberGenerator(seed: 7)
-        let chain = try Sequential(architecture: ModelZoo.architecture(named: name), generator: &chainGenerator)
-        var graphGenerator = SeededRandomNumberGenerator(seed: 7)
-        let network = try GraphNetwork(graph: ModelZoo.graph(named: name), generator: &graphGenerator)
-        #expect(network.parameters.map(\.name) == chain.parameters.map(\.name))
-        #expect(network.parameters.map(\.value) == chain.parameters.map(\.value))
-        #expect(chainGenerator.next() == graphGenerator.next())
-
+    /// The zoo's graphs draw the same initial weights as the chain models they replaced and
+    /// compute the same outputs: weighted checksums of the initial weights (seed 7), of the
+    /// outputs on a seeded input and the generator's next draw, computed with the chain
+    /// `Sequential` of format 1.x days (a test then also compared every weight, output and
+    /// gradient bit for bit).
+    @Test(arguments: [
+        ("lenet-300-100", [44.65703388303518, 4.4678491316735744, 897626.0]),
+        ("lenet-5", [35.643366469070315, 10.967207027599216, 282128.0]),
+        ("mlp-784-100-10", [-12.142358938232064, -9.679295100271702, 250677.0]),
+    ])
+    func zooGraphsKeepTheChainModelsWeightsAndOutputs(name: String, expected: [Double]) throws {
+        var generator = SeededRandomNumberGenerator(seed: 7)
+        let network = try GraphNetwork(graph: ModelZoo.graph(named: name), generator: &generator)
         var inputGenerator = SeededRandomNumberGenerator(seed: 1)
         let input = Tensor.randomUniform(shape: [3, 1, 28, 28], lowerBound: 0, upperBound: 1, using: &inputGenerator)
-        let expected = chain.forward(input, mode: .training)
-        let output = network.forward(inputs: ["input": input], mode: .training)["fc\(name == "lenet-300-100" ? 3 : 2)"]!
-        #expect(output == expected)
-        let gradient = Tensor.randomUniform(shape: expected.shape, lowerBound: -1, upperBound: 1, using: &inputGenerator)
-        let expectedInputGradient = chain.backward(gradient)
-        let inputGradient = network.backward(outputGradients: [network.graph.outputs[0]: gradient], inputGradients: ["input"])
-        #expect(inputGradient["input"] == expectedInputGradient)
-        #expect(network.parameters.map(\.gradient) == chain.parameters.map(\.gradient))
+        let output = network.forward(input, mode: .inference)
+        let weightSum = network.parameters.reduce(0.0) { total, parameter in
+            total + parameter.value.scalars.enumerated().reduce(0.0) { $0 + Double($1.element) * Double($1.offset % 7 + 1) }
+        }
+        let outputSum = output.scalars.enumerated().reduce(0.0) { $0 + Double($1.element) * Double($1.offset + 1) }
+        let nextDraw = Double(generator.next() % 1_000_000)
+        #expect(weightSum == expected[0])
+        #expect(outputSum == expected[1])
+        #expect(nextDraw == expected[2])
     }
 
     /// A value read by two nodes gets the sum of both gradients.
@@ -93,12 +95,5 @@ import Testing
                                         epsilon: 1e-3)
         try GraphGradientChecking.check(ReLUOperator(), inputShapes: [[3, 4]], epsilon: 1e-3)
         try GraphGradientChecking.check(FlattenOperator(), inputShapes: [[2, 2, 3]])
-    }
-}
-
-@Suite struct ArchitectureConversionTests {
-    @Test(arguments: ["lenet-300-100", "lenet-5", "mlp-784-100-10"])
-    func chainArchitecturesBecomeTheZooGraphs(name: String) throws {
-        #expect(try ModelZoo.architecture(named: name).graph == ModelZoo.graph(named: name))
     }
 }
