@@ -124,8 +124,9 @@ final class SoftmaxKernel: OperatorKernel {
                             sum += exponential
                         }
                         if isLogarithmic {
-                            let shift = maximum + log(sum)
-                            for element in 0..<size { target[element * inner] = source[element * inner] - shift }
+                            // (x − max) − log Σ: subtracting max first keeps the precision of large logits.
+                            let logarithm = log(sum)
+                            for element in 0..<size { target[element * inner] = (source[element * inner] - maximum) - logarithm }
                         } else {
                             let reciprocal = 1 / sum
                             for element in 0..<size { target[element * inner] *= reciprocal }
