@@ -1,6 +1,8 @@
 import ShrinkTensor
 
-/// Per-channel batch normalization of `[batch, channels, height, width]` inputs.
+/// Per-channel batch normalization of `[batch, channels, height, width]` inputs
+/// (`BatchNorm2d`), and of `[batch, channels]` and `[batch, channels, length]` inputs
+/// (`BatchNorm1d`): the channel axis is 1 and every axis after it is reduced like the plane.
 ///
 /// Training normalizes with the batch's mean and biased variance over `(batch, height, width)`
 /// and updates the running statistics, `running = (1 − momentum) · running + momentum · batch`
@@ -21,7 +23,7 @@ public final class BatchNormalization2D: Layer {
     /// `<name>.running_var`, a buffer, `[channels]`.
     public let runningVariance: Parameter
 
-    /// The normalized input x̂ of the last training forward, `[batch, channels, height, width]`.
+    /// The normalized input x̂ of the last training forward, the input's shape.
     private var cachedNormalized: Tensor?
     /// `1 / √(batch variance + ε)` per channel of the last training forward.
     private var cachedInverseDeviation: [Float] = []
@@ -56,9 +58,9 @@ public final class BatchNormalization2D: Layer {
     public var parameters: [Parameter] { [weight, bias, runningMean, runningVariance] }
 
     public func forward(_ input: Tensor, mode: ForwardMode) -> Tensor {
-        precondition(input.rank == 4 && input.shape[1] == channels,
-                     "BatchNormalization2D '\(name)' expects [batch, \(channels), height, width], got \(input.shape)")
-        let batch = input.shape[0], planeSize = input.shape[2] * input.shape[3]
+        precondition((2...4).contains(input.rank) && input.shape[1] == channels,
+                     "BatchNormalization2D '\(name)' expects [batch, \(channels), height, width] or [batch, \(channels)], got \(input.shape)")
+        let batch = input.shape[0], planeSize = Self.planeSize(of: input.shape)
         let channels = channels
         let reduced = batch * planeSize
         precondition(mode == .inference || reduced > 1,
@@ -132,6 +134,12 @@ public final class BatchNormalization2D: Layer {
         return Tensor(shape: input.shape, scalars: scalars)
     }
 
+    /// The number of values per sample and channel: `height · width`, `length`, or 1 for
+    /// `[batch, channels]`.
+    static func planeSize(of shape: [Int]) -> Int {
+        shape.dropFirst(2).reduce(1, *)
+    }
+
     public func backward(_ outputGradient: Tensor) -> Tensor {
         guard let normalized = cachedNormalized else {
             preconditionFailure("BatchNormalization2D '\(name)': backward without a training forward pass")
@@ -139,7 +147,7 @@ public final class BatchNormalization2D: Layer {
         precondition(outputGradient.shape == normalized.shape,
                      "BatchNormalization2D '\(name)': output gradient shape \(outputGradient.shape) does not match \(normalized.shape)")
         let shape = normalized.shape
-        let batch = shape[0], planeSize = shape[2] * shape[3], channels = channels
+        let batch = shape[0], planeSize = Self.planeSize(of: shape), channels = channels
         let reduced = Float(batch * planeSize)
         let count = normalized.count
         // dβ = Σ dy, dγ = Σ dy·x̂, dx = γ/(σ·M) · (M·dy − dβ − x̂·dγ) per channel.

@@ -1,7 +1,8 @@
 import ShrinkTensor
 
 /// Per-channel batch normalization of `[batch, channels, height, width]` inputs (PyTorch's
-/// `BatchNorm2d`; ONNX `BatchNormalization`). Weights: `weight` (γ, ones), `bias` (β, zeros),
+/// `BatchNorm2d`; ONNX `BatchNormalization`), or of `[batch, channels]` and
+/// `[batch, channels, length]` inputs (`BatchNorm1d`). Weights: `weight` (γ, ones), `bias` (β, zeros),
 /// buffers `running_mean` (zeros) and `running_var` (ones), each `[channels]`.
 public struct BatchNormalizationOperator: Operator {
     public static let typeName = "BatchNormalization"
@@ -43,8 +44,9 @@ public struct BatchNormalizationOperator: Operator {
     }
 
     public func outputShapes(for inputShapes: [ValueShape]) throws(OperatorError) -> [ValueShape] {
-        let sample = try ShapeChecks.sample(inputShapes[0], rank: 3, expected: "[batch, \(channels), height, width]")
-        guard sample[0] == channels else { throw OperatorError("expects [batch, \(channels), height, width]") }
+        let expected = "[batch, \(channels)], [batch, \(channels), length] or [batch, \(channels), height, width]"
+        let sample = try ShapeChecks.sample(inputShapes[0], expected: expected)
+        guard (1...3).contains(sample.count), sample[0] == channels else { throw OperatorError("expects \(expected)") }
         return inputShapes
     }
 
