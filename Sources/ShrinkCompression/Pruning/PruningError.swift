@@ -27,6 +27,26 @@ public enum PruningError: Error, Equatable, CustomStringConvertible {
     case rebuildFailed(reason: String)
     /// Fine-tuning failed.
     case fineTuningFailed(TrainingError)
+    /// Graph surgery was given a channel group the graph does not have.
+    case unknownChannelGroup(group: String)
+    /// Graph surgery was asked to remove channels of a group that must keep them.
+    case channelGroupNotPrunable(group: String, reason: String)
+    /// The kept channels of a group are out of range, repeated or not ascending.
+    case invalidKeptChannels(group: String, reason: String)
+    /// Graph surgery would remove every channel of a group.
+    case removesAllChannels(group: String, channels: Int)
+    /// A weight needed to score channels is missing.
+    case missingWeight(String)
+    /// A weight does not have the axis or positions its node's channel coupling names.
+    case channelWeightMismatch(weight: String, reason: String)
+    /// A node whose channels change cannot be resized (`resizingChannels` returned nil).
+    case cannotResizeNode(node: String, operatorType: String)
+    /// The graph after surgery does not validate (a bug in an op's coupling or resizing).
+    case prunedGraphInvalid(reason: String)
+    /// A resized op declares a weight shape other than the sliced tensor's.
+    case prunedWeightShapeMismatch(weight: String, declared: [Int], sliced: [Int])
+    /// A value's inferred shape after surgery differs from the planned one.
+    case prunedShapeMismatch(value: String, planned: String, inferred: String)
 
     public var description: String {
         switch self {
@@ -54,6 +74,26 @@ public enum PruningError: Error, Equatable, CustomStringConvertible {
             "could not build the pruned network: \(reason)"
         case let .fineTuningFailed(error):
             "fine-tuning after pruning failed: \(error)"
+        case let .unknownChannelGroup(group):
+            "the graph has no channel group '\(group)'"
+        case let .channelGroupNotPrunable(group, reason):
+            "channel group '\(group)' cannot lose channels: \(reason)"
+        case let .invalidKeptChannels(group, reason):
+            "the kept channels of group '\(group)' are invalid: \(reason)"
+        case let .removesAllChannels(group, channels):
+            "structured pruning would remove all \(channels) channels of group '\(group)'; at least one must stay"
+        case let .missingWeight(name):
+            "weight \(name) is missing"
+        case let .channelWeightMismatch(weight, reason):
+            "weight \(weight) does not match its channel coupling: \(reason)"
+        case let .cannotResizeNode(node, operatorType):
+            "node '\(node)' (\(operatorType)) cannot change its channel count"
+        case let .prunedGraphInvalid(reason):
+            "the pruned graph is invalid: \(reason)"
+        case let .prunedWeightShapeMismatch(weight, declared, sliced):
+            "after pruning, \(weight) is declared \(declared.isEmpty ? "nowhere" : "\(declared)") but sliced to \(sliced.isEmpty ? "nothing" : "\(sliced)")"
+        case let .prunedShapeMismatch(value, planned, inferred):
+            "after pruning, value '\(value)' was planned as \(planned) but is inferred as \(inferred)"
         }
     }
 }
