@@ -7,7 +7,7 @@ enum GraphSurgeryTestSupport {
     /// The standard ops plus the test-only Add, Concat, depthwise convolution and opaque op.
     static let registry = OperatorRegistry(Array(OperatorRegistry.standard.types.values) + [
         TestAddOperator.self, TestConcatOperator.self, TestChannelReversalOperator.self,
-        TestDepthwiseConvolutionOperator.self,
+        TestDepthwiseConvolutionOperator.self, TestStaleScaleOperator.self,
     ])
 
     static func resolve(_ graph: Graph) throws -> ResolvedGraph {

@@ -308,6 +308,22 @@ import Testing
         #expect(unchanged.graph == resolved.graph && unchanged.selections.isEmpty)
     }
 
+    @Test(arguments: [true, false])
+    func opsThatDoNotResizeAreCaught(checksInput: Bool) throws {
+        var builder = GraphBuilder(name: "stale", inputShape: [1, 4, 4])
+        let conv = builder.add("conv", Support.convolution(1, 4, kernel: 3), builder.input)
+        let scaled = builder.add("scale", TestStaleScaleOperator(channels: 4, checksInput: checksInput), conv)
+        let flat = builder.add("flatten", FlattenOperator(), scaled)
+        builder.add("fc", LinearOperator(inputFeatures: 16, outputFeatures: 2), flat)
+        let resolved = try Support.resolve(builder.finish())
+        let expected: PruningError = checksInput
+            ? .prunedGraphInvalid(reason: "Node 'scale' (TestStaleScale): expects 4 channels (input shapes [batch, 2, 2, 2])")
+            : .prunedWeightShapeMismatch(weight: "scale.scale", declared: [4], sliced: [2])
+        #expect(throws: expected) {
+            try GraphSurgery.removeChannels(keptChannels: ["conv": [0, 3]], in: resolved)
+        }
+    }
+
     @Test func weightSlicingKeepsIndicesOnAnyAxes() {
         let tensor = Tensor(shape: [3, 2, 4], scalars: (0..<24).map(Float.init))
         let slicing = WeightSlicing(originalShape: [3, 2, 4], keptIndices: [0: [0, 2], 2: [1, 3]])
