@@ -243,9 +243,9 @@ import Testing
         let resolved = try Support.resolve(graph)
         let groups = Dictionary(uniqueKeysWithValues: ChannelGroups.find(in: resolved).map { ($0.id, $0) })
         #expect(groups["conv2"]?.obstacles == [.graphOutput(value: "conv2")])
-        #expect(groups["conv2"]?.reason == "channels reaches graph output 'conv2'")
+        #expect(groups["conv2"]?.reason == "channels reach graph output 'conv2'")
         #expect(groups["conv1"]?.isPrunable == true)
-        #expect(throws: PruningError.channelGroupNotPrunable(group: "conv2", reason: "channels reaches graph output 'conv2'")) {
+        #expect(throws: PruningError.channelGroupNotPrunable(group: "conv2", reason: "channels reach graph output 'conv2'")) {
             try GraphSurgery.removeChannels(keptChannels: ["conv2": [0]], in: resolved)
         }
         // Keeping every channel of a blocked group is no change; its neighbours still prune.
@@ -267,7 +267,7 @@ import Testing
         #expect(groups[1].obstacles == [opaque] && !groups[1].isPrunable)
         #expect(groups[2].obstacles == [opaque] && groups[2].producers.isEmpty)
         #expect(throws: PruningError.channelGroupNotPrunable(
-            group: "conv", reason: "channels passes through node 'reverse' (TestChannelReversal), whose channels cannot change")) {
+            group: "conv", reason: "channels pass through node 'reverse' (TestChannelReversal), whose channels cannot change")) {
             try GraphSurgery.removeChannels(keptChannels: ["conv": [0, 1]], in: resolved)
         }
     }
