@@ -69,7 +69,7 @@ struct ChannelFlowAnalysis {
                 passOpaque(node, shapes: shapes, obstacle: .groupedProducer(node: node.name, groups: groups))
                 return
             }
-            let weightRoles = Dictionary(op.weights.map { ($0.name, $0.role) }, uniquingKeysWith: { first, _ in first })
+            let weightRoles = Self.weightRoles(of: op)
             if let input = node.inputs.first {
                 for (segment, offset) in segments(of: input) {
                     for axis in inputs {
@@ -81,7 +81,7 @@ struct ChannelFlowAnalysis {
                 }
             }
             for extra in node.inputs.dropFirst() {
-                block(extra, .unsupportedNode(node: node.name, reason: "reads the channels as a second input"))
+                block(extra, .unsupportedNode(node: node.name, reason: "reads them as a second input"))
             }
             if let space = makeSource(for: node.outputs[0], shape: shapes[node.outputs[0]]!, obstacle: nil) {
                 producers.append((space, ChannelProducer(node: node.name, operatorType: node.operatorType, outputs: outputs)))
@@ -105,7 +105,7 @@ struct ChannelFlowAnalysis {
                 for (lhs, rhs) in zip(first, layout!) { union(lhs.space, rhs.space) }
             }
             setLayout(of: node.outputs[0], first)
-            let weightRoles = Dictionary(op.weights.map { ($0.name, $0.role) }, uniquingKeysWith: { first, _ in first })
+            let weightRoles = Self.weightRoles(of: op)
             for (segment, offset) in segments(of: node.outputs[0]) {
                 for axis in perChannel {
                     record(ChannelWeightSlice(
@@ -138,6 +138,11 @@ struct ChannelFlowAnalysis {
     private mutating func passOpaque(_ node: Node, shapes: [String: ValueShape], obstacle: ChannelGroupObstacle) {
         for input in node.inputs { block(input, obstacle) }
         for output in node.outputs { makeSource(for: output, shape: shapes[output]!, obstacle: obstacle) }
+    }
+
+    /// The declared role of each of the op's weights, by name.
+    private static func weightRoles(of op: any Operator) -> [String: WeightRole] {
+        Dictionary(op.weights.map { ($0.name, $0.role) }, uniquingKeysWith: { first, _ in first })
     }
 
     /// Whether two layouts tie channel for channel: the same runs of the same sizes.

@@ -30,7 +30,8 @@ public struct ChannelGroup: Hashable, Sendable {
     /// groups 1, none reaches a graph output and no opaque node reads them.
     public var isPrunable: Bool { obstacles.isEmpty && !producers.isEmpty }
 
-    /// Why the group is not prunable, in one line (nil when it is).
+    /// Why the group is not prunable, in one line (nil when it is): `channels reach graph
+    /// output 'logits'`.
     public var reason: String? {
         if let first = obstacles.first {
             return obstacles.dropFirst().reduce("channels \(first)") { "\($0); \($1)" }

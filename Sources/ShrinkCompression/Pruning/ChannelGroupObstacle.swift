@@ -17,15 +17,16 @@ public enum ChannelGroupObstacle: Hashable, Sendable, CustomStringConvertible {
     /// producer's second input).
     case unsupportedNode(node: String, reason: String)
 
+    /// What happens to the channels, completing "channels …" (`reach graph output 'logits'`).
     public var description: String {
         switch self {
-        case let .graphInput(value): "comes from graph input '\(value)'"
-        case let .graphOutput(value): "reaches graph output '\(value)'"
-        case let .opaqueNode(node, type): "passes through node '\(node)' (\(type)), whose channels cannot change"
-        case let .groupedProducer(node, groups): "passes through grouped node '\(node)' (groups \(groups))"
-        case let .misalignedChannels(node): "node '\(node)' combines inputs whose channels do not line up"
-        case let .unknownChannelCount(value): "value '\(value)' has no fixed channel axis"
-        case let .unsupportedNode(node, reason): "node '\(node)' \(reason)"
+        case let .graphInput(value): "come from graph input '\(value)'"
+        case let .graphOutput(value): "reach graph output '\(value)'"
+        case let .opaqueNode(node, type): "pass through node '\(node)' (\(type)), whose channels cannot change"
+        case let .groupedProducer(node, groups): "pass through grouped node '\(node)' (groups \(groups))"
+        case let .misalignedChannels(node): "meet inputs that do not line up channel for channel at node '\(node)'"
+        case let .unknownChannelCount(value): "pass through value '\(value)', which has no fixed channel axis"
+        case let .unsupportedNode(node, reason): "pass through node '\(node)', which \(reason)"
         }
     }
 }
