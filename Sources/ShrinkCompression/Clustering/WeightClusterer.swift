@@ -55,6 +55,7 @@ public final class WeightClusterer {
         for target in targets where model.parameterStates[target.parameter.name] != nil {
             model.parameterStates[target.parameter.name]?.palette = nil
             model.parameterStates[target.parameter.name]?.quantization = nil
+            model.parameterStates[target.parameter.name]?.codes = nil
         }
     }
 

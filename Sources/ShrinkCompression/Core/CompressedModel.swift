@@ -82,15 +82,20 @@ public struct ParameterCompressionState: Equatable, Sendable {
     public var mask: Tensor?
     /// Linear (affine) quantization of the values; `nil` when not quantized.
     public var quantization: QuantizationParameters?
+    /// The integer codes the quantization produced (row-major, one per element): what the file
+    /// stores, so export writes them as they are instead of re-quantizing the float values.
+    /// Cleared whenever `quantization` is.
+    public var codes: [Int32]?
     /// Shared weights: the value of element i is `palette.centroids[palette.indices[i]]`.
     public var palette: Palette?
     /// Whether values are stored as IEEE half precision.
     public var storesFloat16: Bool
 
-    public init(mask: Tensor? = nil, quantization: QuantizationParameters? = nil, palette: Palette? = nil,
+    public init(mask: Tensor? = nil, quantization: QuantizationParameters? = nil, codes: [Int32]? = nil, palette: Palette? = nil,
                 storesFloat16: Bool = false) {
         self.mask = mask
         self.quantization = quantization
+        self.codes = codes
         self.palette = palette
         self.storesFloat16 = storesFloat16
     }

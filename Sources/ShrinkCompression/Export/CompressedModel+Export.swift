@@ -8,7 +8,8 @@ extension CompressedModel {
     /// (docs/FORMAT.md, encoding `coded`). Per parameter, from its `ParameterCompressionState`:
     ///
     /// - palette → palette indices (`palette.bits`) with f32 centroids (f16 when `storesFloat16`);
-    /// - else quantization → affine codes (per tensor, or per channel along axis 0);
+    /// - else quantization → affine codes (per tensor, or per channel along axis 0): the codes the
+    ///   quantization step recorded (`ParameterCompressionState.codes`), written as they are;
     /// - else `storesFloat16` → binary16;
     /// - else a mask alone → binary32;
     /// - else (nothing decided) → `dense-f32`.
@@ -73,9 +74,18 @@ extension CompressedModel {
                 if let axis = quantization.axis, axis != 0, quantization.scales.count > 1 {
                     throw unsupported("per-channel quantization along axis \(axis); the file stores channels along axis 0")
                 }
-                coded = try CodedTensor.affine(
-                    quantizing: values, bits: quantization.bits, isSigned: quantization.isSigned,
-                    scales: quantization.scales, zeroPoints: quantization.zeroPoints)
+                if let codes = state.codes {
+                    // The codes the quantization step produced, as they are.
+                    guard codes.count == values.count else { throw unsupported("\(codes.count) codes for \(values.count) elements") }
+                    coded = try CodedTensor.affine(
+                        codes: codes, bits: quantization.bits, isSigned: quantization.isSigned,
+                        scales: quantization.scales, zeroPoints: quantization.zeroPoints)
+                } else {
+                    // A state made without codes (by hand): quantize the values, which must lie on the grid.
+                    coded = try CodedTensor.affine(
+                        quantizing: values, bits: quantization.bits, isSigned: quantization.isSigned,
+                        scales: quantization.scales, zeroPoints: quantization.zeroPoints)
+                }
             } else if state.storesFloat16 {
                 coded = CodedTensor.float16(values)
             } else {

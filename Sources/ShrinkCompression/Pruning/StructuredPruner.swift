@@ -118,6 +118,7 @@ public final class StructuredPruner {
             guard var state = model.parameterStates[name] else { continue }
             state.mask = state.mask.map { selection.apply(to: $0) }
             state.quantization = nil
+            state.codes = nil
             state.palette = nil
             model.parameterStates[name] = state
         }

@@ -22,9 +22,11 @@ enum QuantizationStepSupport {
         _ weight: Parameter, scheme: QuantizationScheme, in model: CompressedModel
     ) throws(QuantizationError) -> QuantizationParameters {
         let parameters = try AffineQuantization.parameters(minMaxOf: weight.value, scheme: scheme)
-        AffineQuantization.fakeQuantize(&weight.value, with: parameters, insideRange: nil)
+        let codes = AffineQuantization.quantize(weight.value, with: parameters)
+        weight.value = AffineQuantization.dequantize(codes, shape: weight.value.shape, with: parameters)
         var state = model.state(of: weight.name)
         state.quantization = parameters
+        state.codes = codes
         state.storesFloat16 = false
         model.parameterStates[weight.name] = state
         return parameters

@@ -136,6 +136,23 @@ import Testing
         }
     }
 
+    /// The codes a quantization step recorded are what the file stores, bit for bit; codes that
+    /// no longer describe the network's values are refused rather than re-derived.
+    @Test func recordedQuantizationCodesAreWrittenAsTheyAre() throws {
+        let model = CompressedModel(network: try Self.network("lenet-300-100", seed: 4))
+        let fc3 = try #require(model.network.parameter(named: "fc3.weight"))
+        let parameters = try AffineQuantization.parameters(minMaxOf: fc3.value, scheme: .weights(bits: 8))
+        let codes = AffineQuantization.quantize(fc3.value, with: parameters)
+        fc3.value = AffineQuantization.dequantize(codes, shape: fc3.value.shape, with: parameters)
+        model.parameterStates["fc3.weight"] = ParameterCompressionState(quantization: parameters, codes: codes)
+        let stored = try #require(try model.modelFile().tensor(named: "fc3.weight")?.encoding?.coded)
+        #expect(stored.affineCodes() == codes)
+        var stale = codes
+        stale[0] = stale[0] == 0 ? 1 : 0
+        model.parameterStates["fc3.weight"]?.codes = stale
+        #expect(throws: ModelExportError.self) { try model.modelFile() }
+    }
+
     @Test func statesThatWouldChangeTheModelAreRefused() throws {
         let model = CompressedModel(network: try Self.network("lenet-300-100", seed: 3))
         let weight = model.weightLayers[0].weight
