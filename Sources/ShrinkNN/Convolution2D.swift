@@ -51,6 +51,9 @@ public final class Convolution2D: Layer {
     /// The fewest input channels worth handing to a separate thread in the depthwise path; nil
     /// (the default) means about one million floating-point operations per chunk.
     var minimumChannelsPerChunk: Int?
+    /// Whether depthwise convolutions run `DepthwiseConvolution` (the default) rather than
+    /// im2col + one GEMM per group; tests and benchmarks compare the two.
+    var usesDepthwiseLoops = true
     /// How many floats one lowered-input scratch matrix may hold (about 1 MiB, to stay in L2).
     var columnBudget = 1 << 18
 
@@ -180,7 +183,7 @@ public final class Convolution2D: Layer {
             input.withUnsafeBufferPointer { x in
                 weight.value.withUnsafeBufferPointer { w in
                     withOptionalBuffer(bias?.value) { b in
-                        if isDepthwise {
+                        if isDepthwise && usesDepthwiseLoops {
                             forwardDepthwise(x.baseAddress!, weight: w.baseAddress!, bias: b, batch: batch,
                                              geometry: geometry, output: output)
                         } else {
@@ -266,7 +269,7 @@ public final class Convolution2D: Layer {
             input.withUnsafeBufferPointer { x in
                 weight.value.withUnsafeBufferPointer { w in
                     outputGradient.withUnsafeBufferPointer { dy in
-                        if isDepthwise {
+                        if isDepthwise && usesDepthwiseLoops {
                             backwardDepthwise(x.baseAddress!, weight: w.baseAddress!, outputGradient: dy.baseAddress!,
                                               inputGradient: dx, batch: batch, geometry: geometry)
                         } else {

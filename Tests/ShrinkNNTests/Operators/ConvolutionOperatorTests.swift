@@ -88,14 +88,23 @@ struct ConvolutionCase: Sendable, CustomTestStringConvertible {
                         groups: 2, hasBias: false, inputShape: [5, 2, 7, 10], samplesPerProduct: 1),
     ]
 
+    /// Depthwise cases run both the direct loops and im2col + one GEMM per group.
     @Test(arguments: cases)
     func forwardAndBackwardMatchTheDirectDefinition(_ configuration: ConvolutionCase) {
+        let depthwise = configuration.groups == configuration.inputChannels
+        for usesDepthwiseLoops in depthwise ? [true, false] : [true] {
+            check(configuration, usesDepthwiseLoops: usesDepthwiseLoops)
+        }
+    }
+
+    private func check(_ configuration: ConvolutionCase, usesDepthwiseLoops: Bool) {
         var generator = SeededRandomNumberGenerator(seed: 41)
         let layer = Convolution2D(
             name: "conv", inputChannels: configuration.inputChannels, outputChannels: configuration.outputChannels,
             window: configuration.window, groups: configuration.groups, hasBias: configuration.hasBias,
             generator: &generator)
         #expect(layer.isDepthwise == (configuration.groups == configuration.inputChannels))
+        layer.usesDepthwiseLoops = usesDepthwiseLoops
         let shape = configuration.inputShape
         let size = configuration.window.outputSize(height: shape[2], width: shape[3])!
         let lowered = ConvolutionGeometry(channels: shape[1], height: shape[2], width: shape[3],
@@ -113,14 +122,15 @@ struct ConvolutionCase: Sendable, CustomTestStringConvertible {
             let output = layer.forward(input, mode: .training)
             return (output, layer.backward(outputGradient))
         }
-        #expect(output.shape == reference.outputShape(for: shape))
-        #expect(NaiveConvolution.worstError(output.scalars, reference.forward(input)) < 1e-5)
+        let path = usesDepthwiseLoops ? "default path" : "lowered path"
+        #expect(output.shape == reference.outputShape(for: shape), "\(path)")
+        #expect(NaiveConvolution.worstError(output.scalars, reference.forward(input)) < 1e-5, "\(path)")
         let expected = reference.backward(input, outputGradient: outputGradient)
-        #expect(inputGradient.shape == shape)
-        #expect(NaiveConvolution.worstError(inputGradient.scalars, expected.input) < 1e-5)
-        #expect(NaiveConvolution.worstError(layer.weight.gradient.scalars, expected.weight) < 1e-4)
+        #expect(inputGradient.shape == shape, "\(path)")
+        #expect(NaiveConvolution.worstError(inputGradient.scalars, expected.input) < 1e-5, "\(path)")
+        #expect(NaiveConvolution.worstError(layer.weight.gradient.scalars, expected.weight) < 1e-4, "\(path)")
         if let bias = layer.bias {
-            #expect(NaiveConvolution.worstError(bias.gradient.scalars, expected.bias) < 1e-4)
+            #expect(NaiveConvolution.worstError(bias.gradient.scalars, expected.bias) < 1e-4, "\(path)")
         }
     }
 
