@@ -86,6 +86,13 @@ struct ConvolutionCase: Sendable, CustomTestStringConvertible {
         ConvolutionCase(inputChannels: 2, outputChannels: 4,
                         window: WindowGeometry(kernel: [3, 1], strides: [1, 3], pads: [2, 0, 0, 0]),
                         groups: 2, hasBias: false, inputShape: [5, 2, 7, 10], samplesPerProduct: 1),
+        // Wide rows: 16-column blocks (column stride 1) and even-lane blocks (column stride 2).
+        ConvolutionCase(inputChannels: 2, outputChannels: 2,
+                        window: WindowGeometry(kernel: [3, 5], dilations: [1, 2], pads: [1, 4, 1, 4]),
+                        groups: 2, hasBias: true, inputShape: [5, 2, 5, 40], samplesPerProduct: 1),
+        ConvolutionCase(inputChannels: 3, outputChannels: 6,
+                        window: WindowGeometry(kernel: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1]),
+                        groups: 3, hasBias: true, inputShape: [5, 3, 6, 37], samplesPerProduct: 1),
     ]
 
     /// Depthwise cases run both the direct loops and im2col + one GEMM per group.
