@@ -2,11 +2,14 @@
 /// output channels) as direct loops over one channel's planes.
 ///
 /// With one input channel per group, im2col + GEMM degenerates into `m = multiplier` products
-/// that spend their time lowering. These loops instead compute 8 neighbouring outputs at a time
-/// in a register, summing every kernel tap over them (outputs whose window leaves the image, at
-/// the left and right edges, are summed one by one with bounds checks). The input gradient is
-/// gathered the same way when the column stride is 1 and scattered tap by tap otherwise; weight
-/// gradients are 8-wide dot products kept in registers until the end.
+/// that spend their time lowering. These loops instead copy each input plane once into a
+/// scratch plane with zero margins (the left padding, and room on the right for whole blocks),
+/// then compute 16 or 8 neighbouring outputs at a time in registers, summing every kernel tap
+/// over them without bounds checks (column stride 1 reads contiguous inputs, stride 2 the even
+/// lanes of 16, larger strides go one output at a time). Rows are computed into a scratch row
+/// rounded up to whole blocks and copied out. The input gradient is gathered the same way from
+/// zero-margined output-gradient planes when the column stride is 1 and scattered tap by tap
+/// otherwise; weight gradients are blocked dot products kept in registers until the end.
 ///
 /// Work is split by input channel: a channel's output planes, input-gradient planes and
 /// weight-gradient rows belong to it alone, so chunks never share memory and sums run in a fixed
@@ -16,13 +19,29 @@
 /// kernelHeight, kernelWidth]`, output `[batch, channels·multiplier, outputHeight, outputWidth]`
 /// (output channel `c·multiplier + j` reads input channel `c`).
 struct DepthwiseConvolution {
-    typealias Vector = SIMD8<Float>
-
     let geometry: ConvolutionGeometry
     let multiplier: Int
     let batch: Int
 
     var outputChannels: Int { geometry.channels * multiplier }
+
+    /// The output width rounded up to whole 8-column blocks.
+    private var blockedOutputWidth: Int { (geometry.outputWidth + 7) / 8 * 8 }
+    /// The input width rounded up to whole 8-column blocks.
+    private var blockedInputWidth: Int { (geometry.width + 7) / 8 * 8 }
+    /// The row length of a zero-margined input plane: `padLeft` zeros, the row, then zeros up to
+    /// everything a block of the rounded-up output row reads.
+    private var paddedInputWidth: Int {
+        let reach = (geometry.kernelWidth - 1) * geometry.dilationWidth
+        return max(geometry.padLeft + geometry.width,
+                   blockedOutputWidth * geometry.strideWidth + reach + 16)
+    }
+    /// The left margin of a zero-margined output-gradient row (column stride 1): the widest tap
+    /// reach, so every gathered read stays inside the row.
+    private var gradientMargin: Int { (geometry.kernelWidth - 1) * geometry.dilationWidth }
+    private var paddedGradientWidth: Int {
+        max(gradientMargin + geometry.outputWidth, blockedInputWidth + geometry.padLeft + gradientMargin)
+    }
 
     @inline(__always)
     private static func load<V: SIMD>(_ pointer: UnsafePointer<Float>, as type: V.Type = V.self) -> V where V.Scalar == Float {
@@ -71,47 +90,30 @@ struct DepthwiseConvolution {
         return sum
     }
 
-    /// The output columns every kernel column reads inside the image (possibly empty).
-    private var interiorOutputColumns: (lower: Int, upper: Int) {
-        var lower = 0, upper = geometry.outputWidth
-        for kernelColumn in 0..<geometry.kernelWidth {
-            let valid = geometry.validOutputColumns(kernelColumn: kernelColumn)
-            lower = max(lower, valid.lower)
-            upper = min(upper, valid.upper)
-        }
-        return (lower, max(lower, upper))
-    }
-
-    /// The input columns whose gradient every kernel column gathers from inside the output
-    /// (column stride 1; possibly empty).
-    private var interiorInputColumns: (lower: Int, upper: Int) {
-        let width = geometry.width
-        let lower = min(width, max(0, (geometry.kernelWidth - 1) * geometry.dilationWidth - geometry.padLeft))
-        return (lower, max(lower, min(width, geometry.outputWidth - geometry.padLeft)))
-    }
-
     /// Writes the kernel rows that output row `outputRow` reads inside the image into
-    /// `kernelRows` and the offsets of the input rows they read into `rowOffsets`; returns how many.
+    /// `kernelRows` and the offsets of the input rows they read (`rowStride` apart) into
+    /// `rowOffsets`; returns how many.
     @inline(__always)
     private func inputRows(
-        of outputRow: Int, kernelRows: UnsafeMutablePointer<Int>, rowOffsets: UnsafeMutablePointer<Int>
+        of outputRow: Int, rowStride: Int, kernelRows: UnsafeMutablePointer<Int>, rowOffsets: UnsafeMutablePointer<Int>
     ) -> Int {
         var count = 0
         for kernelRow in 0..<geometry.kernelHeight {
             let inputRow = outputRow &* geometry.strideHeight &- geometry.padTop &+ kernelRow &* geometry.dilationHeight
             guard inputRow >= 0, inputRow < geometry.height else { continue }
             kernelRows[count] = kernelRow
-            rowOffsets[count] = inputRow &* geometry.width
+            rowOffsets[count] = inputRow &* rowStride
             count &+= 1
         }
         return count
     }
 
     /// Writes the kernel rows whose gradient reaches input row `inputRow` into `kernelRows` and
-    /// the offsets of the output rows they come from into `rowOffsets`; returns how many.
+    /// the offsets of the output rows they come from (`rowStride` apart) into `rowOffsets`;
+    /// returns how many.
     @inline(__always)
     private func outputRows(
-        of inputRow: Int, kernelRows: UnsafeMutablePointer<Int>, rowOffsets: UnsafeMutablePointer<Int>
+        of inputRow: Int, rowStride: Int, kernelRows: UnsafeMutablePointer<Int>, rowOffsets: UnsafeMutablePointer<Int>
     ) -> Int {
         var count = 0
         for kernelRow in 0..<geometry.kernelHeight {
@@ -120,10 +122,37 @@ struct DepthwiseConvolution {
             let outputRow = scaled / geometry.strideHeight
             guard outputRow < geometry.outputHeight else { continue }
             kernelRows[count] = kernelRow
-            rowOffsets[count] = outputRow &* geometry.outputWidth
+            rowOffsets[count] = outputRow &* rowStride
             count &+= 1
         }
         return count
+    }
+
+    /// Runs `body` with scratch memory: a zero-margined input plane, a row of
+    /// `max(blockedOutputWidth, blockedInputWidth)` floats, and `2·kernelHeight` integers.
+    @inline(__always)
+    private func withScratch(
+        _ body: (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Int>) -> Void
+    ) {
+        let planeCount = geometry.height * paddedInputWidth
+        let rowCount = max(blockedOutputWidth, blockedInputWidth)
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: planeCount + rowCount) { floats in
+            let plane = floats.baseAddress!
+            // Margins stay zero: copies only ever write the image columns.
+            plane.initialize(repeating: 0, count: planeCount + rowCount)
+            withUnsafeTemporaryAllocation(of: Int.self, capacity: 2 * geometry.kernelHeight) { integers in
+                body(plane, plane + planeCount, integers.baseAddress!)
+            }
+        }
+    }
+
+    /// Copies the `[height, width]` plane `source` into the image columns of `padded`.
+    @inline(__always)
+    private func copyIntoMargins(_ source: UnsafePointer<Float>, _ padded: UnsafeMutablePointer<Float>) {
+        let width = geometry.width, paddedWidth = paddedInputWidth, padLeft = geometry.padLeft
+        for row in 0..<geometry.height {
+            VectorLoops.copy(source + row &* width, to: padded + (row &* paddedWidth &+ padLeft), count: width)
+        }
     }
 
     /// Computes the output planes of input channels `channels` for every sample.
@@ -134,77 +163,56 @@ struct DepthwiseConvolution {
         let geometry = geometry
         let planeSize = geometry.inputPlaneSize, pixels = geometry.outputPixels
         let kernelWidth = geometry.kernelWidth, area = geometry.kernelArea
-        let width = geometry.width, outputWidth = geometry.outputWidth
-        let strideWidth = geometry.strideWidth, dilationWidth = geometry.dilationWidth, padLeft = geometry.padLeft
+        let outputWidth = geometry.outputWidth, blockedWidth = blockedOutputWidth, paddedWidth = paddedInputWidth
+        let strideWidth = geometry.strideWidth, dilationWidth = geometry.dilationWidth
         let outputChannels = outputChannels, inputChannels = geometry.channels
-        let (interiorLower, interiorUpper) = interiorOutputColumns
-        withUnsafeTemporaryAllocation(of: Int.self, capacity: 2 * geometry.kernelHeight) { rowBuffer in
-            let kernelRows = rowBuffer.baseAddress!, rowOffsets = kernelRows + geometry.kernelHeight
+        withScratch { padded, rowBuffer, integers in
+            let kernelRows = integers, rowOffsets = integers + geometry.kernelHeight
             for channel in channels {
-                for copy in 0..<multiplier {
-                    let outputChannel = channel &* multiplier &+ copy
-                    let taps = weight + outputChannel &* area
-                    let initial = bias?[outputChannel] ?? 0
-                    for sample in 0..<batch {
-                        let plane = input + (sample &* inputChannels &+ channel) &* planeSize
+                for sample in 0..<batch {
+                    copyIntoMargins(input + (sample &* inputChannels &+ channel) &* planeSize, padded)
+                    for copy in 0..<multiplier {
+                        let outputChannel = channel &* multiplier &+ copy
+                        let taps = weight + outputChannel &* area
+                        let initial = bias?[outputChannel] ?? 0
                         let target = output + (sample &* outputChannels &+ outputChannel) &* pixels
                         for outputRow in 0..<geometry.outputHeight {
-                            let rows = inputRows(of: outputRow, kernelRows: kernelRows, rowOffsets: rowOffsets)
-                            let rowTarget = target + outputRow &* outputWidth
-                            // Edge columns: windows partly outside the image.
-                            func edge(_ outputColumn: Int) {
-                                var sum = initial
-                                let first = outputColumn &* strideWidth &- padLeft
-                                for row in 0..<rows {
-                                    let rowTaps = taps + kernelRows[row] &* kernelWidth
-                                    let rowSource = plane + rowOffsets[row]
-                                    for kernelColumn in 0..<kernelWidth {
-                                        let column = first &+ kernelColumn &* dilationWidth
-                                        if column >= 0 && column < width { sum += rowTaps[kernelColumn] * rowSource[column] }
-                                    }
-                                }
-                                rowTarget[outputColumn] = sum
-                            }
-                            for outputColumn in 0..<interiorLower { edge(outputColumn) }
-                            for outputColumn in interiorUpper..<outputWidth { edge(outputColumn) }
-                            // Interior columns: 16 or 8 at a time when the column stride is 1, 8 at
-                            // a time from 16 contiguous inputs when it is 2 (while they stay in the row).
-                            var outputColumn = interiorLower
+                            let rows = inputRows(of: outputRow, rowStride: paddedWidth, kernelRows: kernelRows, rowOffsets: rowOffsets)
+                            var outputColumn = 0
                             func block<V: SIMD>(_ type: V.Type) where V.Scalar == Float {
                                 let sum = Self.windowSum(
-                                    V(repeating: initial), base: plane + (outputColumn &- padLeft), rows: rows,
-                                    kernelRows: kernelRows, rowOffsets: rowOffsets, taps: taps, kernelWidth: kernelWidth,
-                                    step: dilationWidth)
-                                Self.store(sum, rowTarget + outputColumn)
+                                    V(repeating: initial), base: padded + outputColumn, rows: rows, kernelRows: kernelRows,
+                                    rowOffsets: rowOffsets, taps: taps, kernelWidth: kernelWidth, step: dilationWidth)
+                                Self.store(sum, rowBuffer + outputColumn)
                                 outputColumn &+= V.scalarCount
                             }
-                            if strideWidth == 1 {
-                                while outputColumn &+ 16 <= interiorUpper { block(SIMD16<Float>.self) }
-                                while outputColumn &+ 8 <= interiorUpper { block(SIMD8<Float>.self) }
-                            } else if strideWidth == 2 {
-                                let lastRead = (kernelWidth &- 1) &* dilationWidth &- padLeft &+ 15
-                                while outputColumn &+ 8 <= interiorUpper && outputColumn &* 2 &+ lastRead < width {
+                            switch strideWidth {
+                            case 1:
+                                while outputColumn &+ 16 <= blockedWidth { block(SIMD16<Float>.self) }
+                                while outputColumn < blockedWidth { block(SIMD8<Float>.self) }
+                            case 2:
+                                while outputColumn < blockedWidth {
                                     let sum = Self.windowSumStrideTwo(
-                                        SIMD8(repeating: initial), base: plane + (outputColumn &* 2 &- padLeft), rows: rows,
+                                        SIMD8(repeating: initial), base: padded + outputColumn &* 2, rows: rows,
                                         kernelRows: kernelRows, rowOffsets: rowOffsets, taps: taps, kernelWidth: kernelWidth,
                                         step: dilationWidth)
-                                    Self.store(sum, rowTarget + outputColumn)
+                                    Self.store(sum, rowBuffer + outputColumn)
                                     outputColumn &+= 8
                                 }
-                            }
-                            while outputColumn < interiorUpper {
-                                var sum = initial
-                                let first = outputColumn &* strideWidth &- padLeft
-                                for row in 0..<rows {
-                                    let rowTaps = taps + kernelRows[row] &* kernelWidth
-                                    let source = plane + (rowOffsets[row] &+ first)
-                                    for kernelColumn in 0..<kernelWidth {
-                                        sum += rowTaps[kernelColumn] * source[kernelColumn &* dilationWidth]
+                            default:
+                                for column in 0..<outputWidth {
+                                    var sum = initial
+                                    for row in 0..<rows {
+                                        let rowTaps = taps + kernelRows[row] &* kernelWidth
+                                        let source = padded + (rowOffsets[row] &+ column &* strideWidth)
+                                        for kernelColumn in 0..<kernelWidth {
+                                            sum += rowTaps[kernelColumn] * source[kernelColumn &* dilationWidth]
+                                        }
                                     }
+                                    rowBuffer[column] = sum
                                 }
-                                rowTarget[outputColumn] = sum
-                                outputColumn &+= 1
                             }
+                            VectorLoops.copy(rowBuffer, to: target + outputRow &* outputWidth, count: outputWidth)
                         }
                     }
                 }
@@ -220,178 +228,155 @@ struct DepthwiseConvolution {
         inputGradient: UnsafeMutablePointer<Float>?, weightGradient: UnsafeMutablePointer<Float>,
         biasGradient: UnsafeMutablePointer<Float>?, channels: Range<Int>
     ) {
-        for channel in channels {
-            for copy in 0..<multiplier {
+        withScratch { padded, rowBuffer, integers in
+            for channel in channels {
                 accumulateParameterGradients(
-                    input: input, outputGradient: outputGradient, channel: channel, outputChannel: channel * multiplier + copy,
-                    weightGradient: weightGradient, biasGradient: biasGradient)
+                    input: input, outputGradient: outputGradient, channel: channel, weightGradient: weightGradient,
+                    biasGradient: biasGradient, padded: padded, rowBuffer: rowBuffer, integers: integers)
             }
-            guard let inputGradient else { continue }
-            if geometry.strideWidth == 1 {
-                gatherInputGradient(outputGradient: outputGradient, weight: weight, channel: channel, into: inputGradient)
-            } else {
-                scatterInputGradient(outputGradient: outputGradient, weight: weight, channel: channel, into: inputGradient)
-            }
+        }
+        guard let inputGradient else { return }
+        if geometry.strideWidth == 1 {
+            gatherInputGradient(outputGradient: outputGradient, weight: weight, channels: channels, into: inputGradient)
+        } else {
+            scatterInputGradient(outputGradient: outputGradient, weight: weight, channels: channels, into: inputGradient)
         }
     }
 
-    /// `dW[outputChannel, kr, kc] += Σ dY · X` over the batch, as 8-wide partial sums kept
-    /// per tap until the end; `dB[outputChannel] += Σ dY`.
+    /// `dW[c·multiplier + j, kr, kc] += Σ dY · X` over the batch as blocked dot products of
+    /// output-gradient rows (copied into `rowBuffer` with a zero tail) and zero-margined input
+    /// rows; `dB += Σ dY`.
     private func accumulateParameterGradients(
-        input: UnsafePointer<Float>, outputGradient: UnsafePointer<Float>, channel: Int, outputChannel: Int,
-        weightGradient: UnsafeMutablePointer<Float>, biasGradient: UnsafeMutablePointer<Float>?
+        input: UnsafePointer<Float>, outputGradient: UnsafePointer<Float>, channel: Int,
+        weightGradient: UnsafeMutablePointer<Float>, biasGradient: UnsafeMutablePointer<Float>?,
+        padded: UnsafeMutablePointer<Float>, rowBuffer: UnsafeMutablePointer<Float>, integers: UnsafeMutablePointer<Int>
     ) {
-        let geometry = geometry
+        let geometry = geometry, multiplier = multiplier
         let planeSize = geometry.inputPlaneSize, pixels = geometry.outputPixels
         let kernelWidth = geometry.kernelWidth, area = geometry.kernelArea
-        let outputWidth = geometry.outputWidth
-        let strideWidth = geometry.strideWidth, dilationWidth = geometry.dilationWidth, padLeft = geometry.padLeft
+        let outputWidth = geometry.outputWidth, blockedWidth = blockedOutputWidth, paddedWidth = paddedInputWidth
+        let strideWidth = geometry.strideWidth, dilationWidth = geometry.dilationWidth
         let outputChannels = outputChannels, inputChannels = geometry.channels
-        withUnsafeTemporaryAllocation(of: Int.self, capacity: 2 * geometry.kernelHeight + 2 * kernelWidth) { buffer in
-            let kernelRows = buffer.baseAddress!, rowOffsets = kernelRows + geometry.kernelHeight
-            let bounds = rowOffsets + geometry.kernelHeight
-            for kernelColumn in 0..<kernelWidth {
-                let valid = geometry.validOutputColumns(kernelColumn: kernelColumn)
-                bounds[2 &* kernelColumn] = valid.lower
-                bounds[2 &* kernelColumn &+ 1] = valid.upper
-            }
-            withUnsafeTemporaryAllocation(of: Vector.self, capacity: area) { vectorBuffer in
-                withUnsafeTemporaryAllocation(of: Float.self, capacity: area) { scalarBuffer in
-                    let vectorSums = vectorBuffer.baseAddress!, scalarSums = scalarBuffer.baseAddress!
-                    vectorSums.initialize(repeating: Vector(), count: area)
-                    scalarSums.initialize(repeating: 0, count: area)
-                    var biasSum: Float = 0
-                    for sample in 0..<batch {
-                        let plane = input + (sample &* inputChannels &+ channel) &* planeSize
-                        let gradientPlane = outputGradient + (sample &* outputChannels &+ outputChannel) &* pixels
-                        if biasGradient != nil { biasSum += VectorLoops.sum(gradientPlane, count: pixels) }
-                        for outputRow in 0..<geometry.outputHeight {
-                            let rowGradient = gradientPlane + outputRow &* outputWidth
-                            let rows = inputRows(of: outputRow, kernelRows: kernelRows, rowOffsets: rowOffsets)
-                            for row in 0..<rows {
-                                let rowTap = kernelRows[row] &* kernelWidth
-                                for kernelColumn in 0..<kernelWidth {
-                                    let lower = bounds[2 &* kernelColumn], upper = bounds[2 &* kernelColumn &+ 1]
-                                    let tap = rowTap &+ kernelColumn
-                                    let source = plane + (rowOffsets[row] &+ kernelColumn &* dilationWidth &- padLeft)
-                                    var outputColumn = lower
-                                    if strideWidth == 1 {
-                                        var wide = SIMD16<Float>()
-                                        while outputColumn &+ 16 <= upper {
-                                            wide += Self.load(rowGradient + outputColumn, as: SIMD16<Float>.self)
-                                                * Self.load(source + outputColumn, as: SIMD16<Float>.self)
-                                            outputColumn &+= 16
-                                        }
-                                        var sum = vectorSums[tap] + wide.lowHalf + wide.highHalf
-                                        while outputColumn &+ 8 <= upper {
-                                            sum += Self.load(rowGradient + outputColumn, as: Vector.self)
-                                                * Self.load(source + outputColumn, as: Vector.self)
-                                            outputColumn &+= 8
-                                        }
-                                        vectorSums[tap] = sum
-                                    } else if strideWidth == 2 {
-                                        // 16 contiguous inputs, even lanes, while they stay in the row.
-                                        var sum = vectorSums[tap]
-                                        let firstColumn = kernelColumn &* dilationWidth &- padLeft
-                                        while outputColumn &+ 8 <= upper && firstColumn &+ outputColumn &* 2 &+ 15 < geometry.width {
-                                            sum += Self.load(rowGradient + outputColumn, as: Vector.self)
-                                                * Self.load(source + outputColumn &* 2, as: SIMD16<Float>.self).evenHalf
-                                            outputColumn &+= 8
-                                        }
-                                        vectorSums[tap] = sum
+        let kernelRows = integers, rowOffsets = integers + geometry.kernelHeight
+        let sumCount = area &* multiplier
+        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: sumCount) { sumBuffer in
+            let sums = sumBuffer.baseAddress!
+            sums.initialize(repeating: SIMD8(), count: sumCount)
+            var biasSums = [Float](repeating: 0, count: multiplier)
+            // The row buffer's tail past the output width stays zero.
+            rowBuffer.update(repeating: 0, count: blockedWidth)
+            for sample in 0..<batch {
+                copyIntoMargins(input + (sample &* inputChannels &+ channel) &* planeSize, padded)
+                for copy in 0..<multiplier {
+                    let gradientPlane = outputGradient + (sample &* outputChannels &+ channel &* multiplier &+ copy) &* pixels
+                    if biasGradient != nil { biasSums[copy] += VectorLoops.sum(gradientPlane, count: pixels) }
+                    let copySums = sums + copy &* area
+                    for outputRow in 0..<geometry.outputHeight {
+                        VectorLoops.copy(gradientPlane + outputRow &* outputWidth, to: rowBuffer, count: outputWidth)
+                        let rows = inputRows(of: outputRow, rowStride: paddedWidth, kernelRows: kernelRows, rowOffsets: rowOffsets)
+                        for row in 0..<rows {
+                            let rowSums = copySums + kernelRows[row] &* kernelWidth
+                            for kernelColumn in 0..<kernelWidth {
+                                let source = padded + (rowOffsets[row] &+ kernelColumn &* dilationWidth)
+                                var column = 0
+                                switch strideWidth {
+                                case 1:
+                                    var wide = SIMD16<Float>()
+                                    while column &+ 16 <= blockedWidth {
+                                        wide += Self.load(rowBuffer + column, as: SIMD16<Float>.self)
+                                            * Self.load(source + column, as: SIMD16<Float>.self)
+                                        column &+= 16
                                     }
+                                    var sum = rowSums[kernelColumn] + wide.lowHalf + wide.highHalf
+                                    if column < blockedWidth {
+                                        sum += Self.load(rowBuffer + column, as: SIMD8<Float>.self)
+                                            * Self.load(source + column, as: SIMD8<Float>.self)
+                                    }
+                                    rowSums[kernelColumn] = sum
+                                case 2:
+                                    var sum = rowSums[kernelColumn]
+                                    while column < blockedWidth {
+                                        sum += Self.load(rowBuffer + column, as: SIMD8<Float>.self)
+                                            * Self.load(source + column &* 2, as: SIMD16<Float>.self).evenHalf
+                                        column &+= 8
+                                    }
+                                    rowSums[kernelColumn] = sum
+                                default:
                                     var sum: Float = 0
-                                    while outputColumn < upper {
-                                        sum += rowGradient[outputColumn] * source[outputColumn &* strideWidth]
-                                        outputColumn &+= 1
-                                    }
-                                    scalarSums[tap] += sum
+                                    for column in 0..<outputWidth { sum += rowBuffer[column] * source[column &* strideWidth] }
+                                    rowSums[kernelColumn][0] += sum
                                 }
                             }
                         }
                     }
-                    let target = weightGradient + outputChannel &* area
-                    for tap in 0..<area { target[tap] += vectorSums[tap].sum() + scalarSums[tap] }
-                    biasGradient?[outputChannel] += biasSum
                 }
+            }
+            for copy in 0..<multiplier {
+                let outputChannel = channel &* multiplier &+ copy
+                let target = weightGradient + outputChannel &* area
+                for tap in 0..<area { target[tap] += sums[copy &* area &+ tap].sum() }
+                biasGradient?[outputChannel] += biasSums[copy]
             }
         }
     }
 
     /// Column stride 1: each input-gradient element gathers `Σ tap · dY` over the copies and
-    /// kernel taps that read it, 8 neighbouring columns at a time in the interior.
+    /// kernel taps that read it, 16 or 8 neighbouring columns at a time, from output-gradient
+    /// planes copied into zero-margined scratch rows.
     private func gatherInputGradient(
-        outputGradient: UnsafePointer<Float>, weight: UnsafePointer<Float>, channel: Int,
+        outputGradient: UnsafePointer<Float>, weight: UnsafePointer<Float>, channels: Range<Int>,
         into inputGradient: UnsafeMutablePointer<Float>
     ) {
         let geometry = geometry, multiplier = multiplier
         let planeSize = geometry.inputPlaneSize, pixels = geometry.outputPixels
         let kernelWidth = geometry.kernelWidth, area = geometry.kernelArea
-        let width = geometry.width, outputWidth = geometry.outputWidth
-        let dilationWidth = geometry.dilationWidth, padLeft = geometry.padLeft
+        let width = geometry.width, outputWidth = geometry.outputWidth, blockedWidth = blockedInputWidth
+        let dilationWidth = geometry.dilationWidth
+        let margin = gradientMargin, paddedWidth = paddedGradientWidth
+        let paddedPlaneSize = geometry.outputHeight &* paddedWidth
         let outputChannels = outputChannels, inputChannels = geometry.channels
-        let (interiorLower, interiorUpper) = interiorInputColumns
-        let taps = weight + channel &* multiplier &* area
-        withUnsafeTemporaryAllocation(of: Int.self, capacity: 2 * geometry.kernelHeight) { rowBuffer in
-            let kernelRows = rowBuffer.baseAddress!, rowOffsets = kernelRows + geometry.kernelHeight
-            for sample in 0..<batch {
-                let target = inputGradient + (sample &* inputChannels &+ channel) &* planeSize
-                // The copies' output-gradient planes are consecutive.
-                let gradientPlanes = outputGradient + (sample &* outputChannels &+ channel &* multiplier) &* pixels
-                for inputRow in 0..<geometry.height {
-                    let rows = outputRows(of: inputRow, kernelRows: kernelRows, rowOffsets: rowOffsets)
-                    guard rows > 0 else { continue }
-                    let rowTarget = target + inputRow &* width
-                    // Edge columns: some taps fall outside the output.
-                    func edge(_ inputColumn: Int) {
-                        var sum: Float = 0
-                        let first = inputColumn &+ padLeft
+        let scratchCount = multiplier &* paddedPlaneSize &+ blockedWidth
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: scratchCount) { floats in
+            let paddedPlanes = floats.baseAddress!, rowBuffer = paddedPlanes + multiplier &* paddedPlaneSize
+            paddedPlanes.initialize(repeating: 0, count: scratchCount)
+            withUnsafeTemporaryAllocation(of: Int.self, capacity: 2 * geometry.kernelHeight) { integers in
+                let kernelRows = integers.baseAddress!, rowOffsets = kernelRows + geometry.kernelHeight
+                for channel in channels {
+                    let taps = weight + channel &* multiplier &* area
+                    for sample in 0..<batch {
+                        // The copies' output-gradient planes are consecutive.
+                        let gradientPlanes = outputGradient + (sample &* outputChannels &+ channel &* multiplier) &* pixels
                         for copy in 0..<multiplier {
-                            let plane = gradientPlanes + copy &* pixels
-                            let copyTaps = taps + copy &* area
-                            for row in 0..<rows {
-                                let rowTaps = copyTaps + kernelRows[row] &* kernelWidth
-                                for kernelColumn in 0..<kernelWidth {
-                                    let outputColumn = first &- kernelColumn &* dilationWidth
-                                    if outputColumn >= 0 && outputColumn < outputWidth {
-                                        sum += rowTaps[kernelColumn] * plane[rowOffsets[row] &+ outputColumn]
-                                    }
-                                }
+                            for outputRow in 0..<geometry.outputHeight {
+                                VectorLoops.copy(
+                                    gradientPlanes + (copy &* pixels &+ outputRow &* outputWidth),
+                                    to: paddedPlanes + (copy &* paddedPlaneSize &+ outputRow &* paddedWidth &+ margin),
+                                    count: outputWidth)
                             }
                         }
-                        rowTarget[inputColumn] += sum
-                    }
-                    for inputColumn in 0..<interiorLower { edge(inputColumn) }
-                    for inputColumn in interiorUpper..<width { edge(inputColumn) }
-                    var inputColumn = interiorLower
-                    func block<V: SIMD>(_ type: V.Type) where V.Scalar == Float {
-                        var sum: V = Self.load(rowTarget + inputColumn)
-                        for copy in 0..<multiplier {
-                            sum = Self.windowSum(
-                                sum, base: gradientPlanes + (copy &* pixels &+ inputColumn &+ padLeft), rows: rows,
-                                kernelRows: kernelRows, rowOffsets: rowOffsets, taps: taps + copy &* area,
-                                kernelWidth: kernelWidth, step: -dilationWidth)
-                        }
-                        Self.store(sum, rowTarget + inputColumn)
-                        inputColumn &+= V.scalarCount
-                    }
-                    while inputColumn &+ 16 <= interiorUpper { block(SIMD16<Float>.self) }
-                    while inputColumn &+ 8 <= interiorUpper { block(SIMD8<Float>.self) }
-                    while inputColumn < interiorUpper {
-                        var sum: Float = 0
-                        for copy in 0..<multiplier {
-                            let plane = gradientPlanes + copy &* pixels
-                            let copyTaps = taps + copy &* area
-                            for row in 0..<rows {
-                                let source = plane + (rowOffsets[row] &+ inputColumn &+ padLeft)
-                                let rowTaps = copyTaps + kernelRows[row] &* kernelWidth
-                                for kernelColumn in 0..<kernelWidth {
-                                    sum += rowTaps[kernelColumn] * source[-(kernelColumn &* dilationWidth)]
+                        let target = inputGradient + (sample &* inputChannels &+ channel) &* planeSize
+                        for inputRow in 0..<geometry.height {
+                            let rows = outputRows(of: inputRow, rowStride: paddedWidth, kernelRows: kernelRows, rowOffsets: rowOffsets)
+                            guard rows > 0 else { continue }
+                            // Input column x reads output column x + padLeft − kc·dilation, at
+                            // x + padLeft + margin − kc·dilation in the scratch row.
+                            let base = paddedPlanes + (geometry.padLeft &+ margin)
+                            var inputColumn = 0
+                            func block<V: SIMD>(_ type: V.Type) where V.Scalar == Float {
+                                var sum = V()
+                                for copy in 0..<multiplier {
+                                    sum = Self.windowSum(
+                                        sum, base: base + (copy &* paddedPlaneSize &+ inputColumn), rows: rows,
+                                        kernelRows: kernelRows, rowOffsets: rowOffsets, taps: taps + copy &* area,
+                                        kernelWidth: kernelWidth, step: -dilationWidth)
                                 }
+                                Self.store(sum, rowBuffer + inputColumn)
+                                inputColumn &+= V.scalarCount
                             }
+                            while inputColumn &+ 16 <= blockedWidth { block(SIMD16<Float>.self) }
+                            while inputColumn < blockedWidth { block(SIMD8<Float>.self) }
+                            VectorLoops.add(rowBuffer, to: target + inputRow &* width, count: width)
                         }
-                        rowTarget[inputColumn] += sum
-                        inputColumn &+= 1
                     }
                 }
             }
@@ -400,13 +385,13 @@ struct DepthwiseConvolution {
 
     /// Column strides above 1: every tap adds `tap · dY` into the input-gradient elements it read.
     private func scatterInputGradient(
-        outputGradient: UnsafePointer<Float>, weight: UnsafePointer<Float>, channel: Int,
+        outputGradient: UnsafePointer<Float>, weight: UnsafePointer<Float>, channels: Range<Int>,
         into inputGradient: UnsafeMutablePointer<Float>
     ) {
-        let geometry = geometry
+        let geometry = geometry, multiplier = multiplier
         let planeSize = geometry.inputPlaneSize, pixels = geometry.outputPixels
         let kernelWidth = geometry.kernelWidth, area = geometry.kernelArea
-        let outputWidth = geometry.outputWidth
+        let width = geometry.width, outputWidth = geometry.outputWidth
         let strideWidth = geometry.strideWidth, dilationWidth = geometry.dilationWidth, padLeft = geometry.padLeft
         let outputChannels = outputChannels, inputChannels = geometry.channels
         withUnsafeTemporaryAllocation(of: Int.self, capacity: 2 * geometry.kernelHeight + 2 * kernelWidth) { buffer in
@@ -417,23 +402,25 @@ struct DepthwiseConvolution {
                 bounds[2 &* kernelColumn] = valid.lower
                 bounds[2 &* kernelColumn &+ 1] = valid.upper
             }
-            for sample in 0..<batch {
-                let target = inputGradient + (sample &* inputChannels &+ channel) &* planeSize
-                for copy in 0..<multiplier {
-                    let outputChannel = channel &* multiplier &+ copy
-                    let taps = weight + outputChannel &* area
-                    let gradientPlane = outputGradient + (sample &* outputChannels &+ outputChannel) &* pixels
-                    for outputRow in 0..<geometry.outputHeight {
-                        let rowGradient = gradientPlane + outputRow &* outputWidth
-                        let rows = inputRows(of: outputRow, kernelRows: kernelRows, rowOffsets: rowOffsets)
-                        for row in 0..<rows {
-                            let rowTaps = taps + kernelRows[row] &* kernelWidth
-                            for kernelColumn in 0..<kernelWidth {
-                                let lower = bounds[2 &* kernelColumn], upper = bounds[2 &* kernelColumn &+ 1]
-                                let tap = rowTaps[kernelColumn]
-                                let rowTarget = target + (rowOffsets[row] &+ kernelColumn &* dilationWidth &- padLeft)
-                                for outputColumn in lower..<upper {
-                                    rowTarget[outputColumn &* strideWidth] += tap * rowGradient[outputColumn]
+            for channel in channels {
+                for sample in 0..<batch {
+                    let target = inputGradient + (sample &* inputChannels &+ channel) &* planeSize
+                    for copy in 0..<multiplier {
+                        let outputChannel = channel &* multiplier &+ copy
+                        let taps = weight + outputChannel &* area
+                        let gradientPlane = outputGradient + (sample &* outputChannels &+ outputChannel) &* pixels
+                        for outputRow in 0..<geometry.outputHeight {
+                            let rowGradient = gradientPlane + outputRow &* outputWidth
+                            let rows = inputRows(of: outputRow, rowStride: width, kernelRows: kernelRows, rowOffsets: rowOffsets)
+                            for row in 0..<rows {
+                                let rowTaps = taps + kernelRows[row] &* kernelWidth
+                                for kernelColumn in 0..<kernelWidth {
+                                    let lower = bounds[2 &* kernelColumn], upper = bounds[2 &* kernelColumn &+ 1]
+                                    let tap = rowTaps[kernelColumn]
+                                    let rowTarget = target + (rowOffsets[row] &+ kernelColumn &* dilationWidth &- padLeft)
+                                    for outputColumn in lower..<upper {
+                                        rowTarget[outputColumn &* strideWidth] += tap * rowGradient[outputColumn]
+                                    }
                                 }
                             }
                         }
