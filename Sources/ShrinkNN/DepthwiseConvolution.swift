@@ -9,7 +9,7 @@
 /// lanes of 16, larger strides go one output at a time). Rows are computed into a scratch row
 /// rounded up to whole blocks and copied out. The input gradient is gathered the same way from
 /// zero-margined output-gradient planes when the column stride is 1 and scattered tap by tap
-/// otherwise; weight gradients are blocked dot products kept in registers until the end.
+/// into a zero-margined plane otherwise; weight gradients are blocked dot products kept in registers until the end.
 ///
 /// Work is split by input channel: a channel's output planes, input-gradient planes and
 /// weight-gradient rows belong to it alone, so chunks never share memory and sums run in a fixed
@@ -383,7 +383,10 @@ struct DepthwiseConvolution {
         }
     }
 
-    /// Column strides above 1: every tap adds `tap · dY` into the input-gradient elements it read.
+    /// Column strides above 1: every tap adds `tap · dY` into the input-gradient elements it
+    /// read, in a zero-margined scratch plane (8 outputs at a time into the even lanes of 16
+    /// inputs for stride 2, one at a time beyond), whose image columns are then added into the
+    /// input gradient.
     private func scatterInputGradient(
         outputGradient: UnsafePointer<Float>, weight: UnsafePointer<Float>, channels: Range<Int>,
         into inputGradient: UnsafeMutablePointer<Float>
@@ -392,38 +395,49 @@ struct DepthwiseConvolution {
         let planeSize = geometry.inputPlaneSize, pixels = geometry.outputPixels
         let kernelWidth = geometry.kernelWidth, area = geometry.kernelArea
         let width = geometry.width, outputWidth = geometry.outputWidth
+        let blockedWidth = blockedOutputWidth, paddedWidth = paddedInputWidth
         let strideWidth = geometry.strideWidth, dilationWidth = geometry.dilationWidth, padLeft = geometry.padLeft
         let outputChannels = outputChannels, inputChannels = geometry.channels
-        withUnsafeTemporaryAllocation(of: Int.self, capacity: 2 * geometry.kernelHeight + 2 * kernelWidth) { buffer in
-            let kernelRows = buffer.baseAddress!, rowOffsets = kernelRows + geometry.kernelHeight
-            let bounds = rowOffsets + geometry.kernelHeight
-            for kernelColumn in 0..<kernelWidth {
-                let valid = geometry.validOutputColumns(kernelColumn: kernelColumn)
-                bounds[2 &* kernelColumn] = valid.lower
-                bounds[2 &* kernelColumn &+ 1] = valid.upper
-            }
+        let paddedPlaneSize = geometry.height &* paddedWidth
+        withScratch { padded, rowBuffer, integers in
+            let kernelRows = integers, rowOffsets = integers + geometry.kernelHeight
+            // The row buffer's tail past the output width stays zero.
+            rowBuffer.update(repeating: 0, count: blockedWidth)
             for channel in channels {
                 for sample in 0..<batch {
-                    let target = inputGradient + (sample &* inputChannels &+ channel) &* planeSize
+                    padded.update(repeating: 0, count: paddedPlaneSize)
                     for copy in 0..<multiplier {
                         let outputChannel = channel &* multiplier &+ copy
                         let taps = weight + outputChannel &* area
                         let gradientPlane = outputGradient + (sample &* outputChannels &+ outputChannel) &* pixels
                         for outputRow in 0..<geometry.outputHeight {
-                            let rowGradient = gradientPlane + outputRow &* outputWidth
-                            let rows = inputRows(of: outputRow, rowStride: width, kernelRows: kernelRows, rowOffsets: rowOffsets)
+                            VectorLoops.copy(gradientPlane + outputRow &* outputWidth, to: rowBuffer, count: outputWidth)
+                            let rows = inputRows(of: outputRow, rowStride: paddedWidth, kernelRows: kernelRows, rowOffsets: rowOffsets)
                             for row in 0..<rows {
                                 let rowTaps = taps + kernelRows[row] &* kernelWidth
                                 for kernelColumn in 0..<kernelWidth {
-                                    let lower = bounds[2 &* kernelColumn], upper = bounds[2 &* kernelColumn &+ 1]
                                     let tap = rowTaps[kernelColumn]
-                                    let rowTarget = target + (rowOffsets[row] &+ kernelColumn &* dilationWidth &- padLeft)
-                                    for outputColumn in lower..<upper {
-                                        rowTarget[outputColumn &* strideWidth] += tap * rowGradient[outputColumn]
+                                    let target = padded + (rowOffsets[row] &+ kernelColumn &* dilationWidth)
+                                    if strideWidth == 2 {
+                                        let scale = SIMD8<Float>(repeating: tap)
+                                        var column = 0
+                                        while column < blockedWidth {
+                                            var spread = SIMD16<Float>()
+                                            spread.evenHalf = scale * Self.load(rowBuffer + column, as: SIMD8<Float>.self)
+                                            let block = target + column &* 2
+                                            Self.store(Self.load(block, as: SIMD16<Float>.self) + spread, block)
+                                            column &+= 8
+                                        }
+                                    } else {
+                                        for column in 0..<outputWidth { target[column &* strideWidth] += tap * rowBuffer[column] }
                                     }
                                 }
                             }
                         }
+                    }
+                    let target = inputGradient + (sample &* inputChannels &+ channel) &* planeSize
+                    for row in 0..<geometry.height {
+                        VectorLoops.add(padded + (row &* paddedWidth &+ padLeft), to: target + row &* width, count: width)
                     }
                 }
             }

@@ -48,43 +48,6 @@ enum VectorLoops {
         }
     }
 
-    /// `target[0..<count] += scale · source[0..<count]` (the ranges must not overlap).
-    @inline(__always)
-    static func multiplyAdd(
-        _ scale: Float, _ source: UnsafePointer<Float>, to target: UnsafeMutablePointer<Float>, count: Int
-    ) {
-        var index = 0
-        let factor = SIMD8<Float>(repeating: scale)
-        while index + 8 <= count {
-            let sum = UnsafeRawPointer(target + index).loadUnaligned(as: SIMD8<Float>.self)
-                + factor * UnsafeRawPointer(source + index).loadUnaligned(as: SIMD8<Float>.self)
-            UnsafeMutableRawPointer(target + index).storeBytes(of: sum, as: SIMD8<Float>.self)
-            index += 8
-        }
-        while index < count {
-            target[index] += scale * source[index]
-            index += 1
-        }
-    }
-
-    /// `Σ left[i] · right[i]` over `0..<count`, with eight partial sums (not in sequential order).
-    @inline(__always)
-    static func dot(_ left: UnsafePointer<Float>, _ right: UnsafePointer<Float>, count: Int) -> Float {
-        var index = 0
-        var partial = SIMD8<Float>()
-        while index + 8 <= count {
-            partial += UnsafeRawPointer(left + index).loadUnaligned(as: SIMD8<Float>.self)
-                * UnsafeRawPointer(right + index).loadUnaligned(as: SIMD8<Float>.self)
-            index += 8
-        }
-        var total = partial.sum()
-        while index < count {
-            total += left[index] * right[index]
-            index += 1
-        }
-        return total
-    }
-
     /// `Σ source[0..<count]`, with eight partial sums (not in sequential order).
     @inline(__always)
     static func sum(_ source: UnsafePointer<Float>, count: Int) -> Float {
