@@ -66,7 +66,7 @@ public struct Convolution2DOperator: Operator {
         let sample = try ShapeChecks.sample(inputShapes[0], rank: 3, expected: expected)
         guard sample[0] == inputChannels else { throw OperatorError("expects \(expected)") }
         guard let output = window.outputSize(height: sample[1], width: sample[2]) else {
-            throw OperatorError(PoolingShapes.misfit(window, noun: "kernel", height: sample[1], width: sample[2]))
+            throw OperatorError(window.misfit("kernel", height: sample[1], width: sample[2]))
         }
         return [ValueShape([inputShapes[0][0], .fixed(outputChannels), .fixed(output.height), .fixed(output.width)])]
     }

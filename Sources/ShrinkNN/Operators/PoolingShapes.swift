@@ -19,15 +19,8 @@ enum PoolingShapes {
     static func outputShapes(window: WindowGeometry, ceilMode: Bool, input: ValueShape) throws(OperatorError) -> [ValueShape] {
         let sample = try ShapeChecks.sample(input, rank: 3, expected: "[batch, channels, height, width]")
         guard let output = window.outputSize(height: sample[1], width: sample[2], ceilMode: ceilMode) else {
-            throw OperatorError(misfit(window, noun: "window", height: sample[1], width: sample[2]))
+            throw OperatorError(window.misfit("window", height: sample[1], width: sample[2]))
         }
         return [ValueShape([input[0], .fixed(sample[0]), .fixed(output.height), .fixed(output.width)])]
-    }
-
-    /// `the 3×3 kernel (dilated to 5×5) does not fit the 2×7 input padded to 4×9`.
-    static func misfit(_ window: WindowGeometry, noun: String, height: Int, width: Int) -> String {
-        let paddedHeight = height + window.pads[0] + window.pads[2], paddedWidth = width + window.pads[1] + window.pads[3]
-        let padded = paddedHeight == height && paddedWidth == width ? "" : " padded to \(paddedHeight)×\(paddedWidth)"
-        return "the \(window.kernelDescription(noun)) does not fit the \(height)×\(width) input\(padded)"
     }
 }

@@ -80,6 +80,14 @@ public struct WindowGeometry: Hashable, Sendable {
         return dilations == [1, 1] ? base : base + " (dilated to \(span(axis: 0))×\(span(axis: 1)))"
     }
 
+    /// `the 3×3 kernel (dilated to 5×5) does not fit the 2×7 input padded to 4×9`: why a
+    /// `height × width` input has no output.
+    func misfit(_ noun: String, height: Int, width: Int) -> String {
+        let paddedHeight = height + pads[0] + pads[2], paddedWidth = width + pads[1] + pads[3]
+        let padded = paddedHeight == height && paddedWidth == width ? "" : " padded to \(paddedHeight)×\(paddedWidth)"
+        return "the \(kernelDescription(noun)) does not fit the \(height)×\(width) input\(padded)"
+    }
+
     /// Square kernel and strides, symmetric padding, no dilation: what chain architectures
     /// (`LayerSpecification`) can describe.
     var isSquareAndSymmetric: Bool {
