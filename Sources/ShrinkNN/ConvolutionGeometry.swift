@@ -1,50 +1,86 @@
 /// The sizes of one convolution call and its im2col / col2im lowering.
 ///
-/// The lowered matrix for `samples` consecutive inputs is `[rows, samples·outputPixels]` with
-/// `rows = channels·kernelSize²` ordered `(channel, kernelRow, kernelColumn)`, matching the
-/// weight layout `[outputChannels, channels, kernelSize, kernelSize]`, and columns ordered
-/// `(sample, outputRow, outputColumn)`.
+/// The window may be rectangular, with a stride and dilation per axis and asymmetric padding
+/// (`padTop`, `padLeft` place the first window; the trailing pads only change the output size).
+/// The lowered matrix for `samples` consecutive inputs is `[columnRows, samples·outputPixels]`
+/// with `columnRows = channels·kernelHeight·kernelWidth` ordered
+/// `(channel, kernelRow, kernelColumn)`, and columns ordered `(sample, outputRow, outputColumn)`.
+/// With `groups > 1`, group `g`'s rows are the contiguous block
+/// `g·groupRows ..< (g+1)·groupRows`, which matches the weight slice of its output channels in
+/// the layout `[outputChannels, channels / groups, kernelHeight, kernelWidth]`.
 struct ConvolutionGeometry {
     let channels: Int
     let height: Int
     let width: Int
-    let kernelSize: Int
-    let stride: Int
-    let padding: Int
+    let kernelHeight: Int
+    let kernelWidth: Int
+    let strideHeight: Int
+    let strideWidth: Int
+    let dilationHeight: Int
+    let dilationWidth: Int
+    let padTop: Int
+    let padLeft: Int
+    let groups: Int
     let outputHeight: Int
     let outputWidth: Int
 
-    init(channels: Int, height: Int, width: Int, kernelSize: Int, stride: Int, padding: Int) {
+    /// The geometry of `window` over `[channels, height, width]` inputs split into `groups`.
+    init(channels: Int, height: Int, width: Int, window: WindowGeometry, groups: Int = 1) {
         self.channels = channels
         self.height = height
         self.width = width
-        self.kernelSize = kernelSize
-        self.stride = stride
-        self.padding = padding
-        outputHeight = (height + 2 * padding - kernelSize) / stride + 1
-        outputWidth = (width + 2 * padding - kernelSize) / stride + 1
+        kernelHeight = window.kernel[0]
+        kernelWidth = window.kernel[1]
+        strideHeight = window.strides[0]
+        strideWidth = window.strides[1]
+        dilationHeight = window.dilations[0]
+        dilationWidth = window.dilations[1]
+        padTop = window.pads[0]
+        padLeft = window.pads[1]
+        self.groups = groups
+        // Zero (not a negative or truncated count) when the window does not fit.
+        let size = window.outputSize(height: height, width: width)
+        outputHeight = size?.height ?? 0
+        outputWidth = size?.width ?? 0
+    }
+
+    /// A square window with symmetric padding and one group.
+    init(channels: Int, height: Int, width: Int, kernelSize: Int, stride: Int, padding: Int) {
+        self.init(channels: channels, height: height, width: width,
+                  window: WindowGeometry(square: kernelSize, stride: stride, padding: padding))
     }
 
     var outputPixels: Int { outputHeight * outputWidth }
-    var columnRows: Int { channels * kernelSize * kernelSize }
+    var kernelArea: Int { kernelHeight * kernelWidth }
+    /// Rows of the lowered matrix, all groups.
+    var columnRows: Int { channels * kernelArea }
+    /// Input channels of one group.
+    var groupChannels: Int { channels / groups }
+    /// Rows of the lowered matrix one group's GEMM reads (the weight's row length).
+    var groupRows: Int { groupChannels * kernelArea }
     var inputSampleSize: Int { channels * height * width }
+    var inputPlaneSize: Int { height * width }
 
-    /// The output columns `lower..<upper` whose input column `ow·stride − padding + kernelColumn`
-    /// lies inside the image.
+    /// The output columns `lower..<upper` whose input column
+    /// `ow·strideWidth − padLeft + kernelColumn·dilationWidth` lies inside the image.
     @inline(__always)
-    private func validOutputColumns(kernelColumn: Int) -> (lower: Int, upper: Int) {
-        validOutputRange(kernelOffset: kernelColumn, inputExtent: width, outputExtent: outputWidth)
+    func validOutputColumns(kernelColumn: Int) -> (lower: Int, upper: Int) {
+        Self.validOutputRange(kernelOffset: kernelColumn &* dilationWidth, padding: padLeft, stride: strideWidth,
+                              inputExtent: width, outputExtent: outputWidth)
     }
 
-    /// The output rows `lower..<upper` whose input row `oh·stride − padding + kernelRow` lies
-    /// inside the image.
+    /// The output rows `lower..<upper` whose input row
+    /// `oh·strideHeight − padTop + kernelRow·dilationHeight` lies inside the image.
     @inline(__always)
-    private func validOutputRows(kernelRow: Int) -> (lower: Int, upper: Int) {
-        validOutputRange(kernelOffset: kernelRow, inputExtent: height, outputExtent: outputHeight)
+    func validOutputRows(kernelRow: Int) -> (lower: Int, upper: Int) {
+        Self.validOutputRange(kernelOffset: kernelRow &* dilationHeight, padding: padTop, stride: strideHeight,
+                              inputExtent: height, outputExtent: outputHeight)
     }
 
     @inline(__always)
-    private func validOutputRange(kernelOffset: Int, inputExtent: Int, outputExtent: Int) -> (lower: Int, upper: Int) {
+    private static func validOutputRange(
+        kernelOffset: Int, padding: Int, stride: Int, inputExtent: Int, outputExtent: Int
+    ) -> (lower: Int, upper: Int) {
         let lowNumerator = padding - kernelOffset
         let lower = min(outputExtent, lowNumerator <= 0 ? 0 : (lowNumerator + stride - 1) / stride)
         let highNumerator = inputExtent - 1 + padding - kernelOffset
@@ -52,20 +88,30 @@ struct ConvolutionGeometry {
         return (lower, max(upper, lower))
     }
 
-    /// im2col: writes the lowered matrix `[rows, samples·outputPixels]` of `samples` inputs
-    /// `[samples, channels, height, width]`, with zeros for padding.
+    /// The offset within an input plane of the element that output `(outputRow, 0)` reads at
+    /// kernel tap `(kernelRow, kernelColumn)` (may lie outside the plane; only the valid range
+    /// of columns is ever dereferenced).
+    @inline(__always)
+    func inputOffset(outputRow: Int, kernelRow: Int, kernelColumn: Int) -> Int {
+        (outputRow &* strideHeight &- padTop &+ kernelRow &* dilationHeight) &* width
+            &+ kernelColumn &* dilationWidth &- padLeft
+    }
+
+    /// im2col: writes the lowered matrix `[columnRows, samples·outputPixels]` of `samples`
+    /// inputs `[samples, channels, height, width]`, with zeros for padding.
     func lower(_ input: UnsafePointer<Float>, samples: Int, into columns: UnsafeMutablePointer<Float>) {
-        let pixels = outputPixels, rowWidth = samples &* pixels, planeSize = height &* width
-        let outputWidth = outputWidth, width = width, stride = stride
-        let rowStep = stride &* width
+        let pixels = outputPixels, rowWidth = samples &* pixels, planeSize = inputPlaneSize
+        let outputWidth = outputWidth, strideWidth = strideWidth
+        let rowStep = strideHeight &* width
         for channel in 0..<channels {
-            for kernelRow in 0..<kernelSize {
+            for kernelRow in 0..<kernelHeight {
                 let (firstRow, endRow) = validOutputRows(kernelRow: kernelRow)
-                for kernelColumn in 0..<kernelSize {
-                    let row = (channel &* kernelSize &+ kernelRow) &* kernelSize &+ kernelColumn
+                for kernelColumn in 0..<kernelWidth {
+                    let row = (channel &* kernelHeight &+ kernelRow) &* kernelWidth &+ kernelColumn
                     let (lower, upper) = validOutputColumns(kernelColumn: kernelColumn)
                     let validCount = upper &- lower
                     let fullRows = lower == 0 && upper == outputWidth
+                    let firstOffset = inputOffset(outputRow: firstRow, kernelRow: kernelRow, kernelColumn: kernelColumn)
                     for sample in 0..<samples {
                         let destination = columns + (row &* rowWidth &+ sample &* pixels)
                         // Rows that fall into the vertical padding.
@@ -77,9 +123,9 @@ struct ConvolutionGeometry {
                         guard firstRow < endRow else { continue }
                         let plane = input + ((sample &* channels &+ channel) &* planeSize)
                         // Input element of output (firstRow, 0).
-                        var source = plane + ((firstRow &* stride &- padding &+ kernelRow) &* width &+ kernelColumn &- padding)
+                        var source = plane + firstOffset
                         var target = destination + firstRow &* outputWidth
-                        if stride == 1 && fullRows {
+                        if strideWidth == 1 && fullRows {
                             for _ in firstRow..<endRow {
                                 VectorLoops.copy(source, to: target, count: outputWidth)
                                 source += rowStep
@@ -89,10 +135,10 @@ struct ConvolutionGeometry {
                         }
                         for _ in firstRow..<endRow {
                             if lower > 0 { target.update(repeating: 0, count: lower) }
-                            if stride == 1 {
+                            if strideWidth == 1 {
                                 VectorLoops.copy(source + lower, to: target + lower, count: validCount)
                             } else {
-                                for outputColumn in lower..<upper { target[outputColumn] = source[outputColumn &* stride] }
+                                for outputColumn in lower..<upper { target[outputColumn] = source[outputColumn &* strideWidth] }
                             }
                             if upper < outputWidth { (target + upper).update(repeating: 0, count: outputWidth &- upper) }
                             source += rowStep
@@ -104,31 +150,32 @@ struct ConvolutionGeometry {
         }
     }
 
-    /// col2im: adds the lowered-matrix gradient `[rows, samples·outputPixels]` back into the
-    /// input gradient `[samples, channels, height, width]` (padding positions are dropped).
+    /// col2im: adds the lowered-matrix gradient `[columnRows, samples·outputPixels]` back into
+    /// the input gradient `[samples, channels, height, width]` (padding positions are dropped).
     func accumulateLowered(
         _ columns: UnsafePointer<Float>, samples: Int, into inputGradient: UnsafeMutablePointer<Float>
     ) {
-        let pixels = outputPixels, rowWidth = samples &* pixels, planeSize = height &* width
-        let outputWidth = outputWidth, width = width, stride = stride
-        let rowStep = stride &* width
+        let pixels = outputPixels, rowWidth = samples &* pixels, planeSize = inputPlaneSize
+        let outputWidth = outputWidth, strideWidth = strideWidth
+        let rowStep = strideHeight &* width
         for channel in 0..<channels {
-            for kernelRow in 0..<kernelSize {
+            for kernelRow in 0..<kernelHeight {
                 let (firstRow, endRow) = validOutputRows(kernelRow: kernelRow)
                 guard firstRow < endRow else { continue }
-                for kernelColumn in 0..<kernelSize {
-                    let row = (channel &* kernelSize &+ kernelRow) &* kernelSize &+ kernelColumn
+                for kernelColumn in 0..<kernelWidth {
+                    let row = (channel &* kernelHeight &+ kernelRow) &* kernelWidth &+ kernelColumn
                     let (lower, upper) = validOutputColumns(kernelColumn: kernelColumn)
                     let validCount = upper &- lower
+                    let firstOffset = inputOffset(outputRow: firstRow, kernelRow: kernelRow, kernelColumn: kernelColumn)
                     for sample in 0..<samples {
                         let plane = inputGradient + ((sample &* channels &+ channel) &* planeSize)
                         var values = columns + (row &* rowWidth &+ sample &* pixels &+ firstRow &* outputWidth)
-                        var target = plane + ((firstRow &* stride &- padding &+ kernelRow) &* width &+ kernelColumn &- padding)
+                        var target = plane + firstOffset
                         for _ in firstRow..<endRow {
-                            if stride == 1 {
+                            if strideWidth == 1 {
                                 VectorLoops.add(values + lower, to: target + lower, count: validCount)
                             } else {
-                                for outputColumn in lower..<upper { target[outputColumn &* stride] += values[outputColumn] }
+                                for outputColumn in lower..<upper { target[outputColumn &* strideWidth] += values[outputColumn] }
                             }
                             values += outputWidth
                             target += rowStep

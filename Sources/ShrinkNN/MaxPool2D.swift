@@ -1,38 +1,63 @@
 import ShrinkKernels
 import ShrinkTensor
 
-/// Max pooling over square windows without padding (floor mode, like PyTorch's default).
+/// Max pooling (PyTorch's `MaxPool2d`, ONNX `MaxPool`) over rectangular windows with a stride
+/// per axis and asymmetric padding that never wins (padded positions are skipped, not zeros).
 ///
 /// Input `[batch, channels, height, width]`, output `[batch, channels, outputHeight, outputWidth]`
-/// with `outputHeight = (height − kernelSize) / stride + 1`. The position of each window's
-/// maximum (the first one on ties) is recorded for `backward`.
+/// with `outputHeight = (height + padTop + padBottom − kernelHeight) / strideHeight + 1`, rounded
+/// up instead in ceil mode. The position of each window's maximum (the first one on ties) is
+/// recorded for `backward`.
 public final class MaxPool2D: Layer {
     public let name: String
-    public let kernelSize: Int
-    public let stride: Int
+    /// Kernel extent, strides and pads (`[top, left, bottom, right]`, each smaller than the
+    /// kernel along its axis); dilations must be 1.
+    public let window: WindowGeometry
+    /// Whether the output size rounds up (PyTorch's `ceil_mode`).
+    public let ceilMode: Bool
+
+    /// The window height (the kernel size of a square window, as chain architectures describe it).
+    public var kernelSize: Int { window.kernel[0] }
+    /// The vertical stride (the stride of a square window).
+    public var stride: Int { window.strides[0] }
+
 
     /// For each output element of the last training forward, the offset of its maximum within
     /// its `[height, width]` input plane.
     private var argmax: [Int32] = []
     private var cachedInputShape: [Int]?
 
-    public init(name: String, kernelSize: Int, stride: Int) {
-        precondition(kernelSize > 0 && stride > 0, "MaxPool2D '\(name)' needs a positive kernel size and stride")
+    public init(name: String, window: WindowGeometry, ceilMode: Bool = false) {
+        precondition(window.kernel.allSatisfy { $0 > 0 } && window.strides.allSatisfy { $0 > 0 }
+                     && window.pads.allSatisfy { $0 >= 0 } && window.dilations == [1, 1],
+                     "MaxPool2D '\(name)' needs a positive window and strides, non-negative pads and no dilation")
         self.name = name
-        self.kernelSize = kernelSize
-        self.stride = stride
+        self.window = window
+        self.ceilMode = ceilMode
     }
+
+    /// A square window without padding.
+    public convenience init(name: String, kernelSize: Int, stride: Int) {
+        precondition(kernelSize > 0 && stride > 0, "MaxPool2D '\(name)' needs a positive kernel size and stride")
+        self.init(name: name, window: WindowGeometry(square: kernelSize, stride: stride))
+    }
+
 
     public var parameters: [Parameter] { [] }
 
+    private func poolingWindow(_ shape: [Int]) -> PoolingWindow {
+        PoolingWindow(layer: "MaxPool2D '\(name)'", inputShape: shape, window: window, ceilMode: ceilMode)
+    }
+
     public func forward(_ input: Tensor, mode: ForwardMode) -> Tensor {
-        let window = PoolingWindow(layer: "MaxPool2D '\(name)'", inputShape: input.shape, kernelSize: kernelSize, stride: stride)
+        let window = poolingWindow(input.shape)
         let outputCount = window.planes * window.outputPlaneSize
         let recordsArgmax = mode == .training
         if recordsArgmax && argmax.count != outputCount {
             argmax = [Int32](repeating: 0, count: outputCount)
         }
-        let kernel = kernelSize, stride = stride
+        let twoByTwo = window.isFull && self.window.kernel == [2, 2]
+        let strideHeight = self.window.strides[0], strideWidth = self.window.strides[1]
         let scalars = [Float].uninitialized(count: outputCount) { output in
             input.withUnsafeBufferPointer { x in
                 argmax.withUnsafeMutableBufferPointer { indices in
@@ -42,12 +67,11 @@ public final class MaxPool2D: Layer {
                             let source = x.baseAddress! + plane * window.inputPlaneSize
                             let planeOutput = output + plane * window.outputPlaneSize
                             let planeIndices = argmaxTarget.map { $0 + plane * window.outputPlaneSize }
-                            if kernel == 2 {
-                                pool2x2(source, width: window.width, stride: stride, window: window,
+                            if twoByTwo {
+                                pool2x2(source, strideHeight: strideHeight, strideWidth: strideWidth, window: window,
                                         output: planeOutput, indices: planeIndices)
                             } else {
-                                poolGeneric(source, width: window.width, kernel: kernel, stride: stride, window: window,
-                                            output: planeOutput, indices: planeIndices)
+                                poolGeneric(source, window: window, output: planeOutput, indices: planeIndices)
                             }
                         }
                     }
@@ -58,22 +82,24 @@ public final class MaxPool2D: Layer {
         return Tensor(shape: window.outputShape, scalars: scalars)
     }
 
-    /// One plane, any window: the first maximum of each window.
+    /// One plane, any window: the first maximum of each window's image elements.
     @inline(__always)
     private func poolGeneric(
-        _ source: UnsafePointer<Float>, width: Int, kernel: Int, stride: Int, window: PoolingWindow,
+        _ source: UnsafePointer<Float>, window: PoolingWindow,
         output: UnsafeMutablePointer<Float>, indices: UnsafeMutablePointer<Int32>?
     ) {
+        let width = window.width
         for outputRow in 0..<window.outputHeight {
+            let rows = window.rows[outputRow]
             for outputColumn in 0..<window.outputWidth {
-                let corner = outputRow * stride * width + outputColumn * stride
-                var best = source[corner]
-                var bestOffset = corner
-                for kernelRow in 0..<kernel {
-                    let rowStart = corner + kernelRow * width
-                    for kernelColumn in 0..<kernel where source[rowStart + kernelColumn] > best {
-                        best = source[rowStart + kernelColumn]
-                        bestOffset = rowStart + kernelColumn
+                let columns = window.columns[outputColumn]
+                var bestOffset = rows.first * width + columns.first
+                var best = source[bestOffset]
+                for row in rows.first..<rows.end {
+                    let rowStart = row * width
+                    for column in columns.first..<columns.end where source[rowStart + column] > best {
+                        best = source[rowStart + column]
+                        bestOffset = rowStart + column
                     }
                 }
                 let outputIndex = outputRow * window.outputWidth + outputColumn
@@ -83,16 +109,18 @@ public final class MaxPool2D: Layer {
         }
     }
 
-    /// One plane, 2×2 windows (LeNet's pooling), unrolled; same tie rule as `poolGeneric`.
+    /// One plane, 2×2 windows inside the image (LeNet's pooling), unrolled; same tie rule as
+    /// `poolGeneric`.
     @inline(__always)
     private func pool2x2(
-        _ source: UnsafePointer<Float>, width: Int, stride: Int, window: PoolingWindow,
+        _ source: UnsafePointer<Float>, strideHeight: Int, strideWidth: Int, window: PoolingWindow,
         output: UnsafeMutablePointer<Float>, indices: UnsafeMutablePointer<Int32>?
     ) {
+        let width = window.width
         for outputRow in 0..<window.outputHeight {
-            let top = outputRow * stride * width
+            let top = outputRow * strideHeight * width
             for outputColumn in 0..<window.outputWidth {
-                let topLeft = top + outputColumn * stride
+                let topLeft = top + outputColumn * strideWidth
                 let bottomLeft = topLeft + width
                 var best = source[topLeft], bestOffset = topLeft
                 if source[topLeft + 1] > best { best = source[topLeft + 1]; bestOffset = topLeft + 1 }
@@ -109,7 +137,7 @@ public final class MaxPool2D: Layer {
         guard let inputShape = cachedInputShape else {
             preconditionFailure("MaxPool2D '\(name)': backward without a training forward pass")
         }
-        let window = PoolingWindow(layer: "MaxPool2D '\(name)'", inputShape: inputShape, kernelSize: kernelSize, stride: stride)
+        let window = poolingWindow(inputShape)
         precondition(outputGradient.shape == window.outputShape,
                      "MaxPool2D '\(name)': output gradient shape \(outputGradient.shape) does not match \(window.outputShape)")
         var inputGradient = Tensor(zeros: inputShape)
@@ -130,32 +158,4 @@ public final class MaxPool2D: Layer {
         }
         return inputGradient
     }
-}
-
-/// The sizes of a pooling call over `[batch, channels, height, width]`.
-struct PoolingWindow {
-    let planes: Int
-    let height: Int
-    let width: Int
-    let outputHeight: Int
-    let outputWidth: Int
-    let outputShape: [Int]
-
-    init(layer: String, inputShape: [Int], kernelSize: Int, stride: Int) {
-        precondition(inputShape.count == 4, "\(layer) expects [batch, channels, height, width], got \(inputShape)")
-        precondition(inputShape[2] >= kernelSize && inputShape[3] >= kernelSize,
-                     "\(layer): input \(inputShape) is smaller than the \(kernelSize)×\(kernelSize) window")
-        planes = inputShape[0] * inputShape[1]
-        height = inputShape[2]
-        width = inputShape[3]
-        outputHeight = (height - kernelSize) / stride + 1
-        outputWidth = (width - kernelSize) / stride + 1
-        outputShape = [inputShape[0], inputShape[1], outputHeight, outputWidth]
-    }
-
-    var inputPlaneSize: Int { height * width }
-    var outputPlaneSize: Int { outputHeight * outputWidth }
-    /// The fewest planes worth handing to another thread: about 256 Ki input elements
-    /// (LeNet's first pooling splits in two, its second stays on one thread).
-    var planesPerChunk: Int { max(1, 262_144 / max(1, inputPlaneSize)) }
 }

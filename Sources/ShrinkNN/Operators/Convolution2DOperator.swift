@@ -1,7 +1,10 @@
 import ShrinkTensor
 
 /// 2-D convolution (cross-correlation, PyTorch's `Conv2d`, ONNX `Conv`) of
-/// `[batch, input_channels, height, width]` into `[batch, output_channels, outH, outW]`.
+/// `[batch, input_channels, height, width]` into `[batch, output_channels, outH, outW]`, with
+/// rectangular kernels, a stride and dilation per axis, asymmetric pads `[top, left, bottom,
+/// right]` and channel groups (depthwise when `groups = input_channels`, with any channel
+/// multiplier `output_channels / input_channels`).
 /// Weights: `weight` `[output_channels, input_channels / groups, kernelH, kernelW]`, `bias`
 /// `[output_channels]` when `bias = 1`.
 public struct Convolution2DOperator: Operator {
@@ -39,9 +42,6 @@ public struct Convolution2DOperator: Operator {
         guard groups > 0, inputChannels % groups == 0, outputChannels % groups == 0 else {
             throw OperatorError("groups \(groups) must divide both channel counts \(inputChannels) and \(outputChannels)")
         }
-        guard groups == 1, window.isSquareAndSymmetric else {
-            throw OperatorError("this build supports square kernels and strides, symmetric pads, no dilation and groups 1")
-        }
     }
 
     public var attributes: Attributes {
@@ -66,7 +66,7 @@ public struct Convolution2DOperator: Operator {
         let sample = try ShapeChecks.sample(inputShapes[0], rank: 3, expected: expected)
         guard sample[0] == inputChannels else { throw OperatorError("expects \(expected)") }
         guard let output = window.outputSize(height: sample[1], width: sample[2]) else {
-            throw OperatorError("the \(window.kernel[0])×\(window.kernel[1]) kernel does not fit the padded input")
+            throw OperatorError(window.misfit("kernel", height: sample[1], width: sample[2]))
         }
         return [ValueShape([inputShapes[0][0], .fixed(outputChannels), .fixed(output.height), .fixed(output.width)])]
     }
@@ -77,14 +77,31 @@ public struct Convolution2DOperator: Operator {
         return OperationCount(multiplyAccumulates: outputs * perOutput, additions: hasBias ? outputs : 0)
     }
 
+    /// Whether each input channel is its own group (`groups = input_channels > 1`).
+    public var isDepthwise: Bool { groups > 1 && groups == inputChannels }
+
+    /// Dense convolutions produce new channels; depthwise ones with one output channel per
+    /// input channel carry channels through (their weight and bias rows go with them); other
+    /// grouped convolutions tie channels in ways pruning does not follow.
     public var channelCoupling: ChannelCoupling {
-        .producer(outputs: [WeightAxis("weight", axis: 0)] + (hasBias ? [WeightAxis("bias", axis: 0)] : []),
-                  inputs: [WeightAxis("weight", axis: 1)], groups: groups)
+        let outputAxes = [WeightAxis("weight", axis: 0)] + (hasBias ? [WeightAxis("bias", axis: 0)] : [])
+        if groups == 1 {
+            return .producer(outputs: outputAxes, inputs: [WeightAxis("weight", axis: 1)], groups: 1)
+        }
+        if isDepthwise && outputChannels == inputChannels {
+            return .elementwise(perChannel: outputAxes)
+        }
+        return .opaque
     }
 
     public func resizingChannels(input: Int, output: Int) -> (any Operator)? {
-        guard groups == 1 else { return nil }
-        return Convolution2DOperator(inputChannels: input, outputChannels: output, window: window, groups: 1, hasBias: hasBias)
+        if groups == 1 {
+            return Convolution2DOperator(inputChannels: input, outputChannels: output, window: window, groups: 1, hasBias: hasBias)
+        }
+        if isDepthwise && outputChannels == inputChannels {
+            return Convolution2DOperator(inputChannels: output, outputChannels: output, window: window, groups: output, hasBias: hasBias)
+        }
+        return nil
     }
 
     public func initialWeights(generator: inout SeededRandomNumberGenerator) -> [Tensor] {
@@ -96,6 +113,6 @@ public struct Convolution2DOperator: Operator {
 
     public func makeKernel(name: String, weights: [Parameter], generator: inout SeededRandomNumberGenerator) -> any OperatorKernel {
         SingleInputKernel(Convolution2D(name: name, weight: weights[0], bias: hasBias ? weights[1] : nil,
-                                        stride: window.strides[0], padding: window.pads[0]))
+                                        window: window, groups: groups))
     }
 }

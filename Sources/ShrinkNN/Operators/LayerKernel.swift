@@ -27,11 +27,4 @@ enum ShapeChecks {
         }
         return sample
     }
-
-    /// The spatial output extent of a sliding window (floor division, as PyTorch), or nil when
-    /// the window does not fit.
-    static func slidingExtent(_ input: Int, kernel: Int, stride: Int, dilation: Int = 1, padding: Int) -> Int? {
-        let span = dilation * (kernel - 1) + 1
-        return input + padding >= span ? (input + padding - span) / stride + 1 : nil
-    }
 }

@@ -7,6 +7,7 @@ extension OperatorRegistry {
         BatchNormalizationOperator.self,
         MaxPool2DOperator.self,
         AveragePool2DOperator.self,
+        GlobalAveragePoolOperator.self,
         ReLUOperator.self,
         FlattenOperator.self,
         DropoutOperator.self,

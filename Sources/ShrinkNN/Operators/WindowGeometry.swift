@@ -52,19 +52,40 @@ public struct WindowGeometry: Hashable, Sendable {
     }
 
     /// The output `[height, width]` for an input `[height, width]`, or nil when the window does
-    /// not fit.
-    func outputSize(height: Int, width: Int) -> (height: Int, width: Int)? {
-        guard let outputHeight = ShapeChecks.slidingExtent(height, kernel: kernel[0], stride: strides[0],
-                                                           dilation: dilations[0], padding: pads[0] + pads[2]),
-              let outputWidth = ShapeChecks.slidingExtent(width, kernel: kernel[1], stride: strides[1],
-                                                          dilation: dilations[1], padding: pads[1] + pads[3])
+    /// not fit. `ceilMode` rounds the window count up as PyTorch's `ceil_mode` (the last window
+    /// must still start inside the input or its leading padding).
+    func outputSize(height: Int, width: Int, ceilMode: Bool = false) -> (height: Int, width: Int)? {
+        guard let outputHeight = outputExtent(height, axis: 0, ceilMode: ceilMode),
+              let outputWidth = outputExtent(width, axis: 1, ceilMode: ceilMode)
         else { return nil }
         return (outputHeight, outputWidth)
     }
 
-    /// Square kernel and strides, symmetric padding, no dilation: what the square-window layers
-    /// (`Convolution2D`, `MaxPool2D`, `AveragePool2D`) implement.
-    var isSquareAndSymmetric: Bool {
-        kernel[0] == kernel[1] && strides[0] == strides[1] && dilations == [1, 1] && Set(pads).count == 1
+    /// The extent the dilated kernel covers along `axis` (0: height, 1: width).
+    func span(axis: Int) -> Int { dilations[axis] * (kernel[axis] - 1) + 1 }
+
+    /// The number of window positions along `axis` of an input of extent `input`.
+    private func outputExtent(_ input: Int, axis: Int, ceilMode: Bool) -> Int? {
+        let span = span(axis: axis), stride = strides[axis]
+        let padded = input + pads[axis] + pads[axis + 2]
+        guard padded >= span else { return nil }
+        var extent = (padded - span + (ceilMode ? stride - 1 : 0)) / stride + 1
+        if ceilMode && (extent - 1) * stride >= input + pads[axis] { extent -= 1 }
+        return extent
     }
+
+    /// `3×3 kernel` or `3×3 kernel (dilated to 5×5)`, for error messages.
+    func kernelDescription(_ noun: String) -> String {
+        let base = "\(kernel[0])×\(kernel[1]) \(noun)"
+        return dilations == [1, 1] ? base : base + " (dilated to \(span(axis: 0))×\(span(axis: 1)))"
+    }
+
+    /// `the 3×3 kernel (dilated to 5×5) does not fit the 2×7 input padded to 4×9`: why a
+    /// `height × width` input has no output.
+    func misfit(_ noun: String, height: Int, width: Int) -> String {
+        let paddedHeight = height + pads[0] + pads[2], paddedWidth = width + pads[1] + pads[3]
+        let padded = paddedHeight == height && paddedWidth == width ? "" : " padded to \(paddedHeight)×\(paddedWidth)"
+        return "the \(kernelDescription(noun)) does not fit the \(height)×\(width) input\(padded)"
+    }
+
 }
