@@ -100,7 +100,7 @@ let package = Package(
         .testTarget(name: "ShrinkNNTests", dependencies: ["ShrinkNN", "ShrinkGraph"]),
         .testTarget(name: "ShrinkTrainingTests", dependencies: ["ShrinkTraining"]),
         .testTarget(name: "ShrinkCompressionTests", dependencies: ["ShrinkCompression"]),
-        .testTarget(name: "ShrinkFormatsTests", dependencies: ["ShrinkFormats", "ShrinkTraining"]),
+        .testTarget(name: "ShrinkFormatsTests", dependencies: ["ShrinkFormats", "ShrinkData"], exclude: ["Fixtures"]),
         .testTarget(name: "ShrinkMeasurementTests", dependencies: ["ShrinkMeasurement", "ShrinkTensor", "ShrinkData"], exclude: ["Fixtures"]),
         .testTarget(name: "ShrinkReportsTests", dependencies: ["ShrinkReports", "ShrinkMeasurement"]),
         .testTarget(name: "ShrinkResultsTests", dependencies: ["ShrinkResults", "ShrinkMeasurement"]),

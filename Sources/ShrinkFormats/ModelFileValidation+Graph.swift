@@ -49,6 +49,16 @@ extension ModelFileValidation {
         } catch {
             throw ModelFileError.invalidGraph(error.description)
         }
+        // Nodes are stored in a topological order (every reader sees its inputs defined above it).
+        var defined = Set(graph.inputs.map(\.name))
+        for node in graph.nodes {
+            if let early = node.inputs.first(where: { !defined.contains($0) }) {
+                let producer = graph.nodes.first { $0.outputs.contains(early) }?.name ?? "?"
+                throw ModelFileError.invalidGraph(
+                    "node \(quoted(node.name)) reads \(quoted(early)), which node \(quoted(producer)) stored after it produces; nodes must be stored in a topological order")
+            }
+            defined.formUnion(node.outputs)
+        }
         var declared = [String: WeightDeclaration]()
         for weight in resolved.weights { declared[weight.name] = weight.declaration }
         var seen = Set<String>()
@@ -85,10 +95,10 @@ extension ModelFileValidation {
             }
             switch attributes[name]! {
             case let .int(value):
-                guard abs(value) <= limit else { throw invalid("\(value) is outside ±\(limit)") }
+                guard value >= -limit, value <= limit else { throw invalid("\(value) is outside ±\(limit)") }
             case let .ints(values):
                 guard values.count <= ModelFileLimits.maximumAttributeListLength else { throw invalid("list too long") }
-                if let bad = values.first(where: { abs($0) > limit }) { throw invalid("\(bad) is outside ±\(limit)") }
+                if let bad = values.first(where: { $0 < -limit || $0 > limit }) { throw invalid("\(bad) is outside ±\(limit)") }
             case let .float(value):
                 guard value.isFinite else { throw invalid("\(value) is not finite") }
             case let .floats(values):

@@ -4,12 +4,12 @@ import ShrinkTensor
 import Testing
 @testable import ShrinkFormats
 
-/// The `coded` encoding (format 1.1): round trips, Huffman streams, version rules, rejections.
+/// The `coded` encoding: round trips, Huffman streams, version rules, rejections.
 @Suite struct ModelFileCodedTensorTests {
     @Test func everyEncodingRoundTripsBitExactly() throws {
         let model = try CodedFixtures.model()
         let bytes = try model.encoded()
-        #expect(bytes[8] == 1 && bytes[10] == 2)  // format 1.2
+        #expect(bytes[8] == 2 && bytes[10] == 0)  // format 2.0
         let decoded = try ModelFile.decode(bytes)
         #expect(bitwiseEqual(decoded, model))
         for (original, read) in zip(model.tensors, decoded.tensors) {
@@ -22,14 +22,14 @@ import Testing
 
     @Test func huffmanCodesSparseStreamsWhenSmaller() throws {
         let inspection = try ModelFile.inspect(CodedFixtures.validBytes)
-        let palette = try #require(inspection.tensors.first { $0.name == "big.palette" })
+        let palette = try #require(inspection.tensors.first { $0.name == "fc2.weight" })
         #expect(palette.huffmanGaps || palette.huffmanValues)
         #expect(palette.ranges.map(\.role).contains("side-table"))
         #expect(palette.storedByteCount < palette.unentropyCodedByteCount)
         #expect(palette.weightBits == 5 && palette.indexBits == 5)
         let dense = try #require(inspection.tensors.first { $0.name == "conv1.bias" })
         #expect(dense.tag == "dense-f32" && dense.storedByteCount == 8 && dense.weightBits == 32 && dense.indexBits == 0)
-        let plain = try #require(inspection.tensors.first { $0.name == "big.palette8" })
+        let plain = try #require(inspection.tensors.first { $0.name == "fc3.weight" })
         #expect(plain.ranges.map(\.role) == ["payload"])
         #expect(plain.storedByteCount == 256 * 4 + 600)
         #expect(inspection.fileLength == CodedFixtures.validBytes.count)
@@ -41,12 +41,12 @@ import Testing
         #expect(bitwiseEqual(withoutHuffman.model, model))
     }
 
-    @Test func formatOnePointZeroFilesAreStillRead() throws {
-        var container = RawContainer(Fixtures.validBytes)
-        container.minor = 0
-        let decoded = try ModelFile.decode(container.assembled())
+    @Test func denseFilesDecodeWithoutEncodings() throws {
+        let decoded = try ModelFile.decode(Fixtures.validBytes)
         #expect(bitwiseEqual(decoded, Fixtures.model()))
         #expect(decoded.tensors.allSatisfy { $0.encoding == nil })
+        let empty = try #require(try ModelFile.inspect(CodedFixtures.validBytes).tensors.first { $0.name == "fc4.bias" })
+        #expect(empty.storedByteCount == 0 && empty.indexBits == 8)
     }
 
     @Test func unknownTagsAreRefusedByName() {
@@ -66,20 +66,20 @@ import Testing
     }
 
     @Test func badDescriptorsAreRejectedNamingTheTensor() {
-        // fc1.weight: affine 4-bit, 3 channels, 54 elements, sparse 3-bit gaps.
+        // fc4.weight: affine 4-bit, 3 channels, 45 elements, sparse 3-bit gaps.
         func mutated(_ change: (inout String) -> Void) -> [UInt8] { withManifest(CodedFixtures.validBytes, change) }
         let cases: [(String, String, [String])] = [
-            ("\"elementCount\":54", "\"elementCount\":55", ["fc1.weight", "55 elements"]),
-            ("\"elementCount\":54", "\"elementCount\":4294967297", ["fc1.weight"]),
-            ("\"channelCount\":3", "\"channelCount\":5", ["fc1.weight", "channels"]),
-            ("\"gapBits\":3", "\"gapBits\":17", ["fc1.weight", "gaps"]),
-            ("\"bits\":4", "\"bits\":0", ["fc1.weight", "bit width 0"]),
-            ("\"bits\":4", "\"bits\":40", ["fc1.weight", "bit width 40"]),
+            ("\"elementCount\":45", "\"elementCount\":46", ["fc4.weight", "46 elements"]),
+            ("\"elementCount\":45", "\"elementCount\":4294967297", ["fc4.weight"]),
+            ("\"channelCount\":3", "\"channelCount\":4", ["fc4.weight", "channels"]),
+            ("\"gapBits\":3", "\"gapBits\":17", ["fc4.weight", "gaps"]),
+            ("\"bits\":4", "\"bits\":0", ["fc4.weight", "bit width 0"]),
+            ("\"bits\":4", "\"bits\":40", ["fc4.weight", "bit width 40"]),
         ]
         for (target, replacement, fragments) in cases {
             expectRejection(mutated { replaceFirst(target, with: replacement, in: &$0) }, containing: fragments) {
                 switch $0 {
-                case .invalidEncoding(tensor: "fc1.weight", _): true
+                case .invalidEncoding(tensor: "fc4.weight", _): true
                 default: false
                 }
             }
@@ -140,18 +140,31 @@ import Testing
 
 extension ModelFileCodedTensorTests {
     @Test func hugeSparseTensorsAreBoundedBeforeAllocation() throws {
-        // Two all-zero sparse tensors of 2³¹ + 1 elements each: a few hundred bytes of file that
-        // would decode to 16 GiB. The total cap rejects the second before anything is allocated.
-        let template = try CodedFixtures.model()
-        let small = try StoredTensor(name: "a", shape: [1], encoding: StoredEncoding(coded: .float16([0]), layout: .sparse(gapBits: 8)))
-        var model = template
-        model.tensors = [small, try StoredTensor(name: "b", shape: [1], encoding: small.encoding!)]
-        let bytes = withManifest(try model.encoded()) { text in
-            text = text.replacingOccurrences(of: "\"elementCount\":1,", with: "\"elementCount\":2147483649,")
-            text = text.replacingOccurrences(of: "\"shape\":[1]", with: "\"shape\":[2147483649]")
+        // Two all-zero sparse weights of 129 × 2²⁴ (> 2³¹) elements each, which a graph may declare
+        // (Linear 2²⁴→129→2²⁴): a few hundred bytes of file that would decode to 16 GiB. The total
+        // cap rejects the second before anything is allocated. Crafted from a small file of the same
+        // graph: the writer would need the values.
+        let huge = 1 << 24
+        var builder = GraphBuilder(name: "huge-sparse", inputShape: [8])
+        let hidden = builder.add("fc1", LinearOperator(inputFeatures: 8, outputFeatures: 3, hasBias: false), builder.input)
+        builder.add("fc2", LinearOperator(inputFeatures: 3, outputFeatures: 8, hasBias: false), hidden)
+        let zeros = StoredEncoding(coded: .float16([Float](repeating: 0, count: 24)), layout: .sparse(gapBits: 8))
+        let small = ModelFile(graph: builder.finish(), tensors: [
+            try StoredTensor(name: "fc1.weight", shape: [3, 8], encoding: zeros),
+            try StoredTensor(name: "fc2.weight", shape: [8, 3], encoding: zeros),
+        ])
+        let bytes = withManifestRecord(try small.encoded()) { manifest in
+            manifest.graph.value.inputs[0].shape[1] = .fixed(huge)
+            manifest.graph.value.nodes[0].attributes["input_features"] = .int(huge)
+            manifest.graph.value.nodes[0].attributes["output_features"] = .int(129)
+            manifest.graph.value.nodes[1].attributes["input_features"] = .int(129)
+            manifest.graph.value.nodes[1].attributes["output_features"] = .int(huge)
+            manifest.tensors[0].shape = [129, huge]
+            manifest.tensors[1].shape = [huge, 129]
+            for index in 0..<2 { manifest.tensors[index].encoding.descriptor?.elementCount = 129 * huge }
         }
-        expectRejection(bytes, containing: ["\"b\"", "in total"]) {
-            if case .invalidEncoding(tensor: "b", _) = $0 { true } else { false }
+        expectRejection(bytes, containing: ["\"fc2.weight\"", "in total"]) {
+            if case .invalidEncoding(tensor: "fc2.weight", _) = $0 { true } else { false }
         }
     }
 }

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import ShrinkFormats
 
-/// Format 1.2's compressed manifest (`MNFZ`): what the writer emits, reading older 1.1 files
+/// The compressed manifest (`MNFZ`, since format 1.2): what the writer emits, reading coded files
 /// with a plain manifest, and hostile compressed sections (clear errors, bounded allocation).
 @Suite struct ModelFileCompressedManifestTests {
     /// A coded file's container with its manifest section's payload replaced.
@@ -12,9 +12,9 @@ import Testing
         return container.assembled()
     }
 
-    @Test func codedFilesStoreTheManifestCompressedAsFormat12() throws {
+    @Test func codedFilesStoreTheManifestCompressed() throws {
         let bytes = CodedFixtures.validBytes
-        #expect(bytes[8] == 1 && bytes[10] == 2)  // format 1.2
+        #expect(bytes[8] == 2 && bytes[10] == 0)  // format 2.0
         let container = RawContainer(bytes)
         #expect(container.sections[0].kind == Array("MNFZ".utf8))
         #expect(container.sections[0].flags == 1)  // required: a 1.1 reader rejects the file by name
@@ -22,23 +22,22 @@ import Testing
         #expect(json.count == Int(container.sections[0].payload.littleEndianUInt32(at: 0)))
         #expect(container.sections[0].payload.count * 2 < json.count)
         try StrictJSONValidator.validate(json)
-        // Uncompressed models stay format 1.0 with a plain manifest.
+        // Uncompressed models keep a plain manifest.
         let plain = RawContainer(Fixtures.validBytes)
-        #expect(plain.minor == 0 && plain.sections[0].kind == Array("MNFT".utf8))
+        #expect(plain.major == 2 && plain.minor == 0 && plain.sections[0].kind == Array("MNFT".utf8))
     }
 
-    @Test func format11FilesWithAPlainManifestAreStillRead() throws {
+    @Test func codedFilesWithAPlainManifestAreStillRead() throws {
+        // As format 1.1 wrote them: coded tensors, plain MNFT manifest.
         var container = RawContainer(CodedFixtures.validBytes)
         let json = container.manifest
-        container.minor = 1
         container.sections[0].kind = Array("MNFT".utf8)
         container.sections[0].payload = Array(json.utf8)
-        let older = container.assembled()
-        #expect(older[10] == 1 && older.count > CodedFixtures.validBytes.count)
-        let decoded = try ModelFile.decode(older)
+        let plain = container.assembled()
+        #expect(plain.count > CodedFixtures.validBytes.count)
+        let decoded = try ModelFile.decode(plain)
         #expect(bitwiseEqual(decoded, try CodedFixtures.model()))
-        #expect(try ModelFile.inspect(older).formatVersion == FormatVersion(major: 1, minor: 1))
-        // Re-encoding writes the current version.
+        // Re-encoding compresses the manifest again.
         #expect(try decoded.encoded() == CodedFixtures.validBytes)
     }
 
@@ -116,7 +115,7 @@ import Testing
     }
 }
 
-/// Format 1.2's range placement: the ranges of a Huffman form (decoded, never mapped) back to
+/// Range placement (since format 1.2): the ranges of a Huffman form (decoded, never mapped) back to
 /// back after the previous byte, every other range on a 64-byte boundary.
 @Suite struct ModelFileHuffmanRangePlacementTests {
     @Test func huffmanFormRangesFollowEachOtherAndOtherRangesAre64Aligned() throws {

@@ -27,7 +27,7 @@ import Testing
     @Test func bytesFollowTheSpecification() throws {
         let bytes = Fixtures.validBytes
         #expect(Array(bytes[0..<8]) == [0x89, 0x53, 0x48, 0x52, 0x4B, 0x0D, 0x0A, 0x0A])
-        #expect(bytes.littleEndianUInt16(at: 8) == 1)
+        #expect(bytes.littleEndianUInt16(at: 8) == 2)
         #expect(bytes.littleEndianUInt16(at: 10) == 0)
         #expect(bytes.littleEndianUInt32(at: 12) == 0)
         #expect(bytes.littleEndianUInt64(at: 16) == UInt64(bytes.count))
@@ -52,7 +52,8 @@ import Testing
 
         // The first tensor's values are its little-endian binary32 bit patterns at data offset 0.
         let manifest = String(decoding: bytes[manifestOffset..<manifestOffset + manifestLength], as: UTF8.self)
-        #expect(manifest.hasPrefix("{\"architecture\":"))
+        #expect(manifest.hasPrefix("{\"activation_quantization\":[{\"bits\":4,"))
+        #expect(manifest.contains(",\"graph\":{\"inputs\":[{\"element_type\":\"float32\",\"name\":\"input\",\"shape\":[\"batch\",1,6,6]}],"))
         #expect(manifest.contains(#""encoding":{"tag":"dense-f32"}"#))
         let first = Fixtures.model().tensors[0].value.scalars[0].bitPattern
         #expect(bytes.littleEndianUInt32(at: dataOffset) == first)

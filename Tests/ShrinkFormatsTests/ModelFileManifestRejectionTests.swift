@@ -6,15 +6,11 @@ import Testing
 /// One crafted manifest per manifest- and tensor-level rule of docs/FORMAT.md, "What a reader
 /// must reject". Every file here has correct checksums, so only the rule under test can fire.
 @Suite struct ModelFileManifestRejectionTests {
-    func isInvalidManifest(_ error: ModelFileError) -> Bool {
-        if case .invalidManifest = error { true } else { false }
-    }
-
     @Test func strictJSONSyntax() {
         let cases: [(String, String)] = [
-            ("{\"architecture\":", "{\"architecture\"::"),  // syntax error
+            ("\"graph\":{", "\"graph\"::{"),  // syntax error
             ("\"tiny-test\"", "\"tiny\ttest\""),  // raw control character in a string
-            ("\"layers\":", "\"layers\":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]],\"x\":"),
+            ("\"nodes\":", "\"nodes\":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]],\"x\":"),
             ("\"kind\":\"trainable\"", "\"kind\":\"trainable\",\"kind\":\"buffer\""),  // duplicate member
             ("\"producer\":", "\"pro ducer\":\"x\",\"producer\":"),  // member name not an identifier
             ("\"epochs\":3", "\"epochs\":3.00000000000000000000000000000000000000000000001"),  // number too long
@@ -39,6 +35,10 @@ import Testing
             ("\"kind\":\"trainable\",", "", "tensors[0].kind"),
             ("\"kind\":\"trainable\"", "\"kind\":\"frozen\"", "tensors[0].kind"),
             ("\"dataset\":\"mnist\"", "\"dataset\":7", "metadata.training.dataset"),
+            ("\"op\":\"Conv2D\"", "\"op\":7", "graph.nodes[0].op"),
+            ("\"op\":\"Conv2D\",", "", "graph.nodes[0].op"),
+            ("\"outputs\":[\"fc1\"]},\"metadata\"", "\"outputs\":\"fc1\"},\"metadata\"", "graph.outputs"),
+            ("\"scale\":0.05", "\"scale\":\"0.05\"", "activation_quantization[2].scale"),
         ]
         for (target, replacement, path) in cases {
             let bytes = withManifest { replaceFirst(target, with: replacement, in: &$0) }
@@ -54,6 +54,8 @@ import Testing
             ("\"section\":1}", "\"section\":-9223372036854775809}"),
             ("\"seed\":18446744073709551615", "\"seed\":-1"),
             ("\"seed\":18446744073709551615", "\"seed\":18446744073709551616"),
+            ("\"zero_point\":0", "\"zero_point\":2147483648"),  // Int32
+            ("\"input_features\":{\"int\":8}", "\"input_features\":{\"int\":8.25}"),
         ]
         for (target, replacement) in cases {
             let bytes = withManifest { replaceFirst(target, with: replacement, in: &$0) }
@@ -102,10 +104,11 @@ import Testing
     }
 
     @Test func byteLengthDiffersFromShape() {
-        // [2,1,3,3] needs 72 bytes; the shape is changed to 18 elements of 4 bytes = 72 → [2,1,3,4] = 96.
-        let bytes = withManifest { replaceFirst("\"shape\":[2,1,3,3]", with: "\"shape\":[2,1,3,4]", in: &$0) }
-        expectRejection(bytes, containing: ["needs 96 bytes but stores 72"]) {
-            if case .byteLengthMismatch(tensor: "conv1.weight", shape: [2, 1, 3, 4], expected: 96, actual: 72) = $0 {
+        // conv1.weight [2,1,3,3] needs 72 bytes; its range claims 68. (Changing the shape instead
+        // no longer reaches this rule: the graph declares the shape, see ModelFileGraphRejectionTests.)
+        let bytes = withManifest { replaceFirst("\"length\":72,", with: "\"length\":68,", in: &$0) }
+        expectRejection(bytes, containing: ["needs 72 bytes but stores 68"]) {
+            if case .byteLengthMismatch(tensor: "conv1.weight", shape: [2, 1, 3, 3], expected: 72, actual: 68) = $0 {
                 true
             } else {
                 false
@@ -115,12 +118,11 @@ import Testing
 
     @Test func byteRangesOutsideTheirSection() {
         let cases: [(String, String, String)] = [
-            ("\"length\":216,\"offset\":384", "\"length\":216,\"offset\":640", "lies outside section 1 (DATA)"),
-            ("\"length\":216,\"offset\":384", "\"length\":216,\"offset\":-64", "offset -64"),
+            ("\"length\":96,\"offset\":448", "\"length\":96,\"offset\":576", "lies outside section 1 (DATA)"),
+            ("\"length\":96,\"offset\":448", "\"length\":96,\"offset\":-64", "offset -64"),
             ("\"offset\":0,\"role\":\"values\",\"section\":1", "\"offset\":0,\"role\":\"values\",\"section\":7", "refers to section 7"),
             ("\"offset\":0,\"role\":\"values\",\"section\":1", "\"offset\":0,\"role\":\"values\",\"section\":0", "not a DATA section"),
             ("\"length\":8,\"offset\":128", "\"length\":8,\"offset\":132", "not a multiple of 64"),
-            ("\"length\":0,\"offset\":0", "\"length\":0,\"offset\":64", "must have offset 0"),
             ("\"role\":\"values\",\"section\":1}]", "\"role\":\"values\",\"section\":1},{\"length\":8,\"offset\":0,\"role\":\"scales\",\"section\":1}]", "no byte range role \"scales\""),
             ("\"role\":\"values\",\"section\":1}]", "\"role\":\"values\",\"section\":1},{\"length\":72,\"offset\":0,\"role\":\"values\",\"section\":1}]", "appears twice"),
             ("\"ranges\":[{\"length\":72,\"offset\":0,\"role\":\"values\",\"section\":1}]", "\"ranges\":[]", "needs a byte range with role \"values\""),
@@ -130,6 +132,14 @@ import Testing
             expectRejection(bytes, containing: [reason]) {
                 if case .invalidByteRange = $0 { true } else { false }
             }
+        }
+        // Every op declares non-empty weights, so only a coded tensor without entries (the coded
+        // fixture's all-zero sparse tensors and empty side tables) has an empty range.
+        let empty = withManifest(CodedFixtures.validBytes) {
+            replaceFirst("\"length\":0,\"offset\":0", with: "\"length\":0,\"offset\":64", in: &$0)
+        }
+        expectRejection(empty, containing: ["must have offset 0"]) {
+            if case .invalidByteRange = $0 { true } else { false }
         }
     }
 
@@ -154,24 +164,22 @@ import Testing
         }
     }
 
-    @Test func invalidArchitecture() {
-        let cases: [(String, String, String)] = [
-            ("\"rate\":0.25", "\"rate\":1.5", "rate 1.5"),
-            ("\"inputFeatures\":18", "\"inputFeatures\":0", "inputFeatures 0"),
-            ("\"padding\":1", "\"padding\":-1", "padding -1"),
-            ("\"epsilon\":1e-05", "\"epsilon\":0", "epsilon 0"),
-            ("\"name\":\"bn1\"", "\"name\":\"conv1\"", "two layers are named \"conv1\""),
-            ("\"inputShape\":[1,6,6]", "\"inputShape\":[]", "input shape []"),
-            ("\"inputShape\":[1,6,6]", "\"inputShape\":[1,0,6]", "input shape [1, 0, 6]"),
+    @Test func invalidGraphAttributesAndShapes() {
+        // Op rules on attributes and the graph's shapes (more in ModelFileGraphRejectionTests).
+        let cases: [(String, String, [String])] = [
+            ("\"rate\":{\"float\":0.25}", "\"rate\":{\"float\":1.5}", ["'dropout'", "rate must be in [0, 1), got 1.5"]),
+            ("\"input_features\":{\"int\":8}", "\"input_features\":{\"int\":0}", ["'fc1'", "feature counts must be positive"]),
+            ("\"pads\":{\"ints\":[1,1,1,1]}", "\"pads\":{\"ints\":[-1,-1,-1,-1]}", ["'conv1'", "pads must be four non-negative"]),
+            ("\"epsilon\":{\"float\":1e-05}", "\"epsilon\":{\"float\":0}", ["'bn1'", "epsilon must be positive"]),
+            ("\"name\":\"bn1\"", "\"name\":\"conv1\"", ["'conv1'", "two nodes have this name"]),
+            ("\"shape\":[\"batch\",1,6,6]", "\"shape\":[\"batch\",1,0,6]", ["\"input\"", "dimension 0 outside 1...16777216"]),
+            ("\"shape\":[\"batch\",1,6,6]", "\"shape\":[\"batch\",1,4,4]", ["'fc1'", "expects [batch, 8]"]),
+            ("\"op\":\"ReLU\"", "\"op\":\"GELU\"", ["'relu1'", "unknown op type 'GELU'"]),
         ]
-        for (target, replacement, reason) in cases {
+        for (target, replacement, fragments) in cases {
             let bytes = withManifest { replaceFirst(target, with: replacement, in: &$0) }
-            expectRejection(bytes, containing: ["invalid architecture", reason]) {
-                if case .invalidArchitecture = $0 { true } else { false }
-            }
+            expectRejection(bytes, containing: ["invalid graph"] + fragments, isInvalidGraph)
         }
-        let unknownLayer = withManifest { replaceFirst("{\"relu\":{}}", with: "{\"gelu\":{}}", in: &$0) }
-        expectRejection(unknownLayer, containing: ["architecture.layers[2].layer"], isInvalidManifest)
     }
 
     @Test func invalidMetadata() {
@@ -222,7 +230,8 @@ import Testing
         #expect(throws: ModelFileError.self) { try model.encoded() }
 
         model = Fixtures.model()
-        model.architecture.layers[5].layer = .dropout(rate: .infinity)
-        #expect(throws: ModelFileError.self) { try model.encoded() }
+        let dropout = try #require(model.graph.nodes.firstIndex { $0.name == "dropout" })
+        model.graph.nodes[dropout].attributes["rate"] = .float(.infinity)
+        #expect(throws: ModelFileError.invalidGraph("node \"dropout\" attribute \"rate\": inf is not finite")) { try model.encoded() }
     }
 }

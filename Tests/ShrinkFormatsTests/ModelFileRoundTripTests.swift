@@ -1,4 +1,5 @@
 import Foundation
+import ShrinkGraph
 import ShrinkNN
 import ShrinkTensor
 import Testing
@@ -9,20 +10,33 @@ import Testing
         let model = Fixtures.model()
         let decoded = try ModelFile.decode(try model.encoded())
         #expect(bitwiseEqual(model, decoded))
+        #expect(decoded.graph == Fixtures.graph)
+        #expect(decoded.activationQuantization == Fixtures.activationQuantization)
         #expect(decoded.tensor(named: "bn1.running_mean")?.kind == .buffer)
-        #expect(decoded.tensor(named: "bn1.step")?.value.shape == [])
-        #expect(decoded.tensor(named: "fc1.unused")?.value.shape == [0, 3])
+        #expect(decoded.tensor(named: "bn1.running_var")?.kind == .buffer)
+        #expect(decoded.tensor(named: "fc1.weight")?.value.shape == [3, 8])
+        #expect(decoded.tensors.map(\.name) == Fixtures.declaredWeights(of: Fixtures.graph).map(\.name))
     }
 
     @Test func randomTensorsOfOddShapesRoundTrip() throws {
+        // Non-square input, odd channel and feature counts, a Linear without bias.
+        var builder = GraphBuilder(name: "odd-shapes", inputShape: [3, 11, 9])
+        var value = builder.add(
+            "conv1", Convolution2DOperator(inputChannels: 3, outputChannels: 7, window: WindowGeometry(square: 5, padding: 2)),
+            builder.input)
+        value = builder.add("bn1", BatchNormalizationOperator(channels: 7, epsilon: 0.001, momentum: 0.3), value)
+        value = builder.add("pool1", MaxPool2DOperator(window: WindowGeometry(square: 2, stride: 2)), value)
+        value = builder.add("flatten", FlattenOperator(), value)
+        value = builder.add("fc1", LinearOperator(inputFeatures: 140, outputFeatures: 13, hasBias: false), value)
+        builder.add("fc2", LinearOperator(inputFeatures: 13, outputFeatures: 1), value)
+        let graph = builder.finish()
         var generator = SeededRandomNumberGenerator(seed: 2024)
-        let shapes: [[Int]] = [[1], [7], [13, 5], [3, 1, 7], [2, 3, 5, 7], [1, 1, 1, 1, 1, 1, 1, 1], [], [0], [4, 0, 9], [65], [17, 3]]
-        var tensors: [StoredTensor] = []
-        for (index, shape) in shapes.enumerated() {
-            let value = Tensor.randomUniform(shape: shape, lowerBound: -1000, upperBound: 1000, using: &generator)
-            tensors.append(StoredTensor(name: "t\(index).value", kind: index % 3 == 0 ? .buffer : .trainable, value: value))
+        let tensors = Fixtures.declaredWeights(of: graph).map { weight in
+            StoredTensor(name: weight.name, kind: weight.kind,
+                         value: .randomUniform(shape: weight.shape, lowerBound: -1000, upperBound: 1000, using: &generator))
         }
-        let model = ModelFile(architecture: Fixtures.architecture, tensors: tensors)
+        #expect(tensors.map(\.value.shape) == [[7, 3, 5, 5], [7], [7], [7], [7], [7], [13, 140], [1, 13], [1]])
+        let model = ModelFile(graph: graph, tensors: tensors)
         let bytes = try model.encoded()
         let decoded = try ModelFile.decode(bytes)
         #expect(bitwiseEqual(model, decoded))
@@ -41,17 +55,19 @@ import Testing
         var generator = SeededRandomNumberGenerator(seed: 99)
         for _ in 0..<1_000 { patterns.append(UInt32(truncatingIfNeeded: generator.next())) }
         let values = patterns.map(Float.init(bitPattern:))
+        var builder = GraphBuilder(name: "extreme", inputShape: [values.count])
+        builder.add("fc", LinearOperator(inputFeatures: values.count, outputFeatures: 1, hasBias: false), builder.input)
         let model = ModelFile(
-            architecture: Fixtures.architecture,
-            tensors: [StoredTensor(name: "extreme", value: Tensor(shape: [values.count], scalars: values))])
+            graph: builder.finish(),
+            tensors: [StoredTensor(name: "fc.weight", value: Tensor(shape: [1, values.count], scalars: values))])
         let decoded = try ModelFile.decode(try model.encoded())
         #expect(decoded.tensors.first?.value.scalars.map(\.bitPattern) == patterns)
     }
 
     @Test func modelWithoutTensorsRoundTrips() throws {
-        let architecture = ModelArchitecture(
-            name: "parameter-free", inputShape: [4], layers: [NamedLayerSpecification(name: "relu", layer: .relu)])
-        let model = ModelFile(architecture: architecture, tensors: [], metadata: ModelMetadata())
+        var builder = GraphBuilder(name: "parameter-free", inputShape: [4])
+        builder.add("relu", ReLUOperator(), builder.input)
+        let model = ModelFile(graph: builder.finish(), tensors: [], metadata: ModelMetadata())
         let bytes = try model.encoded()
         let decoded = try ModelFile.decode(bytes)
         #expect(bitwiseEqual(model, decoded))
@@ -67,20 +83,22 @@ import Testing
     }
 
     @Test func parametersInitializerCopiesNamesKindsAndValues() throws {
-        let weight = Parameter(name: "fc1.weight", value: Tensor(shape: [2, 2], scalars: [1, 2, 3, 4]))
-        let mean = Parameter(name: "bn1.running_mean", value: Tensor(zeros: [3]), kind: .buffer)
-        let model = ModelFile(architecture: Fixtures.architecture, parameters: [weight, mean])
-        #expect(model.tensors.map(\.name) == ["fc1.weight", "bn1.running_mean"])
-        #expect(model.tensors.map(\.kind) == [.trainable, .buffer])
-        #expect(model.tensors[0].value == weight.value)
+        var generator = SeededRandomNumberGenerator(seed: 8)
+        let network = try GraphNetwork(graph: Fixtures.graph, generator: &generator)
+        let model = ModelFile(graph: network.graph, parameters: network.parameters)
+        #expect(model.tensors.map(\.name) == Fixtures.declaredWeights(of: Fixtures.graph).map(\.name))
+        #expect(model.tensors.map(\.kind) == [.trainable, .trainable, .trainable, .trainable, .buffer, .buffer, .trainable, .trainable])
+        #expect(zip(model.tensors, network.parameters).allSatisfy { bitwiseEqual($0.value, $1.value) })
         #expect(model.metadata.producer == ModelMetadata.defaultProducer)
+        #expect(model.activationQuantization.isEmpty)
+        #expect(bitwiseEqual(try ModelFile.decode(model.encoded()), model))
     }
 
     @Test func metadataRoundTripsIncludingLargestSeed() throws {
         let decoded = try ModelFile.decode(Fixtures.validBytes)
         #expect(decoded.metadata == Fixtures.metadata)
         #expect(decoded.metadata.training?.seed == UInt64.max)
-        #expect(decoded.architecture == Fixtures.architecture)
+        #expect(decoded.graph == Fixtures.graph)
     }
 
     @Test func timestampIsRFC3339InUTC() {

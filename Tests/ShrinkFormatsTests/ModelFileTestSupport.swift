@@ -1,4 +1,5 @@
 import Foundation
+import ShrinkGraph
 import ShrinkNN
 import ShrinkTensor
 import Testing
@@ -6,22 +7,32 @@ import Testing
 
 /// Shared fixtures and file-crafting helpers for the model file tests.
 enum Fixtures {
-    /// A small architecture touching every layer type with hyper-parameters.
-    static let architecture = ModelArchitecture(
-        name: "tiny-test",
-        inputShape: [1, 6, 6],
-        layers: [
-            NamedLayerSpecification(
-                name: "conv1",
-                layer: .convolution2D(
-                    inputChannels: 1, outputChannels: 2, kernelSize: 3, stride: 1, padding: 1, hasBias: true)),
-            NamedLayerSpecification(name: "bn1", layer: .batchNormalization2D(channels: 2, epsilon: 1e-5, momentum: 0.1)),
-            NamedLayerSpecification(name: "relu1", layer: .relu),
-            NamedLayerSpecification(name: "pool1", layer: .maxPool2D(kernelSize: 2, stride: 2)),
-            NamedLayerSpecification(name: "flatten", layer: .flatten),
-            NamedLayerSpecification(name: "dropout", layer: .dropout(rate: 0.25)),
-            NamedLayerSpecification(name: "fc1", layer: .linear(inputFeatures: 18, outputFeatures: 3, hasBias: true)),
-        ])
+    /// A small graph touching every op type with attributes: `conv1` (Conv2D 1→2, 3×3, pad 1) →
+    /// `bn1` → `relu1` → `pool1` (max 2/1) → `pool2` (average 2/2) → `flatten` (8) → `dropout`
+    /// (0.25) → `fc1` (Linear 8→3). Weights, in node order: `conv1.weight` [2, 1, 3, 3],
+    /// `conv1.bias` [2], `bn1.weight`, `bn1.bias`, `bn1.running_mean` (buffer), `bn1.running_var`
+    /// (buffer) [2], `fc1.weight` [3, 8], `fc1.bias` [3].
+    static let graph: Graph = {
+        var builder = GraphBuilder(name: "tiny-test", inputShape: [1, 6, 6])
+        var value = builder.add(
+            "conv1", Convolution2DOperator(inputChannels: 1, outputChannels: 2, window: WindowGeometry(square: 3, padding: 1)),
+            builder.input)
+        value = builder.add("bn1", BatchNormalizationOperator(channels: 2), value)
+        value = builder.add("relu1", ReLUOperator(), value)
+        value = builder.add("pool1", MaxPool2DOperator(window: WindowGeometry(square: 2, stride: 1)), value)
+        value = builder.add("pool2", AveragePool2DOperator(window: WindowGeometry(square: 2, stride: 2)), value)
+        value = builder.add("flatten", FlattenOperator(), value)
+        value = builder.add("dropout", DropoutOperator(rate: 0.25), value)
+        builder.add("fc1", LinearOperator(inputFeatures: 8, outputFeatures: 3), value)
+        return builder.finish()
+    }()
+
+    /// Static activation quantization of three values of `graph` (unsigned, signed, 4-bit).
+    static let activationQuantization: [String: ActivationQuantization] = [
+        "input": ActivationQuantization(scale: 0.02, zeroPoint: -5, bits: 8, isSigned: true),
+        "relu1": ActivationQuantization(scale: 0.05, zeroPoint: 0),
+        "flatten": ActivationQuantization(scale: 0.0625, zeroPoint: 3, bits: 4),
+    ]
 
     static let metadata = ModelMetadata(
         producer: "shrink 0.1.0", createdAt: "2026-01-31T12:00:00Z",
@@ -30,22 +41,27 @@ enum Fixtures {
             finalTrainingLoss: 0.0625, testAccuracy: 0.9871, trainingSeconds: 12.5),
         notes: "line one\nline two — ünïcode")
 
-    /// A valid model with several tensors, including a scalar and an empty tensor.
-    static func model(seed: UInt64 = 1) -> ModelFile {
+    /// The weights `graph`'s ops declare (full name, shape, kind), in node order.
+    static func declaredWeights(of graph: Graph) -> [(name: String, shape: [Int], kind: Parameter.Kind)] {
+        do {
+            return try ResolvedGraph(graph, registry: .standard).weights.map { ($0.name, $0.declaration.shape, $0.declaration.kind) }
+        } catch {
+            fatalError("fixture graph \(graph.name) is invalid: \(error)")
+        }
+    }
+
+    /// Random normal values for every weight `graph` declares, in node order (dense `dense-f32`).
+    static func randomTensors(for graph: Graph, seed: UInt64) -> [StoredTensor] {
         var generator = SeededRandomNumberGenerator(seed: seed)
-        return ModelFile(
-            architecture: architecture,
-            tensors: [
-                StoredTensor(name: "conv1.weight", value: .randomNormal(shape: [2, 1, 3, 3], using: &generator)),
-                StoredTensor(name: "conv1.bias", value: .randomNormal(shape: [2], using: &generator)),
-                StoredTensor(name: "bn1.weight", value: .randomNormal(shape: [2], using: &generator)),
-                StoredTensor(name: "bn1.running_mean", kind: .buffer, value: .randomNormal(shape: [2], using: &generator)),
-                StoredTensor(name: "bn1.step", kind: .buffer, value: Tensor(shape: [], scalars: [7])),
-                StoredTensor(name: "fc1.weight", value: .randomNormal(shape: [3, 18], using: &generator)),
-                StoredTensor(name: "fc1.bias", value: .randomNormal(shape: [3], using: &generator)),
-                StoredTensor(name: "fc1.unused", value: Tensor(zeros: [0, 3])),
-            ],
-            metadata: metadata)
+        return declaredWeights(of: graph).map { weight in
+            StoredTensor(name: weight.name, kind: weight.kind, value: .randomNormal(shape: weight.shape, using: &generator))
+        }
+    }
+
+    /// A valid model of `graph` with exactly its declared weights, activation quantization and metadata.
+    static func model(seed: UInt64 = 1) -> ModelFile {
+        ModelFile(graph: graph, tensors: randomTensors(for: graph, seed: seed),
+                  activationQuantization: activationQuantization, metadata: metadata)
     }
 
     /// The encoded bytes of `model()`.
@@ -56,6 +72,22 @@ enum Fixtures {
             fatalError("fixture does not encode: \(error)")
         }
     }()
+
+    /// The encoded bytes of a model of `graph` with random dense weights and default metadata.
+    static func bytes(of graph: Graph, seed: UInt64 = 1) -> [UInt8] {
+        do {
+            return try ModelFile(graph: graph, tensors: randomTensors(for: graph, seed: seed)).encoded()
+        } catch {
+            fatalError("graph \(graph.name) does not encode: \(error)")
+        }
+    }
+
+    /// The directory of the committed format 1.2 files (found from this source file's path).
+    static let formatOneDirectory: String = {
+        let path = "\(#filePath)"
+        let directory = path[..<(path.lastIndex(of: "/") ?? path.endIndex)]
+        return directory + "/Fixtures/format-1.2"
+    }()
 }
 
 /// Whether two tensors have the same shape and the same bit patterns.
@@ -63,9 +95,11 @@ func bitwiseEqual(_ first: Tensor, _ second: Tensor) -> Bool {
     first.shape == second.shape && first.scalars.map(\.bitPattern) == second.scalars.map(\.bitPattern)
 }
 
-/// Whether two model files are equal, comparing tensor values bit for bit.
+/// Whether two model files are equal: graph, activation quantization, metadata, and tensor names,
+/// kinds and values bit for bit.
 func bitwiseEqual(_ first: ModelFile, _ second: ModelFile) -> Bool {
-    first.architecture == second.architecture && first.metadata == second.metadata
+    first.graph == second.graph && first.activationQuantization == second.activationQuantization
+        && first.metadata == second.metadata
         && first.tensors.count == second.tensors.count
         && zip(first.tensors, second.tensors).allSatisfy { pair in
             pair.0.name == pair.1.name && pair.0.kind == pair.1.kind && bitwiseEqual(pair.0.value, pair.1.value)
@@ -93,6 +127,16 @@ func expectRejection(
     }
 }
 
+/// Whether `error` is `invalidManifest`.
+func isInvalidManifest(_ error: ModelFileError) -> Bool {
+    if case .invalidManifest = error { true } else { false }
+}
+
+/// Whether `error` is `invalidGraph`.
+func isInvalidGraph(_ error: ModelFileError) -> Bool {
+    if case .invalidGraph = error { true } else { false }
+}
+
 /// A container taken apart into its sections, to be reassembled with correct layout and
 /// checksums after a test changes something.
 struct RawContainer {
@@ -103,7 +147,7 @@ struct RawContainer {
         var payload: [UInt8]
     }
 
-    var major: UInt16 = 1
+    var major: UInt16 = 2
     var minor: UInt16 = 0
     var flags: UInt32 = 0
     var sections: [Section] = []
@@ -139,7 +183,7 @@ struct RawContainer {
         }
     }
 
-    /// Whether the manifest section is the compressed `MNFZ` (format 1.2 files with coded tensors).
+    /// Whether the manifest section is the compressed `MNFZ` (files with coded tensors).
     var isCompressedManifest: Bool { sections[manifestIndex].kind == Array("MNFZ".utf8) }
 
     private var manifestIndex: Int {
@@ -214,6 +258,23 @@ func withManifest(_ bytes: [UInt8] = Fixtures.validBytes, _ change: (inout Strin
     return container.assembled()
 }
 
+/// The file with `change` applied to its decoded 2.x manifest (graph, activation quantization,
+/// tensor table records), re-encoded as the writer does (sorted keys) and resealed. For graphs the
+/// writer refuses but the schema can express: cycles, duplicates, unknown ops, wrong attributes.
+func withManifestRecord(_ bytes: [UInt8] = Fixtures.validBytes, _ change: (inout Manifest) -> Void) -> [UInt8] {
+    withManifest(bytes) { text in
+        do {
+            var manifest = try JSONDecoder().decode(Manifest.self, from: Data(text.utf8))
+            change(&manifest)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            text = String(decoding: try encoder.encode(manifest), as: UTF8.self)
+        } catch {
+            Issue.record("cannot rewrite the manifest: \(error)")
+        }
+    }
+}
+
 /// Replaces the first occurrence of `target`, recording an issue when it is absent.
 func replaceFirst(_ target: String, with replacement: String, in text: inout String, sourceLocation: SourceLocation = #_sourceLocation) {
     guard let range = text.range(of: target) else {
@@ -221,4 +282,13 @@ func replaceFirst(_ target: String, with replacement: String, in text: inout Str
         return
     }
     text.replaceSubrange(range, with: replacement)
+}
+
+/// A fresh directory under /tmp made with mkdtemp (plain paths: no `URL`, whose percent-encoder
+/// has crashed under parallel tests on this toolchain).
+func makeTemporaryDirectory(prefix: String) -> String {
+    var template = Array("/tmp/\(prefix)-XXXXXX".utf8CString)
+    let created = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
+    precondition(created != nil, "mkdtemp failed")
+    return String(cString: created!)
 }

@@ -2,6 +2,7 @@ import Testing
 @testable import ShrinkFormats
 
 @Suite struct ModelFileVersionTests {
+    /// `bytes` with bytes 8–11 set to `major.minor` and the header checksum recomputed.
     func withVersion(_ major: UInt16, _ minor: UInt16, _ bytes: [UInt8] = Fixtures.validBytes) -> [UInt8] {
         var patched = bytes
         patched.storeLittleEndian(major, at: 8)
@@ -10,9 +11,17 @@ import Testing
         return patched
     }
 
+    @Test func writerEmitsFormat2Point0() throws {
+        for bytes in [Fixtures.validBytes, CodedFixtures.validBytes] {
+            #expect(Array(bytes[8..<12]) == [2, 0, 0, 0])
+            #expect(try ModelFile.inspect(bytes).formatVersion == FormatVersion(major: 2, minor: 0))
+        }
+        #expect(FormatVersion.current == FormatVersion(major: 2, minor: 0))
+    }
+
     @Test func newerMajorVersionIsRefusedWithAClearMessage() {
-        expectRejection(withVersion(2, 0), containing: ["format version 2.0 is newer", "(1.x)", "upgrade shrink"]) {
-            if case .newerMajorVersion(file: FormatVersion(major: 2, minor: 0), reader: .current) = $0 { true } else { false }
+        expectRejection(withVersion(3, 0), containing: ["format version 3.0 is newer", "(2.x)", "upgrade shrink"]) {
+            if case .newerMajorVersion(file: FormatVersion(major: 3, minor: 0), reader: .current) = $0 { true } else { false }
         }
         // The version is checked before anything a new major version may have changed.
         let future = ModelFileLayout.magic + [3, 0, 1, 0] + [UInt8](repeating: 0xEE, count: 9)
@@ -27,13 +36,26 @@ import Testing
         }
     }
 
+    @Test func formatOneManifestsMustHoldAnArchitecture() {
+        // A 2.0 manifest (with `graph`) in a file claiming 1.x is read by the 1.x schema and
+        // refused naming the missing member, for plain and compressed manifests.
+        for bytes in [Fixtures.validBytes, CodedFixtures.validBytes] {
+            expectRejection(withVersion(1, 2, bytes), containing: ["invalid manifest: architecture: missing required field"],
+                            isInvalidManifest)
+        }
+        // And a 2.x file must hold a graph, not a 1.x architecture.
+        let architecture = withManifest { replaceFirst("\"graph\":", with: "\"architecture\":", in: &$0) }
+        expectRejection(architecture, containing: ["invalid manifest: graph: missing required field"], isInvalidManifest)
+    }
+
     @Test func newerMinorVersionIsReadIgnoringOptionalAdditions() throws {
         var container = RawContainer(Fixtures.validBytes)
         container.minor = 7
-        // An optional section kind and unknown manifest fields: what a minor bump may add.
+        // An optional section kind and unknown manifest members: what a minor bump may add.
         container.sections.append(.init(kind: Array("INDX".utf8), flags: 0, alignment: 4096, payload: [1, 2, 3, 4, 5]))
         var manifest = container.manifest
-        replaceFirst("{\"architecture\":", with: "{\"futureTopLevel\":{\"x\":[1,2.5]},\"architecture\":", in: &manifest)
+        replaceFirst("\"graph\":{", with: "\"futureTopLevel\":{\"x\":[1,2.5]},\"graph\":{\"futureGraphHint\":\"x\",", in: &manifest)
+        replaceFirst("\"op\":\"ReLU\"", with: "\"futureNodeHint\":[],\"op\":\"ReLU\"", in: &manifest)
         replaceFirst("\"tag\":\"dense-f32\"", with: "\"tag\":\"dense-f32\",\"futureHint\":true", in: &manifest)
         container.manifest = manifest
         let decoded = try ModelFile.decode(container.assembled())
@@ -41,16 +63,16 @@ import Testing
     }
 
     @Test func olderMinorVersionIsReadByANewerMinorReader() throws {
-        // A reader of format 1.3 reads this library's 1.1 files.
+        // A reader of format 2.3 reads this library's 2.0 files.
         let decoder = ModelFileDecoder(
-            bytes: Fixtures.validBytes, reader: FormatVersion(major: 1, minor: 3), oldestReadableMajor: 1)
+            bytes: Fixtures.validBytes, reader: FormatVersion(major: 2, minor: 3), oldestReadableMajor: 1)
         #expect(bitwiseEqual(try decoder.decode().model, Fixtures.model()))
     }
 
     @Test func retiredMajorVersionIsRefusedByANewerMajorReader() {
         let decoder = ModelFileDecoder(
-            bytes: Fixtures.validBytes, reader: FormatVersion(major: 3, minor: 0), oldestReadableMajor: 2)
-        #expect(throws: ModelFileError.retiredMajorVersion(file: FormatVersion(major: 1, minor: 0), oldestReadableMajor: 2)) {
+            bytes: Fixtures.validBytes, reader: FormatVersion(major: 4, minor: 0), oldestReadableMajor: 3)
+        #expect(throws: ModelFileError.retiredMajorVersion(file: FormatVersion(major: 2, minor: 0), oldestReadableMajor: 3)) {
             try decoder.decode()
         }
     }
@@ -60,13 +82,14 @@ import Testing
             FormatVersion(major: file.0, minor: file.1)
                 .compatibility(withReader: FormatVersion(major: reader.0, minor: reader.1), oldestReadableMajor: oldest)
         }
-        #expect(compatibility((1, 0), (1, 3)) == .readable)  // older minor
-        #expect(compatibility((1, 9), (1, 0)) == .readable)  // newer minor
-        #expect(compatibility((1, 4), (2, 0)) == .readable)  // older major still supported
-        #expect(compatibility((2, 0), (1, 9)) == .newerMajor)
+        #expect(compatibility((2, 0), (2, 3)) == .readable)  // older minor
+        #expect(compatibility((2, 9), (2, 0)) == .readable)  // newer minor
+        #expect(compatibility((1, 2), (2, 0)) == .readable)  // older major still supported
+        #expect(compatibility((3, 0), (2, 9)) == .newerMajor)
         #expect(compatibility((1, 4), (3, 0), oldest: 2) == .retiredMajor)
-        #expect(compatibility((0, 1), (1, 0)) == .invalid)
+        #expect(compatibility((0, 1), (2, 0)) == .invalid)
         #expect(FormatVersion(major: 1, minor: 9) < FormatVersion(major: 2, minor: 0))
-        #expect(FormatVersion.current.description == "1.2")
+        #expect(FormatVersion.current.description == "2.0")
+        #expect(FormatVersion.oldestReadableMajor == 1)
     }
 }

@@ -10,6 +10,7 @@ struct TrainingDefaults {
     static func forModel(named name: String) -> TrainingDefaults {
         switch name {
         case "lenet-5": TrainingDefaults(epochs: 12, learningRate: 0.02)
+        case "resnet-mini": TrainingDefaults(epochs: 4, learningRate: 0.05)
         default: TrainingDefaults(epochs: 20, learningRate: 0.05)
         }
     }

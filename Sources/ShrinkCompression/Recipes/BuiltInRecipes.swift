@@ -8,7 +8,8 @@
 public enum BuiltInRecipes {
     /// Every built-in recipe, in the order `--help` lists them.
     public static let all: [Recipe] = [
-        deepCompression, prune(50, epochs: 2), prune(75, epochs: 4), prune(90, epochs: 8), prune92, fp16, int8Dynamic, int8Static,
+        deepCompression, prune(50, epochs: 2), prune(75, epochs: 4), prune(90, epochs: 8), prune92, structured(50, epochs: 2),
+        fp16, int8Dynamic, int8Static,
         qatInt8, ptq4Bit, qat4Bit, cluster(bits: 4), cluster(bits: 5), distill,
     ]
 
@@ -115,6 +116,21 @@ public enum BuiltInRecipes {
                     method: .layerSparsity,
                     layers: PerLayerSettings(default: sparsity, layers: [named("conv1", min(sparsity, 0.5))]),
                     schedule: .constant(beginStep: 0), fineTuneEpochs: epochs, learningRate: 0.02)),
+            ])
+    }
+
+    /// Structured L1 pruning: `percent` % of the channels (units, filters) of every channel group
+    /// are removed, so the file really holds a smaller graph; channels tied across residual adds
+    /// go together, and groups reaching the output (the classifier) keep theirs. Then `epochs`
+    /// epochs of fine-tuning.
+    static func structured(_ percent: Int, epochs: Int) -> Recipe {
+        Recipe(
+            name: "structured-\(percent)",
+            description: "structured L1 pruning of \(percent) % of the channels of every channel group (residual adds tie channels; the classifier keeps its outputs), \(epochs) epochs of fine-tuning",
+            fineTuning: FineTuningOverrides(learningRate: 0.02, schedule: .cosine(minimum: 0)),
+            steps: [
+                .structuredPruning(StructuredPruningConfiguration(
+                    layers: PerLayerSettings(default: Double(percent) / 100), fineTuneEpochs: epochs, learningRate: 0.02)),
             ])
     }
 

@@ -23,8 +23,15 @@ public enum ModelZooError: Error, Equatable, CustomStringConvertible {
 ///   79,510 parameters: the distillation student, here so that it can be trained alone with the
 ///   same recipe for comparison.
 ///
+/// - `resnet-mini` (input `[1, 28, 28]`): a small ResNet-style graph that exercises what chains
+///   could not express: a stem `conv` 1→8 3×3 → BatchNorm → ReLU; a residual stage at 28×28
+///   (two 3×3 convs with BatchNorm, `Add` with the stem, ReLU); `down` 8→16 3×3 stride 2; a
+///   residual stage at 14×14; a depthwise-separable block (depthwise 3×3 → BatchNorm → ReLU6 →
+///   pointwise 1×1 16→16 → BatchNorm → ReLU); `Concat` of the stage and the block (32
+///   channels); global average pool; `fc` 32→10. 12,170 parameters.
+///
 /// All end in logits (no softmax); the loss applies it.
 public enum ModelZoo {
     /// The available architecture names.
-    public static let names = ["lenet-300-100", "lenet-5", "mlp-784-100-10"]
+    public static let names = ["lenet-300-100", "lenet-5", "mlp-784-100-10", "resnet-mini"]
 }

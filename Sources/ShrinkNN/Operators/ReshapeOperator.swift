@@ -37,7 +37,17 @@ public struct ReshapeOperator: Operator {
             sizes[position] = sample[position]
         }
         let elementCount = sample.reduce(1, *)
-        let known = sizes.filter { $0 != -1 }.reduce(1, *)
+        // Attribute sizes come from files: multiply with overflow checks. The input's element
+        // count is bounded (`ResolvedGraph.maximumSampleElementCount`), so a product beyond it can
+        // never match and is reported as too large.
+        var known = 1
+        for size in sizes where size != -1 {
+            let (product, overflow) = known.multipliedReportingOverflow(by: size)
+            guard !overflow, product <= ResolvedGraph.maximumSampleElementCount else {
+                throw OperatorError("shape \(shape) holds more than \(ResolvedGraph.maximumSampleElementCount) elements per sample")
+            }
+            known = product
+        }
         if let inferred = sizes.firstIndex(of: -1) {
             guard known > 0, elementCount % known == 0 else {
                 throw OperatorError("cannot infer the -1 in \(shape): \(elementCount) elements per sample are not a multiple of \(known)")
