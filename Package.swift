@@ -111,6 +111,9 @@ let package = Package(
             "ShrinkBenchmarking", "ShrinkRuntime", "ShrinkMeasurement", "ShrinkFormats", "ShrinkData", "ShrinkNN", "ShrinkTensor",
             "ShrinkEncodings",
         ]),
+        .testTarget(name: "ShrinkPipelineTests", dependencies: [
+            "ShrinkCompression", "ShrinkRuntime", "ShrinkTraining", "ShrinkFormats", "ShrinkNN", "ShrinkData", "ShrinkTensor",
+        ]),
         .testTarget(name: "ShrinkRuntimeTests", dependencies: ["ShrinkRuntime", "ShrinkFormats", "ShrinkKernels", "ShrinkNN", "ShrinkEncodings"]),
     ],
     swiftLanguageModes: [.v5]
