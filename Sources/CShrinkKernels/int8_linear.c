@@ -161,6 +161,21 @@ void shrink_quantize_activations(ptrdiff_t m, ptrdiff_t k, const float *x, ptrdi
     }
 }
 
+void shrink_quantize_activations_static(ptrdiff_t m, ptrdiff_t k, const float *x, ptrdiff_t ldx, float scale,
+                                        int32_t zero_point, uint8_t *codes, ptrdiff_t ldq) {
+    if (m <= 0 || k <= 0) return;
+    // No range scan: the calibrated parameters are used as given (values outside saturate).
+    const float inverse = 1.0f / scale;
+#if SHRINK_HAVE_X86_PATHS
+    if (shrink_cpu_active_path() == SHRINK_CPU_PATH_AVX512) {
+        for (ptrdiff_t i = 0; i < m; i++) quantize_row_avx512(x + i * ldx, k, inverse, zero_point, codes + i * ldq);
+        return;
+    }
+#endif
+    for (ptrdiff_t i = 0; i < m; i++)
+        for (ptrdiff_t p = 0; p < k; p++) codes[i * ldq + p] = quantize_one(x[i * ldx + p], inverse, zero_point);
+}
+
 // MARK: - Epilogue
 
 /// What to do with the int32 sums of a tile: store them raw, or dequantize them.
@@ -411,6 +426,22 @@ int shrink_int8_linear_dynamic(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const floa
     } else {
         for (ptrdiff_t i = 0; i < m; i++) { scales[i] = 1; zero_points[i] = 0; }
     }
+    shrink_int8_linear(m, n, k, codes, ldq, scales, zero_points, packed, row_sums, w_scales, bias, y, ldy);
+    return 0;
+}
+
+int shrink_int8_linear_static(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const float *x, ptrdiff_t ldx, float scale,
+                              int32_t zero_point, const int8_t *packed, const int32_t *row_sums, const float *w_scales,
+                              const float *bias, float *y, ptrdiff_t ldy) {
+    if (m <= 0 || n <= 0) return 0;
+    const ptrdiff_t ldq = k > 0 ? k : 1;
+    const size_t bytes = (size_t)m * (sizeof(float) + sizeof(int32_t)) + (size_t)(m * ldq);
+    float *scales = shrink_sgemm_scratch(2, (bytes + sizeof(float) - 1) / sizeof(float));
+    if (!scales) return -1;
+    int32_t *zero_points = (int32_t *)(void *)(scales + m);
+    uint8_t *codes = (uint8_t *)(void *)(zero_points + m);
+    for (ptrdiff_t i = 0; i < m; i++) { scales[i] = scale; zero_points[i] = zero_point; }
+    if (k > 0) shrink_quantize_activations_static(m, k, x, ldx, scale, zero_point, codes, ldq);
     shrink_int8_linear(m, n, k, codes, ldq, scales, zero_points, packed, row_sums, w_scales, bias, y, ldy);
     return 0;
 }
