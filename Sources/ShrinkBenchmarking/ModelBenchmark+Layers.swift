@@ -14,7 +14,11 @@ extension ModelBenchmark {
         }
         collect(inspection.model.architecture.layers)
         var kernels = [String: String]()
-        for layer in plan.layers { kernels[layer.name] = layer.kernel.description }
+        for layer in plan.layers {
+            kernels[layer.name] = layer.kernel.description
+            // Nodes without a layer of that name (graphs): the op's type name.
+            if layerTypes[layer.name] == nil { layerTypes[layer.name] = layer.operatorType }
+        }
         return zip(inspection.tensors, inspection.model.tensors).map { report, stored in
             let layerName = report.name.split(separator: ".").dropLast().joined(separator: ".")
             let nonZero = stored.value.scalars.reduce(0) { $0 + ($1 != 0 ? 1 : 0) }

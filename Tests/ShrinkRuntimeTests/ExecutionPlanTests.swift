@@ -57,7 +57,7 @@ struct ExecutionPlanTests {
         let plan = try ExecutionPlan(file: file)
         let kernels = plan.layers.map(\.kernel)
         #expect(kernels.count == 4)
-        #expect(kernels[0] == .identity && kernels[2] == .relu)
+        #expect(kernels[0] == .identity && kernels[2] == .fused(into: "fc1"))
         for index in [1, 3] {
             switch (kernels[index], expected) {
             case let (.sparse(density, palettized), .sparse(_, expectedPalettized)):
@@ -85,7 +85,7 @@ struct ExecutionPlanTests {
     func int8MatchesReference() throws {
         let file = try HandCompression.file(Self.mlp, encoding: .int8, seed: 11)
         let plan = try ExecutionPlan(file: file)
-        #expect(plan.layers.map(\.kernel) == [.identity, .int8, .relu, .int8])
+        #expect(plan.layers.map(\.kernel) == [.identity, .int8(static: false), .fused(into: "fc1"), .int8(static: false)])
         let batch = 4
         let input = Self.input(batch: batch, shape: [1, 28, 28], seed: 3)
         let output = try plan.run(input)
@@ -106,12 +106,12 @@ struct ExecutionPlanTests {
         #expect(Self.relativeError(output, float) <= 0.02)
     }
 
-    @Test("conv layers run the reference path; the Linear head its palette kernel")
+    @Test("conv layers run the op's own kernel (ReLU fused); the Linear head its palette kernel")
     func convolutionNet() throws {
         let file = try HandCompression.file(Self.convolutionNet, encoding: .palette(bits: 4), seed: 5)
         let plan = try ExecutionPlan(file: file)
         #expect(plan.layers.map(\.kernel) == [
-            .reference("conv2d"), .relu, .reference("maxpool2d"), .identity, .identity, .palette(bits: 4),
+            .reference("Conv2D"), .fused(into: "conv1"), .reference("MaxPool2D"), .identity, .identity, .palette(bits: 4),
         ])
         #expect(plan.layers.map(\.outputShape) == [[4, 8, 8], [4, 8, 8], [4, 4, 4], [64], [64], [5]])
         let reference = try Sequential(file: file)
@@ -174,8 +174,8 @@ struct ExecutionPlanTests {
         }
         #expect(output == expected.scalars)
         let entries = try #require(profile).entries
-        #expect(entries.map(\.kind) == ["reference-conv2d", "relu", "reference-maxpool2d", "identity", "linear-palette"])
-        #expect(entries.map(\.calls) == [3, 3, 3, 6, 3])
+        #expect(entries.map(\.kind) == ["reference-Conv2D", "reference-MaxPool2D", "identity", "linear-palette"])
+        #expect(entries.map(\.calls) == [3, 3, 6, 3])
         #expect(entries.allSatisfy { $0.seconds >= 0 })
         let shares = try #require(profile).shares()
         #expect(abs(shares.map(\.share).reduce(0, +) - 1) < 1e-9)
@@ -185,7 +185,7 @@ struct ExecutionPlanTests {
     func profiledInt8Run() throws {
         let file = try HandCompression.file(Self.mlp, encoding: .int8, seed: 11)
         let plan = try ExecutionPlan(file: file)
-        #expect(plan.layers[1].kernel == .int8 && plan.layers[3].kernel == .int8)
+        #expect(plan.layers[1].kernel == .int8(static: false) && plan.layers[3].kernel == .int8(static: false))
         let input = Self.input(batch: 3, shape: [1, 28, 28], seed: 4)
         let expected = try plan.run(input)
         var output = [Float](repeating: .nan, count: expected.count)
@@ -198,8 +198,9 @@ struct ExecutionPlanTests {
         // The staged path does the same integer products and the same float epilogue.
         #expect(Self.relativeError(Tensor(shape: expected.shape, scalars: output), expected) <= 1e-6)
         let entries = try #require(profile).entries
-        #expect(entries.map(\.kind) == ["identity", "quantize", "linear-int8", "dequantize", "relu"])
-        #expect(entries.map(\.calls) == [1, 2, 2, 2, 1])
+        // relu1 is fused into fc1's step: its time is in fc1's linear-int8 entry.
+        #expect(entries.map(\.kind) == ["identity", "quantize", "linear-int8", "dequantize"])
+        #expect(entries.map(\.calls) == [1, 2, 2, 2])
     }
 
     static let convolutionCases: [(HandEncoding, LayerKernel, Float)] = [
@@ -211,7 +212,7 @@ struct ExecutionPlanTests {
         (.sparseFloat(keep: 0.2), .sparse(density: 0, palettized: false), 1e-5),
         (.sparseFloat(keep: 0.6), .float32, 1e-5),
         // Activations are quantized to u8 per row at run time: about 1 % of the output range.
-        (.int8, .int8, 2e-2),
+        (.int8, .int8(static: false), 2e-2),
     ]
 
     @Test("compressed convolutions run im2col + their encoding's kernel and match the layer engine",
