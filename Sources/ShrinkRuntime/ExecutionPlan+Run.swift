@@ -16,7 +16,8 @@ extension ExecutionPlan {
         }
     }
 
-    /// Runs every step for `batch` samples read from `inputs` (one per graph input).
+    /// Runs every step for `batch` samples read from `inputs` (one per graph input). Allocates
+    /// nothing once the arena is sized (op kernels allocate their tensors).
     func execute(inputs: [UnsafePointer<Float>], batch: Int, profile: inout OperatorProfile?) throws {
         prepareArena(batch: batch)
         let arena = self.arena!
@@ -26,25 +27,38 @@ extension ExecutionPlan {
             case let .arena(offset): arena + offset * batch
             }
         }
+        guard profile != nil else {
+            for step in steps {
+                if case .reference = step.operation {
+                    try step.execute(inputs: step.inputs.map { UnsafePointer(address($0)) }, outputs: step.outputs.map(address),
+                                     batch: batch, threads: threads)
+                } else {
+                    try step.execute(input: address(step.inputs[0]), output: address(step.outputs[0]), batch: batch,
+                                     threads: threads)
+                }
+            }
+            return
+        }
         var stepIndex = 0
         for (index, layer) in layers.enumerated() {
             if layer.kernel == .identity { profile?.add(kind: layer.kernel.operatorKind, seconds: 0) }
             guard stepIndex < steps.count, steps[stepIndex].node == index else { continue }
             let step = steps[stepIndex]
             stepIndex += 1
-            let stepInputs = step.inputs.map { UnsafePointer(address($0)) }
-            let stepOutputs = step.outputs.map(address)
-            if profile != nil, step.runsInStages {
-                try step.executeInStages(inputs: stepInputs, outputs: stepOutputs, batch: batch, threads: threads,
-                                         kind: layer.kernel.operatorKind, profile: &profile)
+            if step.runsInStages {
+                try step.executeInStages(input: address(step.inputs[0]), output: address(step.outputs[0]), batch: batch,
+                                         threads: threads, kind: layer.kernel.operatorKind, profile: &profile)
                 continue
             }
-            let start = profile == nil ? nil : ContinuousClock.now
-            try step.execute(inputs: stepInputs, outputs: stepOutputs, batch: batch, threads: threads)
-            if let start {
-                let (seconds, attoseconds) = (ContinuousClock.now - start).components
-                profile?.add(kind: layer.kernel.operatorKind, seconds: Double(seconds) + Double(attoseconds) * 1e-18)
+            let start = ContinuousClock.now
+            if case .reference = step.operation {
+                try step.execute(inputs: step.inputs.map { UnsafePointer(address($0)) }, outputs: step.outputs.map(address),
+                                 batch: batch, threads: threads)
+            } else {
+                try step.execute(input: address(step.inputs[0]), output: address(step.outputs[0]), batch: batch, threads: threads)
             }
+            let (seconds, attoseconds) = (ContinuousClock.now - start).components
+            profile?.add(kind: layer.kernel.operatorKind, seconds: Double(seconds) + Double(attoseconds) * 1e-18)
         }
     }
 

@@ -62,63 +62,73 @@ extension ExecutionPlan {
         /// 4 bytes per fp32 weight of a reference kernel (set by the compiler).
         var referenceWeightBytes = 0
 
-        func execute(inputs: [UnsafePointer<Float>], outputs: [UnsafeMutablePointer<Float>], batch: Int, threads: Int) throws {
+        /// Runs a single-input, single-output step (everything but `.reference`) from `input` into `output`.
+        func execute(input: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>, batch: Int, threads: Int) throws {
             switch operation {
             case let .linear(kernel, quantization, outputCount, inputCount):
                 let work = kernel.parallelWork(rows: batch, outputCount: outputCount, inputCount: inputCount)
-                try Self.apply(kernel, quantization: quantization, input: inputs[0], rows: batch, output: outputs[0],
+                try Self.apply(kernel, quantization: quantization, input: input, rows: batch, output: output,
                                threadCount: work >= ExecutionPlan.parallelWorkThreshold ? threads : 1, node: name)
-                transform.apply(outputs[0], batch: batch, pixels: 1)
+                transform.apply(output, batch: batch, pixels: 1)
             case let .convolution(kernel, quantization, work):
                 // [batch, in, h, w] → im2col [batch·pixels, in·k²] → [batch·pixels, out] → [batch, out, pixels]
                 work.prepare(batch: batch)
-                work.lower(inputs[0], batch: batch)
+                work.lower(input, batch: batch)
                 let rows = batch * work.pixels
                 let parallelWork = kernel.parallelWork(rows: rows, outputCount: work.outputChannels, inputCount: work.depth)
                 try Self.apply(kernel, quantization: quantization, input: work.columns.baseAddress!, rows: rows,
                                output: work.products.baseAddress!,
                                threadCount: parallelWork >= ExecutionPlan.parallelWorkThreshold ? threads : 1, node: name)
-                work.scatter(batch: batch, into: outputs[0], transform: transform)
+                work.scatter(batch: batch, into: output, transform: transform)
             case let .relu(elements):
-                let input = inputs[0], output = outputs[0]
                 for index in 0..<(batch * elements) { output[index] = max(0, input[index]) }
-            case let .reference(kernel, inputShapes, outputShapes):
-                let tensors = zip(inputs, inputShapes).map { pointer, shape in
-                    Tensor(shape: [batch] + shape,
-                           scalars: Array(UnsafeBufferPointer(start: pointer, count: batch * shape.reduce(1, *))))
+                transform.apply(output, batch: batch, pixels: elements / max(1, transform.channels))
+            case .reference:
+                try execute(inputs: [UnsafePointer(input)], outputs: [output], batch: batch, threads: threads)
+            }
+        }
+
+        /// Runs a step on its op's own kernel (any number of inputs and outputs).
+        func execute(inputs: [UnsafePointer<Float>], outputs: [UnsafeMutablePointer<Float>], batch: Int, threads: Int) throws {
+            guard case let .reference(kernel, inputShapes, outputShapes) = operation else {
+                return try execute(input: UnsafeMutablePointer(mutating: inputs[0]), output: outputs[0], batch: batch,
+                                   threads: threads)
+            }
+            let tensors = zip(inputs, inputShapes).map { pointer, shape in
+                Tensor(shape: [batch] + shape,
+                       scalars: Array(UnsafeBufferPointer(start: pointer, count: batch * shape.reduce(1, *))))
+            }
+            let results = kernel.forward(tensors, mode: .inference)
+            guard results.count == outputShapes.count else {
+                throw ExecutionPlanError.unsupported(node: name, reason: "kernel returned \(results.count) outputs, expected \(outputShapes.count)")
+            }
+            for (position, result) in results.enumerated() {
+                let expected = [batch] + outputShapes[position]
+                guard result.shape.reduce(1, *) == expected.reduce(1, *) else {
+                    throw ExecutionPlanError.unsupported(node: name, reason: "kernel returned \(result.shape), expected \(expected)")
                 }
-                let results = kernel.forward(tensors, mode: .inference)
-                guard results.count == outputShapes.count else {
-                    throw ExecutionPlanError.unsupported(node: name, reason: "kernel returned \(results.count) outputs, expected \(outputShapes.count)")
+                result.withUnsafeBufferPointer { values in
+                    outputs[position].update(from: values.baseAddress!, count: values.count)
                 }
-                for (position, result) in results.enumerated() {
-                    let expected = [batch] + outputShapes[position]
-                    guard result.shape.reduce(1, *) == expected.reduce(1, *) else {
-                        throw ExecutionPlanError.unsupported(node: name, reason: "kernel returned \(result.shape), expected \(expected)")
-                    }
-                    result.withUnsafeBufferPointer { values in
-                        outputs[position].update(from: values.baseAddress!, count: values.count)
-                    }
-                }
-                if let shape = outputShapes.first {
-                    transform.apply(outputs[0], batch: batch, pixels: shape.dropFirst().reduce(1, *))
-                }
+            }
+            if let shape = outputShapes.first {
+                transform.apply(outputs[0], batch: batch, pixels: shape.dropFirst().reduce(1, *))
             }
         }
 
         /// A profiled int8 Linear: quantize, products and dequantize timed apart (same results as
         /// the fused call); the output transform counts with the products.
-        func executeInStages(inputs: [UnsafePointer<Float>], outputs: [UnsafeMutablePointer<Float>], batch: Int,
+        func executeInStages(input: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>, batch: Int,
                              threads: Int, kind: String, profile: inout OperatorProfile?) throws {
             guard case let .linear(.int8(packed), quantization, outputCount, inputCount) = operation else {
-                return try execute(inputs: inputs, outputs: outputs, batch: batch, threads: threads)
+                return try execute(input: input, output: output, batch: batch, threads: threads)
             }
             let work = LinearKernel.int8(packed).parallelWork(rows: batch, outputCount: outputCount, inputCount: inputCount)
             let stages = packed.applyTimingStages(
-                input: inputs[0], rows: batch, output: outputs[0], granularity: .perRow, parameters: quantization,
+                input: input, rows: batch, output: output, granularity: .perRow, parameters: quantization,
                 threadCount: work >= ExecutionPlan.parallelWorkThreshold ? threads : 1)
             let start = ContinuousClock.now
-            transform.apply(outputs[0], batch: batch, pixels: 1)
+            transform.apply(output, batch: batch, pixels: 1)
             let (seconds, attoseconds) = (ContinuousClock.now - start).components
             profile?.add(kind: OperatorProfile.quantizeKind, seconds: stages.quantize)
             profile?.add(kind: kind, seconds: stages.multiply + Double(seconds) + Double(attoseconds) * 1e-18)

@@ -77,6 +77,8 @@ public final class ExecutionPlan {
     /// The arena, sized for `capacityBatch` samples.
     var arena: UnsafeMutablePointer<Float>? = nil
     var capacityBatch = 0
+    /// The input pointer of single-input runs, kept to avoid allocating an array per run.
+    private var singleInput = [UnsafePointer<Float>(bitPattern: 64)!]
 
     /// Compiles `graph` with its weights `tensors` (by full name, `fc1.weight`; a model file's
     /// tensor table) for inference.
@@ -195,9 +197,10 @@ public final class ExecutionPlan {
             throw ExecutionPlanError.bufferSizes(batch: batch, input: input.count, output: output.count)
         }
         guard batch > 0 else { return }
-        let inputs = [input.baseAddress!]
-        try execute(inputs: inputs, batch: batch, profile: &profile)
-        output.baseAddress!.update(from: pointer(of: outputIDs[0], batch: batch, inputs: inputs), count: batch * outputSize)
+        // The plan's own one-element pointer array: no allocation per run.
+        singleInput[0] = input.baseAddress!
+        try execute(inputs: singleInput, batch: batch, profile: &profile)
+        output.baseAddress!.update(from: pointer(of: outputIDs[0], batch: batch, inputs: singleInput), count: batch * outputSize)
     }
 
     /// The per-sample shape of value `id`.

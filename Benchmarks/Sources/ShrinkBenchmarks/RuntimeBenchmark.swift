@@ -33,6 +33,8 @@ struct RuntimeBenchmark: ParsableCommand {
     /// The weight encodings measured, in report order.
     enum Encoding: String, CaseIterable {
         case fp32, fp16, int8
+        /// int8 weights with calibrated (static) activation parameters for every int8 layer input.
+        case int8Static = "int8-static"
         case palette4 = "palette4"
         case sparsePalette5 = "sparse8%-palette5"
         /// The same pruning with fp32 values (no look-up), for comparison.
@@ -48,8 +50,11 @@ struct RuntimeBenchmark: ParsableCommand {
         let input = Tensor(shape: [batch] + architecture.inputShape,
                            scalars: (0..<(batch * 784)).map { _ in generator.nextUniform() })
         for encoding in Encoding.allCases {
-            let file = try Self.file(architecture, encoding: encoding, seed: 7)
-            let plan = try ExecutionPlan(file: file, threads: threads)
+            let file = try Self.file(architecture, encoding: encoding == .int8Static ? .int8 : encoding, seed: 7)
+            let plan = encoding == .int8Static
+                ? try ExecutionPlan(graph: architecture.graph, tensors: file.tensors,
+                                    activationQuantization: try Self.calibrate(file, input: input), threads: threads)
+                : try ExecutionPlan(file: file, threads: threads)
             _ = try plan.run(input) // sizes the buffers
             var failure: Error?
             let measurement = Measurement.run(warmUp: 100, samples: samples, minimumSampleSeconds: sampleSeconds) {
@@ -66,7 +71,7 @@ struct RuntimeBenchmark: ParsableCommand {
                 }
             }
             if let failure { throw failure }
-            let kernels = plan.layers.filter { $0.kernel != .relu && $0.kernel != .identity }
+            let kernels = plan.layers.filter { !$0.kernel.isMerged && $0.kernel != .relu }
                 .map { "\($0.name)=\($0.kernel)" }.joined(separator: " ")
             let wall = Statistics.percentile(measurement.wallSeconds, 50) * 1e6
             let cpu = Statistics.percentile(measurement.threadCPUSeconds, 50) * 1e6
@@ -90,6 +95,21 @@ struct RuntimeBenchmark: ParsableCommand {
         }
     }
 
+    /// u8 parameters (range [0, max]) for each Linear's input value (`flatten`, `relu1`, `relu2`),
+    /// calibrated on `input` with the dynamic int8 plan.
+    static func calibrate(_ file: ModelFile, input: Tensor) throws -> [String: ActivationQuantization] {
+        var graph = file.architecture.graph
+        let values = ["flatten", "relu1", "relu2"]
+        graph.outputs += values
+        let outputs = try ExecutionPlan(graph: graph, tensors: file.tensors).run(inputs: ["input": input])
+        var parameters = [String: ActivationQuantization]()
+        for value in values {
+            let high = max(outputs[value]?.scalars.max() ?? 1, 1e-6)
+            parameters[value] = ActivationQuantization(scale: high / 255, zeroPoint: 0)
+        }
+        return parameters
+    }
+
     /// A random model whose Linear weights are stored as `encoding` (biases fp32), through bytes.
     static func file(_ architecture: ModelArchitecture, encoding: Encoding, seed: UInt64) throws -> ModelFile {
         var generator = SeededRandomNumberGenerator(seed: seed)
@@ -109,7 +129,7 @@ struct RuntimeBenchmark: ParsableCommand {
                 stored = StoredEncoding(coded: .float32(values))
             case .fp16:
                 stored = StoredEncoding(coded: .float16(values))
-            case .int8:
+            case .int8, .int8Static:
                 let scales = (0..<rows).map { row in
                     max(values[(row * columns)..<((row + 1) * columns)].map(abs).max() ?? 0, 1e-6) / 127
                 }
