@@ -30,6 +30,9 @@ struct RuntimeBenchmark: ParsableCommand {
     @Flag(help: "Also print each encoding's per-operator breakdown (1000 profiled runs; int8 shows quantize/dequantize).")
     var profile = false
 
+    @Option(help: "Alternated rounds of the static-versus-dynamic int8 comparison (0: skip).")
+    var staticRounds: Int = 0
+
     /// The weight encodings measured, in report order.
     enum Encoding: String, CaseIterable {
         case fp32, fp16, int8
@@ -49,6 +52,7 @@ struct RuntimeBenchmark: ParsableCommand {
         var generator = SeededRandomNumberGenerator(seed: 2026)
         let input = Tensor(shape: [batch] + architecture.inputShape,
                            scalars: (0..<(batch * 784)).map { _ in generator.nextUniform() })
+        if staticRounds > 0 { try compareStaticInt8(architecture, input: input) }
         for encoding in Encoding.allCases {
             let file = try Self.file(architecture, encoding: encoding == .int8Static ? .int8 : encoding, seed: 7)
             let plan = encoding == .int8Static
@@ -93,6 +97,36 @@ struct RuntimeBenchmark: ParsableCommand {
                 print("  profile (µs per run): " + breakdown)
             }
         }
+    }
+
+    /// Dynamic and static int8 plans of the same weights, timed in alternated rounds (each round:
+    /// `runs` buffer-API runs of one, then of the other; order swapped every round), so machine
+    /// load hits both alike. Prints the median µs per run of each and their ratio.
+    func compareStaticInt8(_ architecture: ModelArchitecture, input: Tensor) throws {
+        let file = try Self.file(architecture, encoding: .int8, seed: 7)
+        let dynamic = try ExecutionPlan(file: file, threads: threads)
+        let calibrated = try ExecutionPlan(graph: architecture.graph, tensors: file.tensors,
+                                           activationQuantization: try Self.calibrate(file, input: input), threads: threads)
+        var output = [Float](repeating: 0, count: batch * dynamic.outputShape.reduce(1, *))
+        var times: [[Double]] = [[], []]
+        let runs = 2000
+        try input.withUnsafeBufferPointer { source in
+            try output.withUnsafeMutableBufferPointer { target in
+                let plans = [dynamic, calibrated]
+                for plan in plans { for _ in 0..<200 { try plan.run(input: source, batch: batch, output: target) } }
+                for round in 0..<staticRounds {
+                    for position in (round % 2 == 0 ? [0, 1] : [1, 0]) {
+                        let start = ContinuousClock.now
+                        for _ in 0..<runs { try plans[position].run(input: source, batch: batch, output: target) }
+                        let (seconds, attoseconds) = (ContinuousClock.now - start).components
+                        times[position].append((Double(seconds) + Double(attoseconds) * 1e-18) / Double(runs) * 1e6)
+                    }
+                }
+            }
+        }
+        let medians = times.map { Statistics.percentile($0, 50) }
+        print("int8 dynamic vs static, \(staticRounds) alternated rounds of \(runs) runs: dynamic \(format(medians[0], 3)) µs, "
+              + "static \(format(medians[1], 3)) µs, static / dynamic \(format(medians[1] / medians[0], 3))")
     }
 
     /// u8 parameters (range [0, max]) for each Linear's input value (`flatten`, `relu1`, `relu2`),
