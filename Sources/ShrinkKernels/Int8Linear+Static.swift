@@ -90,3 +90,55 @@ extension ReferenceKernels {
                                          zeroPoints: [Int32](repeating: parameters.zeroPoint, count: rows))
     }
 }
+
+/// How an int8 layer quantizes its fp32 input.
+public enum Int8InputQuantization: Equatable, Sendable {
+    /// Measured on each call, per row or per tensor (`shrink_quantize_activations`).
+    case dynamic(ActivationQuantizationGranularity)
+    /// Calibrated parameters, no range scan (`shrink_quantize_activations_static`).
+    case calibrated(StaticActivationQuantization)
+}
+
+extension Int8LinearWeights {
+    /// fp32 `input` ([rows, inputCount]) quantized as `quantization` says, the int8 product, and
+    /// with `relu` max(0, y) applied in the dequantizing epilogue (`y >= 0 ? y : 0`, NaN to 0:
+    /// no second pass over the output), into `output` ([rows, outputCount]), on up to
+    /// `threadCount` threads (split calls apply the ReLU after the product, same values).
+    public func apply(input: UnsafePointer<Float>, rows: Int, output: UnsafeMutablePointer<Float>,
+                      quantization: Int8InputQuantization, relu: Bool, threadCount: Int = 1) throws(RuntimeKernelError) {
+        guard rows > 0, outputCount > 0 else { return }
+        if threadCount > 1 {
+            switch quantization {
+            case let .dynamic(granularity):
+                try apply(input: input, rows: rows, output: output, granularity: granularity, threadCount: threadCount)
+            case let .calibrated(parameters):
+                try apply(input: input, rows: rows, output: output, parameters: parameters, threadCount: threadCount)
+            }
+            if relu {
+                for index in 0..<(rows * outputCount) where !(output[index] >= 0) { output[index] = 0 }
+            }
+            return
+        }
+        let (mode, scale, zeroPoint): (shrink_int8_activation_mode, Float, Int32) = switch quantization {
+        case .dynamic(.perRow): (SHRINK_INT8_PER_ROW, 1, 0)
+        case .dynamic(.perTensor): (SHRINK_INT8_PER_TENSOR, 1, 0)
+        case let .calibrated(parameters): (SHRINK_INT8_STATIC, parameters.scale, parameters.zeroPoint)
+        }
+        let status = withBias { biasPointer in
+            rowSums.withUnsafeBufferPointer { sums in
+                scales.withUnsafeBufferPointer { sw in
+                    shrink_int8_linear_fused(rows, outputCount, inputCount, input, max(inputCount, 1), mode, scale, zeroPoint,
+                                             relu ? 1 : 0, packed.base.assumingMemoryBound(to: Int8.self), sums.baseAddress,
+                                             sw.baseAddress, biasPointer, output, outputCount)
+                }
+            }
+        }
+        if status != 0 { throw .outOfMemory }
+    }
+}
+
+extension ReferenceKernels {
+    /// Twin of the ReLU of `Int8LinearWeights.apply(input:rows:output:quantization:relu:threadCount:)`:
+    /// `y >= 0 ? y : 0` (NaN to 0, −0 kept).
+    public static func relu(_ values: [Float]) -> [Float] { values.map { $0 >= 0 ? $0 : 0 } }
+}

@@ -33,8 +33,9 @@ extension ExecutionPlan {
     ///    int8 weights (`LayerKernel.folded`); over fp16, palette and palettized-sparse weights it
     ///    becomes a per-channel scale + shift applied to the node's output right after its kernel
     ///    (`.fused`). A ReLU reading only such an output (or any single-output node's) is applied
-    ///    in the same step (`.fused`): in the convolution's scatter loop, else in one pass over the
-    ///    output just written, still in cache. Merged nodes' outputs alias the step's output.
+    ///    in the same step (`.fused`): in the int8 kernel's dequantizing epilogue, in the
+    ///    convolution's scatter loop, else in one pass over the output just written, still in
+    ///    cache. Merged nodes' outputs alias the step's output.
     /// 4. **Kernels**: the packed kernel of each weight matrix's encoding (`matrixKernel`), static
     ///    int8 when its input value has calibrated parameters; every other node on its op's own
     ///    kernel with `Parameter`s wrapping the decoded tensors (one copy, no gradients).

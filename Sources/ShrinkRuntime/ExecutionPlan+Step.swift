@@ -67,8 +67,20 @@ extension ExecutionPlan {
             switch operation {
             case let .linear(kernel, quantization, outputCount, inputCount):
                 let work = kernel.parallelWork(rows: batch, outputCount: outputCount, inputCount: inputCount)
+                let threadCount = work >= ExecutionPlan.parallelWorkThreshold ? threads : 1
+                if case let .int8(packed) = kernel, transform.scale == nil {
+                    // A fused ReLU runs in the int8 kernel's dequantizing epilogue: no pass of its own.
+                    do {
+                        try packed.apply(input: input, rows: batch, output: output,
+                                         quantization: quantization.map { .calibrated($0) } ?? .dynamic(.perRow),
+                                         relu: transform.relu, threadCount: threadCount)
+                    } catch {
+                        throw ExecutionPlanError.kernel(node: name, error)
+                    }
+                    return
+                }
                 try Self.apply(kernel, quantization: quantization, input: input, rows: batch, output: output,
-                               threadCount: work >= ExecutionPlan.parallelWorkThreshold ? threads : 1, node: name)
+                               threadCount: threadCount, node: name)
                 transform.apply(output, batch: batch, pixels: 1)
             case let .convolution(kernel, quantization, work):
                 // [batch, in, h, w] → im2col [batch·pixels, in·k²] → [batch·pixels, out] → [batch, out, pixels]

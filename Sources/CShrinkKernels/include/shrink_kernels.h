@@ -142,6 +142,22 @@ int shrink_int8_linear_static(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const float
                               int32_t zero_point, const int8_t *packed, const int32_t *row_sums, const float *w_scales,
                               const float *bias, float *y, ptrdiff_t ldy);
 
+/// How shrink_int8_linear_fused quantizes its fp32 input.
+typedef enum {
+    SHRINK_INT8_PER_TENSOR = 0, ///< dynamic, one range for all rows
+    SHRINK_INT8_PER_ROW = 1,    ///< dynamic, one range per row
+    SHRINK_INT8_STATIC = 2,     ///< the given scale / zero point (shrink_quantize_activations_static)
+} shrink_int8_activation_mode;
+
+/// fp32 input quantized as `mode` says, the int8 product, and with relu != 0 max(0, y) applied in
+/// the dequantizing epilogue (y >= 0 ? y : 0, NaN to 0; no second pass over y). Otherwise as
+/// shrink_int8_linear_dynamic / shrink_int8_linear_static (scale and zero_point are read only
+/// for SHRINK_INT8_STATIC). Returns 0, or −1 when the code buffer cannot be allocated.
+int shrink_int8_linear_fused(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const float *x, ptrdiff_t ldx,
+                             shrink_int8_activation_mode mode, float scale, int32_t zero_point, int relu,
+                             const int8_t *packed, const int32_t *row_sums, const float *w_scales, const float *bias,
+                             float *y, ptrdiff_t ldy);
+
 // MARK: - fp16-weight linear
 
 /// Output channels per packed fp16 weight panel.
