@@ -29,7 +29,7 @@ extension ExecutionPlan {
         }
         guard profile != nil else {
             for step in steps {
-                if case .reference = step.operation {
+                if step.isReference {
                     try step.execute(inputs: step.inputs.map { UnsafePointer(address($0)) }, outputs: step.outputs.map(address),
                                      batch: batch, threads: threads)
                 } else {
@@ -51,7 +51,7 @@ extension ExecutionPlan {
                 continue
             }
             let start = ContinuousClock.now
-            if case .reference = step.operation {
+            if step.isReference {
                 try step.execute(inputs: step.inputs.map { UnsafePointer(address($0)) }, outputs: step.outputs.map(address),
                                  batch: batch, threads: threads)
             } else {

@@ -34,6 +34,11 @@ extension ExecutionPlan {
         let operation: Operation
         let inputs: [Int], outputs: [Int]
         let transform: OutputTransform
+        /// Whether the step runs its op's own kernel (any number of inputs and outputs).
+        let isReference: Bool
+        /// The int8 kernel of a `.linear` step, when its output transform is at most a ReLU (which
+        /// then runs in the kernel's epilogue), with the quantization of its input.
+        let fusedInt8: (weights: Int8LinearWeights, quantization: Int8InputQuantization)?
 
         init(node: Int, name: String, operation: Operation, inputs: [Int], outputs: [Int], transform: OutputTransform) {
             self.node = node
@@ -42,6 +47,12 @@ extension ExecutionPlan {
             self.inputs = inputs
             self.outputs = outputs
             self.transform = transform
+            if case .reference = operation { isReference = true } else { isReference = false }
+            if case let .linear(.int8(weights), quantization, _, _) = operation, transform.scale == nil {
+                fusedInt8 = (weights, quantization.map { .calibrated($0) } ?? .dynamic(.perRow))
+            } else {
+                fusedInt8 = nil
+            }
         }
 
         /// Whether a profiled run splits it into quantize / multiply / dequantize stages.
@@ -68,12 +79,11 @@ extension ExecutionPlan {
             case let .linear(kernel, quantization, outputCount, inputCount):
                 let work = kernel.parallelWork(rows: batch, outputCount: outputCount, inputCount: inputCount)
                 let threadCount = work >= ExecutionPlan.parallelWorkThreshold ? threads : 1
-                if case let .int8(packed) = kernel, transform.scale == nil {
+                if let fusedInt8 {
                     // A fused ReLU runs in the int8 kernel's dequantizing epilogue: no pass of its own.
                     do {
-                        try packed.apply(input: input, rows: batch, output: output,
-                                         quantization: quantization.map { .calibrated($0) } ?? .dynamic(.perRow),
-                                         relu: transform.relu, threadCount: threadCount)
+                        try fusedInt8.weights.apply(input: input, rows: batch, output: output, quantization: fusedInt8.quantization,
+                                                    relu: transform.relu, threadCount: threadCount)
                     } catch {
                         throw ExecutionPlanError.kernel(node: name, error)
                     }
