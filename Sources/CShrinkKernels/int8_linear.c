@@ -161,6 +161,21 @@ void shrink_quantize_activations(ptrdiff_t m, ptrdiff_t k, const float *x, ptrdi
     }
 }
 
+void shrink_quantize_activations_static(ptrdiff_t m, ptrdiff_t k, const float *x, ptrdiff_t ldx, float scale,
+                                        int32_t zero_point, uint8_t *codes, ptrdiff_t ldq) {
+    if (m <= 0 || k <= 0) return;
+    // No range scan: the calibrated parameters are used as given (values outside saturate).
+    const float inverse = 1.0f / scale;
+#if SHRINK_HAVE_X86_PATHS
+    if (shrink_cpu_active_path() == SHRINK_CPU_PATH_AVX512) {
+        for (ptrdiff_t i = 0; i < m; i++) quantize_row_avx512(x + i * ldx, k, inverse, zero_point, codes + i * ldq);
+        return;
+    }
+#endif
+    for (ptrdiff_t i = 0; i < m; i++)
+        for (ptrdiff_t p = 0; p < k; p++) codes[i * ldq + p] = quantize_one(x[i * ldx + p], inverse, zero_point);
+}
+
 // MARK: - Epilogue
 
 /// What to do with the int32 sums of a tile: store them raw, or dequantize them.
@@ -168,6 +183,7 @@ typedef struct {
     const float *x_scales; const int32_t *x_zero_points;
     const int32_t *row_sums; const float *w_scales; const float *bias;
     float *y; ptrdiff_t ldy;      // dequantized output (when raw == NULL)
+    int relu;                     // max(0, y) on the dequantized output (y >= 0 ? y : 0, NaN to 0)
     int32_t *raw; ptrdiff_t ldr;  // raw sums (when not NULL)
 } int8_epilogue;
 
@@ -180,6 +196,7 @@ static inline void finish_value(const int8_epilogue *e, ptrdiff_t i, ptrdiff_t j
     const float scale = e->x_scales[i] * e->w_scales[j];
     float value = (float)centered * scale;
     if (e->bias) value += e->bias[j];
+    if (e->relu) value = value >= 0 ? value : 0;
     e->y[i * e->ldy + j] = value;
 }
 
@@ -298,6 +315,11 @@ static SHRINK_ALWAYS_INLINE SHRINK_TARGET_VNNI void vnni_tile(
                 const __m512 scale = _mm512_mul_ps(sx, _mm512_loadu_ps(e->w_scales + j));
                 __m512 value = _mm512_mul_ps(_mm512_cvtepi32_ps(centered), scale);
                 if (e->bias) value = _mm512_add_ps(value, _mm512_loadu_ps(e->bias + j));
+                if (e->relu) {
+                    // value >= 0 ? value : 0 (keeps −0, maps NaN to 0), as the scalar epilogue.
+                    const __m512 zero = _mm512_setzero_ps();
+                    value = _mm512_mask_mov_ps(zero, _mm512_cmp_ps_mask(value, zero, _CMP_GE_OQ), value);
+                }
                 _mm512_storeu_ps(e->y + i * e->ldy + j, value);
             }
             continue;
@@ -396,9 +418,11 @@ void shrink_int8_dequantize(ptrdiff_t m, ptrdiff_t n, const int32_t *c, ptrdiff_
         for (ptrdiff_t j = 0; j < n; j++) finish_value(&e, i, j, c[i * ldc + j]);
 }
 
-int shrink_int8_linear_dynamic(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const float *x, ptrdiff_t ldx, int per_row,
-                               const int8_t *packed, const int32_t *row_sums, const float *w_scales,
-                               const float *bias, float *y, ptrdiff_t ldy) {
+/// fp32 input → u8 codes (per tensor, per row or static) → int8 product → fp32 (+ ReLU).
+static int int8_linear_float_input(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const float *x, ptrdiff_t ldx, int mode,
+                                   float scale, int32_t zero_point, int relu, const int8_t *packed,
+                                   const int32_t *row_sums, const float *w_scales, const float *bias, float *y,
+                                   ptrdiff_t ldy) {
     if (m <= 0 || n <= 0) return 0;
     const ptrdiff_t ldq = k > 0 ? k : 1;
     const size_t bytes = (size_t)m * (sizeof(float) + sizeof(int32_t)) + (size_t)(m * ldq);
@@ -406,13 +430,40 @@ int shrink_int8_linear_dynamic(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const floa
     if (!scales) return -1;
     int32_t *zero_points = (int32_t *)(void *)(scales + m);
     uint8_t *codes = (uint8_t *)(void *)(zero_points + m);
-    if (k > 0) {
-        shrink_quantize_activations(m, k, x, ldx, per_row, codes, ldq, scales, zero_points);
+    if (mode == SHRINK_INT8_STATIC) {
+        for (ptrdiff_t i = 0; i < m; i++) { scales[i] = scale; zero_points[i] = zero_point; }
+        if (k > 0) shrink_quantize_activations_static(m, k, x, ldx, scale, zero_point, codes, ldq);
+    } else if (k > 0) {
+        shrink_quantize_activations(m, k, x, ldx, mode == SHRINK_INT8_PER_ROW, codes, ldq, scales, zero_points);
     } else {
         for (ptrdiff_t i = 0; i < m; i++) { scales[i] = 1; zero_points[i] = 0; }
     }
-    shrink_int8_linear(m, n, k, codes, ldq, scales, zero_points, packed, row_sums, w_scales, bias, y, ldy);
+    const int8_epilogue e = {.x_scales = scales, .x_zero_points = zero_points, .row_sums = row_sums,
+                             .w_scales = w_scales, .bias = bias, .y = y, .ldy = ldy, .relu = relu};
+    int8_dispatch(m, n, k, codes, ldq, packed, &e);
     return 0;
+}
+
+int shrink_int8_linear_dynamic(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const float *x, ptrdiff_t ldx, int per_row,
+                               const int8_t *packed, const int32_t *row_sums, const float *w_scales,
+                               const float *bias, float *y, ptrdiff_t ldy) {
+    return int8_linear_float_input(m, n, k, x, ldx, per_row ? SHRINK_INT8_PER_ROW : SHRINK_INT8_PER_TENSOR, 1, 0, 0,
+                                   packed, row_sums, w_scales, bias, y, ldy);
+}
+
+int shrink_int8_linear_static(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const float *x, ptrdiff_t ldx, float scale,
+                              int32_t zero_point, const int8_t *packed, const int32_t *row_sums, const float *w_scales,
+                              const float *bias, float *y, ptrdiff_t ldy) {
+    return int8_linear_float_input(m, n, k, x, ldx, SHRINK_INT8_STATIC, scale, zero_point, 0, packed, row_sums,
+                                   w_scales, bias, y, ldy);
+}
+
+int shrink_int8_linear_fused(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const float *x, ptrdiff_t ldx,
+                             shrink_int8_activation_mode mode, float scale, int32_t zero_point, int relu,
+                             const int8_t *packed, const int32_t *row_sums, const float *w_scales, const float *bias,
+                             float *y, ptrdiff_t ldy) {
+    return int8_linear_float_input(m, n, k, x, ldx, (int)mode, scale, zero_point, relu, packed, row_sums, w_scales,
+                                   bias, y, ldy);
 }
 
 // MARK: - Palettized int8 (4-bit indices into a 16-entry s8 codebook)

@@ -14,6 +14,8 @@ struct PreparedModel {
     var inspection: ModelFileInspection
     var plan: ExecutionPlan
     var loadSeconds: Double
+    /// Process RSS after the last load (file read, plan built, file released) minus before it.
+    var modelResidentBytes: Int?
     var accuracy: AccuracyFigures?
 }
 
@@ -31,7 +33,7 @@ extension ModelBenchmark {
         let inspection = try ModelFile.inspect(bytes)
 
         report("load", variant)
-        let (plan, loadSeconds) = try Self.timedLoad(path: path, threads: configuration.threads,
+        let (plan, loadSeconds, modelResidentBytes) = try Self.timedLoad(path: path, threads: configuration.threads,
                                                      repetitions: configuration.loadRepetitions)
         if let testSet, testSet.count > 0, testSet.sampleShape != plan.inputShape {
             throw BenchmarkError.datasetMismatch(expectedSample: plan.inputShape, got: testSet.sampleShape)
@@ -41,7 +43,7 @@ extension ModelBenchmark {
         let accuracy = try testSet.flatMap { try Self.accuracy(plan: plan, testSet: $0, batchSize: configuration.accuracyBatchSize) }
         return PreparedModel(path: path, variant: variant, sha256: SHA256.hexDigest(SHA256.hash(bytes)),
                              fileSize: fileSize, inspection: inspection, plan: plan, loadSeconds: loadSeconds,
-                             accuracy: accuracy)
+                             modelResidentBytes: modelResidentBytes, accuracy: accuracy)
     }
 
     /// The stages after latency (operators, memory; then energy and layers) and the record.
@@ -57,9 +59,10 @@ extension ModelBenchmark {
                                                            threads: configuration.threads)
         let memory = MemoryFigures(peakResidentBytes: probe?.peakResidentBytes,
                                    baselineResidentBytes: probe?.baselineResidentBytes,
-                                   allocationsPerInference: probe?.allocationsPerInference, runtimeBytes: runtimeBytes)
+                                   allocationsPerInference: probe?.allocationsPerInference, runtimeBytes: runtimeBytes,
+                                   modelResidentBytes: model.modelResidentBytes)
 
-        let energy = try Self.energy(plan: plan, file: file, table: configuration.energyTable, measured: measured)
+        let energy = try Self.energy(plan: plan, table: configuration.energyTable, measured: measured)
         let parameters = file.tensors.reduce(0) { $0 + $1.value.scalars.count }
         let nonZero = file.tensors.reduce(0) { total, tensor in
             total + tensor.value.scalars.reduce(0) { $0 + ($1 != 0 ? 1 : 0) }

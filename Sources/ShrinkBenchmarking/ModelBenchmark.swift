@@ -243,19 +243,24 @@ public struct ModelBenchmark {
         return String(name[..<dot])
     }
 
-    /// Loads the file and builds its plan `repetitions` times; returns the last plan and the
-    /// median seconds.
-    static func timedLoad(path: String, threads: Int, repetitions: Int) throws -> (ExecutionPlan, Double) {
-        var times = [Double](), plan: ExecutionPlan? = nil
+    /// Loads the file and builds its plan `repetitions` times; returns the last plan, the
+    /// median seconds, and the model's own resident memory: the process RSS after the last
+    /// load (the file read, the plan built and the file released) minus the RSS before it
+    /// (nil when /proc cannot be read).
+    static func timedLoad(path: String, threads: Int, repetitions: Int) throws -> (ExecutionPlan, Double, Int?) {
+        var times = [Double](), plan: ExecutionPlan? = nil, resident: Int? = nil
         let clock = MonotonicClock()
+        // The file is a temporary: released when the plan is built (the plan keeps no reference).
+        func load() throws -> ExecutionPlan { try ExecutionPlan(file: try ModelFile.read(from: path), threads: threads) }
         for _ in 0..<repetitions {
             plan = nil
+            let before = try? ProcessMemory.currentResidentBytes()
             let start = clock.nanoseconds()
-            let file = try ModelFile.read(from: path)
-            plan = try ExecutionPlan(file: file, threads: threads)
+            plan = try load()
             times.append(Double(clock.nanoseconds() &- start) / 1e9)
+            if let before, let after = try? ProcessMemory.currentResidentBytes() { resident = after - before }
         }
-        return (plan!, try Statistics.median(times))
+        return (plan!, try Statistics.median(times), resident)
     }
 
     /// The plan's weight and activation-buffer bytes once its buffers are sized for `batch`

@@ -11,12 +11,14 @@ public struct Int8StageSeconds: Equatable, Sendable {
 }
 
 extension Int8LinearWeights {
-    /// The same result as `apply(input:rows:output:granularity:threadCount:)`, computed in three
+    /// The same result as `apply(input:rows:output:granularity:threadCount:)` (or, with static
+    /// `parameters`, `apply(input:rows:output:parameters:threadCount:)`), computed in three
     /// separately timed stages (quantize, multiply, dequantize) for per-operator profiles. Slower
     /// than the fused call (the int32 sums make a round trip through memory, and the temporary
     /// buffers are allocated per call, outside the timed stages): use it for profiling only.
     public func applyTimingStages(input: UnsafePointer<Float>, rows: Int, output: UnsafeMutablePointer<Float>,
                                   granularity: ActivationQuantizationGranularity = .perRow,
+                                  parameters: StaticActivationQuantization? = nil,
                                   threadCount: Int = 1) -> Int8StageSeconds {
         var seconds = Int8StageSeconds(quantize: 0, multiply: 0, dequantize: 0)
         guard rows > 0, outputCount > 0 else { return seconds }
@@ -34,7 +36,14 @@ extension Int8LinearWeights {
                 zeroPoints.withUnsafeMutableBufferPointer { zx in
                     sums.withUnsafeMutableBufferPointer { c in
                         var start = clock.now
-                        if inputCount > 0 {
+                        if inputCount > 0, let parameters {
+                            for row in 0..<rows {
+                                sx[row] = parameters.scale
+                                zx[row] = parameters.zeroPoint
+                            }
+                            shrink_quantize_activations_static(rows, inputCount, input, depth, parameters.scale,
+                                                               parameters.zeroPoint, q.baseAddress, depth)
+                        } else if inputCount > 0 {
                             shrink_quantize_activations(rows, inputCount, input, depth, granularity == .perRow ? 1 : 0,
                                                         q.baseAddress, depth, sx.baseAddress, zx.baseAddress)
                         }

@@ -1,4 +1,3 @@
-import ShrinkFormats
 import ShrinkKernels
 import ShrinkNN
 
@@ -12,16 +11,27 @@ extension ExecutionPlan {
         private(set) var columns = UnsafeMutableBufferPointer<Float>(start: nil, count: 0)
         private(set) var products = UnsafeMutableBufferPointer<Float>(start: nil, count: 0)
 
-        init(convolution: Convolution2D, inputShape: [Int]) {
+        /// A square, symmetric, undilated, ungrouped convolution (`lowerable(_:)`) on `inputShape`
+        /// ([channels, height, width]).
+        init(convolution: Convolution2DOperator, inputShape: [Int]) {
             channels = inputShape[0]
             height = inputShape[1]
             width = inputShape[2]
-            kernelSize = convolution.kernelSize
-            stride = convolution.stride
-            padding = convolution.padding
+            kernelSize = convolution.window.kernel[0]
+            stride = convolution.window.strides[0]
+            padding = convolution.window.pads[0]
             outputChannels = convolution.outputChannels
             outputHeight = (height + 2 * padding - kernelSize) / stride + 1
             outputWidth = (width + 2 * padding - kernelSize) / stride + 1
+        }
+
+        /// Whether im2col here handles the op: one group, square kernel and strides, symmetric
+        /// pads, no dilation (anything else keeps its op's own kernel).
+        static func lowerable(_ convolution: Convolution2DOperator) -> Bool {
+            let window = convolution.window
+            return convolution.groups == 1 && window.kernel.count == 2 && window.kernel[0] == window.kernel[1]
+                && window.strides.count == 2 && window.strides[0] == window.strides[1]
+                && window.dilations == [1, 1] && window.pads.count == 4 && Set(window.pads).count == 1
         }
 
         deinit {
@@ -74,29 +84,27 @@ extension ExecutionPlan {
             }
         }
 
-        /// products [batch · pixels, outputChannels] → output [batch, outputChannels, pixels].
-        func scatter(batch: Int, into output: UnsafeMutablePointer<Float>) {
+        /// products [batch · pixels, outputChannels] → output [batch, outputChannels, pixels], with
+        /// the step's output transform (folded BatchNorm scale and shift, ReLU) applied on the way.
+        func scatter(batch: Int, into output: UnsafeMutablePointer<Float>, transform: OutputTransform) {
             let products = self.products.baseAddress!, pixels = self.pixels, outputChannels = self.outputChannels
             for sample in 0..<batch {
                 let source = products + sample * pixels * outputChannels
                 let target = output + sample * outputChannels * pixels
+                if transform.isEmpty {
+                    for pixel in 0..<pixels {
+                        for channel in 0..<outputChannels {
+                            target[channel * pixels + pixel] = source[pixel * outputChannels + channel]
+                        }
+                    }
+                    continue
+                }
                 for pixel in 0..<pixels {
                     for channel in 0..<outputChannels {
-                        target[channel * pixels + pixel] = source[pixel * outputChannels + channel]
+                        target[channel * pixels + pixel] = transform.value(source[pixel * outputChannels + channel], channel: channel)
                     }
                 }
             }
         }
-    }
-
-    /// The compressed-kernel step for a convolution whose stored weight has an encoding (int8,
-    /// fp16, palette, sparse): im2col, then the encoding's matrix kernel on [out, in·k²]. Nil for
-    /// plain fp32 weights, which keep ShrinkNN's im2col + SGEMM forward pass.
-    static func convolutionStep(_ convolution: Convolution2D, inputShape: [Int], file: ModelFile) throws -> Step? {
-        guard inputShape.count == 3, file.tensor(named: convolution.weight.name)?.encoding != nil else { return nil }
-        let work = ConvolutionWork(convolution: convolution, inputShape: inputShape)
-        let (kernel, kind) = try matrixKernel(layerName: convolution.name, biasName: convolution.bias?.name, file: file,
-                                              outputs: convolution.outputChannels, inputs: work.depth)
-        return .convolution(kernel, kernel: .convolution(kind), work: work)
     }
 }

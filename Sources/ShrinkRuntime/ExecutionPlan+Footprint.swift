@@ -1,33 +1,24 @@
-import ShrinkNN
-
 extension ExecutionPlan {
-    /// Bytes of weights each layer's kernel reads per inference, in layer order: the packed
-    /// sizes of Linear and compressed-convolution kernels (`packedByteCount`), 4 bytes per fp32
-    /// weight and bias for reference layers, 0 for parameter-free steps.
-    public var layerWeightBytes: [Int] { steps.map(\.weightByteCount) }
+    /// Bytes of weights each node's kernel reads per inference, in `layers` order: the packed
+    /// sizes of matrix kernels (with any per-channel scale and shift they apply), 4 bytes per
+    /// fp32 weight of nodes on their op's own kernel, 0 for nodes without weights and for nodes
+    /// folded or fused into another node's step (their parameters count there).
+    public var layerWeightBytes: [Int] {
+        var bytes = [Int](repeating: 0, count: layers.count)
+        for step in steps { bytes[step.node] = step.weightByteCount }
+        return bytes
+    }
 
-    /// Bytes of the activation buffers the plan holds now (one per layer, sized for the largest
-    /// batch size run so far; 0 before the first run).
-    public var activationBufferBytes: Int { allocatedActivationBytes }
+    /// Bytes of the activation arena the plan holds now (sized for the largest batch run so far;
+    /// 0 before the first run). Convolution im2col scratch is not included.
+    public var activationBufferBytes: Int { arena == nil ? 0 : 4 * max(1, arenaSampleElements * capacityBatch) }
+
+    /// Arena bytes per sample: what the buffer-reusing layout needs for one sample.
+    public var arenaBytesPerSample: Int { 4 * arenaSampleElements }
+
+    /// Bytes per sample that one buffer per (non-aliased) value would take, without reuse.
+    public var unsharedActivationBytesPerSample: Int { 4 * unsharedSampleElements }
 
     /// Weight bytes plus activation-buffer bytes: what the plan itself keeps allocated.
     public var runtimeBytes: Int { layerWeightBytes.reduce(0, +) + activationBufferBytes }
-}
-
-extension ExecutionPlan.Step {
-    /// Bytes of weights this step reads per inference.
-    var weightByteCount: Int {
-        switch self {
-        case let .linear(weights, _, _, _), let .convolution(weights, _, _):
-            switch weights {
-            case let .int8(packed): packed.packedByteCount
-            case let .float16(packed): packed.packedByteCount
-            case let .palette(packed): packed.packedByteCount
-            case let .sparse(packed): packed.packedByteCount
-            case let .float32(packed): packed.packedByteCount
-            }
-        case .relu, .identity: 0
-        case let .reference(_, _, weightBytes): weightBytes
-        }
-    }
 }

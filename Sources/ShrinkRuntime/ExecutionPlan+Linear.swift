@@ -1,73 +1,84 @@
 import ShrinkEncodings
 import ShrinkFormats
 import ShrinkKernels
-import ShrinkNN
 
 extension ExecutionPlan {
-    /// Chooses and packs the kernel for one Linear layer from its stored weight encoding.
-    static func linearStep(_ linear: Linear, file: ModelFile) throws -> Step {
-        let (kernel, kind) = try matrixKernel(layerName: linear.name, biasName: linear.bias?.name, file: file,
-                                              outputs: linear.outputFeatures, inputs: linear.inputFeatures)
-        return .linear(kernel, kernel: kind, outputCount: linear.outputFeatures, inputCount: linear.inputFeatures)
+    /// A per-channel `scale · x + shift`: an inference BatchNorm (scale = γ / √(var + ε),
+    /// shift = β − scale · mean), to fold into a matrix kernel or apply after it.
+    struct ChannelAffine {
+        var scale: [Float]
+        var shift: [Float]
     }
 
-    /// The packed kernel for the weight matrix `<layerName>.weight` read as [outputs, inputs]
-    /// (a Linear weight, or a convolution weight [out, in, k, k] flattened), chosen from its
-    /// stored encoding; fp32 when it has none.
-    static func matrixKernel(layerName: String, biasName: String?, file: ModelFile,
-                             outputs: Int, inputs: Int) throws -> (LinearKernel, LayerKernel) {
-        let weightName = "\(layerName).weight"
-        guard let stored = file.tensor(named: weightName) else { throw ExecutionPlanError.missingTensor(name: weightName) }
-        var bias: [Float]? = nil
-        if let biasName {
-            guard let storedBias = file.tensor(named: biasName) else {
-                throw ExecutionPlanError.missingTensor(name: biasName)
-            }
-            bias = storedBias.value.scalars
+    /// The packed kernel for `weight` read as [outputs, inputs] (a Linear weight, or a
+    /// convolution weight [out, in, k, k] flattened), chosen from its stored encoding; fp32 when
+    /// it has none. With `fold`, the affine is folded into the kernel where its weights stay in a
+    /// per-channel-scalable form (fp32 values: rows scaled before packing; int8: per-channel
+    /// scales), and `folded` is true; otherwise (fp16, palettes, palettized sparse) the caller
+    /// applies it after the kernel.
+    static func matrixKernel(node: String, weight stored: StoredTensor, bias: [Float]?, outputs: Int, inputs: Int,
+                             fold: ChannelAffine?) throws -> (kernel: LinearKernel, kind: LayerKernel, folded: Bool) {
+        // bias' = scale · bias + shift
+        var foldedBias: [Float]? {
+            guard let fold else { return bias }
+            return (0..<outputs).map { fold.scale[$0] * (bias?[$0] ?? 0) + fold.shift[$0] }
         }
-        func step(_ kernel: LinearKernel, _ kind: LayerKernel) -> (LinearKernel, LayerKernel) { (kernel, kind) }
-        do {
-            guard let encoding = stored.encoding else {
-                return step(.float32(try Float32LinearWeights(weights: stored.value.scalars, bias: bias, outputCount: outputs, inputCount: inputs)), .float32)
+        func decoded() -> [Float] {
+            guard let fold else { return stored.value.scalars }
+            var values = stored.value.scalars
+            values.withUnsafeMutableBufferPointer { values in
+                for row in 0..<outputs {
+                    let scale = fold.scale[row]
+                    for column in 0..<inputs { values[row * inputs + column] *= scale }
+                }
             }
+            return values
+        }
+        func float32() throws -> (LinearKernel, LayerKernel, Bool) {
+            (.float32(try Float32LinearWeights(weights: decoded(), bias: foldedBias, outputCount: outputs, inputCount: inputs)),
+             .float32, fold != nil)
+        }
+        do {
+            guard let encoding = stored.encoding else { return try float32() }
             let coded = encoding.coded
             if case .sparse = encoding.layout {
-                return try sparseStep(coded: coded, decoded: stored.value.scalars, bias: bias,
-                                      outputs: outputs, inputs: inputs, make: step)
+                return try sparseKernel(coded: coded, decoded: stored.value.scalars, bias: bias, outputs: outputs,
+                                        inputs: inputs, fold: fold, foldedBias: foldedBias, scaledDecoded: decoded)
             }
             switch coded.format {
             case .float16:
                 let packed = try Float16LinearWeights(halfBits: coded.codes.map { UInt16(truncatingIfNeeded: $0) },
                                                       bias: bias, outputCount: outputs, inputCount: inputs)
-                return step(.float16(packed), .float16)
+                return (.float16(packed), .float16, false)
             case let .affine(bits, isSigned, channelCount)
                 where bits == 8 && isSigned && (channelCount == outputs || channelCount == 1)
                     && coded.zeroPoints.allSatisfy({ $0 == 0 }):
                 let codes = coded.affineCodes() ?? []
-                let scales = channelCount == 1 ? [Float](repeating: coded.scales[0], count: outputs) : coded.scales
+                var scales = channelCount == 1 ? [Float](repeating: coded.scales[0], count: outputs) : coded.scales
+                if let fold { scales = zip(scales, fold.scale).map { $0 * $1 } }
                 let packed = try Int8LinearWeights(weights: codes.map { Int8(truncatingIfNeeded: $0) }, scales: scales,
-                                                   bias: bias, outputCount: outputs, inputCount: inputs)
-                return step(.int8(packed), .int8)
+                                                   bias: foldedBias, outputCount: outputs, inputCount: inputs)
+                return (.int8(packed), .int8(static: false), fold != nil)
             case let .palette(bits, _, _) where bits <= 8:
                 let packed = try PaletteLinearWeights(indices: coded.codes.map { UInt8(truncatingIfNeeded: $0) },
                                                       centroids: coded.centroids, bitWidth: bits, bias: bias,
                                                       outputCount: outputs, inputCount: inputs)
-                return step(.palette(packed), .palette(bits: bits))
+                return (.palette(packed), .palette(bits: bits), false)
             default:
-                return step(.float32(try Float32LinearWeights(weights: stored.value.scalars, bias: bias, outputCount: outputs, inputCount: inputs)), .float32)
+                return try float32()
             }
         } catch let error as RuntimeKernelError {
-            throw ExecutionPlanError.kernel(layer: layerName, error)
+            throw ExecutionPlanError.kernel(node: node, error)
         }
     }
 
     /// CSR weights from a sparse-layout tensor: palettized values when the codes index ≤ 256
     /// centroids, else the decoded fp32 values; zero weights are dropped. fp32 values denser than
-    /// `denseFallbackDensity` get the dense fp32 kernel instead.
-    private static func sparseStep(
-        coded: CodedTensor, decoded: [Float], bias: [Float]?, outputs: Int, inputs: Int,
-        make: (LinearKernel, LayerKernel) -> (LinearKernel, LayerKernel)
-    ) throws -> (LinearKernel, LayerKernel) {
+    /// `denseFallbackDensity` get the dense fp32 kernel instead. A fold scales fp32 values only.
+    private static func sparseKernel(
+        coded: CodedTensor, decoded: [Float], bias: [Float]?, outputs: Int, inputs: Int, fold: ChannelAffine?,
+        foldedBias: [Float]?, scaledDecoded: () -> [Float]
+    ) throws -> (LinearKernel, LayerKernel, Bool) {
         let total = outputs * inputs
         if case .palette = coded.format, coded.centroids.count <= 256 {
             var rowPointers = [Int32](repeating: 0, count: outputs + 1)
@@ -87,14 +98,21 @@ extension ExecutionPlan {
             let packed = try SparseLinearWeights(rowPointers: rowPointers, columns: columns,
                                                  values: .palettized(codes: codes, centroids: coded.centroids),
                                                  bias: bias, outputCount: outputs, inputCount: inputs)
-            return make(.sparse(packed), .sparse(density: Double(packed.nonZeroCount) / Double(max(1, total)), palettized: true))
+            return (.sparse(packed), .sparse(density: Double(packed.nonZeroCount) / Double(max(1, total)), palettized: true), false)
         }
+        // The density of the stored weights decides (a fold does not change which entries are zero).
         let nonZero = decoded.reduce(0) { $0 + ($1 != 0 ? 1 : 0) }
         if Double(nonZero) > denseFallbackDensity * Double(total) {
-            let dense = try Float32LinearWeights(weights: decoded, bias: bias, outputCount: outputs, inputCount: inputs)
-            return make(.float32(dense), .float32)
+            let dense = try Float32LinearWeights(weights: scaledDecoded(), bias: foldedBias, outputCount: outputs, inputCount: inputs)
+            return (.float32(dense), .float32, fold != nil)
         }
-        let packed = try SparseLinearWeights(dense: decoded, bias: bias, outputCount: outputs, inputCount: inputs)
-        return make(.sparse(packed), .sparse(density: Double(packed.nonZeroCount) / Double(max(1, total)), palettized: false))
+        var values = scaledDecoded()
+        if fold != nil {
+            // Keep exactly the stored non-zeros (a zero scale must not change the pattern or density).
+            for index in values.indices where decoded[index] == 0 { values[index] = 0 }
+        }
+        let packed = try SparseLinearWeights(dense: values, bias: foldedBias, outputCount: outputs, inputCount: inputs)
+        return (.sparse(packed), .sparse(density: Double(packed.nonZeroCount) / Double(max(1, total)), palettized: false),
+                fold != nil)
     }
 }

@@ -3,7 +3,7 @@ import ShrinkNN
 import ShrinkTensor
 
 extension ExecutionPlan {
-    /// A Linear layer's packed weights.
+    /// A weight matrix's packed kernel.
     enum LinearKernel {
         case int8(Int8LinearWeights)
         case float16(Float16LinearWeights)
@@ -12,74 +12,175 @@ extension ExecutionPlan {
         case float32(Float32LinearWeights)
     }
 
-    /// One layer's work on the plan's buffers.
-    enum Step {
-        case linear(LinearKernel, kernel: LayerKernel, outputCount: Int, inputCount: Int)
-        case convolution(LinearKernel, kernel: LayerKernel, work: ConvolutionWork)
-        case relu
-        case identity
-        case reference(any OperatorKernel, type: String, weightBytes: Int)
+    /// What one step computes.
+    enum Operation {
+        /// `[batch, inputCount]` → `[batch, outputCount]` on a packed kernel; int8 kernels quantize
+        /// with `quantization` when set (static), else per row.
+        case linear(LinearKernel, quantization: StaticActivationQuantization?, outputCount: Int, inputCount: Int)
+        /// im2col, the packed kernel on `[batch · pixels, in · k²]`, scatter to `[batch, out, pixels]`.
+        case convolution(LinearKernel, quantization: StaticActivationQuantization?, work: ConvolutionWork)
+        /// max(0, x) over `elements` floats per sample.
+        case relu(elements: Int)
+        /// The op's own inference kernel on tensors copied from and to the arena.
+        case reference(any OperatorKernel, inputShapes: [[Int]], outputShapes: [[Int]])
+    }
 
-        var kernel: LayerKernel {
-            switch self {
-            case let .linear(_, kernel, _, _): kernel
-            case let .convolution(_, kernel, _): kernel
-            case .relu: .relu
-            case .identity: .identity
-            case let .reference(_, type, _): .reference(type.lowercased())
+    /// One step of the plan: graph node `node` (index into `layers`) reading values `inputs` and
+    /// writing values `outputs` (value ids), then applying `transform` (folded-in BatchNorm scale
+    /// and shift, fused ReLU) to its single output while it is in cache.
+    final class Step {
+        let node: Int
+        let name: String
+        let operation: Operation
+        let inputs: [Int], outputs: [Int]
+        let transform: OutputTransform
+        /// Whether the step runs its op's own kernel (any number of inputs and outputs).
+        let isReference: Bool
+        /// The int8 kernel of a `.linear` step, when its output transform is at most a ReLU (which
+        /// then runs in the kernel's epilogue), with the quantization of its input.
+        let fusedInt8: (weights: Int8LinearWeights, quantization: Int8InputQuantization)?
+
+        init(node: Int, name: String, operation: Operation, inputs: [Int], outputs: [Int], transform: OutputTransform) {
+            self.node = node
+            self.name = name
+            self.operation = operation
+            self.inputs = inputs
+            self.outputs = outputs
+            self.transform = transform
+            if case .reference = operation { isReference = true } else { isReference = false }
+            if case let .linear(.int8(weights), quantization, _, _) = operation, transform.scale == nil {
+                fusedInt8 = (weights, quantization.map { .calibrated($0) } ?? .dynamic(.perRow))
+            } else {
+                fusedInt8 = nil
             }
         }
 
-        /// Reads `batch` samples of `inputSize` at `input`, writes `batch` samples of `outputSize` to `output`.
-        func execute(input: UnsafePointer<Float>, inputShape: [Int], inputSize: Int, batch: Int,
-                     output: UnsafeMutablePointer<Float>, outputSize: Int, threads: Int) throws {
-            switch self {
-            case let .linear(weights, _, outputCount, inputCount):
-                let work = weights.parallelWork(rows: batch, outputCount: outputCount, inputCount: inputCount)
+        /// Whether a profiled run splits it into quantize / multiply / dequantize stages.
+        var runsInStages: Bool {
+            if case .linear(.int8, _, _, _) = operation { return true }
+            return false
+        }
+
+        /// Bytes of weights the step reads per inference.
+        var weightByteCount: Int {
+            switch operation {
+            case let .linear(kernel, _, _, _), let .convolution(kernel, _, _): kernel.packedByteCount + transform.byteCount
+            case .relu: 0
+            case .reference: referenceWeightBytes + transform.byteCount
+            }
+        }
+
+        /// 4 bytes per fp32 weight of a reference kernel (set by the compiler).
+        var referenceWeightBytes = 0
+
+        /// Runs a single-input, single-output step (everything but `.reference`) from `input` into `output`.
+        func execute(input: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>, batch: Int, threads: Int) throws {
+            switch operation {
+            case let .linear(kernel, quantization, outputCount, inputCount):
+                let work = kernel.parallelWork(rows: batch, outputCount: outputCount, inputCount: inputCount)
                 let threadCount = work >= ExecutionPlan.parallelWorkThreshold ? threads : 1
-                try Self.applyLinear(weights, input: input, rows: batch, output: output,
-                                     outputCount: outputCount, inputCount: inputCount, threadCount: threadCount)
-            case let .convolution(weights, _, work):
+                if let fusedInt8 {
+                    // A fused ReLU runs in the int8 kernel's dequantizing epilogue: no pass of its own.
+                    do {
+                        try fusedInt8.weights.apply(input: input, rows: batch, output: output, quantization: fusedInt8.quantization,
+                                                    relu: transform.relu, threadCount: threadCount)
+                    } catch {
+                        throw ExecutionPlanError.kernel(node: name, error)
+                    }
+                    return
+                }
+                try Self.apply(kernel, quantization: quantization, input: input, rows: batch, output: output,
+                               threadCount: threadCount, node: name)
+                transform.apply(output, batch: batch, pixels: 1)
+            case let .convolution(kernel, quantization, work):
                 // [batch, in, h, w] → im2col [batch·pixels, in·k²] → [batch·pixels, out] → [batch, out, pixels]
                 work.prepare(batch: batch)
                 work.lower(input, batch: batch)
                 let rows = batch * work.pixels
-                let parallelWork = weights.parallelWork(rows: rows, outputCount: work.outputChannels, inputCount: work.depth)
-                let threadCount = parallelWork >= ExecutionPlan.parallelWorkThreshold ? threads : 1
-                try Self.applyLinear(weights, input: work.columns.baseAddress!, rows: rows, output: work.products.baseAddress!,
-                                     outputCount: work.outputChannels, inputCount: work.depth, threadCount: threadCount)
-                work.scatter(batch: batch, into: output)
-            case .relu:
-                // [batch, ...] element-wise
-                for index in 0..<(batch * outputSize) { output[index] = max(0, input[index]) }
-            case .identity:
-                output.update(from: input, count: batch * outputSize)
-            case let .reference(layer, _, _):
-                let tensor = Tensor(shape: [batch] + inputShape,
-                                    scalars: Array(UnsafeBufferPointer(start: input, count: batch * inputSize)))
-                let result = layer.forward([tensor], mode: .inference)[0]
-                result.withUnsafeBufferPointer { values in
-                    output.update(from: values.baseAddress!, count: batch * outputSize)
-                }
+                let parallelWork = kernel.parallelWork(rows: rows, outputCount: work.outputChannels, inputCount: work.depth)
+                try Self.apply(kernel, quantization: quantization, input: work.columns.baseAddress!, rows: rows,
+                               output: work.products.baseAddress!,
+                               threadCount: parallelWork >= ExecutionPlan.parallelWorkThreshold ? threads : 1, node: name)
+                work.scatter(batch: batch, into: output, transform: transform)
+            case let .relu(elements):
+                for index in 0..<(batch * elements) { output[index] = max(0, input[index]) }
+                transform.apply(output, batch: batch, pixels: elements / max(1, transform.channels))
+            case .reference:
+                try execute(inputs: [UnsafePointer(input)], outputs: [output], batch: batch, threads: threads)
             }
         }
 
-        private static func applyLinear(
-            _ weights: LinearKernel, input: UnsafePointer<Float>, rows: Int, output: UnsafeMutablePointer<Float>,
-            outputCount: Int, inputCount: Int, threadCount: Int
+        /// Runs a step on its op's own kernel (any number of inputs and outputs).
+        func execute(inputs: [UnsafePointer<Float>], outputs: [UnsafeMutablePointer<Float>], batch: Int, threads: Int) throws {
+            guard case let .reference(kernel, inputShapes, outputShapes) = operation else {
+                return try execute(input: UnsafeMutablePointer(mutating: inputs[0]), output: outputs[0], batch: batch,
+                                   threads: threads)
+            }
+            let tensors = zip(inputs, inputShapes).map { pointer, shape in
+                Tensor(shape: [batch] + shape,
+                       scalars: Array(UnsafeBufferPointer(start: pointer, count: batch * shape.reduce(1, *))))
+            }
+            let results = kernel.forward(tensors, mode: .inference)
+            guard results.count == outputShapes.count else {
+                throw ExecutionPlanError.unsupported(node: name, reason: "kernel returned \(results.count) outputs, expected \(outputShapes.count)")
+            }
+            for (position, result) in results.enumerated() {
+                let expected = [batch] + outputShapes[position]
+                guard result.shape.reduce(1, *) == expected.reduce(1, *) else {
+                    throw ExecutionPlanError.unsupported(node: name, reason: "kernel returned \(result.shape), expected \(expected)")
+                }
+                result.withUnsafeBufferPointer { values in
+                    outputs[position].update(from: values.baseAddress!, count: values.count)
+                }
+            }
+            if let shape = outputShapes.first {
+                transform.apply(outputs[0], batch: batch, pixels: shape.dropFirst().reduce(1, *))
+            }
+        }
+
+        /// A profiled int8 Linear: quantize, products and dequantize timed apart (same results as
+        /// the fused call); the output transform counts with the products.
+        func executeInStages(input: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>, batch: Int,
+                             threads: Int, kind: String, profile: inout OperatorProfile?) throws {
+            guard case let .linear(.int8(packed), quantization, outputCount, inputCount) = operation else {
+                return try execute(input: input, output: output, batch: batch, threads: threads)
+            }
+            let work = LinearKernel.int8(packed).parallelWork(rows: batch, outputCount: outputCount, inputCount: inputCount)
+            let stages = packed.applyTimingStages(
+                input: input, rows: batch, output: output, granularity: .perRow, parameters: quantization,
+                threadCount: work >= ExecutionPlan.parallelWorkThreshold ? threads : 1)
+            let start = ContinuousClock.now
+            transform.apply(output, batch: batch, pixels: 1)
+            let (seconds, attoseconds) = (ContinuousClock.now - start).components
+            profile?.add(kind: OperatorProfile.quantizeKind, seconds: stages.quantize)
+            profile?.add(kind: kind, seconds: stages.multiply + Double(seconds) + Double(attoseconds) * 1e-18)
+            profile?.add(kind: OperatorProfile.dequantizeKind, seconds: stages.dequantize)
+        }
+
+        private static func apply(
+            _ kernel: LinearKernel, quantization: StaticActivationQuantization?, input: UnsafePointer<Float>, rows: Int,
+            output: UnsafeMutablePointer<Float>, threadCount: Int, node: String
         ) throws {
-            switch weights {
-            case let .int8(packed):
-                try packed.apply(input: input, rows: rows, output: output, granularity: .perRow, threadCount: threadCount)
-            case let .float16(packed):
-                packed.apply(input: input, rows: rows, output: output, threadCount: threadCount)
-            case let .palette(packed):
-                packed.apply(input: input, rows: rows, output: output, threadCount: threadCount)
-            case let .sparse(packed):
-                packed.apply(input: input, rows: rows, output: output, threadCount: threadCount)
-            case let .float32(packed):
-                // Row-dot GEMV for small batches, blocked GEMM for larger ones.
-                packed.apply(input: input, rows: rows, output: output, threadCount: threadCount)
+            do {
+                switch kernel {
+                case let .int8(packed):
+                    if let quantization {
+                        try packed.apply(input: input, rows: rows, output: output, parameters: quantization, threadCount: threadCount)
+                    } else {
+                        try packed.apply(input: input, rows: rows, output: output, granularity: .perRow, threadCount: threadCount)
+                    }
+                case let .float16(packed):
+                    packed.apply(input: input, rows: rows, output: output, threadCount: threadCount)
+                case let .palette(packed):
+                    packed.apply(input: input, rows: rows, output: output, threadCount: threadCount)
+                case let .sparse(packed):
+                    packed.apply(input: input, rows: rows, output: output, threadCount: threadCount)
+                case let .float32(packed):
+                    // Row-dot GEMV for small batches, blocked GEMM for larger ones.
+                    packed.apply(input: input, rows: rows, output: output, threadCount: threadCount)
+                }
+            } catch {
+                throw ExecutionPlanError.kernel(node: node, error)
             }
         }
     }
@@ -94,5 +195,16 @@ extension ExecutionPlan.LinearKernel {
         let multiplyAccumulates = rows * outputCount * inputCount
         if case .int8 = self { return multiplyAccumulates / 4 }
         return multiplyAccumulates
+    }
+
+    /// Bytes of the packed weights (and bias, centroids, scales).
+    var packedByteCount: Int {
+        switch self {
+        case let .int8(packed): packed.packedByteCount
+        case let .float16(packed): packed.packedByteCount
+        case let .palette(packed): packed.packedByteCount
+        case let .sparse(packed): packed.packedByteCount
+        case let .float32(packed): packed.packedByteCount
+        }
     }
 }

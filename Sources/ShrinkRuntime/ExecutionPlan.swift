@@ -4,30 +4,38 @@ import ShrinkKernels
 import ShrinkNN
 import ShrinkTensor
 
-/// A model file compiled for inference: every `Linear` layer runs the kernel that reads its
-/// weights' stored encoding directly (packed once, here); a convolution whose weight is stored
-/// compressed is lowered with im2col onto the same matrix kernel of its encoding (`.convolution`);
-/// every other layer (and fp32 convolutions) runs ShrinkNN's inference forward pass.
+/// A graph compiled for inference (`ExecutionPlan+Compile.swift`): nodes in topological order,
+/// one packed kernel per weight-matrix node chosen from its weight's stored encoding, every other
+/// node on its op's own inference kernel, and every activation in one reused arena.
 ///
-/// Kernel choice per `Linear` weight (`StoredTensor.encoding`):
-/// - affine 8-bit signed, zero points 0, one scale per output channel (or per tensor) → `.int8`
-///   (activations quantized to u8 per row at run time);
+/// Kernel choice per `Linear` weight (`StoredTensor.encoding`; a `Conv2D` with a coded weight is
+/// lowered with im2col onto the same matrix kernel, `.convolution`):
+/// - affine 8-bit signed, zero points 0, one scale per output channel (or per tensor) → `.int8`:
+///   activations quantized to u8 per row at run time, or with the calibrated parameters of the
+///   node's input value when `activationQuantization` has 8-bit ones (`.int8(static: true)`);
 /// - fp16 → `.float16`; dense palette with ≤ 8-bit indices → `.palette(bits:)`;
 /// - sparse layout → `.sparse` (palettized values when the tensor is a palette of ≤ 256
 ///   centroids, else fp32 values from the decoded tensor); fp32-valued sparse weights denser
 ///   than `denseFallbackDensity` run `.float32` instead (dense is faster there, see below);
 /// - anything else (plain fp32, other affine codes) → `.float32` on the decoded values
-///   (`Float32LinearWeights`: row-dot GEMV up to 4 rows, blocked GEMM beyond).
+///   (`Float32LinearWeights`: row-dot GEMV up to 4 rows, blocked GEMM beyond). fp32
+///   convolutions keep their op's own kernel (im2col + SGEMM).
 ///
-/// The plan keeps one output buffer per layer, sized for the largest batch size run, so
-/// repeated runs allocate only the returned tensor. Not thread-safe: one plan per thread.
+/// The plan holds one copy of each weight in its runtime form (packed, or the op kernel's
+/// parameters) and neither the decoded tensors nor the model file. Activation buffers grow to
+/// the largest batch run, so repeated runs allocate only returned tensors (and what op kernels
+/// allocate). Not thread-safe: one plan per thread.
 public final class ExecutionPlan {
-    /// The chosen kernel per layer, in execution order.
+    /// Every graph node with its kernel, in execution (topological) order.
     public let layers: [PlannedLayer]
-    /// The per-sample input shape.
+    /// The per-sample shape of the first graph input.
     public let inputShape: [Int]
+    /// The per-sample shape of the first graph output.
+    public let outputShape: [Int]
     /// The most threads a large layer may use.
     public let threads: Int
+    /// The graph's input and output value names.
+    public let inputNames: [String], outputNames: [String]
 
     /// The density above which fp32-valued sparse weights run the dense fp32 kernel: a CSR
     /// non-zero costs about 0.3 ns at batch 1 on Zen 4 against about 0.045 ns per dense weight
@@ -35,17 +43,6 @@ public final class ExecutionPlan {
     /// at 25 % (233 vs 391 µs) and ties at 50 %. Above 30 % CSR is never the faster one, so the
     /// pruned file keeps its smaller size on disk and runs as fast as the dense model.
     public static let denseFallbackDensity = 0.3
-
-    let steps: [Step]
-    private let sampleSizes: [Int] // per-sample element count of each step's output
-    private(set) var buffers: [UnsafeMutableBufferPointer<Float>] = []
-    private var bufferedBatch = 0
-    /// The allocated activation buffers, sized for `capacityBatch` samples; `buffers` are their
-    /// starts for the current batch.
-    private var storage: [UnsafeMutableBufferPointer<Float>] = []
-    private var capacityBatch = 0
-    /// Bytes of `storage`.
-    var allocatedActivationBytes: Int { storage.reduce(0) { $0 + 4 * $1.count } }
 
     /// Multiply-accumulates per call (batch · outputs · inputs, dense-equivalent) below which a
     /// layer runs on one thread even when the plan may use more.
@@ -64,59 +61,80 @@ public final class ExecutionPlan {
     /// (inside pthread_cond_broadcast on this VM), so the first call after a long idle loses.
     static let parallelWorkThreshold = 1 << 17
 
-    /// Builds the reference layers with `Sequential(file:)` and packs each Linear layer's weights.
-    public init(file: ModelFile, threads: Int = 1) throws {
-        let model = try GraphNetwork(file: file)
-        let graph = model.graph
+    /// The steps that run, in order (merged nodes have none).
+    let steps: [Step]
+    /// Where each value lives (by value id) and its floats per sample.
+    let locations: [ValueLocation]
+    let valueSizes: [Int]
+    let sampleShapes: [[Int]]
+    let valueIDs: [String: Int]
+    let inputIDs: [Int], outputIDs: [Int]
+    /// The arena's floats per sample (offsets scale with the batch).
+    let arenaSampleElements: Int
+    /// The floats per sample one buffer per non-aliased value would take (no reuse).
+    let unsharedSampleElements: Int
+
+    /// The arena, sized for `capacityBatch` samples.
+    var arena: UnsafeMutablePointer<Float>? = nil
+    var capacityBatch = 0
+    /// The input pointer of single-input runs, kept to avoid allocating an array per run.
+    private var singleInput = [UnsafePointer<Float>(bitPattern: 64)!]
+
+    /// Compiles `graph` with its weights `tensors` (by full name, `fc1.weight`; a model file's
+    /// tensor table) for inference.
+    ///
+    /// - Parameters:
+    ///   - activationQuantization: calibrated parameters per graph value name; an int8 node whose
+    ///     input value has 8-bit ones quantizes with exactly those (`LayerKernel.int8(static: true)`).
+    ///   - threads: the most threads a large layer may use.
+    /// - Throws: `ExecutionPlanError` naming the node at fault.
+    public init(graph: Graph, tensors: [StoredTensor], activationQuantization: [String: ActivationQuantization] = [:],
+                threads: Int = 1, registry: OperatorRegistry = .standard) throws {
+        let compiled = try Compiler(graph: graph, tensors: tensors, activationQuantization: activationQuantization,
+                                    registry: registry).compile()
         self.threads = max(1, threads)
-        inputShape = model.sampleInputShape
-        var steps = [Step](), planned = [PlannedLayer](), sizes = [Int]()
-        var generator = SeededRandomNumberGenerator(seed: 0)
-        for (index, node) in graph.nodes.enumerated() {
-            let op = model.resolved.operators[index]
-            let parameters = model.parameters(ofNode: index)
-            let layerInputShape = model.resolved.shapes[node.inputs[0]]!.sampleShape!
-            let shape = model.resolved.shapes[node.outputs[0]]!.sampleShape!
-            let reference = Step.reference(op.makeKernel(name: node.name, weights: parameters, generator: &generator),
-                                           type: node.operatorType,
-                                           weightBytes: parameters.reduce(0) { $0 + 4 * $1.value.count })
-            let step: Step
-            switch op {
-            case let linear as LinearOperator:
-                step = try Self.linearStep(Linear(name: node.name, weight: parameters[0], bias: linear.hasBias ? parameters[1] : nil),
-                                           file: file)
-            case let convolution as Convolution2DOperator:
-                let layer = Convolution2D(name: node.name, weight: parameters[0], bias: convolution.hasBias ? parameters[1] : nil,
-                                          stride: convolution.window.strides[0], padding: convolution.window.pads[0])
-                step = try Self.convolutionStep(layer, inputShape: layerInputShape, file: file) ?? reference
-            case is ReLUOperator: step = .relu
-            case is FlattenOperator, is DropoutOperator: step = .identity
-            default: step = reference
-            }
-            steps.append(step)
-            planned.append(PlannedLayer(name: node.name, kernel: step.kernel, outputShape: shape))
-            sizes.append(shape.reduce(1, *))
-        }
-        self.steps = steps
-        layers = planned
-        sampleSizes = sizes
+        layers = compiled.layers
+        steps = compiled.steps
+        locations = compiled.locations
+        valueSizes = compiled.valueSizes
+        sampleShapes = compiled.sampleShapes
+        valueIDs = compiled.valueIDs
+        inputIDs = compiled.inputIDs
+        outputIDs = compiled.outputIDs
+        inputNames = compiled.inputNames
+        outputNames = compiled.outputNames
+        inputShape = compiled.inputShape
+        outputShape = compiled.outputShape
+        arenaSampleElements = compiled.arenaSampleElements
+        unsharedSampleElements = compiled.unsharedSampleElements
     }
 
-    deinit { releaseBuffers() }
+    /// Compiles a model file's graph and tensors (see `init(graph:tensors:...)`).
+    public convenience init(file: ModelFile, threads: Int = 1) throws {
+        try self.init(graph: file.graph, tensors: file.tensors, activationQuantization: file.activationQuantization, threads: threads)
+    }
 
-    /// The per-sample output shape (the last layer's).
-    public var outputShape: [Int] { layers.last?.outputShape ?? inputShape }
+    deinit { arena.map { UnsafeMutableRawPointer($0).deallocate() } }
 
-    /// The logits for `input` ([batch] + inputShape) as [batch] + outputShape, e.g. [batch, classes].
-    /// Allocates only the returned tensor once the buffers are sized for this batch.
+    /// Where graph value `name` lives while the plan runs (nil for an unknown name).
+    public func storage(of name: String) -> ValueStorage? {
+        guard let id = valueIDs[name] else { return nil }
+        switch locations[id] {
+        case let .input(index): return .graphInput(inputNames[index])
+        case let .arena(offset): return .arena(offset: offset, elements: valueSizes[id])
+        }
+    }
+
+    /// The logits for `input` ([batch] + inputShape) as [batch] + outputShape, e.g. [batch, classes]
+    /// (a single-input graph; its first output). Allocates only the returned tensor once the
+    /// arena is sized for this batch.
     public func run(_ input: Tensor) throws -> Tensor {
         guard input.rank == inputShape.count + 1,
               zip(input.shape.dropFirst(), inputShape).allSatisfy({ $0 == $1 }) else {
             throw ExecutionPlanError.inputShape(expectedSample: inputShape, got: input.shape)
         }
         let batch = input.shape[0]
-        let outputSize = outputShape.reduce(1, *)
-        var scalars = [Float](repeating: 0, count: batch * outputSize)
+        var scalars = [Float](repeating: 0, count: batch * outputShape.reduce(1, *))
         try input.withUnsafeBufferPointer { source in
             try scalars.withUnsafeMutableBufferPointer { target in
                 try run(input: source, batch: batch, output: target)
@@ -125,9 +143,40 @@ public final class ExecutionPlan {
         return Tensor(shape: [batch] + outputShape, scalars: scalars)
     }
 
+    /// Runs a graph with any number of inputs and outputs: `inputs` by graph input name (each
+    /// [batch] + its per-sample shape, one batch size), every graph output returned by name.
+    public func run(inputs: [String: Tensor]) throws -> [String: Tensor] {
+        var tensors = [Tensor]()
+        var batch: Int?
+        for (index, name) in inputNames.enumerated() {
+            guard let tensor = inputs[name] else { throw ExecutionPlanError.inputs("missing graph input '\(name)'") }
+            let sample = sampleShape(of: inputIDs[index])
+            guard tensor.rank == sample.count + 1, Array(tensor.shape.dropFirst()) == sample,
+                  batch == nil || batch == tensor.shape[0] else {
+                throw ExecutionPlanError.inputShape(expectedSample: sample, got: tensor.shape)
+            }
+            batch = tensor.shape[0]
+            tensors.append(tensor)
+        }
+        let rows = batch ?? 0
+        var results = [String: Tensor]()
+        try Self.withPointers(tensors) { pointers in
+            var profile: OperatorProfile? = nil
+            if rows > 0 { try execute(inputs: pointers, batch: rows, profile: &profile) }
+            for (index, name) in outputNames.enumerated() {
+                let id = outputIDs[index], count = rows * valueSizes[id]
+                let scalars = rows == 0 ? [] : Array(UnsafeBufferPointer(start: pointer(of: id, batch: rows, inputs: pointers),
+                                                                         count: count))
+                results[name] = Tensor(shape: [rows] + sampleShape(of: id), scalars: scalars)
+            }
+        }
+        return results
+    }
+
     /// Runs `batch` samples from `input` ([batch] + inputShape, row-major) into `output`
-    /// ([batch] + outputShape): no allocation once the buffers are sized for this batch
-    /// (apart from what reference layers and multi-threaded int8 layers allocate).
+    /// ([batch] + outputShape) for a single-input graph (its first output): no allocation once
+    /// the arena is sized for this batch (apart from what op kernels and multi-threaded int8
+    /// layers allocate).
     public func run(input: UnsafeBufferPointer<Float>, batch: Int, output: UnsafeMutableBufferPointer<Float>) throws {
         var profile: OperatorProfile? = nil
         try run(input: input, batch: batch, output: output, profile: &profile)
@@ -136,86 +185,34 @@ public final class ExecutionPlan {
     /// Like `run(input:batch:output:)`, adding each step's wall-clock time to `profile` under its
     /// kernel's `operatorKind` when `profile` is not nil (two clock reads per step; pass nil for
     /// unprofiled runs). Int8 layers then run in three timed stages: `quantize`, `linear-int8`
-    /// (the int32 products only) and `dequantize` (same results as the fused unprofiled kernel).
+    /// (or `linear-int8-static`; the int32 products only) and `dequantize` (same results as the
+    /// fused unprofiled kernel).
     public func run(input: UnsafeBufferPointer<Float>, batch: Int, output: UnsafeMutableBufferPointer<Float>,
                     profile: inout OperatorProfile?) throws {
-        let inputSize = inputShape.reduce(1, *)
-        let outputSize = sampleSizes.last ?? inputSize
+        guard inputIDs.count == 1 else {
+            throw ExecutionPlanError.inputs("the graph has \(inputIDs.count) inputs; use run(inputs:)")
+        }
+        let inputSize = valueSizes[inputIDs[0]], outputSize = valueSizes[outputIDs[0]]
         guard batch >= 0, input.count == batch * inputSize, output.count == batch * outputSize else {
             throw ExecutionPlanError.bufferSizes(batch: batch, input: input.count, output: output.count)
         }
         guard batch > 0 else { return }
-        prepareBuffers(batch: batch)
-        var current = input.baseAddress!
-        var currentShape = inputShape
-        var currentSize = inputSize
-        for (index, step) in steps.enumerated() {
-            let target = buffers[index].baseAddress!
-            if case .identity = step {
-                // A reshape (flatten, inference dropout): the next step reads the same memory.
-                profile?.add(kind: layers[index].kernel.operatorKind, seconds: 0)
-                currentShape = layers[index].outputShape
-                currentSize = sampleSizes[index]
-                continue
-            }
-            if profile != nil, case let .linear(.int8(packed), _, outputCount, inputCount) = step {
-                // Profiled int8 layers run in stages so quantize and dequantize are reported apart.
-                let work = ExecutionPlan.LinearKernel.int8(packed).parallelWork(
-                    rows: batch, outputCount: outputCount, inputCount: inputCount)
-                let stages = packed.applyTimingStages(
-                    input: current, rows: batch, output: target, granularity: .perRow,
-                    threadCount: work >= Self.parallelWorkThreshold ? threads : 1)
-                profile?.add(kind: OperatorProfile.quantizeKind, seconds: stages.quantize)
-                profile?.add(kind: layers[index].kernel.operatorKind, seconds: stages.multiply)
-                profile?.add(kind: OperatorProfile.dequantizeKind, seconds: stages.dequantize)
-                current = UnsafePointer(target)
-                currentShape = layers[index].outputShape
-                currentSize = sampleSizes[index]
-                continue
-            }
-            let start = profile == nil ? nil : ContinuousClock.now
-            try step.execute(input: current, inputShape: currentShape, inputSize: currentSize,
-                             batch: batch, output: target, outputSize: sampleSizes[index], threads: threads)
-            if let start {
-                let (seconds, attoseconds) = (ContinuousClock.now - start).components
-                profile?.add(kind: layers[index].kernel.operatorKind,
-                             seconds: Double(seconds) + Double(attoseconds) * 1e-18)
-            }
-            current = UnsafePointer(target)
-            currentShape = layers[index].outputShape
-            currentSize = sampleSizes[index]
-        }
-        output.baseAddress!.update(from: current, count: batch * outputSize)
+        // The plan's own one-element pointer array: no allocation per run.
+        singleInput[0] = input.baseAddress!
+        try execute(inputs: singleInput, batch: batch, profile: &profile)
+        output.baseAddress!.update(from: pointer(of: outputIDs[0], batch: batch, inputs: singleInput), count: batch * outputSize)
     }
 
-    /// Sizes the activation buffers for `batch`: they only grow (to the largest batch run so far)
-    /// and smaller batches use their start, so alternating batch sizes (as the interleaved bench
-    /// does) neither allocates nor moves them.
-    private func prepareBuffers(batch: Int) {
-        guard batch != bufferedBatch else { return }
-        if batch > capacityBatch {
-            releaseBuffers()
-            storage = sampleSizes.map { size in
-                // 64-byte aligned: kernels read activations with full-width vector loads.
-                let raw = UnsafeMutableRawPointer.allocate(byteCount: 4 * max(1, size * batch), alignment: 64)
-                let buffer = UnsafeMutableBufferPointer(start: raw.bindMemory(to: Float.self, capacity: max(1, size * batch)),
-                                                        count: max(1, size * batch))
-                buffer.initialize(repeating: 0)
-                return buffer
-            }
-            capacityBatch = batch
-        }
-        buffers = zip(storage, sampleSizes).map { buffer, size in
-            UnsafeMutableBufferPointer(rebasing: buffer[0..<(size * batch)])
-        }
-        bufferedBatch = batch
-    }
+    /// The per-sample shape of value `id`.
+    func sampleShape(of id: Int) -> [Int] { sampleShapes[id] }
 
-    private func releaseBuffers() {
-        for buffer in storage { buffer.baseAddress.map { UnsafeMutableRawPointer($0).deallocate() } }
-        storage = []
-        buffers = []
-        bufferedBatch = 0
-        capacityBatch = 0
+    private static func withPointers<Result>(_ tensors: [Tensor], _ collected: [UnsafePointer<Float>] = [],
+                                             _ body: ([UnsafePointer<Float>]) throws -> Result) throws -> Result {
+        guard collected.count < tensors.count else { return try body(collected) }
+        return try tensors[collected.count].withUnsafeBufferPointer { buffer in
+            // An empty batch has no storage; any non-nil pointer will do, nothing reads it.
+            let pointer = buffer.baseAddress ?? UnsafePointer(bitPattern: 64)!
+            return try withPointers(tensors, collected + [pointer], body)
+        }
     }
 }

@@ -1,24 +1,38 @@
+import ShrinkGraph
 import ShrinkKernels
 
-/// Why a model file cannot be turned into an execution plan.
+/// Why a graph cannot be compiled into an execution plan, or a run's arguments do not fit it.
+/// Every compile error names the node at fault.
 public enum ExecutionPlanError: Error, CustomStringConvertible {
-    /// The file lacks a tensor the layer needs.
-    case missingTensor(name: String)
-    /// A packed kernel rejected the layer's weights.
-    case kernel(layer: String, RuntimeKernelError)
+    /// The graph does not validate (unknown op, bad attributes, shapes that do not fit).
+    case invalidGraph(GraphError)
+    /// The tensors lack a weight the node's op declares.
+    case missingTensor(node: String, name: String)
+    /// A tensor's shape differs from the op's declaration.
+    case tensorShape(node: String, name: String, expected: [Int], got: [Int])
+    /// A packed kernel rejected the node's weights.
+    case kernel(node: String, RuntimeKernelError)
+    /// The node cannot run in this runtime (symbolic per-sample sizes, a kernel's wrong output).
+    case unsupported(node: String, reason: String)
     /// The input to `run` does not have the model's per-sample shape.
     case inputShape(expectedSample: [Int], got: [Int])
     /// The buffers given to `run(input:batch:output:)` do not hold `batch` samples.
     case bufferSizes(batch: Int, input: Int, output: Int)
+    /// `run(inputs:)` lacks a graph input, or the single-input API was used on a multi-input graph.
+    case inputs(String)
 
     /// A one-line message.
     public var description: String {
         switch self {
-        case let .missingTensor(name): "the model file has no tensor '\(name)'"
-        case let .kernel(layer, error): "layer '\(layer)': \(error)"
+        case let .invalidGraph(error): "invalid graph: \(error)"
+        case let .missingTensor(node, name): "node '\(node)': no tensor '\(name)'"
+        case let .tensorShape(node, name, expected, got): "node '\(node)': tensor '\(name)' has shape \(got), expected \(expected)"
+        case let .kernel(node, error): "node '\(node)': \(error)"
+        case let .unsupported(node, reason): "node '\(node)': \(reason)"
         case let .inputShape(expected, got): "input \(got) is not [batch] + \(expected)"
         case let .bufferSizes(batch, input, output):
             "\(input) input and \(output) output values do not hold \(batch) samples"
+        case let .inputs(message): message
         }
     }
 }

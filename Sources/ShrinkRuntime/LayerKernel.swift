@@ -1,29 +1,37 @@
-/// The kernel an `ExecutionPlan` chose for one layer (for reports and tests).
+import ShrinkNN
+
+/// The kernel an `ExecutionPlan` chose for one graph node (for reports and tests).
 public indirect enum LayerKernel: Equatable, Sendable, CustomStringConvertible {
-    /// s8 per-channel symmetric weights with dynamic per-row u8 activations (`Int8LinearWeights`).
-    case int8
+    /// s8 per-channel symmetric weights with u8 activations (`Int8LinearWeights`): quantized per
+    /// row at run time (`static: false`), or with the calibrated parameters of the node's input
+    /// value (`static: true`, no range scan).
+    case int8(static: Bool)
     /// IEEE half weights widened in registers (`Float16LinearWeights`).
     case float16
     /// Palette indices of `bits` bits into float centroids (`PaletteLinearWeights`).
     case palette(bits: Int)
     /// CSR weights keeping `density` of the entries, with palettized or fp32 values (`SparseLinearWeights`).
     case sparse(density: Double, palettized: Bool)
-    /// fp32 GEMM on the decoded weights.
+    /// fp32 GEMV / GEMM on the decoded weights (`Float32LinearWeights`).
     case float32
-    /// A convolution lowered with im2col onto the matrix kernel of its weight encoding
-    /// (`.int8`, `.float16`, `.palette`, `.sparse`).
+    /// A convolution lowered with im2col onto the matrix kernel of its weight encoding.
     case convolution(LayerKernel)
-    /// The ShrinkNN layer's own inference forward pass (conv, pooling, batch norm, ...), by type name.
+    /// The op's own inference kernel (`Operator.makeKernel(...).forward(_:mode: .inference)`), by op type name.
     case reference(String)
-    /// Element-wise max(0, x) on the plan's buffers.
+    /// Element-wise max(0, x) on the plan's arena (a ReLU that could not be fused).
     case relu
-    /// A reshape (flatten, dropout in inference): the next layer reads the same buffer, nothing is copied.
+    /// A reshape (Flatten, Reshape, Identity, inference Dropout): the output aliases the input, nothing runs.
     case identity
+    /// A BatchNorm folded into the weights (or int8 scales) and bias of node `into`: no work at run time.
+    case folded(into: String)
+    /// A BatchNorm or ReLU applied by node `into`'s step on its output while it is in cache
+    /// (per-channel scale + shift, then max(0, x)).
+    case fused(into: String)
 
-    /// A short label, e.g. `palette(4)` or `sparse(8.0 %, palette)`.
+    /// A short label, e.g. `palette(4)`, `int8(static)` or `sparse(8.0 %, palette)`.
     public var description: String {
         switch self {
-        case .int8: "int8"
+        case let .int8(isStatic): isStatic ? "int8(static)" : "int8"
         case .float16: "float16"
         case let .palette(bits): "palette(\(bits))"
         case let .sparse(density, palettized):
@@ -33,16 +41,42 @@ public indirect enum LayerKernel: Equatable, Sendable, CustomStringConvertible {
         case let .reference(typeName): "reference(\(typeName))"
         case .relu: "relu"
         case .identity: "identity"
+        case let .folded(node): "folded(into \(node))"
+        case let .fused(node): "fused(into \(node))"
+        }
+    }
+
+    /// Whether the node runs no step of its own (aliased, folded or fused into another node).
+    public var isMerged: Bool {
+        switch self {
+        case .identity, .folded, .fused: true
+        default: false
         }
     }
 }
 
-/// One layer of a plan: its name, its kernel and its per-sample output shape.
+/// One graph node of a plan, in execution (topological) order: its name, op, kernel, shapes and
+/// the arithmetic of one sample.
 public struct PlannedLayer: Equatable, Sendable {
-    /// The layer's name in the architecture (`fc1`).
+    /// The node's name in the graph (`fc1`).
     public let name: String
+    /// The op's type name (`Linear`).
+    public let operatorType: String
     /// The kernel that runs it.
     public let kernel: LayerKernel
-    /// The per-sample output shape (without the batch dimension).
+    /// The per-sample shape of its first output (without the batch dimension).
     public let outputShape: [Int]
+    /// Elements per sample the node reads (all inputs) and writes (all outputs).
+    public let inputElements: Int, outputElements: Int
+    /// `Operator.operationCount` for one sample (batch 1), in fp32-equivalent units.
+    public let operationCount: OperationCount
+}
+
+/// Where a graph value lives while the plan runs.
+public enum ValueStorage: Equatable, Sendable {
+    /// In the caller's buffer for graph input `name` (read only).
+    case graphInput(String)
+    /// In the arena at `offset` floats per sample (the batch-`b` offset is `b · offset`),
+    /// `elements` floats per sample long.
+    case arena(offset: Int, elements: Int)
 }

@@ -2,13 +2,16 @@
 /// per-operator breakdown of `shrink bench`.
 ///
 /// Operator kinds are stable strings: `linear-float32`, `linear-float16`, `linear-int8`,
-/// `linear-palette`, `linear-sparse`, `conv-<matrix kernel>` (e.g. `conv-int8`), `relu`, `identity`, `reference-<LayerType>` (ShrinkNN's own
-/// forward pass, e.g. `reference-Convolution2D`), plus sub-steps that kernels report on their own,
+/// `linear-int8-static`, `linear-palette`, `linear-sparse`, `conv-<matrix kernel>` (e.g.
+/// `conv-int8`), `relu`, `identity`, `reference-<op type>` (the op's own inference kernel, e.g.
+/// `reference-Conv2D`), plus sub-steps that kernels report on their own,
 /// such as `quantize` (activations to integers) and `dequantize` (integer sums back to floats).
 /// A sub-step's time is not also counted in its layer's kind (a profiled int8 layer reports
-/// `quantize`, `linear-int8` for the integer products alone, and `dequantize`).
+/// `quantize`, `linear-int8` for the integer products alone, and `dequantize`). Nodes folded or
+/// fused into another node's step (`LayerKernel.folded`, `.fused`) have no entry: their time is
+/// in that step's kind.
 public struct OperatorProfile: Equatable, Sendable {
-    /// The kind of dynamic activation quantization (fp32 to u8 codes) in int8 layers.
+    /// The kind of activation quantization (fp32 to u8 codes, dynamic or static) in int8 layers.
     public static let quantizeKind = "quantize"
     /// The kind of int32 sums back to fp32 (zero-point compensation, scales, bias) in int8 layers.
     public static let dequantizeKind = "dequantize"
@@ -53,7 +56,7 @@ extension LayerKernel {
     /// The operator kind this kernel's time is reported under in an `OperatorProfile`.
     public var operatorKind: String {
         switch self {
-        case .int8: "linear-int8"
+        case let .int8(isStatic): isStatic ? "linear-int8-static" : "linear-int8"
         case .float16: "linear-float16"
         case .palette: "linear-palette"
         case .sparse: "linear-sparse"
@@ -64,6 +67,7 @@ extension LayerKernel {
         case let .reference(typeName): "reference-\(typeName)"
         case .relu: "relu"
         case .identity: "identity"
+        case .folded, .fused: "fused"
         }
     }
 }

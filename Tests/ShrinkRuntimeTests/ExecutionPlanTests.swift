@@ -8,22 +8,26 @@ import Testing
 
 @Suite("ExecutionPlan")
 struct ExecutionPlanTests {
-    static let mlp = ModelArchitecture(name: "mlp-784-64-10", inputShape: [1, 28, 28], layers: [
-        NamedLayerSpecification(name: "flatten", layer: .flatten),
-        NamedLayerSpecification(name: "fc1", layer: .linear(inputFeatures: 784, outputFeatures: 64, hasBias: true)),
-        NamedLayerSpecification(name: "relu1", layer: .relu),
-        NamedLayerSpecification(name: "fc2", layer: .linear(inputFeatures: 64, outputFeatures: 10, hasBias: true)),
-    ])
+    static var mlp: Graph {
+        var builder = GraphBuilder(name: "mlp-784-64-10", inputShape: [1, 28, 28])
+        var x = builder.add("flatten", FlattenOperator(), builder.input)
+        x = builder.add("fc1", LinearOperator(inputFeatures: 784, outputFeatures: 64), x)
+        x = builder.add("relu1", ReLUOperator(), x)
+        builder.add("fc2", LinearOperator(inputFeatures: 64, outputFeatures: 10), x)
+        return builder.finish()
+    }
 
-    static let convolutionNet = ModelArchitecture(name: "tiny-conv", inputShape: [1, 8, 8], layers: [
-        NamedLayerSpecification(name: "conv1", layer: .convolution2D(
-            inputChannels: 1, outputChannels: 4, kernelSize: 3, stride: 1, padding: 1, hasBias: true)),
-        NamedLayerSpecification(name: "relu1", layer: .relu),
-        NamedLayerSpecification(name: "pool1", layer: .maxPool2D(kernelSize: 2, stride: 2)),
-        NamedLayerSpecification(name: "flatten", layer: .flatten),
-        NamedLayerSpecification(name: "drop", layer: .dropout(rate: 0.5)),
-        NamedLayerSpecification(name: "fc1", layer: .linear(inputFeatures: 64, outputFeatures: 5, hasBias: false)),
-    ])
+    static var convolutionNet: Graph {
+        var builder = GraphBuilder(name: "tiny-conv", inputShape: [1, 8, 8])
+        var x = builder.add("conv1", Convolution2DOperator(inputChannels: 1, outputChannels: 4, window: WindowGeometry(square: 3, padding: 1)),
+                            builder.input)
+        x = builder.add("relu1", ReLUOperator(), x)
+        x = builder.add("pool1", MaxPool2DOperator(window: WindowGeometry(square: 2, stride: 2)), x)
+        x = builder.add("flatten", FlattenOperator(), x)
+        x = builder.add("drop", DropoutOperator(rate: 0.5), x)
+        builder.add("fc1", LinearOperator(inputFeatures: 64, outputFeatures: 5, hasBias: false), x)
+        return builder.finish()
+    }
 
     static func input(batch: Int, shape: [Int], seed: UInt64) -> Tensor {
         var generator = SeededRandomNumberGenerator(seed: seed)
@@ -57,7 +61,7 @@ struct ExecutionPlanTests {
         let plan = try ExecutionPlan(file: file)
         let kernels = plan.layers.map(\.kernel)
         #expect(kernels.count == 4)
-        #expect(kernels[0] == .identity && kernels[2] == .relu)
+        #expect(kernels[0] == .identity && kernels[2] == .fused(into: "fc1"))
         for index in [1, 3] {
             switch (kernels[index], expected) {
             case let (.sparse(density, palettized), .sparse(_, expectedPalettized)):
@@ -67,7 +71,7 @@ struct ExecutionPlanTests {
                 #expect(kernels[index] == expected)
             }
         }
-        let reference = try Sequential(file: file)
+        let reference = try GraphNetwork(file: file)
         for batch in [3, 1, 1, 3] {
             let input = Self.input(batch: batch, shape: [1, 28, 28], seed: UInt64(batch))
             let output = try plan.run(input)
@@ -85,7 +89,7 @@ struct ExecutionPlanTests {
     func int8MatchesReference() throws {
         let file = try HandCompression.file(Self.mlp, encoding: .int8, seed: 11)
         let plan = try ExecutionPlan(file: file)
-        #expect(plan.layers.map(\.kernel) == [.identity, .int8, .relu, .int8])
+        #expect(plan.layers.map(\.kernel) == [.identity, .int8(static: false), .fused(into: "fc1"), .int8(static: false)])
         let batch = 4
         let input = Self.input(batch: batch, shape: [1, 28, 28], seed: 3)
         let output = try plan.run(input)
@@ -102,19 +106,19 @@ struct ExecutionPlanTests {
         let logits = Tensor(shape: [batch, 10], scalars: try layer(hidden, name: "fc2", outputs: 10, inputs: 64))
         #expect(Self.relativeError(output, logits) <= 1e-4)
 
-        let float = try Sequential(file: file).forward(input, mode: .inference)
+        let float = try GraphNetwork(file: file).forward(input, mode: .inference)
         #expect(Self.relativeError(output, float) <= 0.02)
     }
 
-    @Test("conv layers run the reference path; the Linear head its palette kernel")
+    @Test("conv layers run the op's own kernel (ReLU fused); the Linear head its palette kernel")
     func convolutionNet() throws {
         let file = try HandCompression.file(Self.convolutionNet, encoding: .palette(bits: 4), seed: 5)
         let plan = try ExecutionPlan(file: file)
         #expect(plan.layers.map(\.kernel) == [
-            .reference("conv2d"), .relu, .reference("maxpool2d"), .identity, .identity, .palette(bits: 4),
+            .reference("Conv2D"), .fused(into: "conv1"), .reference("MaxPool2D"), .identity, .identity, .palette(bits: 4),
         ])
         #expect(plan.layers.map(\.outputShape) == [[4, 8, 8], [4, 8, 8], [4, 4, 4], [64], [64], [5]])
-        let reference = try Sequential(file: file)
+        let reference = try GraphNetwork(file: file)
         for batch in [2, 2, 1] {
             let input = Self.input(batch: batch, shape: [1, 8, 8], seed: 9)
             #expect(Self.relativeError(try plan.run(input), reference.forward(input, mode: .inference)) <= 1e-5)
@@ -174,8 +178,8 @@ struct ExecutionPlanTests {
         }
         #expect(output == expected.scalars)
         let entries = try #require(profile).entries
-        #expect(entries.map(\.kind) == ["reference-conv2d", "relu", "reference-maxpool2d", "identity", "linear-palette"])
-        #expect(entries.map(\.calls) == [3, 3, 3, 6, 3])
+        #expect(entries.map(\.kind) == ["reference-Conv2D", "reference-MaxPool2D", "identity", "linear-palette"])
+        #expect(entries.map(\.calls) == [3, 3, 6, 3])
         #expect(entries.allSatisfy { $0.seconds >= 0 })
         let shares = try #require(profile).shares()
         #expect(abs(shares.map(\.share).reduce(0, +) - 1) < 1e-9)
@@ -185,7 +189,7 @@ struct ExecutionPlanTests {
     func profiledInt8Run() throws {
         let file = try HandCompression.file(Self.mlp, encoding: .int8, seed: 11)
         let plan = try ExecutionPlan(file: file)
-        #expect(plan.layers[1].kernel == .int8 && plan.layers[3].kernel == .int8)
+        #expect(plan.layers[1].kernel == .int8(static: false) && plan.layers[3].kernel == .int8(static: false))
         let input = Self.input(batch: 3, shape: [1, 28, 28], seed: 4)
         let expected = try plan.run(input)
         var output = [Float](repeating: .nan, count: expected.count)
@@ -198,8 +202,9 @@ struct ExecutionPlanTests {
         // The staged path does the same integer products and the same float epilogue.
         #expect(Self.relativeError(Tensor(shape: expected.shape, scalars: output), expected) <= 1e-6)
         let entries = try #require(profile).entries
-        #expect(entries.map(\.kind) == ["identity", "quantize", "linear-int8", "dequantize", "relu"])
-        #expect(entries.map(\.calls) == [1, 2, 2, 2, 1])
+        // relu1 is fused into fc1's step: its time is in fc1's linear-int8 entry.
+        #expect(entries.map(\.kind) == ["identity", "quantize", "linear-int8", "dequantize"])
+        #expect(entries.map(\.calls) == [1, 2, 2, 2])
     }
 
     static let convolutionCases: [(HandEncoding, LayerKernel, Float)] = [
@@ -211,7 +216,7 @@ struct ExecutionPlanTests {
         (.sparseFloat(keep: 0.2), .sparse(density: 0, palettized: false), 1e-5),
         (.sparseFloat(keep: 0.6), .float32, 1e-5),
         // Activations are quantized to u8 per row at run time: about 1 % of the output range.
-        (.int8, .int8, 2e-2),
+        (.int8, .int8(static: false), 2e-2),
     ]
 
     @Test("compressed convolutions run im2col + their encoding's kernel and match the layer engine",
@@ -229,7 +234,7 @@ struct ExecutionPlanTests {
         default: #expect(matrix == expected)
         }
         #expect(plan.layers[0].kernel.operatorKind.hasPrefix("conv-"))
-        let reference = try Sequential(file: file)
+        let reference = try GraphNetwork(file: file)
         for batch in [1, 3] {
             let input = Self.input(batch: batch, shape: [1, 8, 8], seed: UInt64(batch))
             let error = Self.relativeError(try plan.run(input), reference.forward(input, mode: .inference))

@@ -16,14 +16,14 @@ struct ExecutionPlanThreadingTests {
 
     @Test("LeNet-300-100: two threads give the one-thread output bit for bit", arguments: 0..<encodings.count)
     func twoThreadsEqualOne(encodingIndex: Int) throws {
-        let architecture = try ModelZoo.architecture(named: "lenet-300-100")
+        let graph = try ModelZoo.graph(named: "lenet-300-100")
         // fc1 is large enough to be split, so this compares a split run with an unsplit one.
         #expect(784 * 300 >= ExecutionPlan.parallelWorkThreshold)
-        let file = try HandCompression.file(architecture, encoding: Self.encodings[encodingIndex], seed: 5)
+        let file = try HandCompression.file(graph, encoding: Self.encodings[encodingIndex], seed: 5)
         let single = try ExecutionPlan(file: file, threads: 1)
         let double = try ExecutionPlan(file: file, threads: 2)
         for batch in [1, 2, 5] {
-            let input = ExecutionPlanTests.input(batch: batch, shape: architecture.inputShape, seed: UInt64(10 + batch))
+            let input = ExecutionPlanTests.input(batch: batch, shape: graph.inputs[0].shape.sampleShape!, seed: UInt64(10 + batch))
             let expected = try single.run(input)
             let output = try double.run(input)
             #expect(output.shape == expected.shape)

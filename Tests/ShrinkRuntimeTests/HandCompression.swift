@@ -19,15 +19,15 @@ enum HandEncoding {
 }
 
 enum HandCompression {
-    /// A random model of `architecture` whose Linear weights are stored as `encoding`, written
+    /// A random model of `graph` whose Linear weights are stored as `encoding`, written
     /// to bytes and decoded back (so the plan reads what a file holds).
     /// With `convolutions`, convolution weights ([out, in, k, k], coded as [out, in·k²]) too.
-    static func file(_ architecture: ModelArchitecture, encoding: HandEncoding, seed: UInt64,
+    static func file(_ graph: Graph, encoding: HandEncoding, seed: UInt64,
                      convolutions: Bool = false) throws -> ModelFile {
         var generator = SeededRandomNumberGenerator(seed: seed)
-        let model = try Sequential(architecture: architecture, generator: &generator)
-        var linearWeights = Set(model.layers.compactMap { ($0 as? Linear)?.weight.name })
-        if convolutions { linearWeights.formUnion(model.layers.compactMap { ($0 as? Convolution2D)?.weight.name }) }
+        let model = try GraphNetwork(graph: graph, generator: &generator)
+        let codedTypes: Set<String> = convolutions ? ["Linear", "Conv2D"] : ["Linear"]
+        let linearWeights = Set(model.graph.nodes.filter { codedTypes.contains($0.operatorType) }.map { $0.weightName("weight") })
         var tensors = [StoredTensor]()
         for parameter in model.parameters {
             guard linearWeights.contains(parameter.name) else {
@@ -38,7 +38,7 @@ enum HandCompression {
             let coded = try code(parameter.value.scalars, rows: shape[0], encoding: encoding, generator: &generator)
             tensors.append(try StoredTensor(name: parameter.name, kind: parameter.kind, shape: shape, encoding: coded))
         }
-        let bytes = try ModelFile(architecture: architecture, tensors: tensors).encoded()
+        let bytes = try ModelFile(graph: model.graph, tensors: tensors).encoded()
         return try ModelFile.decode(bytes)
     }
 

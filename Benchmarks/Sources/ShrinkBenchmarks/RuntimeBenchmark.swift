@@ -30,9 +30,14 @@ struct RuntimeBenchmark: ParsableCommand {
     @Flag(help: "Also print each encoding's per-operator breakdown (1000 profiled runs; int8 shows quantize/dequantize).")
     var profile = false
 
+    @Option(help: "Alternated rounds of the static-versus-dynamic int8 comparison (0: skip).")
+    var staticRounds: Int = 0
+
     /// The weight encodings measured, in report order.
     enum Encoding: String, CaseIterable {
         case fp32, fp16, int8
+        /// int8 weights with calibrated (static) activation parameters for every int8 layer input.
+        case int8Static = "int8-static"
         case palette4 = "palette4"
         case sparsePalette5 = "sparse8%-palette5"
         /// The same pruning with fp32 values (no look-up), for comparison.
@@ -47,9 +52,13 @@ struct RuntimeBenchmark: ParsableCommand {
         var generator = SeededRandomNumberGenerator(seed: 2026)
         let input = Tensor(shape: [batch] + architecture.inputShape,
                            scalars: (0..<(batch * 784)).map { _ in generator.nextUniform() })
+        if staticRounds > 0 { try compareStaticInt8(architecture, input: input) }
         for encoding in Encoding.allCases {
-            let file = try Self.file(architecture, encoding: encoding, seed: 7)
-            let plan = try ExecutionPlan(file: file, threads: threads)
+            let file = try Self.file(architecture, encoding: encoding == .int8Static ? .int8 : encoding, seed: 7)
+            let plan = encoding == .int8Static
+                ? try ExecutionPlan(graph: architecture.graph, tensors: file.tensors,
+                                    activationQuantization: try Self.calibrate(file, input: input), threads: threads)
+                : try ExecutionPlan(file: file, threads: threads)
             _ = try plan.run(input) // sizes the buffers
             var failure: Error?
             let measurement = Measurement.run(warmUp: 100, samples: samples, minimumSampleSeconds: sampleSeconds) {
@@ -66,7 +75,7 @@ struct RuntimeBenchmark: ParsableCommand {
                 }
             }
             if let failure { throw failure }
-            let kernels = plan.layers.filter { $0.kernel != .relu && $0.kernel != .identity }
+            let kernels = plan.layers.filter { !$0.kernel.isMerged && $0.kernel != .relu }
                 .map { "\($0.name)=\($0.kernel)" }.joined(separator: " ")
             let wall = Statistics.percentile(measurement.wallSeconds, 50) * 1e6
             let cpu = Statistics.percentile(measurement.threadCPUSeconds, 50) * 1e6
@@ -90,6 +99,51 @@ struct RuntimeBenchmark: ParsableCommand {
         }
     }
 
+    /// Dynamic and static int8 plans of the same weights, timed in alternated rounds (each round:
+    /// `runs` buffer-API runs of one, then of the other; order swapped every round), so machine
+    /// load hits both alike. Prints the median µs per run of each and their ratio.
+    func compareStaticInt8(_ architecture: ModelArchitecture, input: Tensor) throws {
+        let file = try Self.file(architecture, encoding: .int8, seed: 7)
+        let dynamic = try ExecutionPlan(file: file, threads: threads)
+        let calibrated = try ExecutionPlan(graph: architecture.graph, tensors: file.tensors,
+                                           activationQuantization: try Self.calibrate(file, input: input), threads: threads)
+        var output = [Float](repeating: 0, count: batch * dynamic.outputShape.reduce(1, *))
+        var times: [[Double]] = [[], []]
+        let runs = 2000
+        try input.withUnsafeBufferPointer { source in
+            try output.withUnsafeMutableBufferPointer { target in
+                let plans = [dynamic, calibrated]
+                for plan in plans { for _ in 0..<200 { try plan.run(input: source, batch: batch, output: target) } }
+                for round in 0..<staticRounds {
+                    for position in (round % 2 == 0 ? [0, 1] : [1, 0]) {
+                        let start = ContinuousClock.now
+                        for _ in 0..<runs { try plans[position].run(input: source, batch: batch, output: target) }
+                        let (seconds, attoseconds) = (ContinuousClock.now - start).components
+                        times[position].append((Double(seconds) + Double(attoseconds) * 1e-18) / Double(runs) * 1e6)
+                    }
+                }
+            }
+        }
+        let medians = times.map { Statistics.percentile($0, 50) }
+        print("int8 dynamic vs static, \(staticRounds) alternated rounds of \(runs) runs: dynamic \(format(medians[0], 3)) µs, "
+              + "static \(format(medians[1], 3)) µs, static / dynamic \(format(medians[1] / medians[0], 3))")
+    }
+
+    /// u8 parameters (range [0, max]) for each Linear's input value (`flatten`, `relu1`, `relu2`),
+    /// calibrated on `input` with the dynamic int8 plan.
+    static func calibrate(_ file: ModelFile, input: Tensor) throws -> [String: ActivationQuantization] {
+        var graph = file.architecture.graph
+        let values = ["flatten", "relu1", "relu2"]
+        graph.outputs += values
+        let outputs = try ExecutionPlan(graph: graph, tensors: file.tensors).run(inputs: ["input": input])
+        var parameters = [String: ActivationQuantization]()
+        for value in values {
+            let high = max(outputs[value]?.scalars.max() ?? 1, 1e-6)
+            parameters[value] = ActivationQuantization(scale: high / 255, zeroPoint: 0)
+        }
+        return parameters
+    }
+
     /// A random model whose Linear weights are stored as `encoding` (biases fp32), through bytes.
     static func file(_ architecture: ModelArchitecture, encoding: Encoding, seed: UInt64) throws -> ModelFile {
         var generator = SeededRandomNumberGenerator(seed: seed)
@@ -109,7 +163,7 @@ struct RuntimeBenchmark: ParsableCommand {
                 stored = StoredEncoding(coded: .float32(values))
             case .fp16:
                 stored = StoredEncoding(coded: .float16(values))
-            case .int8:
+            case .int8, .int8Static:
                 let scales = (0..<rows).map { row in
                     max(values[(row * columns)..<((row + 1) * columns)].map(abs).max() ?? 0, 1e-6) / 127
                 }

@@ -104,6 +104,12 @@ void shrink_int8_pack_weights(ptrdiff_t n, ptrdiff_t k, const int8_t *w, ptrdiff
 void shrink_quantize_activations(ptrdiff_t m, ptrdiff_t k, const float *x, ptrdiff_t ldx, int per_row,
                                  uint8_t *codes, ptrdiff_t ldq, float *scales, int32_t *zero_points);
 
+/// Static activation quantization with calibrated parameters (no range scan): x[m×k] → u8
+/// codes, code = clamp(nearbyint(x · (1/scale)) + zero_point, 0, 255) (the rounding of
+/// shrink_quantize_activations). scale must be positive and finite, zero_point in 0...255.
+void shrink_quantize_activations_static(ptrdiff_t m, ptrdiff_t k, const float *x, ptrdiff_t ldx, float scale,
+                                        int32_t zero_point, uint8_t *codes, ptrdiff_t ldq);
+
 /// Exact int32 products C[i][j] = Σ_p x[i][p] · W[j][p] of u8 codes by packed s8 weights.
 void shrink_int8_gemm_s32(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const uint8_t *x, ptrdiff_t ldx,
                           const int8_t *packed, int32_t *c, ptrdiff_t ldc);
@@ -129,6 +135,28 @@ void shrink_int8_dequantize(ptrdiff_t m, ptrdiff_t n, const int32_t *c, ptrdiff_
 int shrink_int8_linear_dynamic(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const float *x, ptrdiff_t ldx, int per_row,
                                const int8_t *packed, const int32_t *row_sums, const float *w_scales,
                                const float *bias, float *y, ptrdiff_t ldy);
+
+/// shrink_quantize_activations_static followed by shrink_int8_linear on fp32 input (every row
+/// with the same scale / zero point). Returns 0, or −1 when the code buffer cannot be allocated.
+int shrink_int8_linear_static(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const float *x, ptrdiff_t ldx, float scale,
+                              int32_t zero_point, const int8_t *packed, const int32_t *row_sums, const float *w_scales,
+                              const float *bias, float *y, ptrdiff_t ldy);
+
+/// How shrink_int8_linear_fused quantizes its fp32 input.
+typedef enum {
+    SHRINK_INT8_PER_TENSOR = 0, ///< dynamic, one range for all rows
+    SHRINK_INT8_PER_ROW = 1,    ///< dynamic, one range per row
+    SHRINK_INT8_STATIC = 2,     ///< the given scale / zero point (shrink_quantize_activations_static)
+} shrink_int8_activation_mode;
+
+/// fp32 input quantized as `mode` says, the int8 product, and with relu != 0 max(0, y) applied in
+/// the dequantizing epilogue (y >= 0 ? y : 0, NaN to 0; no second pass over y). Otherwise as
+/// shrink_int8_linear_dynamic / shrink_int8_linear_static (scale and zero_point are read only
+/// for SHRINK_INT8_STATIC). Returns 0, or −1 when the code buffer cannot be allocated.
+int shrink_int8_linear_fused(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const float *x, ptrdiff_t ldx,
+                             shrink_int8_activation_mode mode, float scale, int32_t zero_point, int relu,
+                             const int8_t *packed, const int32_t *row_sums, const float *w_scales, const float *bias,
+                             float *y, ptrdiff_t ldy);
 
 // MARK: - fp16-weight linear
 

@@ -9,7 +9,7 @@ struct BenchReport {
     func rendered() -> String {
         var summary = TextTable([
             ("variant", .left), ("size", .right), ("gzip", .right), ("params / non-zero", .right), ("load", .right),
-            ("peak RSS", .right), ("allocs/inf", .right), ("top-1", .right), ("top-5", .right), ("macro F1", .right),
+            ("peak RSS", .right), ("model RSS", .right), ("allocs/inf", .right), ("top-1", .right), ("top-5", .right), ("macro F1", .right),
             ("energy modelled", .right), ("energy measured", .right), ("compression", .right),
         ])
         var latency = TextTable([
@@ -23,6 +23,7 @@ struct BenchReport {
                 "\(record.size.parameters) / \(record.size.nonZeroParameters)",
                 Self.seconds(record.loadSeconds),
                 record.memory.peakResidentBytes.map(Self.bytes) ?? "-",
+                record.memory.modelResidentBytes.map(Self.bytes) ?? "-",
                 record.memory.allocationsPerInference.map(String.init) ?? "-",
                 record.accuracy.map { percent($0.top1) } ?? "-",
                 record.accuracy.map { percent($0.top5) } ?? "-",

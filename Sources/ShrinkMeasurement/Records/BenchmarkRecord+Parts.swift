@@ -135,13 +135,18 @@ public struct MemoryFigures: Codable, Equatable, Sendable {
     public var allocationsPerInference: Int?
     /// Bytes the runtime allocated for the plan: packed weights and activation buffers.
     public var runtimeBytes: Int?
+    /// The model's own resident memory in the measuring process: RSS after reading the file and
+    /// building the plan (file released) minus RSS before, in bytes; nil when not measured.
+    public var modelResidentBytes: Int?
 
     /// Creates memory figures.
-    public init(peakResidentBytes: Int?, baselineResidentBytes: Int?, allocationsPerInference: Int?, runtimeBytes: Int?) {
+    public init(peakResidentBytes: Int?, baselineResidentBytes: Int?, allocationsPerInference: Int?, runtimeBytes: Int?,
+                modelResidentBytes: Int? = nil) {
         self.peakResidentBytes = peakResidentBytes
         self.baselineResidentBytes = baselineResidentBytes
         self.allocationsPerInference = allocationsPerInference
         self.runtimeBytes = runtimeBytes
+        self.modelResidentBytes = modelResidentBytes
     }
 
     enum CodingKeys: String, CodingKey {
@@ -149,6 +154,7 @@ public struct MemoryFigures: Codable, Equatable, Sendable {
         case baselineResidentBytes = "baseline_resident_bytes"
         case allocationsPerInference = "allocations_per_inference"
         case runtimeBytes = "runtime_bytes"
+        case modelResidentBytes = "model_resident_bytes"
     }
 }
 
