@@ -178,17 +178,15 @@ struct FuzzModelFileCommand: ParsableCommand {
 
     /// Valid files to mutate: one with dense fp32 tensors, one with coded tensors of each kind.
     static func seedFiles() throws -> [[UInt8]] {
-        let architecture = ModelArchitecture(
-            name: "fuzz-mlp", inputShape: [1, 4, 4],
-            layers: [
-                NamedLayerSpecification(name: "flatten", layer: .flatten),
-                NamedLayerSpecification(name: "fc1", layer: .linear(inputFeatures: 16, outputFeatures: 8, hasBias: true)),
-                NamedLayerSpecification(name: "relu1", layer: .relu),
-                NamedLayerSpecification(name: "fc2", layer: .linear(inputFeatures: 8, outputFeatures: 3, hasBias: true)),
-            ])
+        var builder = GraphBuilder(name: "fuzz-mlp", inputShape: [1, 4, 4])
+        var x = builder.add("flatten", FlattenOperator(), builder.input)
+        x = builder.add("fc1", LinearOperator(inputFeatures: 16, outputFeatures: 8), x)
+        x = builder.add("relu1", ReLUOperator(), x)
+        builder.add("fc2", LinearOperator(inputFeatures: 8, outputFeatures: 3), x)
+        let graph = builder.finish()
         var generator = SeededRandomNumberGenerator(seed: 7)
-        let network = try Sequential(architecture: architecture, generator: &generator)
-        let dense = try ModelFile(architecture: architecture, parameters: network.parameters).encoded()
+        let network = try GraphNetwork(graph: graph, generator: &generator)
+        let dense = try ModelFile(graph: graph, parameters: network.parameters).encoded()
 
         // fc1.weight: sparse palettized (index 0 = pruned zero), Huffman-coded streams.
         let indices = (0..<128).map { _ in UInt16(generator.nextIndex(below: 4) == 0 ? 1 + generator.nextIndex(below: 7) : 0) }
@@ -202,7 +200,7 @@ struct FuzzModelFileCommand: ParsableCommand {
             quantizing: weightValues, bits: 8, isSigned: true, scales: [1 / 127, 1 / 100, 1 / 90], zeroPoints: [0, 0, 0])
         let weight2 = try StoredTensor(name: "fc2.weight", shape: [3, 8], encoding: StoredEncoding(coded: affine))
         let bias2 = StoredTensor(name: "fc2.bias", value: Tensor(shape: [3], scalars: [0.1, -0.2, 0.3]))
-        let coded = try ModelFile(architecture: architecture, tensors: [weight1, bias1, weight2, bias2]).encoded()
+        let coded = try ModelFile(graph: graph, tensors: [weight1, bias1, weight2, bias2]).encoded()
         return [dense, coded]
     }
 }

@@ -45,18 +45,18 @@ struct RuntimeBenchmark: ParsableCommand {
     }
 
     func run() throws {
-        let architecture = try ModelZoo.architecture(named: "lenet-300-100")
+        let graph = try ModelZoo.graph(named: "lenet-300-100")
         print("LeNet-300-100, batch \(batch), \(threads) thread(s), median of \(samples) samples (µs per run)")
         print("run(Tensor): wall/cpu median, p90 wall; run(input:batch:output:): wall median (no allocation)")
         print("encoding           wall µs   cpu µs    p90 µs    buffer µs   kernels")
         var generator = SeededRandomNumberGenerator(seed: 2026)
-        let input = Tensor(shape: [batch] + architecture.inputShape,
+        let input = Tensor(shape: [batch] + graph.inputs[0].shape.sampleShape!,
                            scalars: (0..<(batch * 784)).map { _ in generator.nextUniform() })
-        if staticRounds > 0 { try compareStaticInt8(architecture, input: input) }
+        if staticRounds > 0 { try compareStaticInt8(graph, input: input) }
         for encoding in Encoding.allCases {
-            let file = try Self.file(architecture, encoding: encoding == .int8Static ? .int8 : encoding, seed: 7)
+            let file = try Self.file(graph, encoding: encoding == .int8Static ? .int8 : encoding, seed: 7)
             let plan = encoding == .int8Static
-                ? try ExecutionPlan(graph: architecture.graph, tensors: file.tensors,
+                ? try ExecutionPlan(graph: graph, tensors: file.tensors,
                                     activationQuantization: try Self.calibrate(file, input: input), threads: threads)
                 : try ExecutionPlan(file: file, threads: threads)
             _ = try plan.run(input) // sizes the buffers
@@ -102,10 +102,10 @@ struct RuntimeBenchmark: ParsableCommand {
     /// Dynamic and static int8 plans of the same weights, timed in alternated rounds (each round:
     /// `runs` buffer-API runs of one, then of the other; order swapped every round), so machine
     /// load hits both alike. Prints the median µs per run of each and their ratio.
-    func compareStaticInt8(_ architecture: ModelArchitecture, input: Tensor) throws {
-        let file = try Self.file(architecture, encoding: .int8, seed: 7)
+    func compareStaticInt8(_ graph: Graph, input: Tensor) throws {
+        let file = try Self.file(graph, encoding: .int8, seed: 7)
         let dynamic = try ExecutionPlan(file: file, threads: threads)
-        let calibrated = try ExecutionPlan(graph: architecture.graph, tensors: file.tensors,
+        let calibrated = try ExecutionPlan(graph: graph, tensors: file.tensors,
                                            activationQuantization: try Self.calibrate(file, input: input), threads: threads)
         var output = [Float](repeating: 0, count: batch * dynamic.outputShape.reduce(1, *))
         var times: [[Double]] = [[], []]
@@ -132,7 +132,7 @@ struct RuntimeBenchmark: ParsableCommand {
     /// u8 parameters (range [0, max]) for each Linear's input value (`flatten`, `relu1`, `relu2`),
     /// calibrated on `input` with the dynamic int8 plan.
     static func calibrate(_ file: ModelFile, input: Tensor) throws -> [String: ActivationQuantization] {
-        var graph = file.architecture.graph
+        var graph = file.graph
         let values = ["flatten", "relu1", "relu2"]
         graph.outputs += values
         let outputs = try ExecutionPlan(graph: graph, tensors: file.tensors).run(inputs: ["input": input])
@@ -145,10 +145,10 @@ struct RuntimeBenchmark: ParsableCommand {
     }
 
     /// A random model whose Linear weights are stored as `encoding` (biases fp32), through bytes.
-    static func file(_ architecture: ModelArchitecture, encoding: Encoding, seed: UInt64) throws -> ModelFile {
+    static func file(_ graph: Graph, encoding: Encoding, seed: UInt64) throws -> ModelFile {
         var generator = SeededRandomNumberGenerator(seed: seed)
-        let model = try Sequential(architecture: architecture, generator: &generator)
-        let linearWeights = Set(model.layers.compactMap { ($0 as? Linear)?.weight.name })
+        let model = try GraphNetwork(graph: graph, generator: &generator)
+        let linearWeights = Set(model.graph.nodes.filter { $0.operatorType == LinearOperator.typeName }.map { $0.weightName("weight") })
         var tensors = [StoredTensor]()
         for parameter in model.parameters {
             guard linearWeights.contains(parameter.name) else {
@@ -184,7 +184,7 @@ struct RuntimeBenchmark: ParsableCommand {
             tensors.append(try StoredTensor(name: parameter.name, kind: parameter.kind, shape: parameter.value.shape,
                                             encoding: stored))
         }
-        return try ModelFile.decode(try ModelFile(architecture: architecture, tensors: tensors).encoded())
+        return try ModelFile.decode(try ModelFile(graph: graph, tensors: tensors).encoded())
     }
 
     /// Evenly spaced centroids over the (non-zero) value range, each value to its nearest one;

@@ -42,7 +42,7 @@ struct TrainingEpochBenchmark: ParsableCommand {
         let training = try MNIST.load(split: .train, from: directory)
         let test = try MNIST.load(split: .test, from: directory)
         var generator = SeededRandomNumberGenerator(seed: seed)
-        let network = try Sequential(architecture: ModelZoo.architecture(named: model), generator: &generator)
+        let network = try GraphNetwork(graph: ModelZoo.graph(named: model), generator: &generator)
         let configuration = TrainingConfiguration(
             epochs: epochs, batchSize: batchSize,
             optimizer: .sgd(momentum: 0.9, weightDecay: 5e-4, nesterov: false),
