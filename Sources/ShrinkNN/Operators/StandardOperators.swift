@@ -22,6 +22,7 @@ extension OperatorRegistry {
         SigmoidOperator.self,
         TanhOperator.self,
         HardSwishOperator.self,
+        SiLUOperator.self,
         HardSigmoidOperator.self,
         IdentityOperator.self,
         SoftmaxOperator.self,
