@@ -28,7 +28,7 @@ public enum ModelZooError: Error, Equatable, CustomStringConvertible {
 ///   (two 3×3 convs with BatchNorm, `Add` with the stem, ReLU); `down` 8→16 3×3 stride 2; a
 ///   residual stage at 14×14; a depthwise-separable block (depthwise 3×3 → BatchNorm → ReLU6 →
 ///   pointwise 1×1 16→16 → BatchNorm → ReLU); `Concat` of the stage and the block (32
-///   channels); global average pool; `fc` 32→10. 12,170 parameters.
+///   channels); global average pool; `fc` 32→10. 7,922 parameters.
 ///
 /// All end in logits (no softmax); the loss applies it.
 public enum ModelZoo {

@@ -85,6 +85,17 @@ import Testing
         #expect(output.shape == [3, 10])
     }
 
+    @Test func residualZooModelIsADAG() throws {
+        var generator = SeededRandomNumberGenerator(seed: 50)
+        let model = try GraphNetwork(graph: ModelZoo.graph(named: "resnet-mini"), generator: &generator)
+        #expect(model.trainableParameterCount == 7_922)
+        let types = Set(model.graph.nodes.map(\.operatorType))
+        #expect(types.isSuperset(of: ["Add", "Concat", "BatchNormalization", "GlobalAveragePool", "ReLU6", "Conv2D"]))
+        #expect(model.graph.consumers["stem_relu"]?.count == 2) // the residual fan-out
+        let input = Tensor.randomUniform(shape: [2, 1, 28, 28], lowerBound: 0, upperBound: 1, using: &generator)
+        #expect(model.forward(input, mode: .inference).shape == [2, 10])
+    }
+
     @Test func sameSeedSameModel() throws {
         var first = SeededRandomNumberGenerator(seed: 44)
         var second = SeededRandomNumberGenerator(seed: 44)
