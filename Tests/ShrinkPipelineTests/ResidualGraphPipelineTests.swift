@@ -16,24 +16,16 @@ import Testing
     /// global average pooling and a classifier, on `[1, 8, 8]` images.
     static var graph: Graph {
         var builder = GraphBuilder(name: "residual-test", inputShape: [1, 8, 8])
-        func convolution(_ name: String, _ input: String, _ inputs: Int, _ outputs: Int, kernel: Int = 3, stride: Int = 1,
-                         groups: Int = 1) -> String {
-            let window = WindowGeometry(square: kernel, stride: stride, padding: kernel / 2)
-            let convolution = builder.add(name, Convolution2DOperator(inputChannels: inputs, outputChannels: outputs, window: window,
-                                                                      groups: groups, hasBias: false), input)
-            return builder.add("\(name)_bn", BatchNormalizationOperator(channels: outputs), convolution)
-        }
-        func residualStage(_ name: String, _ input: String, channels: Int) -> String {
-            let first = builder.add("\(name)_relu1", ReLUOperator(), convolution("\(name)_conv1", input, channels, channels))
-            let sum = builder.add("\(name)_add", AdditionOperator(), convolution("\(name)_conv2", first, channels, channels), input)
-            return builder.add("\(name)_relu2", ReLUOperator(), sum)
-        }
-        let stem = builder.add("stem_relu", ReLUOperator(), convolution("stem", builder.input, 1, 6))
-        let stage1 = residualStage("stage1", stem, channels: 6)
-        let down = builder.add("down_relu", ReLUOperator(), convolution("down", stage1, 6, 8, stride: 2))
-        let stage2 = residualStage("stage2", down, channels: 8)
-        let depthwise = builder.add("dw_relu6", ReLU6Operator(), convolution("dw", stage2, 8, 8, groups: 8))
-        let pointwise = builder.add("pw_relu", ReLUOperator(), convolution("pw", depthwise, 8, 8, kernel: 1))
+        let stem = builder.add("stem_relu", ReLUOperator(),
+                               builder.convolutionWithBatchNormalization("stem", builder.input, inputChannels: 1, outputChannels: 6))
+        let stage1 = builder.residualBlock("stage1", stem, channels: 6)
+        let down = builder.add("down_relu", ReLUOperator(), builder.convolutionWithBatchNormalization(
+            "down", stage1, inputChannels: 6, outputChannels: 8, stride: 2))
+        let stage2 = builder.residualBlock("stage2", down, channels: 8)
+        let depthwise = builder.add("dw_relu6", ReLU6Operator(), builder.convolutionWithBatchNormalization(
+            "dw", stage2, inputChannels: 8, outputChannels: 8, groups: 8))
+        let pointwise = builder.add("pw_relu", ReLUOperator(), builder.convolutionWithBatchNormalization(
+            "pw", depthwise, inputChannels: 8, outputChannels: 8, kernel: 1))
         let joined = builder.add("concat", ConcatenationOperator(), stage2, pointwise)
         let pooled = builder.add("pool", GlobalAveragePoolOperator(), joined)
         builder.add("fc", LinearOperator(inputFeatures: 16, outputFeatures: 3), builder.add("flatten", FlattenOperator(), pooled))

@@ -47,25 +47,16 @@ extension ModelZoo {
 
     static var residualGraph: Graph {
         var builder = GraphBuilder(name: "resnet-mini", inputShape: [1, 28, 28])
-        func convolution(_ name: String, _ input: String, _ inputs: Int, _ outputs: Int, kernel: Int = 3, stride: Int = 1,
-                         groups: Int = 1) -> String {
-            let window = WindowGeometry(square: kernel, stride: stride, padding: kernel / 2)
-            let convolution = builder.add(name, Convolution2DOperator(inputChannels: inputs, outputChannels: outputs, window: window,
-                                                                      groups: groups, hasBias: false), input)
-            return builder.add("\(name)_bn", BatchNormalizationOperator(channels: outputs), convolution)
-        }
-        func residualStage(_ name: String, _ input: String, channels: Int) -> String {
-            let first = builder.add("\(name)_relu1", ReLUOperator(), convolution("\(name)_conv1", input, channels, channels))
-            let second = convolution("\(name)_conv2", first, channels, channels)
-            let sum = builder.add("\(name)_add", AdditionOperator(), second, input)
-            return builder.add("\(name)_relu2", ReLUOperator(), sum)
-        }
-        let stem = builder.add("stem_relu", ReLUOperator(), convolution("stem", builder.input, 1, 8))
-        let stage1 = residualStage("stage1", stem, channels: 8)
-        let down = builder.add("down_relu", ReLUOperator(), convolution("down", stage1, 8, 16, stride: 2))
-        let stage2 = residualStage("stage2", down, channels: 16)
-        let depthwise = builder.add("separable_relu6", ReLU6Operator(), convolution("separable_depthwise", stage2, 16, 16, groups: 16))
-        let pointwise = builder.add("separable_relu", ReLUOperator(), convolution("separable_pointwise", depthwise, 16, 16, kernel: 1))
+        let stem = builder.add("stem_relu", ReLUOperator(),
+                               builder.convolutionWithBatchNormalization("stem", builder.input, inputChannels: 1, outputChannels: 8))
+        let stage1 = builder.residualBlock("stage1", stem, channels: 8)
+        let down = builder.add("down_relu", ReLUOperator(), builder.convolutionWithBatchNormalization(
+            "down", stage1, inputChannels: 8, outputChannels: 16, stride: 2))
+        let stage2 = builder.residualBlock("stage2", down, channels: 16)
+        let depthwise = builder.add("separable_relu6", ReLU6Operator(), builder.convolutionWithBatchNormalization(
+            "separable_depthwise", stage2, inputChannels: 16, outputChannels: 16, groups: 16))
+        let pointwise = builder.add("separable_relu", ReLUOperator(), builder.convolutionWithBatchNormalization(
+            "separable_pointwise", depthwise, inputChannels: 16, outputChannels: 16, kernel: 1))
         let joined = builder.add("concat", ConcatenationOperator(), stage2, pointwise)
         let pooled = builder.add("pool", GlobalAveragePoolOperator(), joined)
         let flat = builder.add("flatten", FlattenOperator(), pooled)

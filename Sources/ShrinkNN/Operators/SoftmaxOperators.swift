@@ -1,20 +1,21 @@
 import Foundation
 import ShrinkTensor
 
-/// `softmax(x)ᵢ = e^(xᵢ − max x) / Σⱼ e^(xⱼ − max x)` along `axis` (ONNX `Softmax`, opset 13
-/// semantics: one axis, not a flattened suffix). `axis` defaults to −1, the last; negative
-/// axes count from the end; the batch axis 0 is rejected (it would mix samples).
-public struct SoftmaxOperator: Operator {
-    public static let typeName = "Softmax"
-    public static let attributeDeclarations = [AttributeDeclaration("axis", .int, default: .int(-1))]
-    public var axis: Int
+/// What `Softmax` and `LogSoftmax` share: one `axis` attribute (default −1, the last; negative
+/// axes count from the end; the batch axis 0 is rejected, it would mix samples), the input's
+/// shape out, and `SoftmaxKernel`. Conformers say which of the two they are.
+public protocol SoftmaxFamily: Operator {
+    var axis: Int { get }
+    init(axis: Int)
+    /// Whether the op returns the logarithm of the softmax.
+    static var isLogarithmic: Bool { get }
+}
 
-    public init(axis: Int = -1) {
-        self.axis = axis
-    }
+extension SoftmaxFamily {
+    public static var attributeDeclarations: [AttributeDeclaration] { [AttributeDeclaration("axis", .int, default: .int(-1))] }
 
     public init(attributes: Attributes) throws(OperatorError) {
-        axis = try attributes.int("axis")
+        self.init(axis: try attributes.int("axis"))
     }
 
     public var attributes: Attributes { ["axis": .int(axis)] }
@@ -24,51 +25,44 @@ public struct SoftmaxOperator: Operator {
         return inputShapes
     }
 
-    /// Per element: a comparison (the maximum), a subtraction, an exponential, an addition (the
-    /// sum) and a multiply by the sum's reciprocal; per reduced row: one reciprocal.
+    /// Softmax, per element: a comparison (the maximum), a subtraction, an exponential, an
+    /// addition (the sum) and a multiply by the sum's reciprocal; per reduced row one
+    /// reciprocal. Log-softmax, per element: a comparison, two subtractions, an exponential and
+    /// an addition; per reduced row one logarithm.
     public func operationCount(inputShapes: [[Int]], outputShapes: [[Int]]) -> OperationCount {
         let shape = outputShapes[0], count = shape.reduce(1, *)
         let rows = SoftmaxKernel.rowCount(shape: shape, axis: axis)
-        return OperationCount(multiplies: count, additions: 2 * count, comparisons: count, transcendentals: count + rows)
+        return Self.isLogarithmic
+            ? OperationCount(additions: 3 * count, comparisons: count, transcendentals: count + rows)
+            : OperationCount(multiplies: count, additions: 2 * count, comparisons: count, transcendentals: count + rows)
     }
 
     public func makeKernel(name: String, weights: [Parameter], generator: inout SeededRandomNumberGenerator) -> any OperatorKernel {
-        SoftmaxKernel(name: name, axis: axis, isLogarithmic: false)
+        SoftmaxKernel(name: name, axis: axis, isLogarithmic: Self.isLogarithmic)
+    }
+}
+
+/// `softmax(x)ᵢ = e^(xᵢ − max x) / Σⱼ e^(xⱼ − max x)` along `axis` (ONNX `Softmax`, opset 13
+/// semantics: one axis, not a flattened suffix).
+public struct SoftmaxOperator: SoftmaxFamily {
+    public static let typeName = "Softmax"
+    public static let isLogarithmic = false
+    public var axis: Int
+
+    public init(axis: Int = -1) {
+        self.axis = axis
     }
 }
 
 /// `log softmax(x)ᵢ = xᵢ − max x − log Σⱼ e^(xⱼ − max x)` along `axis` (ONNX `LogSoftmax`),
 /// with `Softmax`'s axis rules.
-public struct LogSoftmaxOperator: Operator {
+public struct LogSoftmaxOperator: SoftmaxFamily {
     public static let typeName = "LogSoftmax"
-    public static let attributeDeclarations = [AttributeDeclaration("axis", .int, default: .int(-1))]
+    public static let isLogarithmic = true
     public var axis: Int
 
     public init(axis: Int = -1) {
         self.axis = axis
-    }
-
-    public init(attributes: Attributes) throws(OperatorError) {
-        axis = try attributes.int("axis")
-    }
-
-    public var attributes: Attributes { ["axis": .int(axis)] }
-
-    public func outputShapes(for inputShapes: [ValueShape]) throws(OperatorError) -> [ValueShape] {
-        _ = try ShapeChecks.axis(axis, rank: inputShapes[0].rank)
-        return inputShapes
-    }
-
-    /// Per element: a comparison, two subtractions, an exponential and an addition; per
-    /// reduced row: one logarithm.
-    public func operationCount(inputShapes: [[Int]], outputShapes: [[Int]]) -> OperationCount {
-        let shape = outputShapes[0], count = shape.reduce(1, *)
-        let rows = SoftmaxKernel.rowCount(shape: shape, axis: axis)
-        return OperationCount(additions: 3 * count, comparisons: count, transcendentals: count + rows)
-    }
-
-    public func makeKernel(name: String, weights: [Parameter], generator: inout SeededRandomNumberGenerator) -> any OperatorKernel {
-        SoftmaxKernel(name: name, axis: axis, isLogarithmic: true)
     }
 }
 
