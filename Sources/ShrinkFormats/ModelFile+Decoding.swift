@@ -391,7 +391,7 @@ struct ModelFileDecoder {
                     huffmanGaps: record.encoding.huffmanGaps ?? false, huffmanValues: record.encoding.huffmanValues ?? false,
                     ranges: location.ranges.map { TensorStorageReport.Range(role: $0.role, length: $0.range.count) }))
         }
-        let model = ModelFile(graph: graph, tensors: tensors, activationQuantization: activationQuantization,
+        let model = ModelFile(graph: try graph.withDefaultAttributes(), tensors: tensors, activationQuantization: activationQuantization,
                               metadata: manifest.metadata)
         let version = FormatVersion(major: bytes.littleEndianUInt16(at: 8), minor: bytes.littleEndianUInt16(at: 10))
         return ModelFileInspection(model: model, tensors: reports, fileLength: bytes.count, formatVersion: version)

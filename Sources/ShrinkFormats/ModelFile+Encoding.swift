@@ -51,7 +51,7 @@ extension ModelFile {
         let activationRecords = activationQuantization.keys.sorted().map {
             ActivationQuantizationRecord(value: $0, parameters: activationQuantization[$0]!)
         }
-        let json = try encodeManifest(Manifest(graph: GraphRecord(graph), activationQuantization: activationRecords,
+        let json = try encodeManifest(Manifest(graph: GraphRecord(graph.withoutDefaultAttributes()), activationQuantization: activationRecords,
                                                metadata: metadata, tensors: records))
         let manifest = isCoded ? try ManifestCompression.compress(json) : json
         let manifestKind: SectionKind = isCoded ? .compressedManifest : .manifest

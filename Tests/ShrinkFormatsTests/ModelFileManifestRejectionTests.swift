@@ -170,7 +170,7 @@ import Testing
             ("\"rate\":{\"float\":0.25}", "\"rate\":{\"float\":1.5}", ["'dropout'", "rate must be in [0, 1), got 1.5"]),
             ("\"input_features\":{\"int\":8}", "\"input_features\":{\"int\":0}", ["'fc1'", "feature counts must be positive"]),
             ("\"pads\":{\"ints\":[1,1,1,1]}", "\"pads\":{\"ints\":[-1,-1,-1,-1]}", ["'conv1'", "pads must be four non-negative"]),
-            ("\"epsilon\":{\"float\":1e-05}", "\"epsilon\":{\"float\":0}", ["'bn1'", "epsilon must be positive"]),
+            ("\"channels\":{\"int\":2}", "\"channels\":{\"int\":2},\"epsilon\":{\"float\":0}", ["'bn1'", "epsilon must be positive"]),
             ("\"name\":\"bn1\"", "\"name\":\"conv1\"", ["'conv1'", "two nodes have this name"]),
             ("\"shape\":[\"batch\",1,6,6]", "\"shape\":[\"batch\",1,0,6]", ["\"input\"", "dimension 0 outside 1...16777216"]),
             ("\"shape\":[\"batch\",1,6,6]", "\"shape\":[\"batch\",1,4,4]", ["'fc1'", "expects [batch, 8]"]),

@@ -130,7 +130,8 @@ struct CompressCommand: ParsableCommand {
         let compression = CompressionSummary(
             recipe: recipe.name,
             steps: result.steps.map {
-                CompressionStepSummary(kind: $0.recipeKind, summary: $0.report.summary, seconds: $0.seconds)
+                // Milliseconds are what a reader can use; nanosecond digits only lengthen the manifest.
+                CompressionStepSummary(kind: $0.recipeKind, summary: $0.report.summary, seconds: ($0.seconds * 1000).rounded() / 1000)
             },
             testAccuracyBefore: report.accuracyBefore, testAccuracyAfter: report.accuracyAfter)
         let outputFile = try model.modelFile(
