@@ -95,7 +95,7 @@ import Testing
 
         let file = try ModelFile.read(from: output)
         #expect(file.graph.name == "lenet-300-100")
-        #expect(file.metadata.notes?.contains("prune-50") == true)
+        #expect(file.metadata.compression?.recipe == "prune-50" && file.metadata.notes == nil)
         let compression = try #require(file.metadata.compression)
         #expect(compression.recipe == "prune-50")
         #expect(compression.steps.map(\.kind) == steps.map { $0["recipe_kind"] as? String })

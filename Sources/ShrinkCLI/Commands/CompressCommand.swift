@@ -125,8 +125,6 @@ struct CompressCommand: ParsableCommand {
             inputModel: modelFile.graph.name, result: result)
         report.accuracyBefore = measuredBefore?.accuracy.top1
         report.accuracyAfter = measured?.accuracy.top1
-        let note = "compressed by shrink compress with recipe \(recipe.name): test error "
-            + "\(report.errorBefore.map(percent) ?? "-") → \(report.errorAfter.map(percent) ?? "-")"
         let compression = CompressionSummary(
             recipe: recipe.name,
             steps: result.steps.map {
@@ -134,8 +132,10 @@ struct CompressCommand: ParsableCommand {
                 CompressionStepSummary(kind: $0.recipeKind, summary: $0.report.summary, seconds: ($0.seconds * 1000).rounded() / 1000)
             },
             testAccuracyBefore: report.accuracyBefore, testAccuracyAfter: report.accuracyAfter)
+        // No free-text note: the compression summary holds the recipe, its steps and the measured
+        // accuracies, and every byte of a small model's manifest shows in its ratio.
         let outputFile = try model.modelFile(
-            metadata: ModelMetadata(createdAt: ModelMetadata.timestamp(for: Date()), compression: compression, notes: note))
+            metadata: ModelMetadata(createdAt: ModelMetadata.timestamp(for: Date()), compression: compression))
         try outputFile.write(to: output)
         // Recorded once the file is written (unless --no-record): the record describes that file.
         let recordedID = results.isRecording
