@@ -19,16 +19,20 @@ public struct MemoryProbeReport: Codable, Equatable, Sendable {
     /// Heap allocations per steady-state batch-1 inference (mean over the counted runs), when
     /// the process could count them.
     public var allocationsPerInference: Int?
+    /// The model's own resident memory: the child's `VmRSS` once the plan is built (the file
+    /// read and released) and has run every batch size, minus `baselineResidentBytes`.
+    public var modelResidentBytes: Int?
 
     /// Creates a report.
     public init(baselineResidentBytes: Int, peakResidentBytes: Int, runtimeBytes: Int, batchSizes: [Int], runsPerBatch: Int,
-                allocationsPerInference: Int? = nil) {
+                allocationsPerInference: Int? = nil, modelResidentBytes: Int? = nil) {
         self.baselineResidentBytes = baselineResidentBytes
         self.peakResidentBytes = peakResidentBytes
         self.runtimeBytes = runtimeBytes
         self.batchSizes = batchSizes
         self.runsPerBatch = runsPerBatch
         self.allocationsPerInference = allocationsPerInference
+        self.modelResidentBytes = modelResidentBytes
     }
 
     enum CodingKeys: String, CodingKey {
@@ -38,6 +42,7 @@ public struct MemoryProbeReport: Codable, Equatable, Sendable {
         case batchSizes = "batch_sizes"
         case runsPerBatch = "runs_per_batch"
         case allocationsPerInference = "allocations_per_inference"
+        case modelResidentBytes = "model_resident_bytes"
     }
 }
 
@@ -73,6 +78,7 @@ public enum MemoryProbe {
             }
         }
         let peak = try ProcessMemory.peakResidentBytes()
+        let modelResident = try ProcessMemory.currentResidentBytes() - baseline
         let runtimeBytes = plan.runtimeBytes
         var allocations: Int? = nil
         if let allocationCounter, allocationCounter() >= 0 {
@@ -89,7 +95,8 @@ public enum MemoryProbe {
             }
         }
         return MemoryProbeReport(baselineResidentBytes: baseline, peakResidentBytes: peak, runtimeBytes: runtimeBytes,
-                                 batchSizes: batchSizes, runsPerBatch: runsPerBatch, allocationsPerInference: allocations)
+                                 batchSizes: batchSizes, runsPerBatch: runsPerBatch, allocationsPerInference: allocations,
+                                 modelResidentBytes: modelResident)
     }
 
     /// The command-line arguments of the probe subcommand for one file.

@@ -60,7 +60,9 @@ extension ModelBenchmark {
         let memory = MemoryFigures(peakResidentBytes: probe?.peakResidentBytes,
                                    baselineResidentBytes: probe?.baselineResidentBytes,
                                    allocationsPerInference: probe?.allocationsPerInference, runtimeBytes: runtimeBytes,
-                                   modelResidentBytes: model.modelResidentBytes)
+                                   // The fresh child's figure: in this process earlier loads' freed pages
+                                   // are reused, which hides small models.
+                                   modelResidentBytes: probe?.modelResidentBytes ?? model.modelResidentBytes)
 
         let energy = try Self.energy(plan: plan, table: configuration.energyTable, measured: measured)
         let parameters = file.tensors.reduce(0) { $0 + $1.value.scalars.count }
