@@ -44,6 +44,9 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Print the records as a JSON array.")
     var json = false
 
+    @Flag(help: "Measure without the data set (models whose input is not the data set's, such as a VGG-16 head): no accuracy, latency on seeded random inputs.")
+    var noAccuracy = false
+
     func validate() throws {
         if files.isEmpty { throw ValidationError("Give at least one model file to measure.") }
         if !names.isEmpty && names.count != files.count {
@@ -83,7 +86,7 @@ struct BenchCommand: ParsableCommand {
             memoryProbe = .childProcess(executable: executable)
         }
         let benchmark = try ModelBenchmark(configuration: try benchmarkConfiguration(memoryProbe: memoryProbe))
-        let testSet = try data.load(.test)
+        let testSet = noAccuracy ? nil : try data.load(.test)
         let selection = selectedFiles()
         let files = selection.map { ModelBenchmark.File(path: $0.path, variant: $0.name) }
         var bar: ProgressBar? = nil
