@@ -18,8 +18,12 @@ public enum PlanEvaluation {
     }
 
     /// Runs `testSet` through `plan` in batches of `batchSize`. Nil for an empty set.
+    /// - Throws: `BenchmarkError.datasetMismatch` when the samples' shape is not the model's input.
     public static func evaluate(plan: ExecutionPlan, testSet: LabeledDataset, batchSize: Int) throws -> Result? {
         guard testSet.count > 0 else { return nil }
+        guard testSet.sampleShape.reduce(1, *) == plan.inputShape.reduce(1, *) else {
+            throw BenchmarkError.datasetMismatch(expectedSample: plan.inputShape, got: testSet.sampleShape)
+        }
         let classCount = plan.outputShape.reduce(1, *)
         let sampleSize = plan.inputShape.reduce(1, *)
         var logits = [Float](repeating: 0, count: testSet.count * classCount) // [samples, classes]
