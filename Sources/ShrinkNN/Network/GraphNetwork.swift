@@ -17,6 +17,9 @@ public final class GraphNetwork: Layer {
     /// The parameters of each node, by node index.
     private let nodeParameters: [[Parameter]]
     private let parametersByName: [String: Parameter]
+    /// For each value, the index of the last node that reads it (computed once: every forward
+    /// pass releases values by it).
+    private let lastUses: [String: Int]
 
     /// Builds the network with fresh initial weights, drawn from `generator` in node order (each
     /// op's `initialWeights`, then its kernel's own seed if it has one).
@@ -47,6 +50,7 @@ public final class GraphNetwork: Layer {
         self.kernels = kernels
         parameters = nodeParameters.flatMap { $0 }
         parametersByName = Dictionary(uniqueKeysWithValues: parameters.map { ($0.name, $0) })
+        lastUses = resolved.graph.lastUses
     }
 
     /// The graph (nodes in topological order).
@@ -89,11 +93,10 @@ public final class GraphNetwork: Layer {
             guard let tensor = inputs[input.name] else { preconditionFailure("Graph '\(name)': missing input '\(input.name)'") }
             values[input.name] = tensor
         }
-        let lastUse = graph.lastUses
         for (index, node) in graph.nodes.enumerated() {
             let outputs = kernels[index].forward(node.inputs.map { values[$0]! }, mode: mode)
             for (name, value) in zip(node.outputs, outputs) { values[name] = value }
-            for input in node.inputs where lastUse[input] == index { values[input] = nil }
+            for input in node.inputs where lastUses[input] == index { values[input] = nil }
         }
         return values.filter { graph.outputs.contains($0.key) }
     }
