@@ -21,6 +21,8 @@
 //                    Markdown/CSV/JSON/HTML (inline SVG charts) reports
 //   ShrinkResults    the results store: every bench/compress run in an SQLite database (GRDB),
 //                    list/show/export/merge, sweep shards
+//   ShrinkONNX       ONNX import (onto the graph) and export (fp32, QDQ int8), the node-test
+//                    conformance runner
 //   ShrinkBenchmarking `shrink bench`: one file measured into a BenchmarkRecord
 //   CShrinkAllocationCounter malloc-counting forwarders, linked into the `shrink` executable only
 //   ShrinkCLI        the `shrink` command
@@ -44,11 +46,15 @@ let package = Package(
         .library(name: "ShrinkReports", targets: ["ShrinkReports"]),
         .library(name: "ShrinkResults", targets: ["ShrinkResults"]),
         .library(name: "ShrinkBenchmarking", targets: ["ShrinkBenchmarking"]),
+        .library(name: "ShrinkONNX", targets: ["ShrinkONNX"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         // SQLite access for the results store; links the system SQLite (libsqlite3-dev).
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        // ONNX's protobuf messages (Sources/ShrinkONNX/Generated/onnx.pb.swift is generated once
+        // with protoc-gen-swift 1.39.0 and committed; the plugin is never built here).
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
     ],
     targets: [
         .target(
@@ -80,6 +86,10 @@ let package = Package(
         .target(name: "ShrinkMeasurement", dependencies: ["ShrinkTensor", "ShrinkData"]),
         .target(name: "ShrinkReports", dependencies: ["ShrinkMeasurement"]),
         .target(name: "ShrinkRuntime", dependencies: ["ShrinkFormats", "ShrinkKernels", "ShrinkNN", "ShrinkEncodings"]),
+        .target(
+            name: "ShrinkONNX",
+            dependencies: ["ShrinkNN", "ShrinkFormats", "ShrinkEncodings", "ShrinkRuntime",
+                           .product(name: "SwiftProtobuf", package: "swift-protobuf")]),
         .target(name: "ShrinkResults", dependencies: ["ShrinkMeasurement", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(
             name: "ShrinkBenchmarking",
@@ -88,7 +98,7 @@ let package = Package(
             name: "ShrinkCLI",
             dependencies: [
                 "ShrinkTraining", "ShrinkCompression", "ShrinkFormats", "ShrinkData", "ShrinkMeasurement",
-                "ShrinkBenchmarking", "ShrinkReports", "ShrinkResults", "CShrinkAllocationCounter",
+                "ShrinkBenchmarking", "ShrinkReports", "ShrinkResults", "ShrinkONNX", "CShrinkAllocationCounter",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -114,6 +124,8 @@ let package = Package(
         .testTarget(name: "ShrinkPipelineTests", dependencies: [
             "ShrinkCompression", "ShrinkRuntime", "ShrinkTraining", "ShrinkFormats", "ShrinkNN", "ShrinkData", "ShrinkTensor",
         ]),
+        .testTarget(name: "ShrinkONNXTests", dependencies: ["ShrinkONNX", "ShrinkRuntime", "ShrinkFormats", "ShrinkNN"],
+                    exclude: ["Fixtures"]),
         .testTarget(name: "ShrinkRuntimeTests", dependencies: ["ShrinkRuntime", "ShrinkFormats", "ShrinkKernels", "ShrinkNN", "ShrinkEncodings"]),
     ],
     swiftLanguageModes: [.v5]

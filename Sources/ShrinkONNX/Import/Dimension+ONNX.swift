@@ -1,0 +1,4 @@
+import ShrinkGraph
+
+/// Shrink's graph dimension (Foundation also has a `Dimension`, for units of measure).
+typealias Dimension = ShrinkGraph.Dimension
