@@ -21,7 +21,7 @@ public struct FormatVersion: Comparable, Hashable, Sendable, CustomStringConvert
     }
 
     /// The version this library writes.
-    public static let current = FormatVersion(major: 2, minor: 0)
+    public static let current = FormatVersion(major: 2, minor: 1)
 
     /// The oldest major version this library reads.
     public static let oldestReadableMajor: UInt16 = 1

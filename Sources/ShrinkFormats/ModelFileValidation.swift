@@ -84,6 +84,25 @@ enum ModelFileValidation {
         }
     }
 
+    static func validate(_ imported: ImportSummary) throws {
+        let limit = ModelFileLimits.maximumShortTextLength
+        try checkText(imported.source, "imported.source", allowEmpty: false, limit: limit)
+        try checkText(imported.format, "imported.format", allowEmpty: false, limit: limit)
+        guard imported.sourceSHA256.count == 64, imported.sourceSHA256.allSatisfy({ $0.isHexDigit && !$0.isUppercase }) else {
+            throw ModelFileError.invalidMetadata("imported.source_sha256 is not 64 lowercase hex digits")
+        }
+        if let producer = imported.producer { try checkText(producer, "imported.producer", allowEmpty: true, limit: limit) }
+        guard let preprocessing = imported.preprocessing else { return }
+        for (name, values) in [("mean", preprocessing.mean), ("standard_deviation", preprocessing.standardDeviation)] {
+            guard values.count <= 4096, values.allSatisfy(\.isFinite) else {
+                throw ModelFileError.invalidMetadata("imported.preprocessing.\(name) has more than 4096 values or a non-finite one")
+            }
+        }
+        guard preprocessing.scale.isFinite, preprocessing.standardDeviation.allSatisfy({ $0 != 0 }) else {
+            throw ModelFileError.invalidMetadata("imported.preprocessing has a non-finite scale or a zero standard deviation")
+        }
+    }
+
     static func validate(_ metadata: ModelMetadata) throws {
         try checkText(metadata.producer, "producer", allowEmpty: false, limit: ModelFileLimits.maximumShortTextLength)
         if let createdAt = metadata.createdAt {
@@ -94,6 +113,7 @@ enum ModelFileValidation {
                 "notes are \(notes.utf8.count) bytes; the limit is \(ModelFileLimits.maximumNotesLength)")
         }
         if let compression = metadata.compression { try validate(compression) }
+        if let imported = metadata.imported { try validate(imported) }
         guard let training = metadata.training else { return }
         try checkText(training.dataset, "training.dataset", allowEmpty: false, limit: ModelFileLimits.maximumShortTextLength)
         if let optimizer = training.optimizer {

@@ -14,14 +14,18 @@ public struct ModelMetadata: Codable, Equatable, Sendable {
     public var training: TrainingSummary?
     /// How the model was compressed (recipe, steps and their wall-clock time), when it was.
     public var compression: CompressionSummary?
+    /// Where the model was imported from, when it was (format 2.1).
+    public var imported: ImportSummary?
     /// Free text for humans; not interpreted by any tool.
     public var notes: String?
 
     /// Creates metadata; `producer` defaults to this library's producer string.
     public init(
         producer: String = ModelMetadata.defaultProducer, createdAt: String? = nil,
-        training: TrainingSummary? = nil, compression: CompressionSummary? = nil, notes: String? = nil
+        training: TrainingSummary? = nil, compression: CompressionSummary? = nil, imported: ImportSummary? = nil,
+        notes: String? = nil
     ) {
+        self.imported = imported
         self.producer = producer
         self.createdAt = createdAt
         self.training = training

@@ -14,9 +14,9 @@ import Testing
     @Test func writerEmitsFormat2Point0() throws {
         for bytes in [Fixtures.validBytes, CodedFixtures.validBytes] {
             #expect(Array(bytes[8..<12]) == [2, 0, 0, 0])
-            #expect(try ModelFile.inspect(bytes).formatVersion == FormatVersion(major: 2, minor: 0))
+            #expect(try ModelFile.inspect(bytes).formatVersion == FormatVersion(major: 2, minor: 1))
         }
-        #expect(FormatVersion.current == FormatVersion(major: 2, minor: 0))
+        #expect(FormatVersion.current == FormatVersion(major: 2, minor: 1))
     }
 
     @Test func newerMajorVersionIsRefusedWithAClearMessage() {
@@ -89,7 +89,7 @@ import Testing
         #expect(compatibility((1, 4), (3, 0), oldest: 2) == .retiredMajor)
         #expect(compatibility((0, 1), (2, 0)) == .invalid)
         #expect(FormatVersion(major: 1, minor: 9) < FormatVersion(major: 2, minor: 0))
-        #expect(FormatVersion.current.description == "2.0")
+        #expect(FormatVersion.current.description == "2.1")
         #expect(FormatVersion.oldestReadableMajor == 1)
     }
 }

@@ -1,3 +1,4 @@
+import ShrinkFormats
 import ShrinkGraph
 import ShrinkNN
 import ShrinkTensor
@@ -96,9 +97,10 @@ final class ImportContext {
 
     func addGraphInput(_ proto: Onnx_ValueInfoProto, isFirst: Bool) throws(ONNXError) {
         let tensorType = proto.type.tensorType
-        guard [1, 10, 11, 16].contains(tensorType.elemType) else {
+        // Integer inputs (quantized codes) are carried as exact integers in float storage.
+        guard ONNXElementType(rawValue: Int(tensorType.elemType)) != nil else {
             throw .unsupportedConfiguration(node: proto.name, operatorType: "input",
-                                            reason: "element type \(ONNXElementType.describe(tensorType.elemType)) is not supported (Shrink's inputs are floating point)")
+                                            reason: "element type \(ONNXElementType.describe(tensorType.elemType)) is not supported")
         }
         guard tensorType.hasShape, !tensorType.shape.dim.isEmpty else {
             throw .unsupportedConfiguration(node: proto.name, operatorType: "input", reason: "the input has no shape (rank ≥ 1 needed)")
@@ -282,9 +284,19 @@ final class ImportContext {
                 outputNames.append(name)
                 continue
             }
+            // A value renamed by folding (MatMul + Add → Linear) that nothing else reads takes the output's name.
+            if !inputNames.contains(name), !outputNames.contains(name), !usedValueNames.contains(wanted),
+               let producer = producers[name], !nodes.contains(where: { $0.inputs.contains(name) }) {
+                nodes[producer].outputs = nodes[producer].outputs.map { $0 == name ? wanted : $0 }
+                usedValueNames.insert(wanted)
+                producers[wanted] = producer
+                shapesByValue[wanted] = shape(ofShrinkValue: name)
+                outputNames.append(wanted)
+                continue
+            }
             // An alias (Identity, Dropout) or a repeated value: an Identity node gives the output its own name.
             let identity = Node(name: uniqueNodeName("\(wanted)_identity"), operatorType: "Identity", inputs: [name],
-                                outputs: [usedValueNames.contains(wanted) ? uniqueValueName(wanted) : uniqueValueName(wanted)])
+                                outputs: [uniqueValueName(wanted)])
             nodes.append(identity)
             shapesByValue[identity.outputs[0]] = shape(ofShrinkValue: name)
             outputNames.append(identity.outputs[0])

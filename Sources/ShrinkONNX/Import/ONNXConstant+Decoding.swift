@@ -18,17 +18,20 @@ extension ONNXConstant {
             throw .unsupportedConfiguration(node: name, operatorType: "initializer",
                                             reason: "element type \(ONNXElementType.describe(proto.dataType)) is not supported")
         }
-        var count = 1
+        // The product of the non-zero sizes is bounded too, so no sub-product of an empty
+        // tensor's shape overflows later.
+        var nonZeroProduct = 1
         var shape = [Int]()
         for dimension in proto.dims {
             guard dimension >= 0 else { throw .invalid("tensor '\(name)' has a negative dimension \(dimension)") }
-            let (product, overflow) = count.multipliedReportingOverflow(by: Int(dimension))
+            let (product, overflow) = nonZeroProduct.multipliedReportingOverflow(by: max(1, Int(dimension)))
             guard !overflow, product <= Self.maximumElementCount else {
                 throw .tooLarge("tensor '\(name)' has shape \(proto.dims), more than \(Self.maximumElementCount) elements")
             }
-            count = product
+            nonZeroProduct = product
             shape.append(Int(dimension))
         }
+        let count = shape.contains(0) ? 0 : nonZeroProduct
         func mismatch(_ found: Int, _ field: String) -> ONNXError {
             .invalid("tensor '\(name)' of shape \(shape) needs \(count) elements, its \(field) holds \(found)")
         }

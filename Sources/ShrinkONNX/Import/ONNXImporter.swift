@@ -50,6 +50,7 @@ public struct ONNXImporter {
         for (index, proto) in graph.node.enumerated() {
             let node = ONNXNode(proto: proto, name: context.uniqueNodeName(proto.name.isEmpty ? "\(proto.opType)_\(index)" : proto.name))
             guard let converter = Self.converters[proto.opType] else { throw .unsupportedNodes([Self.unsupported(proto)]) }
+            guard let first = proto.output.first, !first.isEmpty else { throw node.unsupported("has no output") }
             try converter(context, node)
         }
         return try context.finish(outputs: graph.output.map(\.name))

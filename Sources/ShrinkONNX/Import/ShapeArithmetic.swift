@@ -9,6 +9,19 @@ enum ShapeArithmetic {
         return normalized
     }
 
+    /// The product of `sizes`, or nil when one is negative or the product overflows (sizes from
+    /// a file are untrusted).
+    static func product(_ sizes: [Int]) -> Int? {
+        var result = 1
+        for size in sizes {
+            guard size >= 0 else { return nil }
+            let (next, overflow) = result.multipliedReportingOverflow(by: size)
+            guard !overflow else { return nil }
+            result = next
+        }
+        return result
+    }
+
     /// Row-major strides of `shape`.
     static func strides(_ shape: [Int]) -> [Int] {
         var result = [Int](repeating: 1, count: shape.count)

@@ -26,7 +26,9 @@ enum ConvolutionConverters {
         switch autoPad {
         case "NOTSET", "":
             let pads = try node.ints("pads") ?? [0, 0, 0, 0]
-            guard pads.count == 4, pads.allSatisfy({ $0 >= 0 }) else { throw node.unsupported("pads \(pads) (4 non-negative values for 2-D)") }
+            guard pads.count == 4, pads.allSatisfy({ (0...(1 << 20)).contains($0) }) else {
+                throw node.unsupported("pads \(pads) (4 values in 0…1048576 for 2-D)")
+            }
             return pads
         case "VALID": return [0, 0, 0, 0]
         case "SAME_UPPER", "SAME_LOWER":
@@ -44,7 +46,9 @@ enum ConvolutionConverters {
 
     static func pair(_ node: ONNXNode, _ name: String) throws(ONNXError) -> [Int] {
         let values = try node.ints(name) ?? [1, 1]
-        guard values.count == 2, values.allSatisfy({ $0 >= 1 }) else { throw node.unsupported("\(name) \(values) (two positive values for 2-D)") }
+        guard values.count == 2, values.allSatisfy({ (1...(1 << 16)).contains($0) }) else {
+            throw node.unsupported("\(name) \(values) (two values in 1…65536 for 2-D)")
+        }
         return values
     }
 
@@ -122,7 +126,7 @@ enum ConvolutionConverters {
         let input = try context.activation(node)
         let (_, height, width) = try spatialInput(input.shape, node: node)
         guard node.outputs.filter({ !$0.isEmpty }).count == 1 else { throw node.unsupported("the Indices output is not imported") }
-        guard let kernel = try node.ints("kernel_shape"), kernel.count == 2, kernel.allSatisfy({ $0 >= 1 }) else {
+        guard let kernel = try node.ints("kernel_shape"), kernel.count == 2, kernel.allSatisfy({ (1...(1 << 20)).contains($0) }) else {
             throw node.unsupported("needs a 2-D kernel_shape")
         }
         guard try pair(node, "dilations") == [1, 1] else { throw node.unsupported("dilated pooling is not imported") }

@@ -140,11 +140,11 @@ enum ShapeConverters {
         }
         let count = input.reduce(1, *)
         if let unknown = result.firstIndex(of: -1) {
-            let known = result.enumerated().filter { $0.offset != unknown }.map(\.element).reduce(1, *)
-            guard known > 0, count % known == 0 else { throw node.unsupported("shape \(sizes) does not fit \(count) elements") }
+            guard let known = ShapeArithmetic.product(result.enumerated().filter { $0.offset != unknown }.map(\.element)),
+                  known > 0, count % known == 0 else { throw node.unsupported("shape \(sizes) does not fit \(count) elements") }
             result[unknown] = count / known
         }
-        guard result.allSatisfy({ $0 >= 0 }), result.reduce(1, *) == count else {
+        guard ShapeArithmetic.product(result) == count else {
             throw node.unsupported("shape \(sizes) does not fit \(count) elements")
         }
         return result
@@ -165,7 +165,7 @@ enum ShapeConverters {
         case .fixed(-1):
             // `x.view(-1, 320)`: -1 is the batch when the rest holds exactly one sample.
             if let inputSample = input.sampleShape, !sample.contains(-1), !sample.contains(0) {
-                keepsBatch = sample.reduce(1, *) == inputSample.reduce(1, *)
+                keepsBatch = ShapeArithmetic.product(sample) == inputSample.reduce(1, *)
             } else {
                 keepsBatch = false
             }
