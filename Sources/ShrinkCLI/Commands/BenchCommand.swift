@@ -24,8 +24,10 @@ struct BenchCommand: ParsableCommand {
             described in docs/MEASUREMENT.md.
             """)
 
-    @Argument(help: "The model files to measure.")
+    @Argument(help: "The model files to measure (.shrink files, or .onnx files imported on the fly).")
     var files: [String] = []
+
+    @OptionGroup(title: "ONNX import (for .onnx files)") var importing: ImportOptions
 
     @OptionGroup var data: DatasetOptions
     @OptionGroup var compute: ComputeOptions
@@ -88,7 +90,14 @@ struct BenchCommand: ParsableCommand {
         let benchmark = try ModelBenchmark(configuration: try benchmarkConfiguration(memoryProbe: memoryProbe))
         let testSet = noAccuracy ? nil : try data.load(.test)
         let selection = selectedFiles()
-        let files = selection.map { ModelBenchmark.File(path: $0.path, variant: $0.name) }
+        // An .onnx file is measured as its import, written as a Shrink file (size included).
+        var cleanUps = [() -> Void]()
+        defer { cleanUps.forEach { $0() } }
+        let files = try selection.map { entry in
+            let (path, cleanUp) = try importing.modelPath(for: entry.path)
+            cleanUps.append(cleanUp)
+            return ModelBenchmark.File(path: path, variant: entry.name ?? ModelBenchmark.defaultVariantName(path: entry.path))
+        }
         var bar: ProgressBar? = nil
         // A shard can select no file (more shards than files): nothing to measure then.
         let records = files.isEmpty ? [] : try benchmark.measure(files: files, testSet: testSet, datasetName: data.dataset.rawValue) { progress in

@@ -29,8 +29,10 @@ struct CompressCommand: ParsableCommand {
             floating-point simulation and are labelled as such.
             """)
 
-    @Argument(help: "The trained model file to compress.")
+    @Argument(help: "The trained model file to compress (a .shrink file, or an .onnx file imported on the fly).")
     var file: String?
+
+    @OptionGroup(title: "ONNX import (for an .onnx file)") var importing: ImportOptions
 
     @Option(help: "A built-in recipe name or a recipe .json file.")
     var recipe: String?
@@ -72,7 +74,7 @@ struct CompressCommand: ParsableCommand {
     func run() throws {
         if let printRecipe {
             // With a model file, print the variant tuned for that model, if there is one.
-            let model = try file.map { try ModelFile.read(from: $0).graph.name }
+            let model = try file.map { try ModelSource.read($0, importing: importing).graph.name }
             guard let builtIn = BuiltInRecipes.recipe(named: printRecipe, forModel: model) else {
                 throw RecipeError.unknownBuiltIn(name: printRecipe, available: BuiltInRecipes.names)
             }
@@ -83,7 +85,7 @@ struct CompressCommand: ParsableCommand {
         compute.apply()
         // First, so that a bad recipe is one clear line before anything is read.
         _ = try Self.resolveRecipe(recipeArgument)
-        let modelFile = try ModelFile.read(from: file)
+        let modelFile = try ModelSource.read(file, importing: importing)
         // Built-ins may have a variant tuned for this model (deep-compression follows the paper's
         // per-model tables).
         var recipe = try Self.resolveRecipe(recipeArgument, forModel: modelFile.graph.name)

@@ -10,8 +10,10 @@ struct EvalCommand: ParsableCommand {
         commandName: "eval",
         abstract: "Measure a model file's accuracy on the test split of a data set.")
 
-    @Argument(help: "The model file to evaluate.")
+    @Argument(help: "The model file to evaluate (a .shrink file, or an .onnx file imported on the fly).")
     var file: String
+
+    @OptionGroup(title: "ONNX import (for an .onnx file)") var importing: ImportOptions
 
     @OptionGroup var data: DatasetOptions
     @OptionGroup var compute: ComputeOptions
@@ -28,7 +30,7 @@ struct EvalCommand: ParsableCommand {
 
     func run() throws {
         compute.apply()
-        let modelFile = try ModelFile.read(from: file)
+        let modelFile = try ModelSource.read(file, importing: importing)
         let test = try data.load(.test)
         let clock = ContinuousClock()
         let start = clock.now

@@ -9,14 +9,18 @@ struct InspectCommand: ParsableCommand {
         commandName: "inspect",
         abstract: "Show how a model file stores each tensor and how much smaller it is than fp32.")
 
-    @Argument(help: "The model file to inspect.")
+    @Argument(help: "The model file to inspect (an .onnx file is inspected as its import).")
     var file: String
+
+    @OptionGroup(title: "ONNX import (for an .onnx file)") var importing: ImportOptions
 
     @Flag(help: "Print the report as JSON.")
     var json = false
 
     func run() throws {
-        let report = InspectionReport(file: file, inspection: try ModelFile.inspect(path: file))
+        let (path, cleanUp) = try importing.modelPath(for: file)
+        defer { cleanUp() }
+        let report = InspectionReport(file: file, inspection: try ModelFile.inspect(path: path))
         if json {
             try printJSON(report)
         } else {
