@@ -7,7 +7,7 @@ struct ConformanceCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "conformance",
         abstract: "Run ONNX backend node tests (onnx/backend/test/data/node) through Shrink and compare outputs.",
-        discussion: "Scripts/onnx/conformance.sh fetches the tests of the onnx 1.16.2 wheel and runs this.")
+        discussion: "scripts/onnx/conformance.sh fetches the tests of the onnx 1.16.2 wheel and runs this.")
 
     @Argument(help: "The folder holding one sub-folder per node test (each with model.onnx and test_data_set_*).")
     var directory: String

@@ -2,7 +2,7 @@
 # Runs ONNX's backend node tests (from the onnx 1.16.2 wheel, the last that ships them) through
 # Shrink's importer and runtime, and prints each failing test and a per-op summary.
 #
-#   Scripts/onnx/conformance.sh [--cache DIR] [--shrink BINARY] [-- shrink conformance options]
+#   scripts/onnx/conformance.sh [--cache DIR] [--shrink BINARY] [-- shrink conformance options]
 #
 # --cache (default .build-onnx-tests) keeps the downloaded wheel and the extracted tests, so a
 # second run needs no network. --shrink uses an already built binary instead of building the
@@ -20,7 +20,7 @@ while [[ $# -gt 0 ]]; do
         *) echo "conformance.sh: unknown option $1" >&2; exit 2 ;;
     esac
 done
-Scripts/onnx/fetch_node_tests.sh "$cache"
+scripts/onnx/fetch_node_tests.sh "$cache"
 if [[ -z "$shrink" ]]; then
     swift build -c release --product shrink >/dev/null
     shrink="$(swift build -c release --show-bin-path)/shrink"
