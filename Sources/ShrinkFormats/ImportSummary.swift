@@ -32,10 +32,11 @@ public struct ImportSummary: Codable, Equatable, Sendable {
     }
 }
 
-/// The input preprocessing a model was trained with: `y = (x · scale − mean[c]) / std[c]` per
-/// channel, on data laid out as `layout` expects.
+/// The input preprocessing a model expects, applied to what Shrink's data sets give:
+/// `y = (x · scale − mean[c]) / std[c]` per channel, then laid out as `layout` says. (Shrink's
+/// MNIST loader already standardizes pixels, so a model trained the same way needs none.)
 public struct InputPreprocessing: Sendable, Equatable, Codable {
-    /// Multiplies the raw input first (`1/255` for byte pixels; `1` for pixels in `[0, 1]`).
+    /// Multiplies the input first.
     public var scale: Float
     /// Per-channel means (one value: every channel).
     public var mean: [Float]

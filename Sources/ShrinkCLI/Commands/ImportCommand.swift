@@ -10,7 +10,8 @@ struct ImportCommand: ParsableCommand {
         abstract: "Import an ONNX model (opsets 11–21) into a Shrink model file.",
         discussion: """
             The model's input preprocessing (--input-scale, --mean, --std, --layout) becomes the graph's first \
-            nodes and is recorded in the file, so `shrink eval` feeds the data set's pixels in [0, 1]. A model with \
+            nodes and is recorded in the file, applied to what Shrink's data sets give (MNIST: standardized pixels, \
+            (p/255 − 0.1307)/0.3081). A model with \
             ops Shrink does not import fails with one line listing every such node.
             """)
 

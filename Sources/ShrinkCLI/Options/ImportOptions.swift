@@ -9,7 +9,9 @@ extension InputPreprocessing.Layout: ExpressibleByArgument {}
 /// How an ONNX model is imported: the preprocessing it expects and its input shape. Shared by
 /// `shrink import` and every command that accepts an `.onnx` file directly.
 struct ImportOptions: ParsableArguments {
-    @Option(help: "Multiply raw inputs by this before normalizing (1/255 for byte pixels; Shrink's data sets give pixels in [0, 1]).")
+    @Option(help: ArgumentHelp(
+        "Multiply the data set's inputs by this before subtracting --mean and dividing by --std.",
+        discussion: "Shrink's MNIST loader already standardizes pixels ((p/255 − 0.1307)/0.3081): give preprocessing only where the model expects something else; for a model trained on pixels in [0, 1] use --input-scale 0.3081 --mean -0.1307."))
     var inputScale: Float?
 
     @Option(help: "Per-channel means the model subtracts, comma-separated (one value: every channel), e.g. 0.485,0.456,0.406.")

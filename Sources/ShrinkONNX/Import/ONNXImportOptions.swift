@@ -3,8 +3,8 @@ import ShrinkFormats
 /// How `ONNXImporter` turns an ONNX model into a Shrink graph.
 public struct ONNXImportOptions: Sendable, Equatable {
     /// The preprocessing the model expects, applied by a first `InputNormalization` node (and a
-    /// `Transpose` for NHWC models) so the file carries it: datasets then feed raw pixels in
-    /// `[0, 1]`, channels first.
+    /// `Transpose` for NHWC models) so the file carries it; data sets feed their own
+    /// (channels-first) samples.
     public var preprocessing: InputPreprocessing?
     /// The per-sample shape of the first input (`[1, 28, 28]`) when the model leaves some of its
     /// dimensions symbolic.
