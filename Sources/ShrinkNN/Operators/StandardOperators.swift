@@ -13,6 +13,8 @@ extension OperatorRegistry {
         DropoutOperator.self,
         AdditionOperator.self,
         MultiplicationOperator.self,
+        SubtractionOperator.self,
+        DivisionOperator.self,
         ConcatenationOperator.self,
         ReshapeOperator.self,
         TransposeOperator.self,
