@@ -30,5 +30,6 @@ extension OperatorRegistry {
         SoftmaxOperator.self,
         LogSoftmaxOperator.self,
         MatrixMultiplicationOperator.self,
+        InputNormalizationOperator.self,
     ])
 }
