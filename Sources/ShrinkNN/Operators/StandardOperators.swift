@@ -31,5 +31,10 @@ extension OperatorRegistry {
         LogSoftmaxOperator.self,
         MatrixMultiplicationOperator.self,
         InputNormalizationOperator.self,
+        QuantizeLinearOperator.self,
+        DequantizeLinearOperator.self,
+        IntegerMatrixMultiplicationOperator.self,
+        QuantizedMatrixMultiplicationOperator.self,
+        QuantizedConvolution2DOperator.self,
     ])
 }
