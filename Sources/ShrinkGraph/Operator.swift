@@ -30,9 +30,17 @@ public protocol Operator: Sendable {
     func operationCount(inputShapes: [[Int]], outputShapes: [[Int]]) -> OperationCount
     /// How channels flow through the node.
     var channelCoupling: ChannelCoupling { get }
+    /// How channels flow through a node reading inputs of these shapes. Structured pruning asks
+    /// this; ops whose coupling depends on ranks or sizes (an element-wise op with a constant
+    /// operand, whose channel axis depends on the input's rank) override it. Defaults to
+    /// `channelCoupling`.
+    func channelCoupling(inputShapes: [ValueShape]) -> ChannelCoupling
     /// This op after structured pruning left `input` channels on axis 1 of its (first) input
     /// and `output` channels on axis 1 of its output; nil when it cannot change (`.opaque`).
     func resizingChannels(input: Int, output: Int) -> (any Operator)?
+    /// `resizingChannels(input:output:)` for a node whose inputs had these shapes before
+    /// pruning. Defaults to `resizingChannels(input:output:)`.
+    func resizingChannels(input: Int, output: Int, inputShapes: [ValueShape]) -> (any Operator)?
     /// Fresh initial values of `weights`, in order, drawn from `generator`.
     func initialWeights(generator: inout SeededRandomNumberGenerator) -> [Tensor]
     /// The object that runs this node, reading and training `weights` (in `weights` order).
@@ -48,6 +56,10 @@ extension Operator {
     /// Ops without channel attributes keep their configuration; opaque ops cannot be resized.
     public func resizingChannels(input: Int, output: Int) -> (any Operator)? {
         channelCoupling == .opaque ? nil : self
+    }
+    public func channelCoupling(inputShapes: [ValueShape]) -> ChannelCoupling { channelCoupling }
+    public func resizingChannels(input: Int, output: Int, inputShapes: [ValueShape]) -> (any Operator)? {
+        resizingChannels(input: input, output: output)
     }
     public func initialWeights(generator: inout SeededRandomNumberGenerator) -> [Tensor] {
         weights.map { Tensor(zeros: $0.shape) }

@@ -19,6 +19,7 @@ extension ExecutionPlan {
         var inputIDs: [Int], outputIDs: [Int]
         var inputNames: [String], outputNames: [String]
         var inputShape: [Int], outputShape: [Int]
+        var fixedBatchSize: Int?
         var arenaSampleElements: Int
         var unsharedSampleElements: Int
     }
@@ -63,11 +64,22 @@ extension ExecutionPlan {
             let nodes = graph.nodes
             // Values: graph inputs, then node outputs in order.
             var valueIDs = [String: Int](), sampleShapes = [[Int]](), producers = [Int]()
+            // Axis 0 is the batch: the `batch` symbol, or a fixed size (an ONNX test's [3, 4, 5]
+            // input) that every run must then have.
+            var fixedBatchSize: Int?
             func addValue(_ name: String, producer: Int, owner: String) throws {
                 let shape = resolved.shapes[name]!
-                guard shape.rank >= 1, shape[0] == .batch, let sample = shape.sampleShape else {
+                guard shape.rank >= 1, shape[0] == .batch || shape[0].fixedValue != nil, let sample = shape.sampleShape else {
                     throw ExecutionPlanError.unsupported(
-                        node: owner, reason: "value '\(name)' has shape \(shape); the runtime needs [batch] + fixed sizes")
+                        node: owner, reason: "value '\(name)' has shape \(shape); the runtime needs [batch or a fixed size] + fixed sizes")
+                }
+                if let size = shape[0].fixedValue {
+                    guard fixedBatchSize == nil || fixedBatchSize == size else {
+                        throw ExecutionPlanError.unsupported(
+                            node: owner, reason: "value '\(name)' has \(size) on the batch axis 0, another value \(fixedBatchSize!); "
+                                + "the runtime runs one batch size")
+                    }
+                    fixedBatchSize = size
                 }
                 valueIDs[name] = sampleShapes.count
                 sampleShapes.append(sample)
@@ -170,7 +182,7 @@ extension ExecutionPlan {
                 layers: layers.map { $0! }, steps: steps, locations: layout.locations, valueSizes: valueSizes,
                 sampleShapes: sampleShapes, valueIDs: valueIDs, inputIDs: inputIDs, outputIDs: outputIDs,
                 inputNames: graph.inputs.map(\.name), outputNames: graph.outputs,
-                inputShape: sampleShapes[inputIDs[0]], outputShape: sampleShapes[outputIDs[0]],
+                inputShape: sampleShapes[inputIDs[0]], outputShape: sampleShapes[outputIDs[0]], fixedBatchSize: fixedBatchSize,
                 arenaSampleElements: layout.sampleElements, unsharedSampleElements: layout.unsharedSampleElements)
         }
 

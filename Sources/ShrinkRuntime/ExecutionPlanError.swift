@@ -16,6 +16,9 @@ public enum ExecutionPlanError: Error, CustomStringConvertible {
     case unsupported(node: String, reason: String)
     /// The input to `run` does not have the model's per-sample shape.
     case inputShape(expectedSample: [Int], got: [Int])
+    /// The graph's batch axis is a fixed size (`ExecutionPlan.fixedBatchSize`) and the run has
+    /// another batch size.
+    case batchSize(expected: Int, got: Int)
     /// The buffers given to `run(input:batch:output:)` do not hold `batch` samples.
     case bufferSizes(batch: Int, input: Int, output: Int)
     /// `run(inputs:)` lacks a graph input, or the single-input API was used on a multi-input graph.
@@ -30,6 +33,7 @@ public enum ExecutionPlanError: Error, CustomStringConvertible {
         case let .kernel(node, error): "node '\(node)': \(error)"
         case let .unsupported(node, reason): "node '\(node)': \(reason)"
         case let .inputShape(expected, got): "input \(got) is not [batch] + \(expected)"
+        case let .batchSize(expected, got): "the graph's batch axis is fixed at \(expected); got a batch of \(got)"
         case let .bufferSizes(batch, input, output):
             "\(input) input and \(output) output values do not hold \(batch) samples"
         case let .inputs(message): message

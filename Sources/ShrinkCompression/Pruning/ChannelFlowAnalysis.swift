@@ -55,7 +55,7 @@ struct ChannelFlowAnalysis {
     // MARK: Nodes
 
     private mutating func visit(_ node: Node, operator op: any Operator, shapes: [String: ValueShape]) {
-        let coupling = op.channelCoupling
+        let coupling = op.channelCoupling(inputShapes: node.inputs.map { shapes[$0]! })
         if node.outputs.count != 1, coupling != .opaque {
             passOpaque(node, shapes: shapes,
                        obstacle: .unsupportedNode(node: node.name, reason: "has \(node.outputs.count) outputs"))
@@ -97,7 +97,11 @@ struct ChannelFlowAnalysis {
                 passOpaque(node, shapes: shapes, obstacle: .unknownChannelCount(value: unknown))
                 return
             }
-            guard inputLayouts.allSatisfy({ Self.lineUp($0!, first) }) else {
+            // Every input carries the output's whole channel axis, run for run: an input
+            // broadcast along the channels (`[batch, 1, H, W]` times `[batch, C, H, W]`, or a
+            // constant spreading one channel over many) does not.
+            let outputExtent = shapes[node.outputs[0]].flatMap { $0.rank >= 2 ? $0[1].fixedValue : nil }
+            guard inputLayouts.allSatisfy({ Self.lineUp($0!, first) && Self.extent(of: $0!) == outputExtent }) else {
                 passOpaque(node, shapes: shapes, obstacle: .misalignedChannels(node: node.name))
                 return
             }
@@ -150,6 +154,11 @@ struct ChannelFlowAnalysis {
         lhs.count == rhs.count && zip(lhs, rhs).allSatisfy {
             $0.count == $1.count && $0.positionsPerChannel == $1.positionsPerChannel
         }
+    }
+
+    /// The positions a layout covers on axis 1.
+    private static func extent(of layout: [Segment]) -> Int {
+        layout.reduce(0) { $0 + $1.count * $1.positionsPerChannel }
     }
 
     // MARK: Spaces and values

@@ -4,11 +4,15 @@ import ShrinkNN
 /// together, and which of them it may remove.
 ///
 /// Channels are followed from their producers (Linear, convolution with groups 1) through
-/// element-wise nodes (activations, pooling, BatchNorm, Add, depthwise convolution), which tie
-/// the channels of all their inputs and their output into one group; concatenations, which
-/// place each input's channels at an offset of their output; and flattening, which turns
+/// element-wise nodes (activations, pooling, BatchNorm, Add/Sub/Mul/Div, depthwise convolution),
+/// which tie the channels of all their inputs and their output into one group; concatenations,
+/// which place each input's channels at an offset of their output; and flattening, which turns
 /// channel `c` of `[C, H, W]` into features `c·H·W ..< (c+1)·H·W`. A producer reading the
-/// channels slices its `inputs` weight axes at the matching positions.
+/// channels slices its `inputs` weight axes at the matching positions. Couplings are asked
+/// with the node's input shapes (`Operator.channelCoupling(inputShapes:)`): a constant operand
+/// that differs per channel is sliced with the channels. An element-wise input that does not
+/// carry the output's channels one to one (broadcast along axis 1) blocks the channels of
+/// every input (`misalignedChannels`).
 public enum ChannelGroups {
     /// Every channel group of `resolved`, ordered by where its channels first appear.
     ///

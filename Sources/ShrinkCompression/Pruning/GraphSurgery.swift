@@ -10,7 +10,7 @@ public enum GraphSurgery {
     /// `keptChannels[group]` lists, ascending, the channels of that group (see
     /// `ChannelGroups.find(in:)`) that stay; groups not listed, or keeping every channel, are
     /// unchanged. Every node whose input or output channels or weights change is re-created
-    /// from `op.resizingChannels(input:output:)` with the same node and value names. The result
+    /// from `op.resizingChannels(input:output:inputShapes:)` with the same node and value names. The result
     /// is checked before it is returned: it validates against the registry of the graph's own op
     /// types, every value has its planned shape, and every sliced weight has the shape the new
     /// op declares.
@@ -71,7 +71,8 @@ public enum GraphSurgery {
                 || op.weights.contains { selections[node.weightName($0.name)] != nil }
             guard changes else { continue }
             guard let resized = op.resizingChannels(input: plannedChannels(of: node.inputs.first),
-                                                    output: plannedChannels(of: node.outputs.first)) else {
+                                                    output: plannedChannels(of: node.outputs.first),
+                                                    inputShapes: node.inputs.map { resolved.shapes[$0]! }) else {
                 throw .cannotResizeNode(node: node.name, operatorType: node.operatorType)
             }
             operatorTypes[resized.typeName] = type(of: resized)

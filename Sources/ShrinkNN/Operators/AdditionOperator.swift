@@ -1,30 +1,30 @@
 import ShrinkTensor
 
 /// The element-wise sum of two or more inputs (ONNX `Add`, extended to any number of operands
-/// like `Sum`): a residual connection. Inputs have equal ranks and broadcast as `Broadcasting`
-/// describes (equal shapes, or size-1 axes such as a `[batch, C, 1, 1]` or `[1, C, H, W]`
-/// operand; never the channel axis), so every input's channels are tied to the output's.
-public struct AdditionOperator: Operator {
+/// like `Sum`): a residual connection. Inputs have equal ranks and broadcast NumPy-style
+/// (`Broadcasting`: equal sizes, or 1 on any axis, such as a `[batch, C, 1, 1]`,
+/// `[1, C, H, W]` or `[batch, 1, H, W]` operand). With `constant` = 1 the node reads one input
+/// and adds a constant it owns (`ConstantOperand`; the constant starts at 0).
+public struct AdditionOperator: ElementwiseArithmetic {
     public static let typeName = "Add"
-    public static let attributeDeclarations: [AttributeDeclaration] = []
+    public static let isOrdered = false
+    public static let neutralConstant: Float = 0
 
-    public init() {}
-    public init(attributes: Attributes) throws(OperatorError) {}
-    public var attributes: Attributes { [:] }
+    public var constant: ConstantOperand?
 
-    public var inputCount: ClosedRange<Int> { 2...Int.max }
-
-    public func outputShapes(for inputShapes: [ValueShape]) throws(OperatorError) -> [ValueShape] {
-        [try Broadcasting.outputShape(inputShapes)]
+    public init(constant: ConstantOperand? = nil) {
+        self.constant = constant
     }
+
+    /// Two or more activations, or one with a constant.
+    public var inputCount: ClosedRange<Int> { constant == nil ? 2...Int.max : 1...1 }
 
     public func operationCount(inputShapes: [[Int]], outputShapes: [[Int]]) -> OperationCount {
-        OperationCount(additions: (inputShapes.count - 1) * outputShapes[0].reduce(1, *))
+        let operands = inputShapes.count + (constant == nil ? 0 : 1)
+        return OperationCount(additions: (operands - 1) * outputShapes[0].reduce(1, *))
     }
 
-    public var channelCoupling: ChannelCoupling { .elementwise(perChannel: []) }
-
-    public func makeKernel(name: String, weights: [Parameter], generator: inout SeededRandomNumberGenerator) -> any OperatorKernel {
+    public func makeOperandKernel(name: String) -> any OperatorKernel {
         AdditionKernel(name: name)
     }
 }

@@ -1,14 +1,18 @@
-/// NumPy-style broadcasting of the operands of `Add` and `Mul`, restricted so that channels
-/// stay tied (their coupling is `.elementwise`):
+/// NumPy-style broadcasting of the operands of `Add`, `Sub`, `Mul` and `Div`:
 ///
-/// - every operand has the same rank;
-/// - on every axis except the channel axis 1, each operand's size is the output's or 1
-///   (`[batch, C, 1, 1]` scales `[batch, C, H, W]`; a `[1, C, H, W]` operand is shared by
-///   every sample);
-/// - on the channel axis 1, all operands have the same size.
+/// - every operand has the same rank (a constant operand is first padded with leading 1s,
+///   `ConstantOperand`);
+/// - on every axis, each operand's size is the output's or 1: `[batch, C, 1, 1]` scales
+///   `[batch, C, H, W]`, a `[1, C, H, W]` operand is shared by every sample, and a
+///   `[batch, 1, H, W]` one by every channel;
+/// - symbolic sizes (the batch) broadcast only against an equal symbol or 1.
+///
+/// An operand broadcast along the channel axis 1 does not carry the output's channels one to
+/// one; structured pruning then leaves the channels of every operand in place
+/// (`ChannelGroupObstacle.misalignedChannels`).
 enum Broadcasting {
     /// The output shape of operands of these shapes, or an error naming the first operand that
-    /// does not fit. Symbolic sizes (the batch) broadcast only against an equal symbol or 1.
+    /// does not fit.
     static func outputShape(_ shapes: [ValueShape]) throws(OperatorError) -> ValueShape {
         var output = shapes[0]
         for (position, shape) in shapes.enumerated().dropFirst() {
@@ -17,16 +21,11 @@ enum Broadcasting {
             }
             for axis in 0..<shape.rank {
                 let current = output[axis], next = shape[axis]
-                if current == next { continue }
-                if axis != 1, current == .fixed(1) {
-                    output[axis] = next
-                } else if axis != 1, next == .fixed(1) {
-                    continue
-                } else {
-                    throw OperatorError(
-                        "input \(position) \(shape) does not broadcast on axis \(axis) (\(next) vs \(current))"
-                            + (axis == 1 ? "; the channel axis 1 must match exactly" : ""))
+                if current == next || next == .fixed(1) { continue }
+                guard current == .fixed(1) else {
+                    throw OperatorError("input \(position) \(shape) does not broadcast on axis \(axis) (\(next) vs \(current))")
                 }
+                output[axis] = next
             }
         }
         return output

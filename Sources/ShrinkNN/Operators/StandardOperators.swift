@@ -13,6 +13,8 @@ extension OperatorRegistry {
         DropoutOperator.self,
         AdditionOperator.self,
         MultiplicationOperator.self,
+        SubtractionOperator.self,
+        DivisionOperator.self,
         ConcatenationOperator.self,
         ReshapeOperator.self,
         TransposeOperator.self,
@@ -28,5 +30,11 @@ extension OperatorRegistry {
         SoftmaxOperator.self,
         LogSoftmaxOperator.self,
         MatrixMultiplicationOperator.self,
+        InputNormalizationOperator.self,
+        QuantizeLinearOperator.self,
+        DequantizeLinearOperator.self,
+        IntegerMatrixMultiplicationOperator.self,
+        QuantizedMatrixMultiplicationOperator.self,
+        QuantizedConvolution2DOperator.self,
     ])
 }

@@ -15,24 +15,29 @@ enum GraphGradientChecking {
                                   attributes: op.attributes)])
     }
 
-    /// Checks `op` alone on random inputs of `inputShapes` (batch first).
+    /// Checks `op` alone on random inputs of `inputShapes` (batch first); `configure` may set
+    /// the network's weights first.
     static func check(
         _ op: some Operator, inputShapes: [[Int]], seed: UInt64 = 7, epsilon: Float = 1e-2, tolerance: Double = 1e-2,
-        registry: OperatorRegistry = .standard, sourceLocation: SourceLocation = #_sourceLocation
+        registry: OperatorRegistry = .standard, configure: (GraphNetwork) -> Void = { _ in },
+        sourceLocation: SourceLocation = #_sourceLocation
     ) throws {
         try check(graph: singleNodeGraph(op, inputShapes: inputShapes), inputShapes: inputShapes, seed: seed,
-                  epsilon: epsilon, tolerance: tolerance, registry: registry, sourceLocation: sourceLocation)
+                  epsilon: epsilon, tolerance: tolerance, registry: registry, configure: configure, sourceLocation: sourceLocation)
     }
 
     /// Checks every input and weight gradient of `graph` on random inputs (one shape per
     /// graph input, batch first). Inputs are drawn from N(0, 1); ops with kinks (ReLU, max)
-    /// may need a seed whose inputs stay away from them.
+    /// may need a seed whose inputs stay away from them. `configure` may set the network's
+    /// weights before the check (a divisor away from zero).
     static func check(
         graph: Graph, inputShapes: [[Int]], seed: UInt64 = 7, epsilon: Float = 1e-2, tolerance: Double = 1e-2,
-        registry: OperatorRegistry = .standard, sourceLocation: SourceLocation = #_sourceLocation
+        registry: OperatorRegistry = .standard, configure: (GraphNetwork) -> Void = { _ in },
+        sourceLocation: SourceLocation = #_sourceLocation
     ) throws {
         var generator = SeededRandomNumberGenerator(seed: seed)
         let network = try GraphNetwork(graph: graph, registry: registry, generator: &generator)
+        configure(network)
         var inputs = [String: Tensor]()
         for (info, shape) in zip(network.graph.inputs, inputShapes) {
             inputs[info.name] = Tensor.randomNormal(shape: shape, using: &generator)
