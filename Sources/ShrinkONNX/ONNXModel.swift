@@ -6,8 +6,9 @@ import SwiftProtobuf
 public struct ONNXModel {
     /// The largest model file read (protobuf's own limit is 2 GiB).
     public static let maximumByteCount = Int(Int32.max)
-    /// The default-domain opsets Shrink imports.
-    public static let supportedOpsets = 11...21
+    /// The default-domain opsets Shrink imports (from 7, when the arithmetic ops took NumPy
+    /// broadcasting; the converters read each op's older attribute forms).
+    public static let supportedOpsets = 7...21
 
     let proto: Onnx_ModelProto
 

@@ -7,7 +7,7 @@ import ShrinkONNX
 struct ImportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import",
-        abstract: "Import an ONNX model (opsets 11–21) into a Shrink model file.",
+        abstract: "Import an ONNX model (opsets 7–21) into a Shrink model file.",
         discussion: """
             The model's input preprocessing (--input-scale, --mean, --std, --layout) becomes the graph's first \
             nodes and is recorded in the file, applied to what Shrink's data sets give (MNIST: standardized pixels, \

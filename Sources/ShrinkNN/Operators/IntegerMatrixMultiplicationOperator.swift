@@ -2,7 +2,7 @@ import ShrinkTensor
 
 /// ONNX `MatMulInteger` with a constant right operand: `Y = (A − a_zero_point) ·
 /// (B − b_zero_point)` of an activation `A` `[batch, K]` (or `[batch, M, K]`, any rank ≥ 2)
-/// and the weight `b` `[K, N]` (role `.matrix`), both float-carried integers, into
+/// and the weight `b` `[K, N]` (role `.other`: integer codes, which compression techniques must not rewrite), both float-carried integers, into
 /// `[batch, N]` (`[batch, M, N]`) float-carried int32 sums, accumulated in int32
 /// (`IntegerMatrixProduct`). The Float output holds the sums exactly up to magnitude 2^24.
 ///
@@ -44,7 +44,7 @@ public struct IntegerMatrixMultiplicationOperator: Operator {
          "a_zero_point": .ints([product.inputZeroPoint]), "b_zero_point": .ints(product.weightZeroPoints)]
     }
 
-    public var weights: [WeightDeclaration] { [WeightDeclaration(name: "b", shape: product.weightShape, role: .matrix)] }
+    public var weights: [WeightDeclaration] { [WeightDeclaration(name: "b", shape: product.weightShape, role: .other)] }
 
     public func outputShapes(for inputShapes: [ValueShape]) throws(OperatorError) -> [ValueShape] {
         [try product.outputShape(inputShapes[0])]

@@ -76,7 +76,7 @@ public struct QuantizedConvolution2DOperator: Operator {
     }
 
     public var weights: [WeightDeclaration] {
-        [WeightDeclaration(name: "weight", shape: convolution.weightShape, role: .matrix)]
+        [WeightDeclaration(name: "weight", shape: convolution.weightShape, role: .other)]
             + (hasBias ? [WeightDeclaration(name: "bias", shape: [convolution.outputChannels], role: .bias)] : [])
     }
 

@@ -1,7 +1,7 @@
 import ShrinkTensor
 
 /// ONNX `QLinearMatMul` with a constant right operand: 8-bit codes `a` `[batch, K]` (or
-/// `[batch, M, K]`, any rank ≥ 2) times the weight `b` `[K, N]` (role `.matrix`), both
+/// `[batch, M, K]`, any rank ≥ 2) times the weight `b` `[K, N]` (role `.other`: integer codes, which compression techniques must not rewrite), both
 /// float-carried integers, into 8-bit codes `[batch, N]`:
 /// `y = saturate(round(Σ (a − a_zero_point)(b − b_zero_point) · a_scale · b_scale / y_scale +
 /// y_zero_point))`. The sums are int32 (`IntegerMatrixProduct`) and the requantization is the
@@ -61,7 +61,7 @@ public struct QuantizedMatrixMultiplicationOperator: Operator {
          "signed": .int(requantization.isSigned ? 1 : 0)]
     }
 
-    public var weights: [WeightDeclaration] { [WeightDeclaration(name: "b", shape: product.weightShape, role: .matrix)] }
+    public var weights: [WeightDeclaration] { [WeightDeclaration(name: "b", shape: product.weightShape, role: .other)] }
 
     public func outputShapes(for inputShapes: [ValueShape]) throws(OperatorError) -> [ValueShape] {
         [try product.outputShape(inputShapes[0])]

@@ -78,7 +78,7 @@ private typealias Support = ElementwiseOperatorTestSupport
         let rebuilt = try OperatorRegistry.standard.makeOperator(
             for: Node(name: "n", operatorType: "QLinearMatMul", inputs: ["x"], outputs: ["y"], attributes: op.attributes))
         #expect(rebuilt.attributes == op.attributes)
-        #expect(op.weights == [WeightDeclaration(name: "b", shape: [3, 2], role: .matrix)])
+        #expect(op.weights == [WeightDeclaration(name: "b", shape: [3, 2], role: .other)])
 
         func rejection(_ type: String, _ attributes: Attributes) -> String? {
             do {
@@ -165,7 +165,7 @@ private typealias Support = ElementwiseOperatorTestSupport
         let op = Self.qlinearConvolution(weightScales: [0.5], weightZeroPoints: [], outputZeroPoint: 0, signed: false)
         #expect(try Support.outputShape(op, [Support.batched(2, 4, 4)]) == Support.batched(4, 2, 2))
         #expect(throws: OperatorError.self) { try Support.outputShape(op, [Support.batched(3, 4, 4)]) }
-        #expect(op.weights == [WeightDeclaration(name: "weight", shape: [4, 1, 3, 3], role: .matrix),
+        #expect(op.weights == [WeightDeclaration(name: "weight", shape: [4, 1, 3, 3], role: .other),
                                WeightDeclaration(name: "bias", shape: [4], role: .bias)])
         let rebuilt = try OperatorRegistry.standard.makeOperator(
             for: Node(name: "n", operatorType: "QLinearConv", inputs: ["x"], outputs: ["y"], attributes: op.attributes))

@@ -84,6 +84,7 @@ enum ConvolutionConverters {
         guard try node.int("training_mode", default: 0) == 0, node.outputs.filter({ !$0.isEmpty }).count == 1 else {
             throw node.unsupported("training-mode BatchNormalization (running statistics as outputs) is not imported")
         }
+        guard try node.int("spatial", default: 1) == 1 else { throw node.unsupported("spatial = 0 (opset < 9) is not imported") }
         guard input.shape.rank >= 2, let channels = input.shape[1].fixedValue else { throw node.unsupported("needs a channel axis, got \(input.shape)") }
         var parameters = [[Float]]()
         for (index, role) in ["scale", "bias", "mean", "variance"].enumerated() {

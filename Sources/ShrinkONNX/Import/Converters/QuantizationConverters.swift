@@ -49,7 +49,7 @@ enum QuantizationConverters {
         case let .constant(constant):
             guard let values = constant.floats else { throw node.unsupported("a symbolic input") }
             let rank = constant.shape.count
-            let axis = rank == 0 ? 0 : try ShapeArithmetic.normalizedAxis(try node.int("axis", default: 1), rank: rank, node: node)
+            let axis = rank == 0 || scale.count == 1 ? 0 : try ShapeArithmetic.normalizedAxis(try node.int("axis", default: 1), rank: rank, node: node)
             let scaleAt = perElement(scale, shape: constant.shape, axis: axis)
             let zeroAt = perElement(zero.isEmpty ? [0] : zero.map(Float.init), shape: constant.shape, axis: axis)
             let (low, high): (Float, Float) = signed ? (-128, 127) : (0, 255)
@@ -60,7 +60,9 @@ enum QuantizationConverters {
             context.define(node.outputs[0], as: .constant(ONNXConstant(elementType: signed ? .int8 : .uint8, shape: constant.shape,
                                                                       storage: .integers(codes))))
         case let .activation(name, shape):
-            let axis = try ShapeArithmetic.normalizedAxis(try node.int("axis", default: 1), rank: shape.rank, node: node)
+            // The axis matters (and must fit the rank) only with one scale per slice.
+            let axis = scale.count == 1 ? try node.int("axis", default: 1)
+                : try ShapeArithmetic.normalizedAxis(try node.int("axis", default: 1), rank: shape.rank, node: node)
             try context.emit(node, type: "QuantizeLinear", attributes: [
                 "scale": .floats(scale), "zero_point": .ints(zero), "axis": .int(axis), "signed": .int(signed ? 1 : 0),
             ], inputs: [name], weights: [])
@@ -82,13 +84,14 @@ enum QuantizationConverters {
         case let .constant(constant):
             guard let values = constant.floats else { throw node.unsupported("a symbolic input") }
             let rank = constant.shape.count
-            let axis = rank == 0 ? 0 : try ShapeArithmetic.normalizedAxis(try node.int("axis", default: 1), rank: rank, node: node)
+            let axis = rank == 0 || scale.count == 1 ? 0 : try ShapeArithmetic.normalizedAxis(try node.int("axis", default: 1), rank: rank, node: node)
             let scaleAt = perElement(scale, shape: constant.shape, axis: axis)
             let zeroAt = perElement(zero.isEmpty ? [0] : zero.map(Float.init), shape: constant.shape, axis: axis)
             let floats = values.indices.map { (values[$0] - zeroAt($0)) * scaleAt($0) }
             context.define(node.outputs[0], as: .constant(ONNXConstant(shape: constant.shape, floats: floats)))
         case let .activation(name, shape):
-            let axis = try ShapeArithmetic.normalizedAxis(try node.int("axis", default: 1), rank: shape.rank, node: node)
+            let axis = scale.count == 1 ? try node.int("axis", default: 1)
+                : try ShapeArithmetic.normalizedAxis(try node.int("axis", default: 1), rank: shape.rank, node: node)
             try context.emit(node, type: "DequantizeLinear", attributes: [
                 "scale": .floats(scale), "zero_point": .ints(zero), "axis": .int(axis),
             ], inputs: [name], weights: [])
@@ -107,7 +110,9 @@ enum QuantizationConverters {
         let b = try integerMatrix(context, node, 1, "B")
         let aZero = try zeroPoints(context, node, 2, "a_zero_point").values
         let bZero = try zeroPoints(context, node, 3, "b_zero_point").values
-        try context.emit(node, type: "MatMulInteger", attributes: ["a_zero_point": .ints(aZero), "b_zero_point": .ints(bZero)],
+        try context.emit(node, type: "MatMulInteger", attributes: [
+            "input_features": .int(b.shape[0]), "output_features": .int(b.shape[1]),
+            "a_zero_point": .ints(aZero), "b_zero_point": .ints(bZero)],
                          inputs: [input.name], weights: [b])
     }
 
@@ -126,6 +131,7 @@ enum QuantizationConverters {
         let yScale = try scalar(try scales(context, node, 6, "y_scale"), "y_scale", node)
         let (yZero, signed) = try zeroPoints(context, node, 7, "y_zero_point")
         try context.emit(node, type: "QLinearMatMul", attributes: [
+            "input_features": .int(b.shape[0]), "output_features": .int(b.shape[1]),
             "a_scale": .float(aScale), "a_zero_point": .int(aZero.first ?? 0), "b_scale": .floats(bScale), "b_zero_point": .ints(bZero),
             "y_scale": .float(yScale), "y_zero_point": .int(yZero.first ?? 0), "signed": .int(signed ? 1 : 0),
         ], inputs: [input.name], weights: [b])

@@ -65,6 +65,7 @@ enum ShapeConverters {
         guard context.allInputsConstant(node) else { throw node.unsupported("Slice is imported only on constants (shape arithmetic)") }
         let data = try context.constant(node, 0, "data")
         func list(_ index: Int, _ role: String) throws(ONNXError) -> [Int]? {
+            if context.opset < 10 { return try node.ints(role) }  // Slice-1 takes them as attributes
             guard let constant = try context.optionalConstant(node, index, role) else { return nil }
             guard let values = constant.integers else { throw node.unsupported("symbolic \(role)") }
             return values
