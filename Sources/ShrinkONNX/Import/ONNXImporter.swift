@@ -30,10 +30,10 @@ public struct ONNXImporter {
     /// Imports `model` with some graph inputs replaced by constants (the conformance runner feeds
     /// the node tests' weights this way).
     func importModel(_ model: ONNXModel, frozenInputs: [String: ONNXConstant]) throws(ONNXError) -> ImportedModel {
-        guard let opset = model.opsetVersion else { throw .invalid("the model imports no default-domain opset") }
-        guard ONNXModel.supportedOpsets.contains(opset) else { throw .unsupportedOpset(opset, supported: ONNXModel.supportedOpsets) }
         let graph = model.proto.graph
         try Self.checkSupported(graph)
+        guard let opset = model.opsetVersion else { throw .invalid("the model imports no default-domain opset") }
+        guard ONNXModel.supportedOpsets.contains(opset) else { throw .unsupportedOpset(opset, supported: ONNXModel.supportedOpsets) }
 
         let context = ImportContext(options: options, registry: registry, opset: opset, graph: graph)
         var initializerNames = Set<String>()
