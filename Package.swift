@@ -124,8 +124,11 @@ let package = Package(
         .testTarget(name: "ShrinkPipelineTests", dependencies: [
             "ShrinkCompression", "ShrinkRuntime", "ShrinkTraining", "ShrinkFormats", "ShrinkNN", "ShrinkData", "ShrinkTensor",
         ]),
-        .testTarget(name: "ShrinkONNXTests", dependencies: ["ShrinkONNX", "ShrinkRuntime", "ShrinkFormats", "ShrinkNN"],
-                    exclude: ["Fixtures"]),
+        .testTarget(name: "ShrinkONNXTests", dependencies: [
+            "ShrinkONNX", "ShrinkRuntime", "ShrinkFormats", "ShrinkNN", "ShrinkEncodings",
+            // The QDQ tests quantize with Shrink's own int8 step, calibrated on synthetic data.
+            "ShrinkCompression", "ShrinkData", "ShrinkTraining",
+        ], exclude: ["Fixtures"]),
         .testTarget(name: "ShrinkRuntimeTests", dependencies: ["ShrinkRuntime", "ShrinkFormats", "ShrinkKernels", "ShrinkNN", "ShrinkEncodings"]),
     ],
     swiftLanguageModes: [.v5]
