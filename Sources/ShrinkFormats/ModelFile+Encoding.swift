@@ -95,8 +95,9 @@ extension ModelFile {
 
         bytes.replaceSubrange(0..<8, with: ModelFileLayout.magic)
         // Format 2.0: the manifest holds a graph (1.x readers cannot express it and refuse the
-        // file by its major version).
-        let version = FormatVersion.current
+        // file by its major version). The minor version is the lowest that holds what this file
+        // uses, so files without 2.1's `metadata.imported` stay byte-identical 2.0 files.
+        let version = metadata.imported == nil ? FormatVersion(major: 2, minor: 0) : FormatVersion.current
         bytes.storeLittleEndian(version.major, at: 8)
         bytes.storeLittleEndian(version.minor, at: 10)
         bytes.storeLittleEndian(UInt32(0), at: 12)  // flags

@@ -40,7 +40,7 @@ import Testing
         let size = try #require(try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int)
 
         let report = InspectionReport(file: path, inspection: try ModelFile.inspect(path: path))
-        #expect(report.model == "lenet-300-100" && report.formatVersion == "2.1")
+        #expect(report.model == "lenet-300-100" && report.formatVersion == "2.0")
         #expect(report.tensors.map(\.name) == file.tensors.map(\.name))
         #expect(report.fileBytes == size)
         #expect(report.totalWeights == 266_610)

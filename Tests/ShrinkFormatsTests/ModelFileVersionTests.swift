@@ -11,10 +11,26 @@ import Testing
         return patched
     }
 
+    @Test("a file with an import record is written as 2.1 and reads the record back; hostile records are refused")
+    func importRecordNeedsFormat2Point1() throws {
+        var file = try ModelFile.decode(Fixtures.validBytes)
+        let record = ImportSummary(source: "model.onnx", sourceSHA256: String(repeating: "ab", count: 32), producer: "pytorch 2.5",
+                                   opset: 17, preprocessing: InputPreprocessing(scale: 2, mean: [0.5], standardDeviation: [0.25], layout: .nhwc))
+        file.metadata.imported = record
+        let bytes = try file.encoded()
+        #expect(Array(bytes[8..<12]) == [2, 0, 1, 0])
+        #expect(try ModelFile.decode(bytes).metadata.imported == record)
+        file.metadata.imported?.sourceSHA256 = "not a digest"
+        #expect(throws: (any Error).self) { try ModelFile.decode(try file.encoded()) }
+        file.metadata.imported = record
+        file.metadata.imported?.preprocessing?.standardDeviation = [0]
+        #expect(throws: (any Error).self) { try ModelFile.decode(try file.encoded()) }
+    }
+
     @Test func writerEmitsFormat2Point0() throws {
         for bytes in [Fixtures.validBytes, CodedFixtures.validBytes] {
             #expect(Array(bytes[8..<12]) == [2, 0, 0, 0])
-            #expect(try ModelFile.inspect(bytes).formatVersion == FormatVersion(major: 2, minor: 1))
+            #expect(try ModelFile.inspect(bytes).formatVersion == FormatVersion(major: 2, minor: 0))
         }
         #expect(FormatVersion.current == FormatVersion(major: 2, minor: 1))
     }

@@ -47,4 +47,14 @@ struct ExportErrorTests {
         let invalid = #expect(throws: ONNXError.self) { try ONNXExporter().export(Self.file([linear], outputs: ["fc"], sampleShape: [5])) }
         #expect(invalid?.description.hasPrefix("cannot export to ONNX: the graph is invalid: ") == true)
     }
+
+    @Test("the integer QOperator ops (imported from ONNX) are refused by name: their codes carry no signedness to write")
+    func integerOperators() throws {
+        let node = Node(name: "product", operatorType: "MatMulInteger", inputs: ["input"], outputs: ["product"],
+                        attributes: ["input_features": .int(4), "output_features": .int(2)])
+        var file = Self.file([node], outputs: ["product"])
+        file.tensors = [StoredTensor(name: "product.b", value: Tensor(shape: [4, 2], scalars: [1, 2, 3, 4, 5, 6, 7, 8]))]
+        let error = #expect(throws: ONNXError.self) { try ONNXExporter().export(file) }
+        #expect(error?.description == "cannot export to ONNX: no ONNX form for node 'product' (MatMulInteger)")
+    }
 }

@@ -7,10 +7,6 @@ import Testing
 /// QDQ int8 export of models quantized by Shrink's own int8 static step.
 @Suite("ONNX QDQ export")
 struct ExportQuantizationTests {
-    /// Whether the registry runs activation `QuantizeLinear`/`DequantizeLinear` nodes, which the
-    /// importer makes of an exported model's activation QDQ pairs (added on another branch).
-    static let registryQuantizesActivations = ["QuantizeLinear", "DequantizeLinear"]
-        .allSatisfy(OperatorRegistry.standard.typeNames.contains)
 
     @Test("int8 weights become INT8 initializers dequantized per output channel")
     func weightStructure() throws {
@@ -103,8 +99,7 @@ struct ExportQuantizationTests {
 
     /// Enable by merging the branch adding `QuantizeLinear`/`DequantizeLinear` to the standard
     /// registry: the importer turns the activation QDQ pairs into those ops.
-    @Test("static QDQ re-imports and matches the runtime's static int8 output",
-          .enabled(if: registryQuantizesActivations, "needs QuantizeLinear/DequantizeLinear in OperatorRegistry.standard"))
+    @Test("static QDQ re-imports and matches the runtime's static int8 output")
     func staticRoundTrip() throws {
         for name in ["lenet-5", "resnet-mini"] {
             let file = try ExportTestSupport.int8StaticFile(try ModelZoo.graph(named: name))

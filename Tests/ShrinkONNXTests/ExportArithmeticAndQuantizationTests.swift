@@ -4,14 +4,10 @@ import ShrinkNN
 import ShrinkTensor
 import Testing
 
-/// Export of the ops another branch adds (`Sub`, `Div`, constant operands, `InputNormalization`,
-/// `QuantizeLinear`, `DequantizeLinear`). The structure is checked now, on stand-ins with the
-/// same attributes (`PendingOperatorStubs`); the numerical round trips run by themselves once
-/// the real ops are in `OperatorRegistry.standard`.
-@Suite("ONNX export of pending ops")
-struct PendingOperatorExportTests {
-    static let registryHasArithmetic = ["Sub", "Div", "InputNormalization"].allSatisfy(OperatorRegistry.standard.typeNames.contains)
-    static let registryHasQuantization = ["QuantizeLinear", "DequantizeLinear"].allSatisfy(OperatorRegistry.standard.typeNames.contains)
+/// Export of `Sub`, `Div`, constant operands, `InputNormalization`, `QuantizeLinear` and
+/// `DequantizeLinear`: the ONNX structure, and numerical round trips through the importer.
+@Suite("ONNX export of arithmetic and quantization ops")
+struct ExportArithmeticAndQuantizationTests {
 
     static func node(_ name: String, _ type: String, _ inputs: [String], _ attributes: Attributes = [:]) -> Node {
         Node(name: name, operatorType: type, inputs: inputs, outputs: [name], attributes: attributes)
@@ -58,7 +54,7 @@ struct PendingOperatorExportTests {
 
     @Test("InputNormalization is Mul, Sub, Div by [1, C, 1, 1] constants; constant operands are initializers in order")
     func arithmeticStructure() throws {
-        let registry = PendingOperatorStubs.registry
+        let registry = OperatorRegistry.standard
         let file = try Self.file(Self.arithmeticGraph, registry: registry)
         let model = try ONNXExporter(registry: registry).export(file)
         let nodes = model.proto.graph.node
@@ -77,7 +73,7 @@ struct PendingOperatorExportTests {
 
     @Test("QuantizeLinear codes feed DequantizeLinear directly, other readers through a Cast; a lone DequantizeLinear is float arithmetic")
     func quantizationStructure() throws {
-        let registry = PendingOperatorStubs.registry
+        let registry = OperatorRegistry.standard
         let model = try ONNXExporter(registry: registry).export(try Self.file(Self.quantizationGraph, registry: registry))
         let nodes = model.proto.graph.node
         #expect(nodes.map(\.opType) == ["QuantizeLinear", "DequantizeLinear", "QuantizeLinear", "Cast", "Relu", "Sub", "Mul"])
@@ -91,17 +87,11 @@ struct PendingOperatorExportTests {
         #expect(try ONNXConstant(#require(Self.initializer(model, nodes[5].input[1]))).floats == [1])
         #expect(try ONNXConstant(#require(Self.initializer(model, nodes[6].input[1]))).floats == [0.5])
     }
-
-    /// Enabled once `Sub`, `Div` and `InputNormalization` are in the standard registry.
-    @Test("the arithmetic ops export, re-import and compute the same outputs",
-          .enabled(if: registryHasArithmetic, "needs Sub, Div and InputNormalization in OperatorRegistry.standard"))
+    @Test("the arithmetic ops export, re-import and compute the same outputs")
     func arithmeticRoundTrip() throws {
         try Self.roundTrip(Self.arithmeticGraph)
     }
-
-    /// Enabled once `QuantizeLinear` and `DequantizeLinear` are in the standard registry.
-    @Test("the quantization ops export, re-import and compute the same outputs",
-          .enabled(if: registryHasQuantization, "needs QuantizeLinear and DequantizeLinear in OperatorRegistry.standard"))
+    @Test("the quantization ops export, re-import and compute the same outputs")
     func quantizationRoundTrip() throws {
         try Self.roundTrip(Self.quantizationGraph)
     }
