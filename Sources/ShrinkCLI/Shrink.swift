@@ -8,6 +8,6 @@ struct Shrink: ParsableCommand {
         abstract: "Compress, store, run and measure neural networks on small machines.",
         subcommands: [
             TrainCommand.self, EvalCommand.self, CompressCommand.self, InspectCommand.self, BenchCommand.self,
-            CompareCommand.self, ResultsCommand.self, ImportCommand.self, ConformanceCommand.self, BenchProbeCommand.self,
+            CompareCommand.self, ResultsCommand.self, ImportCommand.self, ExportCommand.self, ConformanceCommand.self, BenchProbeCommand.self,
         ])
 }

@@ -8,7 +8,7 @@ absolute difference and the largest difference relative to the largest expected 
 (max |ort - shrink| / max |shrink|). It exits with status 1 when that relative difference is
 above --tolerance, 2 when the files cannot be read or the model does not run.
 
-    python Scripts/onnx/check_roundtrip.py model.onnx model.input.npy model.expected.npy --tolerance 1e-5
+    python scripts/onnx/check_roundtrip.py model.onnx model.input.npy model.expected.npy --tolerance 1e-5
 """
 
 import argparse
