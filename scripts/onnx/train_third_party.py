@@ -33,7 +33,7 @@ Outputs in --out-dir (default /work/onnx-work):
   train-summary.json                           accuracy, time, params, versions
 
 Usage (test venv):
-  python Scripts/onnx/train_third_party.py [--mnist-dir DIR] [--out-dir DIR]
+  python scripts/onnx/train_third_party.py [--mnist-dir DIR] [--out-dir DIR]
       [--models resnet,mobilenetv2] [--epochs N] [--max-lr LR] [--threads 2] [--export-only]
 """
 

@@ -2,7 +2,7 @@
 # Fetches ONNX's backend node tests (onnx/backend/test/data/node/*) from the
 # onnx==1.16.2 wheel on PyPI and unpacks them into CACHE_DIR/node.
 #
-#   Scripts/onnx/fetch_node_tests.sh CACHE_DIR
+#   scripts/onnx/fetch_node_tests.sh CACHE_DIR
 #
 # Result: CACHE_DIR/node/<test_name>/model.onnx and
 #         CACHE_DIR/node/<test_name>/test_data_set_N/{input,output}_K.pb

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Reference accuracy and latency of an ONNX MNIST classifier under onnxruntime.
 
-  python Scripts/onnx/reference_eval.py MODEL.onnx --mnist-dir DIR
+  python scripts/onnx/reference_eval.py MODEL.onnx --mnist-dir DIR
       [--mean 0.1307 --std 0.3081] [--out RESULTS.json] [--logits-out FILE.json]
 
 Accuracy: top-1 on the 10,000 MNIST test images (t10k-*), pixels scaled to [0,1]
