@@ -115,7 +115,7 @@ let package = Package(
         .testTarget(name: "ShrinkReportsTests", dependencies: ["ShrinkReports", "ShrinkMeasurement"]),
         .testTarget(name: "ShrinkResultsTests", dependencies: ["ShrinkResults", "ShrinkMeasurement"]),
         .testTarget(name: "ShrinkCLITests", dependencies: [
-            "ShrinkCLI", "ShrinkResults", "ShrinkBenchmarking", "ShrinkMeasurement", "CShrinkAllocationCounter",
+            "ShrinkCLI", "ShrinkResults", "ShrinkBenchmarking", "ShrinkMeasurement", "ShrinkRuntime", "CShrinkAllocationCounter",
         ]),
         .testTarget(name: "ShrinkBenchmarkingTests", dependencies: [
             "ShrinkBenchmarking", "ShrinkRuntime", "ShrinkMeasurement", "ShrinkFormats", "ShrinkData", "ShrinkNN", "ShrinkTensor",

@@ -138,4 +138,7 @@ public struct Recipe: Codable, Equatable, Sendable {
         default: "\(type)"
         }
     }
+
+    /// Whether any step trains on labelled data (`RecipeStep.trainsWithLabels`).
+    public var trainsWithLabels: Bool { steps.contains { $0.trainsWithLabels } }
 }

@@ -32,6 +32,20 @@ public enum RecipeStep: Codable, Equatable, Sendable {
         }
     }
 
+    /// Whether the step trains on labelled data (fine-tuning after pruning or clustering,
+    /// quantization-aware training, distillation). A step whose fine-tuning epochs are left to
+    /// the recipe's defaults counts as training. Post-training steps (fp16, weight-only, int8
+    /// dynamic and static) only read inputs, for calibration.
+    public var trainsWithLabels: Bool {
+        switch self {
+        case let .magnitudePruning(configuration): configuration.fineTuneEpochs != 0
+        case let .structuredPruning(configuration): configuration.fineTuneEpochs != 0
+        case let .weightClustering(configuration): configuration.fineTuning != nil
+        case .quantizationAwareTraining, .distillation: true
+        case .float16, .weightQuantization, .int8Dynamic, .int8Static: false
+        }
+    }
+
     /// Whether the step quantizes activations, so that its accuracy is measured on the
     /// simulated quantized network.
     public var quantizesActivations: Bool {
