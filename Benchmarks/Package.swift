@@ -29,6 +29,7 @@ let package = Package(
                 .product(name: "ShrinkEncodings", package: "Shrink"),
                 .product(name: "ShrinkFormats", package: "Shrink"),
                 .product(name: "ShrinkRuntime", package: "Shrink"),
+                .product(name: "ShrinkONNX", package: "Shrink"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
