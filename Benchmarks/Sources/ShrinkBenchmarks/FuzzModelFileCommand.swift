@@ -20,24 +20,15 @@ struct FuzzModelFileCommand: ParsableCommand {
         commandName: "fuzz-model-file",
         abstract: "Fuzz the model-file reader with mutated and truncated files.")
 
-    @Option(help: "Inputs to try.")
-    var iterations: Int = 100_000
-
-    @Option(help: "Seed: iteration i of a seed always produces the same input.")
-    var seed: UInt64 = 1
-
-    @Option(help: "Report inputs whose decoding takes longer than this.")
-    var slowMilliseconds: Double = 250
-
-    @Option(help: "Run only iteration N and write its input to --replay-output.")
-    var replay: Int?
+    @OptionGroup var fuzzing: FuzzOptions
 
     @Option(help: "Where --replay writes the mutated file.")
     var replayOutput: String = "fuzz-input.shrink"
 
-    func validate() throws {
-        if iterations < 1 { throw ValidationError("--iterations must be at least 1, got \(iterations).") }
-    }
+    var iterations: Int { fuzzing.iterations }
+    var seed: UInt64 { fuzzing.seed }
+    var slowMilliseconds: Double { fuzzing.slowMilliseconds }
+    var replay: Int? { fuzzing.replay }
 
     func run() throws {
         let seeds = try Self.seedFiles()
@@ -202,6 +193,25 @@ struct FuzzModelFileCommand: ParsableCommand {
         let bias2 = StoredTensor(name: "fc2.bias", value: Tensor(shape: [3], scalars: [0.1, -0.2, 0.3]))
         let coded = try ModelFile(graph: graph, tensors: [weight1, bias1, weight2, bias2]).encoded()
         return [dense, coded]
+    }
+}
+
+/// The options every fuzz loop shares.
+struct FuzzOptions: ParsableArguments {
+    @Option(help: "Inputs to try.")
+    var iterations: Int = 100_000
+
+    @Option(help: "Seed: iteration i of a seed always produces the same input.")
+    var seed: UInt64 = 1
+
+    @Option(help: "Report inputs that take longer than this.")
+    var slowMilliseconds: Double = 250
+
+    @Option(help: "Run only iteration N and write its input to --replay-output.")
+    var replay: Int?
+
+    func validate() throws {
+        if iterations < 1 { throw ValidationError("--iterations must be at least 1, got \(iterations).") }
     }
 }
 

@@ -18,24 +18,15 @@ struct FuzzONNXCommand: ParsableCommand {
         commandName: "fuzz-onnx",
         abstract: "Fuzz the ONNX reader and importer with mutated and truncated models.")
 
-    @Option(help: "Inputs to try.")
-    var iterations: Int = 100_000
-
-    @Option(help: "Seed: iteration i of a seed always produces the same input.")
-    var seed: UInt64 = 1
-
-    @Option(help: "Report inputs whose import takes longer than this.")
-    var slowMilliseconds: Double = 250
-
-    @Option(help: "Run only iteration N and write its input to --replay-output.")
-    var replay: Int?
+    @OptionGroup var fuzzing: FuzzOptions
 
     @Option(help: "Where --replay writes the mutated model.")
     var replayOutput: String = "fuzz-input.onnx"
 
-    func validate() throws {
-        if iterations < 1 { throw ValidationError("--iterations must be at least 1, got \(iterations).") }
-    }
+    var iterations: Int { fuzzing.iterations }
+    var seed: UInt64 { fuzzing.seed }
+    var slowMilliseconds: Double { fuzzing.slowMilliseconds }
+    var replay: Int? { fuzzing.replay }
 
     func run() throws {
         let seeds = try Self.seedModels()

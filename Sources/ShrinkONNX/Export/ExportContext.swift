@@ -29,8 +29,8 @@ final class ExportContext {
     /// The indices of the BatchNormalization nodes folded away.
     var foldedNormalizations = Set<Int>()
     private var tensors: [String: StoredTensor]
-    private var usedValueNames = Set<String>()
-    private var usedNodeNames = Set<String>()
+    private var valueNames = NameAllocator()
+    private var nodeNames = NameAllocator()
 
     init(file: ModelFile, resolved: ResolvedGraph, quantization: ONNXExportQuantization) {
         self.file = file
@@ -38,30 +38,19 @@ final class ExportContext {
         self.quantization = quantization
         tensors = Dictionary(file.tensors.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         consumers = resolved.graph.consumers
-        usedValueNames.formUnion(resolved.graph.inputs.map(\.name))
+        valueNames.reserve(resolved.graph.inputs.map(\.name))
         for node in resolved.graph.nodes {
-            usedValueNames.formUnion(node.outputs)
-            usedNodeNames.insert(node.name)
+            valueNames.reserve(node.outputs)
+            nodeNames.reserve([node.name])
         }
-        usedValueNames.formUnion(resolved.weights.map(\.name))
+        valueNames.reserve(resolved.weights.map(\.name))
     }
 
     // MARK: Names
 
-    func uniqueValueName(_ base: String) -> String { unique(base, in: &usedValueNames) }
+    func uniqueValueName(_ base: String) -> String { valueNames.unique(base) }
 
-    func uniqueNodeName(_ base: String) -> String { unique(base, in: &usedNodeNames) }
-
-    private func unique(_ base: String, in used: inout Set<String>) -> String {
-        var candidate = base
-        var suffix = 1
-        while used.contains(candidate) {
-            suffix += 1
-            candidate = "\(base)_\(suffix)"
-        }
-        used.insert(candidate)
-        return candidate
-    }
+    func uniqueNodeName(_ base: String) -> String { nodeNames.unique(base) }
 
     // MARK: Reading
 

@@ -28,8 +28,8 @@ final class ImportContext {
     let readerCounts: [String: Int]
     /// The index in `nodes` of the node producing each Shrink value.
     private(set) var producers = [String: Int]()
-    private var usedNodeNames = Set<String>()
-    private var usedValueNames = Set<String>()
+    private var nodeNames = NameAllocator()
+    private var valueNames = NameAllocator()
     private let graphName: String
 
     init(options: ONNXImportOptions, registry: OperatorRegistry, opset: Int, graph: Onnx_GraphProto) {
@@ -220,7 +220,7 @@ final class ImportContext {
         }
         let shapes: [ValueShape]
         do { shapes = try op.outputShapes(for: inputShapes) } catch { throw failure(error.message) }
-        usedNodeNames.insert(name)
+        nodeNames.reserve([name])
         for output in outputs { producers[output] = nodes.count }
         nodes.append(node)
         shapesByValue.merge(zip(outputs, shapes).map { ($0, $1) }) { $1 }
@@ -249,24 +249,9 @@ final class ImportContext {
         return cleaned.isEmpty ? "value" : cleaned
     }
 
-    func uniqueNodeName(_ base: String) -> String {
-        unique(Self.sanitized(base), in: &usedNodeNames)
-    }
+    func uniqueNodeName(_ base: String) -> String { nodeNames.unique(Self.sanitized(base)) }
 
-    func uniqueValueName(_ base: String) -> String {
-        unique(Self.sanitized(base), in: &usedValueNames)
-    }
-
-    private func unique(_ base: String, in used: inout Set<String>) -> String {
-        var candidate = base
-        var suffix = 1
-        while used.contains(candidate) {
-            suffix += 1
-            candidate = "\(base)_\(suffix)"
-        }
-        used.insert(candidate)
-        return candidate
-    }
+    func uniqueValueName(_ base: String) -> String { valueNames.unique(Self.sanitized(base)) }
 
     // MARK: Finishing
 
@@ -285,10 +270,10 @@ final class ImportContext {
                 continue
             }
             // A value renamed by folding (MatMul + Add → Linear) that nothing else reads takes the output's name.
-            if !inputNames.contains(name), !outputNames.contains(name), !usedValueNames.contains(wanted),
+            if !inputNames.contains(name), !outputNames.contains(name), !valueNames.contains(wanted),
                let producer = producers[name], !nodes.contains(where: { $0.inputs.contains(name) }) {
                 nodes[producer].outputs = nodes[producer].outputs.map { $0 == name ? wanted : $0 }
-                usedValueNames.insert(wanted)
+                valueNames.reserve([wanted])
                 producers[wanted] = producer
                 shapesByValue[wanted] = shape(ofShrinkValue: name)
                 outputNames.append(wanted)

@@ -40,6 +40,25 @@ enum QuantizationConverters {
         return { index in values[(index / inner) % size] }
     }
 
+    /// A constant's values with its scale and zero point per element (per tensor, or per slice
+    /// of the node's `axis`).
+    private static func elementParameters(_ constant: ONNXConstant, scale: [Float], zero: [Int], node: ONNXNode) throws(ONNXError)
+        -> (values: [Float], scaleAt: (Int) -> Float, zeroAt: (Int) -> Float) {
+        guard let values = constant.floats else { throw node.unsupported("a symbolic input") }
+        let rank = constant.shape.count
+        let axis = rank == 0 || scale.count == 1 ? 0
+            : try ShapeArithmetic.normalizedAxis(try node.int("axis", default: 1), rank: rank, node: node)
+        return (values, perElement(scale, shape: constant.shape, axis: axis),
+                perElement(zero.isEmpty ? [0] : zero.map(Float.init), shape: constant.shape, axis: axis))
+    }
+
+    /// The `axis` attribute of a Shrink quantization node: it matters (and must fit the rank)
+    /// only with one scale per slice.
+    private static func attributeAxis(_ node: ONNXNode, scale: [Float], rank: Int) throws(ONNXError) -> Int {
+        let axis = try node.int("axis", default: 1)
+        return scale.count == 1 ? axis : try ShapeArithmetic.normalizedAxis(axis, rank: rank, node: node)
+    }
+
     private static func quantize(_ context: ImportContext, _ node: ONNXNode) throws(ONNXError) {
         guard try node.int("block_size", default: 0) == 0 else { throw node.unsupported("blocked quantization (block_size) is not imported") }
         let scale = try scales(context, node, 1, "y_scale")
@@ -47,11 +66,7 @@ enum QuantizationConverters {
         guard let input = node.input(0) else { throw node.unsupported("needs an input") }
         switch try context.value(input, for: node) {
         case let .constant(constant):
-            guard let values = constant.floats else { throw node.unsupported("a symbolic input") }
-            let rank = constant.shape.count
-            let axis = rank == 0 || scale.count == 1 ? 0 : try ShapeArithmetic.normalizedAxis(try node.int("axis", default: 1), rank: rank, node: node)
-            let scaleAt = perElement(scale, shape: constant.shape, axis: axis)
-            let zeroAt = perElement(zero.isEmpty ? [0] : zero.map(Float.init), shape: constant.shape, axis: axis)
+            let (values, scaleAt, zeroAt) = try elementParameters(constant, scale: scale, zero: zero, node: node)
             let (low, high): (Float, Float) = signed ? (-128, 127) : (0, 255)
             let codes = values.indices.map { index -> Dimension in
                 let code = (values[index] / scaleAt(index)).rounded(.toNearestOrEven) + zeroAt(index)
@@ -60,9 +75,7 @@ enum QuantizationConverters {
             context.define(node.outputs[0], as: .constant(ONNXConstant(elementType: signed ? .int8 : .uint8, shape: constant.shape,
                                                                       storage: .integers(codes))))
         case let .activation(name, shape):
-            // The axis matters (and must fit the rank) only with one scale per slice.
-            let axis = scale.count == 1 ? try node.int("axis", default: 1)
-                : try ShapeArithmetic.normalizedAxis(try node.int("axis", default: 1), rank: shape.rank, node: node)
+            let axis = try attributeAxis(node, scale: scale, rank: shape.rank)
             try context.emit(node, type: "QuantizeLinear", attributes: [
                 "scale": .floats(scale), "zero_point": .ints(zero), "axis": .int(axis), "signed": .int(signed ? 1 : 0),
             ], inputs: [name], weights: [])
@@ -82,16 +95,11 @@ enum QuantizationConverters {
         }
         switch try context.value(input, for: node) {
         case let .constant(constant):
-            guard let values = constant.floats else { throw node.unsupported("a symbolic input") }
-            let rank = constant.shape.count
-            let axis = rank == 0 || scale.count == 1 ? 0 : try ShapeArithmetic.normalizedAxis(try node.int("axis", default: 1), rank: rank, node: node)
-            let scaleAt = perElement(scale, shape: constant.shape, axis: axis)
-            let zeroAt = perElement(zero.isEmpty ? [0] : zero.map(Float.init), shape: constant.shape, axis: axis)
+            let (values, scaleAt, zeroAt) = try elementParameters(constant, scale: scale, zero: zero, node: node)
             let floats = values.indices.map { (values[$0] - zeroAt($0)) * scaleAt($0) }
             context.define(node.outputs[0], as: .constant(ONNXConstant(shape: constant.shape, floats: floats)))
         case let .activation(name, shape):
-            let axis = scale.count == 1 ? try node.int("axis", default: 1)
-                : try ShapeArithmetic.normalizedAxis(try node.int("axis", default: 1), rank: shape.rank, node: node)
+            let axis = try attributeAxis(node, scale: scale, rank: shape.rank)
             try context.emit(node, type: "DequantizeLinear", attributes: [
                 "scale": .floats(scale), "zero_point": .ints(zero), "axis": .int(axis),
             ], inputs: [name], weights: [])
