@@ -15,8 +15,12 @@ on a prepared float32 input (the first 1 or 64 test images), after warm-up runs;
 reported as median and interquartile range (p75 - p25) in microseconds, with
 p10/p25/p75/p90/min/mean. batch1_iobinding_* times the same batch-1 run through
 an IOBinding with preallocated input and output, which leaves out most of the
-Python-side conversion. The 1-minute load average before and after is recorded,
-since another process on the machine inflates these numbers.
+Python-side conversion. *_block_medians_us are the medians of 5 consecutive
+blocks of the runs, to show drift. The 1-minute load average before and after is recorded,
+since another process on the machine inflates these numbers, and so is
+other_processes_busy_cores: the machine's busy CPU time during the latency runs,
+less this process's own, per second of wall time (0 on a quiet machine; here the
+load average alone misleads, as it counts tasks blocked on I/O).
 
 Prints one JSON object. With --out, the object is also merged into RESULTS.json
 ({"results": [...]}, one entry per "model" file name, replaced on re-run).
@@ -53,6 +57,27 @@ def cpu_name() -> str:
     return platform.processor() or platform.machine()
 
 
+def cpu_snapshot() -> tuple[float, float, float] | None:
+    """(wall s, busy CPU s of the whole machine, CPU s of this process), or None off Linux."""
+    try:
+        with open("/proc/stat") as f:
+            fields = [int(v) for v in f.readline().split()[1:]]
+    except (OSError, ValueError):
+        return None
+    hz = os.sysconf("SC_CLK_TCK")
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)
+    t = os.times()
+    return time.monotonic(), (sum(fields[:8]) - idle) / hz, t.user + t.system
+
+
+def other_load(before, after) -> float | None:
+    """Average number of cores kept busy by other processes between two snapshots."""
+    if before is None or after is None or after[0] <= before[0]:
+        return None
+    others = (after[1] - before[1]) - (after[2] - before[2])
+    return round(max(0.0, others) / (after[0] - before[0]), 2)
+
+
 def stats_us(ns: np.ndarray, prefix: str) -> dict:
     us = ns.astype(np.float64) / 1000.0
     p10, p25, p50, p75, p90 = np.percentile(us, [10, 25, 50, 75, 90])
@@ -66,6 +91,9 @@ def stats_us(ns: np.ndarray, prefix: str) -> dict:
         f"{prefix}_min_us": round(float(us.min()), 2),
         f"{prefix}_mean_us": round(float(us.mean()), 2),
         f"{prefix}_runs": int(us.size),
+        # Medians of 5 consecutive blocks of runs: shows drift within the measurement
+        # (this VM's speed changes by up to ~1.6x from minute to minute).
+        f"{prefix}_block_medians_us": [round(float(np.median(b)), 2) for b in np.array_split(us, 5)],
     }
 
 
@@ -134,6 +162,7 @@ def main() -> int:
     correct = int((predicted == labels).sum())
 
     load_before = os.getloadavg()[0]
+    snap_before = cpu_snapshot()
     result: dict = {
         "model": os.path.basename(args.model),
         "model_path": os.path.abspath(args.model),
@@ -164,7 +193,8 @@ def main() -> int:
         binding.bind_ortvalue_output(out_name, y1_ort)
         iob = stats_us(time_runs(lambda: session.run_with_iobinding(binding),
                                  args.warmup, args.batch1_runs), "batch1_iobinding")
-        result.update({k: v for k, v in iob.items() if not k.endswith(("_p10_us", "_p90_us", "_mean_us"))})
+        result.update({k: v for k, v in iob.items()
+                       if not k.endswith(("_p10_us", "_p90_us", "_mean_us", "_block_medians_us"))})
     else:
         result["batch1_median_us"] = None
         result["batch1_iqr_us"] = None
@@ -180,6 +210,7 @@ def main() -> int:
         result["batch64_median_us"] = None
         result["batch64_iqr_us"] = None
 
+    snap_after = cpu_snapshot()
     result.update({
         "warmup_runs": args.warmup,
         "timer": "time.perf_counter_ns around InferenceSession.run from Python",
@@ -195,6 +226,7 @@ def main() -> int:
         "logical_cpus": os.cpu_count(),
         "loadavg1_before": round(load_before, 2),
         "loadavg1_after": round(os.getloadavg()[0], 2),
+        "other_processes_busy_cores": other_load(snap_before, snap_after),
         "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     })
 
