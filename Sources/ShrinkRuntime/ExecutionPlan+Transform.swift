@@ -42,6 +42,9 @@ extension ExecutionPlan {
             }
         }
 
+        /// The clamp after the affine as (lower, upper), ±infinity for no bound.
+        var bounds: (Float, Float) { (relu ? 0 : -.infinity, .infinity) }
+
         /// One output value of channel `channel`, transformed (for kernels that write their
         /// output element by element, such as the convolution's scatter).
         @inline(__always)
