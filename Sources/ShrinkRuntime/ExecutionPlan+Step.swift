@@ -48,7 +48,8 @@ extension ExecutionPlan {
             self.outputs = outputs
             self.transform = transform
             if case .reference = operation { isReference = true } else { isReference = false }
-            if case let .linear(.int8(weights), quantization, _, _) = operation, transform.scale == nil {
+            if case let .linear(.int8(weights), quantization, _, _) = operation, transform.scale == nil,
+               transform.relu || !transform.clamps {
                 fusedInt8 = (weights, quantization.map { .calibrated($0) } ?? .dynamic(.perRow))
             } else {
                 fusedInt8 = nil
