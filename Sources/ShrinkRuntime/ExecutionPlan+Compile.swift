@@ -152,6 +152,13 @@ extension ExecutionPlan {
                                 inputs: [id(node.inputs[0])], outputs: [output],
                                 transform: transform(channels: channels, affine: folded ? nil : affine, clamp: clamp))
                     layers[index] = planned(index, .convolution(kind))
+                case _ where nativeOperation(index, op: op, affine: affine) != nil:
+                    let native = nativeOperation(index, op: op, affine: affine)!
+                    folded = affine != nil
+                    step = Step(node: index, name: node.name, operation: .native(native),
+                                inputs: node.inputs.map(id), outputs: [output],
+                                transform: transform(channels: channels, affine: nil, clamp: clamp))
+                    layers[index] = planned(index, .native(node.operatorType))
                 case is ReLUOperator:
                     step = Step(node: index, name: node.name, operation: .relu(elements: valueSizes[output]),
                                 inputs: [id(node.inputs[0])], outputs: [output],
