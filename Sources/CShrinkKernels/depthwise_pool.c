@@ -39,20 +39,26 @@ static inline __attribute__((always_inline)) void depthwise_plane(
         const ptrdiff_t r0 = y0 < 0 ? -y0 : 0, r1 = y0 + k > height ? height - y0 : k;
         // source points at input (y0, x0) for output column ox: input + y0·width + ox·stride − padding.
         const float *base = input + y0 * width - padding;
-        for (ptrdiff_t ox = 0; ox < ow; ox++) {
-            const ptrdiff_t x0 = ox * stride - padding;
-            float sum;
-            if (ox >= interior_begin && ox < interior_end) {
-                if (r0 == 0 && r1 == k) {
-                    // Interior: every tap inside (k constant: unrolled).
-                    sum = depthwise_pixel(width, k, base + ox * stride, w, 0, k, 0, k);
-                } else {
-                    sum = depthwise_pixel(width, k, base + ox * stride, w, r0, r1, 0, k);
-                }
-            } else {
-                const ptrdiff_t c0 = x0 < 0 ? -x0 : 0, c1 = x0 + k > width ? width - x0 : k;
-                sum = depthwise_pixel(width, k, base + ox * stride, w, r0, r1, c0, c1);
+        if (r0 == 0 && r1 == k) {
+            // Full window rows: the interior columns have no checks at all (vectorizable over ox).
+            for (ptrdiff_t ox = interior_begin; ox < interior_end; ox++) {
+                float v = depthwise_pixel(width, k, base + ox * stride, w, 0, k, 0, k) + b;
+                v = v < lower ? lower : v;
+                row[ox] = v > upper ? upper : v;
             }
+        } else {
+            for (ptrdiff_t ox = interior_begin; ox < interior_end; ox++) {
+                float v = depthwise_pixel(width, k, base + ox * stride, w, r0, r1, 0, k) + b;
+                v = v < lower ? lower : v;
+                row[ox] = v > upper ? upper : v;
+            }
+        }
+        for (ptrdiff_t ox = 0; ox < ow; ox++) {
+            if (ox == interior_begin) ox = interior_end;
+            if (ox >= ow) break;
+            const ptrdiff_t x0 = ox * stride - padding;
+            const ptrdiff_t c0 = x0 < 0 ? -x0 : 0, c1 = x0 + k > width ? width - x0 : k;
+            const float sum = depthwise_pixel(width, k, base + ox * stride, w, r0, r1, c0, c1);
             float v = sum + b;
             v = v < lower ? lower : v;
             row[ox] = v > upper ? upper : v;
