@@ -14,6 +14,8 @@ extension ExecutionPlan {
         case maxPool(channels: Int, height: Int, width: Int, window: WindowGeometry, outputHeight: Int, outputWidth: Int)
         /// Two same-shape inputs summed, `elements` floats per sample.
         case add(elements: Int)
+        /// GlobalAveragePool: the mean of each of `planes` planes of `planeSize` floats per sample.
+        case globalAverage(planes: Int, planeSize: Int)
 
         var weightByteCount: Int {
             if case let .depthwise(_, _, _, _, _, _, weights, bias) = self { return 4 * (weights.count + (bias?.count ?? 0)) }
@@ -41,6 +43,20 @@ extension ExecutionPlan {
                 shrink_max_pool(batch * channels, height, width, window.kernel[0], window.kernel[1], window.strides[0],
                                 window.strides[1], window.pads[0], window.pads[1], outputHeight, outputWidth, input, output)
                 transform.apply(output, batch: batch, pixels: outputHeight * outputWidth)
+            case let .globalAverage(planes, planeSize):
+                let scale = 1 / Float(planeSize)
+                for plane in 0..<(batch * planes) {
+                    let source = input + plane * planeSize
+                    var s0: Float = 0, s1: Float = 0, s2: Float = 0, s3: Float = 0
+                    var index = 0
+                    while index + 4 <= planeSize {
+                        s0 += source[index]; s1 += source[index + 1]; s2 += source[index + 2]; s3 += source[index + 3]
+                        index += 4
+                    }
+                    while index < planeSize { s0 += source[index]; index += 1 }
+                    output[plane] = ((s0 + s1) + (s2 + s3)) * scale
+                }
+                transform.apply(output, batch: batch, pixels: 1)
             case let .add(elements):
                 let second = second!
                 for index in 0..<(batch * elements) { output[index] = input[index] + second[index] }
@@ -52,7 +68,8 @@ extension ExecutionPlan {
 
 extension ExecutionPlan.Compiler {
     /// The native step for node `index` when it has one: a depthwise Conv2D (its BatchNorm
-    /// `affine` folded into the weights), a MaxPool2D, or a two-input Add of same-shape values.
+    /// `affine` folded into the weights), a MaxPool2D, a GlobalAveragePool, or a two-input Add of
+    /// same-shape values.
     func nativeOperation(_ index: Int, op: any Operator, affine: ExecutionPlan.ChannelAffine?) -> ExecutionPlan.NativeOperation? {
         let node = graph.nodes[index]
         func shape(_ name: String) -> [Int]? {
@@ -92,6 +109,9 @@ extension ExecutionPlan.Compiler {
                   pool.window.pads.count == 4 else { return nil }
             return .maxPool(channels: input[0], height: input[1], width: input[2], window: pool.window,
                             outputHeight: outputShape[1], outputWidth: outputShape[2])
+        case is GlobalAveragePoolOperator:
+            guard affine == nil, let input = shape(node.inputs[0]), input.count == 3 else { return nil }
+            return .globalAverage(planes: input[0], planeSize: input[1] * input[2])
         case let add as AdditionOperator:
             guard affine == nil, add.constant == nil, node.inputs.count == 2,
                   shape(node.inputs[0]) == outputShape, shape(node.inputs[1]) == outputShape else { return nil }

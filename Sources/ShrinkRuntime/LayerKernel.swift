@@ -19,7 +19,7 @@ public indirect enum LayerKernel: Equatable, Sendable, CustomStringConvertible {
     /// The op's own inference kernel (`Operator.makeKernel(...).forward(_:mode: .inference)`), by op type name.
     case reference(String)
     /// The runtime's own inference step for op type `String` on the arena, no tensor copies
-    /// (`ExecutionPlan+Native.swift`: depthwise Conv2D, MaxPool2D, same-shape Add).
+    /// (`ExecutionPlan+Native.swift`: depthwise Conv2D, MaxPool2D, GlobalAveragePool, same-shape Add).
     case native(String)
     /// Element-wise max(0, x) on the plan's arena (a ReLU that could not be fused).
     case relu

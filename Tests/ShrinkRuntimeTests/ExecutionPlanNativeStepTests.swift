@@ -50,7 +50,7 @@ struct ExecutionPlanNativeStepTests {
         }
     }
 
-    @Test("a residual Add of two same-shape values runs natively and matches the op kernel")
+    @Test("a residual Add of two same-shape values and a GlobalAveragePool run natively and match the op kernels")
     func residualAdd() throws {
         var builder = GraphBuilder(name: "residual", inputShape: [4, 6, 6])
         var x = builder.add("conv", Convolution2DOperator(inputChannels: 4, outputChannels: 4,
@@ -58,12 +58,14 @@ struct ExecutionPlanNativeStepTests {
         x = builder.add("relu", ReLUOperator(), x)
         x = builder.add("add", AdditionOperator(), inputs: [x, builder.input])
         x = builder.add("relu2", ReLUOperator(), x)
+        x = builder.add("gap", GlobalAveragePoolOperator(), x)
         x = builder.add("flatten", FlattenOperator(), x)
-        x = builder.add("fc", LinearOperator(inputFeatures: 144, outputFeatures: 3), x)
+        x = builder.add("fc", LinearOperator(inputFeatures: 4, outputFeatures: 3), x)
         let graph = builder.finish()
         let network = try GraphFixtures.network(graph, seed: 70)
         let plan = try ExecutionPlan(graph: graph, tensors: GraphFixtures.tensors(network))
         #expect(plan.layers[2].kernel == .native("Add") && plan.layers[3].kernel == .fused(into: "add"))
+        #expect(plan.layers[4].kernel == .native("GlobalAveragePool"))
         for batch in [1, 2] {
             let input = GraphFixtures.input(batch: batch, shape: [4, 6, 6], seed: UInt64(80 + batch))
             let error = ExecutionPlanTests.relativeError(try plan.run(input), network.forward(input, mode: .inference))
