@@ -33,7 +33,7 @@ extension ExecutionPlan {
     ///    (dense, fp32 CSR, or an fp32 convolution's own kernel) or into the per-channel scales of
     ///    int8 weights (`LayerKernel.folded`); over fp16, palette and palettized-sparse weights it
     ///    becomes a per-channel scale + shift applied to the node's output right after its kernel
-    ///    (`.fused`). A ReLU reading only such an output (or any single-output node's) is applied
+    ///    (`.fused`). A ReLU, ReLU6 or Clip reading only such an output (or any single-output node's) is applied
     ///    in the same step (`.fused`): in the int8 kernel's dequantizing epilogue, in the
     ///    convolution's scatter loop, else in one pass over the output just written, still in
     ///    cache. Merged nodes' outputs alias the step's output.
@@ -117,6 +117,7 @@ extension ExecutionPlan {
                 let chain = fusionChain(after: index, allowBatchNorm: foldable)
                 let affine = try chain.batchNorm.map { try batchNormAffine(node: $0) }
                 let channels = sampleShapes[output].first ?? 1
+                let clamp = chain.relu.flatMap { Self.clamp(of: resolved.operators[$0]) }
                 var step: Step
                 var folded = false
                 switch op {
@@ -133,7 +134,7 @@ extension ExecutionPlan {
                                 operation: .linear(choice.kernel, quantization: quantization,
                                                    outputCount: linear.outputFeatures, inputCount: linear.inputFeatures),
                                 inputs: [id(node.inputs[0])], outputs: [output],
-                                transform: transform(channels: channels, affine: folded ? nil : affine, relu: chain.relu != nil))
+                                transform: transform(channels: channels, affine: folded ? nil : affine, clamp: clamp))
                     layers[index] = planned(index, kind)
                 case let convolution as Convolution2DOperator
                     where ConvolutionWork.lowerable(convolution) && tensors[node.weightName("weight")]?.encoding != nil:
@@ -149,15 +150,22 @@ extension ExecutionPlan {
                     step = Step(node: index, name: node.name,
                                 operation: .convolution(choice.kernel, quantization: quantization, work: work),
                                 inputs: [id(node.inputs[0])], outputs: [output],
-                                transform: transform(channels: channels, affine: folded ? nil : affine, relu: chain.relu != nil))
+                                transform: transform(channels: channels, affine: folded ? nil : affine, clamp: clamp))
                     layers[index] = planned(index, .convolution(kind))
+                case _ where nativeOperation(index, op: op, affine: affine) != nil:
+                    let native = nativeOperation(index, op: op, affine: affine)!
+                    folded = affine != nil
+                    step = Step(node: index, name: node.name, operation: .native(native),
+                                inputs: node.inputs.map(id), outputs: [output],
+                                transform: transform(channels: channels, affine: nil, clamp: clamp))
+                    layers[index] = planned(index, .native(node.operatorType))
                 case is ReLUOperator:
                     step = Step(node: index, name: node.name, operation: .relu(elements: valueSizes[output]),
                                 inputs: [id(node.inputs[0])], outputs: [output],
-                                transform: transform(channels: channels, affine: nil, relu: chain.relu != nil))
+                                transform: transform(channels: channels, affine: nil, clamp: clamp))
                     layers[index] = planned(index, .relu)
                 default:
-                    step = try referenceStep(index, op: op, affine: affine, relu: chain.relu != nil, ids: id,
+                    step = try referenceStep(index, op: op, affine: affine, clamp: clamp, ids: id,
                                              sampleShapes: sampleShapes, channels: channels)
                     folded = affine != nil
                     layers[index] = planned(index, .reference(node.operatorType))
@@ -192,7 +200,8 @@ extension ExecutionPlan {
 
         private var consumers: [String: [Int]] { graph.consumers }
 
-        /// The BatchNorm (for Linear and Conv2D) and then ReLU that only read node `index`'s output.
+        /// The BatchNorm (for Linear and Conv2D) and then activation (ReLU, ReLU6, Clip:
+        /// `clamp(of:)`) that only read node `index`'s output (`relu` names the activation).
         func fusionChain(after index: Int, allowBatchNorm: Bool) -> (batchNorm: Int?, relu: Int?) {
             let node = graph.nodes[index]
             guard node.outputs.count == 1 else { return (nil, nil) }
@@ -210,7 +219,7 @@ extension ExecutionPlan {
                 batchNorm = reader
                 value = graph.nodes[reader].outputs[0]
             }
-            guard let reader = sole(value), resolved.operators[reader] is ReLUOperator else { return (batchNorm, nil) }
+            guard let reader = sole(value), Self.clamp(of: resolved.operators[reader]) != nil else { return (batchNorm, nil) }
             return (batchNorm, reader)
         }
 

@@ -1,3 +1,4 @@
+import CShrinkKernels
 import ShrinkKernels
 import ShrinkNN
 
@@ -9,7 +10,7 @@ extension ExecutionPlan {
         let kernelSize: Int, stride: Int, padding: Int
         let outputChannels: Int, outputHeight: Int, outputWidth: Int
         private(set) var columns = UnsafeMutableBufferPointer<Float>(start: nil, count: 0)
-        private(set) var products = UnsafeMutableBufferPointer<Float>(start: nil, count: 0)
+        var products = UnsafeMutableBufferPointer<Float>(start: nil, count: 0)
 
         /// A square, symmetric, undilated, ungrouped convolution (`lowerable(_:)`) on `inputShape`
         /// ([channels, height, width]).
@@ -59,7 +60,18 @@ extension ExecutionPlan {
         /// im2col: input [batch, channels, height, width] → columns [batch · pixels, depth], row
         /// (sample · pixels + y · outputWidth + x), column (channel · k + kernelRow) · k + kernelColumn
         /// (the order of a [out, in, k, k] weight flattened to [out, depth]); padding reads 0.
+        /// `shrink_im2col` per sample (contiguous kernel-row copies, 1×1 as a transpose).
         func lower(_ input: UnsafePointer<Float>, batch: Int) {
+            let columns = self.columns.baseAddress!, depth = self.depth, pixels = self.pixels
+            let sampleSize = channels * height * width
+            for sample in 0..<batch {
+                shrink_im2col(channels, height, width, kernelSize, stride, padding, input + sample * sampleSize,
+                              columns + sample * pixels * depth)
+            }
+        }
+
+        /// The scalar im2col `lower` must match (the reference twin of `shrink_im2col`).
+        func lowerReference(_ input: UnsafePointer<Float>, batch: Int) {
             let columns = self.columns.baseAddress!, depth = self.depth, pixels = self.pixels
             let planeSize = height * width
             for sample in 0..<batch {
@@ -85,8 +97,28 @@ extension ExecutionPlan {
         }
 
         /// products [batch · pixels, outputChannels] → output [batch, outputChannels, pixels], with
-        /// the step's output transform (folded BatchNorm scale and shift, ReLU) applied on the way.
+        /// the step's output transform (folded BatchNorm scale and shift, ReLU) applied on the way:
+        /// `shrink_transpose_transform` per sample (a blocked transpose).
         func scatter(batch: Int, into output: UnsafeMutablePointer<Float>, transform: OutputTransform) {
+            let products = self.products.baseAddress!, pixels = self.pixels, outputChannels = self.outputChannels
+            let (lower, upper) = transform.bounds
+            func run(_ scale: UnsafePointer<Float>?, _ shift: UnsafePointer<Float>?) {
+                for sample in 0..<batch {
+                    shrink_transpose_transform(pixels, outputChannels, products + sample * pixels * outputChannels,
+                                               output + sample * outputChannels * pixels, scale, shift, lower, upper)
+                }
+            }
+            if let scale = transform.scale, let shift = transform.shift {
+                scale.withUnsafeBufferPointer { scale in
+                    shift.withUnsafeBufferPointer { shift in run(scale.baseAddress!, shift.baseAddress!) }
+                }
+            } else {
+                run(nil, nil)
+            }
+        }
+
+        /// The scalar scatter `scatter` must match (the reference twin of `shrink_transpose_transform`).
+        func scatterReference(batch: Int, into output: UnsafeMutablePointer<Float>, transform: OutputTransform) {
             let products = self.products.baseAddress!, pixels = self.pixels, outputChannels = self.outputChannels
             for sample in 0..<batch {
                 let source = products + sample * pixels * outputChannels

@@ -14,8 +14,22 @@ extension ExecutionPlan.Compiler {
         return ExecutionPlan.ChannelAffine(scale: scale, shift: shift)
     }
 
-    func transform(channels: Int, affine: ExecutionPlan.ChannelAffine?, relu: Bool) -> ExecutionPlan.OutputTransform {
-        ExecutionPlan.OutputTransform(channels: channels, scale: affine?.scale, shift: affine?.shift, relu: relu)
+    func transform(channels: Int, affine: ExecutionPlan.ChannelAffine?, clamp: Clamp?) -> ExecutionPlan.OutputTransform {
+        ExecutionPlan.OutputTransform(channels: channels, scale: affine?.scale, shift: affine?.shift,
+                                      lower: clamp?.lower, upper: clamp?.upper)
+    }
+
+    /// The bounds of a fused activation (ReLU, ReLU6, Clip), nil for a bound it lacks.
+    typealias Clamp = (lower: Float?, upper: Float?)
+
+    /// The clamp an activation op computes, or nil when `op` is not one the transform fuses.
+    static func clamp(of op: any Operator) -> Clamp? {
+        switch op {
+        case is ReLUOperator: (0, nil)
+        case is ReLU6Operator: (0, 6)
+        case let clip as ClipOperator: (clip.minimum, clip.maximum)
+        default: nil
+        }
     }
 
     /// The calibrated u8 parameters of the node's input when its kernel is int8 and

@@ -5,7 +5,7 @@ extension ExecutionPlan.Compiler {
     /// A node on its op's own inference kernel, with `Parameter`s wrapping the decoded tensors
     /// (shared storage, gradients allocated only if ever written); a BatchNorm `affine` is
     /// folded into a convolution's weight and bias first.
-    func referenceStep(_ index: Int, op: any Operator, affine: ExecutionPlan.ChannelAffine?, relu: Bool, ids: (String) -> Int,
+    func referenceStep(_ index: Int, op: any Operator, affine: ExecutionPlan.ChannelAffine?, clamp: Clamp?, ids: (String) -> Int,
                        sampleShapes: [[Int]], channels: Int) throws -> ExecutionPlan.Step {
         let node = graph.nodes[index]
         var op = op
@@ -35,7 +35,7 @@ extension ExecutionPlan.Compiler {
                         operation: .reference(kernel, inputShapes: node.inputs.map { sampleShapes[ids($0)] },
                                               outputShapes: node.outputs.map { sampleShapes[ids($0)] }),
                         inputs: node.inputs.map(ids), outputs: node.outputs.map(ids),
-                        transform: transform(channels: channels, affine: nil, relu: relu))
+                        transform: transform(channels: channels, affine: nil, clamp: clamp))
         step.referenceWeightBytes = weights.reduce(0) { $0 + 4 * $1.value.count }
         return step
     }

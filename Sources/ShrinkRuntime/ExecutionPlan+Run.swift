@@ -33,8 +33,9 @@ extension ExecutionPlan {
                     try step.execute(inputs: step.inputs.map { UnsafePointer(address($0)) }, outputs: step.outputs.map(address),
                                      batch: batch, threads: threads)
                 } else {
-                    try step.execute(input: address(step.inputs[0]), output: address(step.outputs[0]), batch: batch,
-                                     threads: threads)
+                    try step.execute(input: address(step.inputs[0]),
+                                     second: step.inputs.count > 1 ? address(step.inputs[1]) : nil,
+                                     output: address(step.outputs[0]), batch: batch, threads: threads)
                 }
             }
             return
@@ -55,7 +56,8 @@ extension ExecutionPlan {
                 try step.execute(inputs: step.inputs.map { UnsafePointer(address($0)) }, outputs: step.outputs.map(address),
                                  batch: batch, threads: threads)
             } else {
-                try step.execute(input: address(step.inputs[0]), output: address(step.outputs[0]), batch: batch, threads: threads)
+                try step.execute(input: address(step.inputs[0]), second: step.inputs.count > 1 ? address(step.inputs[1]) : nil,
+                                 output: address(step.outputs[0]), batch: batch, threads: threads)
             }
             let (seconds, attoseconds) = (ContinuousClock.now - start).components
             profile?.add(kind: layer.kernel.operatorKind, seconds: Double(seconds) + Double(attoseconds) * 1e-18)

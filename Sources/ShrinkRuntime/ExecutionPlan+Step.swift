@@ -19,6 +19,8 @@ extension ExecutionPlan {
         case linear(LinearKernel, quantization: StaticActivationQuantization?, outputCount: Int, inputCount: Int)
         /// im2col, the packed kernel on `[batch · pixels, in · k²]`, scatter to `[batch, out, pixels]`.
         case convolution(LinearKernel, quantization: StaticActivationQuantization?, work: ConvolutionWork)
+        /// A native step (`ExecutionPlan+Native.swift`) on the arena; `.add` reads two inputs.
+        case native(NativeOperation)
         /// max(0, x) over `elements` floats per sample.
         case relu(elements: Int)
         /// The op's own inference kernel on tensors copied from and to the arena.
@@ -48,7 +50,8 @@ extension ExecutionPlan {
             self.outputs = outputs
             self.transform = transform
             if case .reference = operation { isReference = true } else { isReference = false }
-            if case let .linear(.int8(weights), quantization, _, _) = operation, transform.scale == nil {
+            if case let .linear(.int8(weights), quantization, _, _) = operation, transform.scale == nil,
+               transform.relu || !transform.clamps {
                 fusedInt8 = (weights, quantization.map { .calibrated($0) } ?? .dynamic(.perRow))
             } else {
                 fusedInt8 = nil
@@ -66,6 +69,7 @@ extension ExecutionPlan {
             switch operation {
             case let .linear(kernel, _, _, _), let .convolution(kernel, _, _): kernel.packedByteCount + transform.byteCount
             case .relu: 0
+            case let .native(native): native.weightByteCount
             case .reference: referenceWeightBytes + transform.byteCount
             }
         }
@@ -74,8 +78,11 @@ extension ExecutionPlan {
         var referenceWeightBytes = 0
 
         /// Runs a single-input, single-output step (everything but `.reference`) from `input` into `output`.
-        func execute(input: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>, batch: Int, threads: Int) throws {
+        func execute(input: UnsafeMutablePointer<Float>, second: UnsafeMutablePointer<Float>? = nil,
+                     output: UnsafeMutablePointer<Float>, batch: Int, threads: Int) throws {
             switch operation {
+            case let .native(native):
+                native.run(input: input, second: second, output: output, batch: batch, transform: transform)
             case let .linear(kernel, quantization, outputCount, inputCount):
                 let work = kernel.parallelWork(rows: batch, outputCount: outputCount, inputCount: inputCount)
                 let threadCount = work >= ExecutionPlan.parallelWorkThreshold ? threads : 1

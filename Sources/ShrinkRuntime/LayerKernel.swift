@@ -18,6 +18,9 @@ public indirect enum LayerKernel: Equatable, Sendable, CustomStringConvertible {
     case convolution(LayerKernel)
     /// The op's own inference kernel (`Operator.makeKernel(...).forward(_:mode: .inference)`), by op type name.
     case reference(String)
+    /// The runtime's own inference step for op type `String` on the arena, no tensor copies
+    /// (`ExecutionPlan+Native.swift`: depthwise Conv2D, MaxPool2D, GlobalAveragePool, same-shape Add).
+    case native(String)
     /// Element-wise max(0, x) on the plan's arena (a ReLU that could not be fused).
     case relu
     /// A reshape (Flatten, Reshape, Identity, inference Dropout): the output aliases the input, nothing runs.
@@ -39,6 +42,7 @@ public indirect enum LayerKernel: Equatable, Sendable, CustomStringConvertible {
         case .float32: "float32"
         case let .convolution(matrix): "conv(\(matrix))"
         case let .reference(typeName): "reference(\(typeName))"
+        case let .native(typeName): "native(\(typeName))"
         case .relu: "relu"
         case .identity: "identity"
         case let .folded(node): "folded(into \(node))"

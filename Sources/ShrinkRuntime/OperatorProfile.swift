@@ -65,6 +65,7 @@ extension LayerKernel {
             // conv-int8, conv-float16, conv-palette, conv-sparse, conv-float32
             "conv-" + String(matrix.operatorKind.dropFirst(matrix.operatorKind.hasPrefix("linear-") ? 7 : 0))
         case let .reference(typeName): "reference-\(typeName)"
+        case let .native(typeName): "native-\(typeName)"
         case .relu: "relu"
         case .identity: "identity"
         case .folded, .fused: "fused"

@@ -115,7 +115,7 @@ struct ExecutionPlanTests {
         let file = try HandCompression.file(Self.convolutionNet, encoding: .palette(bits: 4), seed: 5)
         let plan = try ExecutionPlan(file: file)
         #expect(plan.layers.map(\.kernel) == [
-            .reference("Conv2D"), .fused(into: "conv1"), .reference("MaxPool2D"), .identity, .identity, .palette(bits: 4),
+            .reference("Conv2D"), .fused(into: "conv1"), .native("MaxPool2D"), .identity, .identity, .palette(bits: 4),
         ])
         #expect(plan.layers.map(\.outputShape) == [[4, 8, 8], [4, 8, 8], [4, 4, 4], [64], [64], [5]])
         let reference = try GraphNetwork(file: file)
@@ -178,7 +178,7 @@ struct ExecutionPlanTests {
         }
         #expect(output == expected.scalars)
         let entries = try #require(profile).entries
-        #expect(entries.map(\.kind) == ["reference-Conv2D", "reference-MaxPool2D", "identity", "linear-palette"])
+        #expect(entries.map(\.kind) == ["reference-Conv2D", "native-MaxPool2D", "identity", "linear-palette"])
         #expect(entries.map(\.calls) == [3, 3, 6, 3])
         #expect(entries.allSatisfy { $0.seconds >= 0 })
         let shares = try #require(profile).shares()

@@ -264,6 +264,34 @@ int shrink_palette_int8_linear_dynamic(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, co
 void shrink_f32_linear_rows(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const float *x, ptrdiff_t ldx,
                             const float *w, ptrdiff_t ldw, const float *bias, float *y, ptrdiff_t ldy);
 
+// MARK: - Convolution lowering
+
+/// im2col for one sample: input [channels, height, width] → columns [oh·ow, channels·k·k], row
+/// (y·ow + x), column (channel·k + kernelRow)·k + kernelColumn; padding reads 0. Square kernel k,
+/// one stride and symmetric padding; oh = (height + 2·padding − k)/stride + 1 (likewise ow).
+/// Interior windows copy kernel rows without bounds checks; 1×1 stride-1 unpadded is a transpose.
+void shrink_im2col(ptrdiff_t channels, ptrdiff_t height, ptrdiff_t width, ptrdiff_t k, ptrdiff_t stride,
+                   ptrdiff_t padding, const float *input, float *columns);
+
+/// output[c·pixels + p] = clamp(src[p·channels + c] · scale[c] + shift[c], lower, upper) for one
+/// sample (a blocked transpose); scale and shift may both be NULL (no affine). lower/upper may be
+/// ±infinity (no bound); the clamp is max(lower, ·) then min(upper, ·).
+void shrink_transpose_transform(ptrdiff_t pixels, ptrdiff_t channels, const float *src, float *output,
+                                const float *scale, const float *shift, float lower, float upper);
+
+/// Depthwise convolution for one sample: input [channels, height, width], weights [channels, k, k],
+/// bias [channels] (may be NULL) → output [channels, oh, ow], each output then clamped to
+/// [lower, upper] (±infinity: no bound). Square kernel, one stride, symmetric padding (reads 0).
+void shrink_depthwise_conv(ptrdiff_t channels, ptrdiff_t height, ptrdiff_t width, ptrdiff_t k, ptrdiff_t stride,
+                           ptrdiff_t padding, const float *input, const float *weights, const float *bias,
+                           float lower, float upper, float *output);
+
+/// Max pooling over `planes` planes of [height, width] → [oh, ow]: window kh × kw, strides sh, sw,
+/// top and left pads (padding never wins; a window with no input reads −infinity).
+void shrink_max_pool(ptrdiff_t planes, ptrdiff_t height, ptrdiff_t width, ptrdiff_t kh, ptrdiff_t kw, ptrdiff_t sh,
+                     ptrdiff_t sw, ptrdiff_t pad_top, ptrdiff_t pad_left, ptrdiff_t oh, ptrdiff_t ow, const float *input,
+                     float *output);
+
 // MARK: - Clock probe
 
 /// Runs a chain of `count` (rounded up to a multiple of 4) dependent integer additions, one core

@@ -1,0 +1,99 @@
+// Convolution lowering for the runtime's im2col convolutions: im2col and the blocked transpose
+// (with the per-channel affine and clamp of the step's output transform) that scatters the
+// [pixels, channels] products back to [channels, pixels]. Plain C (the compiler vectorizes the
+// copies); the Swift reference is ExecutionPlan.ConvolutionWork.lowerReference / scatterReference.
+#include "shrink_kernels.h"
+
+#include <string.h>
+
+static inline __attribute__((always_inline)) void im2col_rows(
+    const ptrdiff_t channels, const ptrdiff_t height, const ptrdiff_t width, const ptrdiff_t k, const ptrdiff_t stride,
+    const ptrdiff_t padding, const float *input, float *columns) {
+    const ptrdiff_t oh = (height + 2 * padding - k) / stride + 1, ow = (width + 2 * padding - k) / stride + 1;
+    const ptrdiff_t depth = channels * k * k, plane = height * width;
+    for (ptrdiff_t oy = 0; oy < oh; oy++) {
+        const ptrdiff_t y0 = oy * stride - padding;
+        const int rows_inside = y0 >= 0 && y0 + k <= height;
+        for (ptrdiff_t ox = 0; ox < ow; ox++) {
+            const ptrdiff_t x0 = ox * stride - padding;
+            float *target = columns + (oy * ow + ox) * depth;
+            if (rows_inside && x0 >= 0 && x0 + k <= width) {
+                const float *source = input + y0 * width + x0;
+                for (ptrdiff_t c = 0; c < channels; c++, source += plane) {
+                    for (ptrdiff_t kr = 0; kr < k; kr++)
+                        for (ptrdiff_t kc = 0; kc < k; kc++) *target++ = source[kr * width + kc];
+                }
+            } else {
+                for (ptrdiff_t c = 0; c < channels; c++) {
+                    const float *source = input + c * plane;
+                    for (ptrdiff_t kr = 0; kr < k; kr++) {
+                        const ptrdiff_t y = y0 + kr;
+                        if (y < 0 || y >= height) {
+                            for (ptrdiff_t kc = 0; kc < k; kc++) *target++ = 0.0f;
+                            continue;
+                        }
+                        const float *row = source + y * width;
+                        for (ptrdiff_t kc = 0; kc < k; kc++) {
+                            const ptrdiff_t x = x0 + kc;
+                            *target++ = (x >= 0 && x < width) ? row[x] : 0.0f;
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// dst[p·ld_dst + c] = src[c·ld_src + p] over a rows × cols block (src rows are channels).
+static void transpose_plain(ptrdiff_t channels, ptrdiff_t pixels, const float *src, float *dst) {
+    enum { B = 16 };
+    for (ptrdiff_t c0 = 0; c0 < channels; c0 += B) {
+        const ptrdiff_t c1 = c0 + B < channels ? c0 + B : channels;
+        for (ptrdiff_t p0 = 0; p0 < pixels; p0 += B) {
+            const ptrdiff_t p1 = p0 + B < pixels ? p0 + B : pixels;
+            for (ptrdiff_t p = p0; p < p1; p++)
+                for (ptrdiff_t c = c0; c < c1; c++) dst[p * channels + c] = src[c * pixels + p];
+        }
+    }
+}
+
+void shrink_im2col(ptrdiff_t channels, ptrdiff_t height, ptrdiff_t width, ptrdiff_t k, ptrdiff_t stride,
+                   ptrdiff_t padding, const float *input, float *columns) {
+    if (k == 1 && stride == 1 && padding == 0) {
+        transpose_plain(channels, height * width, input, columns);
+    } else if (k == 3) {
+        im2col_rows(channels, height, width, 3, stride, padding, input, columns);
+    } else if (k == 1) {
+        im2col_rows(channels, height, width, 1, stride, padding, input, columns);
+    } else {
+        im2col_rows(channels, height, width, k, stride, padding, input, columns);
+    }
+}
+
+void shrink_transpose_transform(ptrdiff_t pixels, ptrdiff_t channels, const float *src, float *output,
+                                const float *scale, const float *shift, float lower, float upper) {
+    enum { B = 16 };
+    for (ptrdiff_t c0 = 0; c0 < channels; c0 += B) {
+        const ptrdiff_t c1 = c0 + B < channels ? c0 + B : channels;
+        for (ptrdiff_t p0 = 0; p0 < pixels; p0 += B) {
+            const ptrdiff_t p1 = p0 + B < pixels ? p0 + B : pixels;
+            for (ptrdiff_t c = c0; c < c1; c++) {
+                float *target = output + c * pixels;
+                if (scale) {
+                    const float a = scale[c], b = shift[c];
+                    for (ptrdiff_t p = p0; p < p1; p++) {
+                        float v = src[p * channels + c] * a + b;
+                        v = v < lower ? lower : v;
+                        target[p] = v > upper ? upper : v;
+                    }
+                } else {
+                    for (ptrdiff_t p = p0; p < p1; p++) {
+                        float v = src[p * channels + c];
+                        v = v < lower ? lower : v;
+                        target[p] = v > upper ? upper : v;
+                    }
+                }
+            }
+        }
+    }
+}

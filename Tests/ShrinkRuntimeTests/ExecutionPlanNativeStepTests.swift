@@ -1,0 +1,75 @@
+import ShrinkFormats
+import ShrinkNN
+@testable import ShrinkRuntime
+import ShrinkTensor
+import Testing
+
+/// Native steps (depthwise Conv2D, MaxPool2D, same-shape Add on the arena) against the ops' own
+/// kernels (GraphNetwork) and the fused clamp.
+@Suite("ExecutionPlan native steps")
+struct ExecutionPlanNativeStepTests {
+    static let depthwiseCases: [(kernel: Int, stride: Int, padding: Int, batchNorm: Bool, relu6: Bool)] = [
+        (3, 1, 1, true, true), (3, 2, 1, true, true), (3, 1, 0, false, false), (3, 2, 0, false, true),
+        (5, 2, 2, true, false), (1, 1, 0, false, false),
+    ]
+
+    /// input [6, 9, 10] → depthwise conv → (bn) → (relu6) → maxpool (3×2, strides 2×1, pads
+    /// [1, 0, 0, 1], ceil mode) → flatten → fc (→ 5).
+    static func depthwiseGraph(_ c: (kernel: Int, stride: Int, padding: Int, batchNorm: Bool, relu6: Bool)) -> Graph {
+        var builder = GraphBuilder(name: "depthwise", inputShape: [6, 9, 10])
+        var x = builder.add("dw", Convolution2DOperator(inputChannels: 6, outputChannels: 6,
+                                                        window: WindowGeometry(square: c.kernel, stride: c.stride, padding: c.padding),
+                                                        groups: 6, hasBias: !c.batchNorm), builder.input)
+        if c.batchNorm { x = builder.add("bn", BatchNormalizationOperator(channels: 6), x) }
+        if c.relu6 { x = builder.add("relu6", ReLU6Operator(), x) }
+        x = builder.add("pool", MaxPool2DOperator(window: WindowGeometry(kernel: [3, 2], strides: [2, 1], pads: [1, 0, 0, 1]),
+                                                  ceilMode: true), x)
+        x = builder.add("flatten", FlattenOperator(), x)
+        let height = (9 + 2 * c.padding - c.kernel) / c.stride + 1, width = (10 + 2 * c.padding - c.kernel) / c.stride + 1
+        let pooledHeight = Int((Double(height + 1 - 3) / 2).rounded(.up)) + 1
+        let pooledHeightClamped = (pooledHeight - 1) * 2 >= height + 1 ? pooledHeight - 1 : pooledHeight
+        let features = 6 * pooledHeightClamped * width
+        x = builder.add("fc", LinearOperator(inputFeatures: features, outputFeatures: 5), x)
+        return builder.finish()
+    }
+
+    @Test("depthwise Conv2D and MaxPool2D run natively and match the op kernels", arguments: 0..<depthwiseCases.count)
+    func depthwiseAndMaxPool(caseIndex: Int) throws {
+        let c = Self.depthwiseCases[caseIndex]
+        let graph = Self.depthwiseGraph(c)
+        let network = try GraphFixtures.network(graph, seed: UInt64(50 + caseIndex))
+        let plan = try ExecutionPlan(graph: graph, tensors: GraphFixtures.tensors(network))
+        let kinds = plan.layers.map(\.kernel)
+        #expect(kinds[0] == .native("Conv2D") && kinds.contains(.native("MaxPool2D")), "\(kinds)")
+        if c.batchNorm { #expect(kinds[1] == .folded(into: "dw")) }
+        if c.relu6 { #expect(kinds[c.batchNorm ? 2 : 1] == .fused(into: "dw")) }
+        for batch in [1, 3] {
+            let input = GraphFixtures.input(batch: batch, shape: [6, 9, 10], seed: UInt64(60 + batch))
+            let error = ExecutionPlanTests.relativeError(try plan.run(input), network.forward(input, mode: .inference))
+            #expect(error <= 1e-5, "\(c) batch \(batch): \(error)")
+        }
+    }
+
+    @Test("a residual Add of two same-shape values and a GlobalAveragePool run natively and match the op kernels")
+    func residualAdd() throws {
+        var builder = GraphBuilder(name: "residual", inputShape: [4, 6, 6])
+        var x = builder.add("conv", Convolution2DOperator(inputChannels: 4, outputChannels: 4,
+                                                          window: WindowGeometry(square: 3, padding: 1)), builder.input)
+        x = builder.add("relu", ReLUOperator(), x)
+        x = builder.add("add", AdditionOperator(), inputs: [x, builder.input])
+        x = builder.add("relu2", ReLUOperator(), x)
+        x = builder.add("gap", GlobalAveragePoolOperator(), x)
+        x = builder.add("flatten", FlattenOperator(), x)
+        x = builder.add("fc", LinearOperator(inputFeatures: 4, outputFeatures: 3), x)
+        let graph = builder.finish()
+        let network = try GraphFixtures.network(graph, seed: 70)
+        let plan = try ExecutionPlan(graph: graph, tensors: GraphFixtures.tensors(network))
+        #expect(plan.layers[2].kernel == .native("Add") && plan.layers[3].kernel == .fused(into: "add"))
+        #expect(plan.layers[4].kernel == .native("GlobalAveragePool"))
+        for batch in [1, 2] {
+            let input = GraphFixtures.input(batch: batch, shape: [4, 6, 6], seed: UInt64(80 + batch))
+            let error = ExecutionPlanTests.relativeError(try plan.run(input), network.forward(input, mode: .inference))
+            #expect(error <= 1e-5, "batch \(batch): \(error)")
+        }
+    }
+}
