@@ -76,7 +76,7 @@ struct FuzzONNXCommand: ParsableCommand {
 
     static func peakResidentMebibytes() -> Double {
         var usage = rusage()
-        getrusage(RUSAGE_SELF, &usage)
+        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
         return Double(usage.ru_maxrss) / 1024
     }
 
