@@ -1,22 +1,11 @@
 // Native inference kernels for the runtime's depthwise convolutions and max pooling: direct loops
-// over each channel plane, the valid output range of each kernel tap computed once so the inner
-// loops have no bounds checks (the compiler vectorizes the stride-1 ones). Plain C.
+// over each channel plane, the output columns whose window is wholly inside the input computed
+// once so their inner loops have no bounds checks (the compiler vectorizes them). Plain C, also
+// compiled for AVX-512 and dispatched by shrink_cpu_active_path().
 #include "shrink_kernels.h"
+#include "sgemm_internal.h"
 
 #include <math.h>
-
-/// First output index o with o·stride − padding + tap ≥ 0, and one past the last with it < size.
-static inline void valid_range(ptrdiff_t size, ptrdiff_t outputs, ptrdiff_t stride, ptrdiff_t offset, ptrdiff_t *begin,
-                               ptrdiff_t *end) {
-    // x = o·stride + offset; need 0 ≤ x < size.
-    ptrdiff_t b = 0;
-    if (offset < 0) b = (-offset + stride - 1) / stride;
-    ptrdiff_t e = size - offset <= 0 ? 0 : (size - offset - 1) / stride + 1;
-    if (e > outputs) e = outputs;
-    if (b > e) b = e;
-    *begin = b;
-    *end = e;
-}
 
 /// One output pixel: the sum over the kernel rows in [r0, r1) and columns in [c0, c1) (the taps
 /// inside the input), plus the bias, clamped.
@@ -66,9 +55,9 @@ static inline __attribute__((always_inline)) void depthwise_plane(
     }
 }
 
-void shrink_depthwise_conv(ptrdiff_t channels, ptrdiff_t height, ptrdiff_t width, ptrdiff_t k, ptrdiff_t stride,
-                           ptrdiff_t padding, const float *input, const float *weights, const float *bias,
-                           float lower, float upper, float *output) {
+static inline __attribute__((always_inline)) void depthwise_conv(
+    ptrdiff_t channels, ptrdiff_t height, ptrdiff_t width, ptrdiff_t k, ptrdiff_t stride, ptrdiff_t padding,
+    const float *input, const float *weights, const float *bias, float lower, float upper, float *output) {
     const ptrdiff_t oh = (height + 2 * padding - k) / stride + 1, ow = (width + 2 * padding - k) / stride + 1;
     // Output columns whose whole window is inside the input: x0 = ox·stride − padding ≥ 0 and x0 + k ≤ width.
     ptrdiff_t interior_begin = (padding + stride - 1) / stride;
@@ -88,30 +77,105 @@ void shrink_depthwise_conv(ptrdiff_t channels, ptrdiff_t height, ptrdiff_t width
     }
 }
 
-void shrink_max_pool(ptrdiff_t planes, ptrdiff_t height, ptrdiff_t width, ptrdiff_t kh, ptrdiff_t kw, ptrdiff_t sh,
-                     ptrdiff_t sw, ptrdiff_t pad_top, ptrdiff_t pad_left, ptrdiff_t oh, ptrdiff_t ow, const float *input,
-                     float *output) {
-    ptrdiff_t begins[kw], ends[kw];
-    for (ptrdiff_t kc = 0; kc < kw; kc++) valid_range(width, ow, sw, kc - pad_left, &begins[kc], &ends[kc]);
+#if SHRINK_HAVE_X86_PATHS
+/// The same loops compiled for AVX-512 (16 output columns per vector in the interior).
+SHRINK_TARGET_AVX512 static void depthwise_conv_avx512(ptrdiff_t channels, ptrdiff_t height, ptrdiff_t width, ptrdiff_t k,
+                                                    ptrdiff_t stride, ptrdiff_t padding, const float *input,
+                                                    const float *weights, const float *bias, float lower, float upper,
+                                                    float *output) {
+    depthwise_conv(channels, height, width, k, stride, padding, input, weights, bias, lower, upper, output);
+}
+#endif
+
+void shrink_depthwise_conv(ptrdiff_t channels, ptrdiff_t height, ptrdiff_t width, ptrdiff_t k, ptrdiff_t stride,
+                           ptrdiff_t padding, const float *input, const float *weights, const float *bias,
+                           float lower, float upper, float *output) {
+#if SHRINK_HAVE_X86_PATHS
+    if (shrink_cpu_active_path() == SHRINK_CPU_PATH_AVX512) {
+        depthwise_conv_avx512(channels, height, width, k, stride, padding, input, weights, bias, lower, upper, output);
+        return;
+    }
+#endif
+    depthwise_conv(channels, height, width, k, stride, padding, input, weights, bias, lower, upper, output);
+}
+
+/// One output row of max pooling: window rows [r0, r1) of the input starting at `rows` (row y0),
+/// columns whose whole window is inside the input in [x_begin, x_end) (no checks there, a
+/// register maximum per output), the rest clipped. A window with no input gives −infinity; an
+/// input never loses to −infinity padding, and NaN never wins (v > m ? v : m).
+static inline __attribute__((always_inline)) void max_pool_row(
+    const ptrdiff_t width, const ptrdiff_t kw, const ptrdiff_t sw, const ptrdiff_t pad_left, const ptrdiff_t ow,
+    const ptrdiff_t x_begin, const ptrdiff_t x_end, const float *restrict rows, const ptrdiff_t r0, const ptrdiff_t r1,
+    float *restrict out) {
+    for (ptrdiff_t ox = x_begin; ox < x_end; ox++) {
+        const float *window = rows + ox * sw - pad_left;
+        float m = -INFINITY;
+        for (ptrdiff_t kr = r0; kr < r1; kr++)
+            for (ptrdiff_t kc = 0; kc < kw; kc++) {
+                const float v = window[kr * width + kc];
+                m = v > m ? v : m;
+            }
+        out[ox] = m;
+    }
+    for (ptrdiff_t ox = 0; ox < ow; ox++) {
+        if (ox == x_begin) ox = x_end;
+        if (ox >= ow) break;
+        const ptrdiff_t x0 = ox * sw - pad_left;
+        const ptrdiff_t c0 = x0 < 0 ? -x0 : 0, c1 = x0 + kw > width ? width - x0 : kw;
+        float m = -INFINITY;
+        for (ptrdiff_t kr = r0; kr < r1; kr++)
+            for (ptrdiff_t kc = c0; kc < c1; kc++) {
+                const float v = rows[kr * width + x0 + kc];
+                m = v > m ? v : m;
+            }
+        out[ox] = m;
+    }
+}
+
+static inline __attribute__((always_inline)) void max_pool_planes(
+    const ptrdiff_t planes, const ptrdiff_t height, const ptrdiff_t width, const ptrdiff_t kh, const ptrdiff_t kw,
+    const ptrdiff_t sh, const ptrdiff_t sw, const ptrdiff_t pad_top, const ptrdiff_t pad_left, const ptrdiff_t oh,
+    const ptrdiff_t ow, const float *input, float *output) {
+    // Output columns whose whole window is inside the input: x0 = ox·sw − pad_left ≥ 0, x0 + kw ≤ width.
+    ptrdiff_t x_begin = (pad_left + sw - 1) / sw;
+    ptrdiff_t x_end = width - kw + pad_left < 0 ? 0 : (width - kw + pad_left) / sw + 1;
+    if (x_end > ow) x_end = ow;
+    if (x_begin > x_end) x_begin = x_end;
     for (ptrdiff_t p = 0; p < planes; p++) {
         const float *plane = input + p * height * width;
         float *target = output + p * oh * ow;
         for (ptrdiff_t oy = 0; oy < oh; oy++) {
-            float *row = target + oy * ow;
-            for (ptrdiff_t ox = 0; ox < ow; ox++) row[ox] = -INFINITY;
-            for (ptrdiff_t kr = 0; kr < kh; kr++) {
-                const ptrdiff_t y = oy * sh - pad_top + kr;
-                if (y < 0 || y >= height) continue;
-                const float *source = plane + y * width;
-                for (ptrdiff_t kc = 0; kc < kw; kc++) {
-                    const ptrdiff_t begin = begins[kc], end = ends[kc];
-                    const float *s = source + kc - pad_left;
-                    for (ptrdiff_t ox = begin; ox < end; ox++) {
-                        const float v = s[ox * sw];
-                        row[ox] = v > row[ox] ? v : row[ox];
-                    }
-                }
-            }
+            const ptrdiff_t y0 = oy * sh - pad_top;
+            const ptrdiff_t r0 = y0 < 0 ? -y0 : 0, r1 = y0 + kh > height ? height - y0 : kh;
+            const float *rows = plane + y0 * width;
+            if (r0 == 0 && r1 == kh) max_pool_row(width, kw, sw, pad_left, ow, x_begin, x_end, rows, 0, kh, target + oy * ow);
+            else max_pool_row(width, kw, sw, pad_left, ow, x_begin, x_end, rows, r0, r1 < r0 ? r0 : r1, target + oy * ow);
         }
+    }
+}
+
+#if SHRINK_HAVE_X86_PATHS
+SHRINK_TARGET_AVX512 static void max_pool_3x3s2_avx512(ptrdiff_t planes, ptrdiff_t height, ptrdiff_t width, ptrdiff_t pad_top,
+                                                   ptrdiff_t pad_left, ptrdiff_t oh, ptrdiff_t ow, const float *input,
+                                                   float *output) {
+    max_pool_planes(planes, height, width, 3, 3, 2, 2, pad_top, pad_left, oh, ow, input, output);
+}
+#endif
+
+void shrink_max_pool(ptrdiff_t planes, ptrdiff_t height, ptrdiff_t width, ptrdiff_t kh, ptrdiff_t kw, ptrdiff_t sh,
+                     ptrdiff_t sw, ptrdiff_t pad_top, ptrdiff_t pad_left, ptrdiff_t oh, ptrdiff_t ow, const float *input,
+                     float *output) {
+    if (kh == 3 && kw == 3 && sh == 2 && sw == 2) {
+#if SHRINK_HAVE_X86_PATHS
+        if (shrink_cpu_active_path() == SHRINK_CPU_PATH_AVX512) {
+            max_pool_3x3s2_avx512(planes, height, width, pad_top, pad_left, oh, ow, input, output);
+            return;
+        }
+#endif
+        max_pool_planes(planes, height, width, 3, 3, 2, 2, pad_top, pad_left, oh, ow, input, output);
+    } else if (kh == 2 && kw == 2 && sh == 2 && sw == 2) {
+        max_pool_planes(planes, height, width, 2, 2, 2, 2, pad_top, pad_left, oh, ow, input, output);
+    } else {
+        max_pool_planes(planes, height, width, kh, kw, sh, sw, pad_top, pad_left, oh, ow, input, output);
     }
 }

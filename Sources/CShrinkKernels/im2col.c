@@ -97,3 +97,69 @@ void shrink_transpose_transform(ptrdiff_t pixels, ptrdiff_t channels, const floa
         }
     }
 }
+
+// MARK: - Channels-last u8 lowering (static-int8 convolutions)
+
+void shrink_transpose_u8(ptrdiff_t channels, ptrdiff_t pixels, const uint8_t *src, uint8_t *dst) {
+    enum { B = 32 };
+    if (channels == 1) {
+        memcpy(dst, src, (size_t)pixels);
+        return;
+    }
+    for (ptrdiff_t p0 = 0; p0 < pixels; p0 += B) {
+        const ptrdiff_t p1 = p0 + B < pixels ? p0 + B : pixels;
+        for (ptrdiff_t c0 = 0; c0 < channels; c0 += B) {
+            const ptrdiff_t c1 = c0 + B < channels ? c0 + B : channels;
+            for (ptrdiff_t p = p0; p < p1; p++)
+                for (ptrdiff_t c = c0; c < c1; c++) dst[p * channels + c] = src[c * pixels + p];
+        }
+    }
+}
+
+/// A short run of codes: a plain loop below 64 bytes (no call), memcpy above.
+static inline __attribute__((always_inline)) void copy_codes(uint8_t *restrict target, const uint8_t *restrict source,
+                                                             ptrdiff_t count) {
+    if (count >= 64) {
+        memcpy(target, source, (size_t)count);
+        return;
+    }
+    for (ptrdiff_t i = 0; i < count; i++) target[i] = source[i];
+}
+
+static inline __attribute__((always_inline)) void im2col_channels_last(
+    const ptrdiff_t channels, const ptrdiff_t height, const ptrdiff_t width, const ptrdiff_t k, const ptrdiff_t stride,
+    const ptrdiff_t padding, const uint8_t *input, const uint8_t pad, const ptrdiff_t ldc, uint8_t *columns) {
+    const ptrdiff_t oh = (height + 2 * padding - k) / stride + 1, ow = (width + 2 * padding - k) / stride + 1;
+    const ptrdiff_t depth = channels * k * k;
+    for (ptrdiff_t oy = 0; oy < oh; oy++) {
+        const ptrdiff_t y0 = oy * stride - padding;
+        for (ptrdiff_t ox = 0; ox < ow; ox++) {
+            const ptrdiff_t x0 = ox * stride - padding;
+            uint8_t *target = columns + (oy * ow + ox) * ldc;
+            for (ptrdiff_t kr = 0; kr < k; kr++) {
+                const ptrdiff_t y = y0 + kr;
+                const int row_inside = y >= 0 && y < height;
+                if (row_inside && x0 >= 0 && x0 + k <= width) {
+                    // k whole pixels of this input row: one contiguous run of k · channels codes.
+                    copy_codes(target, input + (y * width + x0) * channels, k * channels);
+                    target += k * channels;
+                    continue;
+                }
+                for (ptrdiff_t kc = 0; kc < k; kc++, target += channels) {
+                    const ptrdiff_t x = x0 + kc;
+                    if (row_inside && x >= 0 && x < width) copy_codes(target, input + (y * width + x) * channels, channels);
+                    else for (ptrdiff_t c = 0; c < channels; c++) target[c] = pad;
+                }
+            }
+            if (ldc > depth) memset(target, 0, (size_t)(ldc - depth));
+        }
+    }
+}
+
+void shrink_im2col_u8_channels_last(ptrdiff_t channels, ptrdiff_t height, ptrdiff_t width, ptrdiff_t k,
+                                    ptrdiff_t stride, ptrdiff_t padding, const uint8_t *input, uint8_t pad,
+                                    ptrdiff_t ldc, uint8_t *columns) {
+    if (k == 3) im2col_channels_last(channels, height, width, 3, stride, padding, input, pad, ldc, columns);
+    else if (k == 1) im2col_channels_last(channels, height, width, 1, stride, padding, input, pad, ldc, columns);
+    else im2col_channels_last(channels, height, width, k, stride, padding, input, pad, ldc, columns);
+}

@@ -122,24 +122,41 @@ public struct Int8LinearWeights: @unchecked Sendable {
     public func apply(_ input: QuantizedActivations, output: UnsafeMutablePointer<Float>, threadCount: Int = 1) {
         precondition(input.columns == inputCount, "input has \(input.columns) columns, expected \(inputCount)")
         guard input.rows > 0, outputCount > 0 else { return }
-        let depthSteps = (inputCount + 3) / 4
-        input.codes.withUnsafeBufferPointer { x in
+        // With no inputs there are no codes: the kernel reads none, but needs a valid pointer.
+        let codes = input.codes.isEmpty ? [0] : input.codes
+        codes.withUnsafeBufferPointer { x in
             input.scales.withUnsafeBufferPointer { sx in
                 input.zeroPoints.withUnsafeBufferPointer { zx in
-                    withBiasPointer { biasPointer in
-                        rowSums.withUnsafeBufferPointer { sums in
-                            scales.withUnsafeBufferPointer { sw in
-                                let weights = packed.base.assumingMemoryBound(to: Int8.self)
-                                PanelSplit.forEachColumnRange(outputCount: outputCount, panelColumns: Int(SHRINK_INT8_PANEL_COLUMNS),
-                                                             threadCount: threadCount) { columns in
-                                    let start = columns.lowerBound
-                                    shrink_int8_linear(input.rows, columns.count, inputCount, x.baseAddress, max(inputCount, 1),
-                                                       sx.baseAddress, zx.baseAddress, weights + start * depthSteps * 4,
-                                                       sums.baseAddress! + start, sw.baseAddress! + start,
-                                                       biasPointer.map { $0 + start }, output + start, outputCount)
-                                }
-                            }
-                        }
+                    apply(codes: x.baseAddress!, rows: input.rows, rowStride: max(inputCount, 1), scales: sx.baseAddress!,
+                          zeroPoints: zx.baseAddress!, output: output, threadCount: threadCount)
+                }
+            }
+        }
+    }
+
+    /// y = dequant(x · Wᵀ) + bias into `output` ([rows, outputCount]) for u8 codes read in place:
+    /// row i at `codes + i · rowStride` with scale `scales[i]` and zero point `zeroPoints[i]`. A
+    /// `rowStride` of at least `inputCount` rounded up to a multiple of 4, with the bytes past
+    /// `inputCount` of each row readable (their products are with zero weights), lets the kernel
+    /// read whole 4-byte depth steps. On up to `threadCount` threads (whole 64-channel panels).
+    public func apply(codes: UnsafePointer<UInt8>, rows: Int, rowStride: Int, scales rowScales: UnsafePointer<Float>,
+                      zeroPoints: UnsafePointer<Int32>, output: UnsafeMutablePointer<Float>, threadCount: Int = 1) {
+        precondition(rowStride >= inputCount, "row stride \(rowStride) is below the \(inputCount) inputs")
+        guard rows > 0, outputCount > 0 else { return }
+        let depthSteps = (inputCount + 3) / 4
+        // Whole rounded-up rows run every depth step as a full 4-byte word.
+        let depth = rowStride >= depthSteps * 4 ? depthSteps * 4 : inputCount
+        withBiasPointer { biasPointer in
+            rowSums.withUnsafeBufferPointer { sums in
+                scales.withUnsafeBufferPointer { sw in
+                    let weights = packed.base.assumingMemoryBound(to: Int8.self)
+                    PanelSplit.forEachColumnRange(outputCount: outputCount, panelColumns: Int(SHRINK_INT8_PANEL_COLUMNS),
+                                                 threadCount: threadCount) { columns in
+                        let start = columns.lowerBound
+                        shrink_int8_linear(rows, columns.count, depth, codes, rowStride, rowScales, zeroPoints,
+                                           weights + start * depthSteps * 4, sums.baseAddress! + start,
+                                           sw.baseAddress! + start, biasPointer.map { $0 + start }, output + start,
+                                           outputCount)
                     }
                 }
             }

@@ -141,11 +141,17 @@ extension ExecutionPlan {
                     let weight = try tensor(node, op.weights[0])
                     let bias = convolution.hasBias ? try tensor(node, op.weights[1]).value.scalars : nil
                     let work = ConvolutionWork(convolution: convolution, inputShape: sampleShapes[id(node.inputs[0])])
-                    let choice = try ExecutionPlan.matrixKernel(node: node.name, weight: weight, bias: bias,
+                    var choice = try ExecutionPlan.matrixKernel(node: node.name, weight: weight, bias: bias,
                                                                 outputs: convolution.outputChannels, inputs: work.depth,
                                                                 fold: affine)
-                    folded = choice.folded
                     let quantization = try staticQuantization(for: choice.kernel, node: node)
+                    if quantization != nil, case .int8 = choice.kernel {
+                        // Static int8 lowers channels-last rows: pack the weights in that column order.
+                        choice = try ExecutionPlan.matrixKernel(node: node.name, weight: weight, bias: bias,
+                                                                outputs: convolution.outputChannels, inputs: work.depth,
+                                                                fold: affine, int8ColumnOrder: work.channelsLastOrder)
+                    }
+                    folded = choice.folded
                     let kind: LayerKernel = quantization != nil ? .int8(static: true) : choice.kind
                     step = Step(node: index, name: node.name,
                                 operation: .convolution(choice.kernel, quantization: quantization, work: work),

@@ -11,6 +11,16 @@ extension ExecutionPlan {
         let outputChannels: Int, outputHeight: Int, outputWidth: Int
         private(set) var columns = UnsafeMutableBufferPointer<Float>(start: nil, count: 0)
         var products = UnsafeMutableBufferPointer<Float>(start: nil, count: 0)
+        /// The static-int8 path's buffers: the input's u8 codes (as stored, then channels-last),
+        /// their im2col rows (stride `quantizedRowStride`), and each row's scale and zero point
+        /// (the calibrated pair, repeated).
+        private(set) var inputCodes = UnsafeMutableBufferPointer<UInt8>(start: nil, count: 0)
+        private(set) var channelsLastCodes = UnsafeMutableBufferPointer<UInt8>(start: nil, count: 0)
+        private(set) var quantizedColumns = UnsafeMutableBufferPointer<UInt8>(start: nil, count: 0)
+        private(set) var rowScales = UnsafeMutableBufferPointer<Float>(start: nil, count: 0)
+        private(set) var rowZeroPoints = UnsafeMutableBufferPointer<Int32>(start: nil, count: 0)
+        /// The parameters `rowScales` and `rowZeroPoints` hold throughout (nil: not filled).
+        private var rowParameters: StaticActivationQuantization?
 
         /// A square, symmetric, undilated, ungrouped convolution (`lowerable(_:)`) on `inputShape`
         /// ([channels, height, width]).
@@ -38,11 +48,38 @@ extension ExecutionPlan {
         deinit {
             columns.baseAddress?.deallocate()
             products.baseAddress?.deallocate()
+            inputCodes.baseAddress?.deallocate()
+            channelsLastCodes.baseAddress?.deallocate()
+            quantizedColumns.baseAddress?.deallocate()
+            rowScales.baseAddress?.deallocate()
+            rowZeroPoints.baseAddress?.deallocate()
         }
 
         /// Output pixels per sample and the depth of one lowered row (channels · kernelSize²).
         var pixels: Int { outputHeight * outputWidth }
         var depth: Int { channels * kernelSize * kernelSize }
+        /// The depth rounded up to the int8 kernel's 4-byte steps (the u8 rows' stride).
+        var quantizedRowStride: Int { (depth + 3) / 4 * 4 }
+
+        /// The static-int8 path's column order: column j of its lowered rows, (kernelRow · k +
+        /// kernelColumn) · channels + channel, holds the original column channelsLastOrder[j],
+        /// (channel · k + kernelRow) · k + kernelColumn: the permutation its packed weights get.
+        var channelsLastOrder: [Int] {
+            let k = kernelSize
+            var order = [Int](repeating: 0, count: depth)
+            for kernelRow in 0..<k {
+                for kernelColumn in 0..<k {
+                    for channel in 0..<channels {
+                        order[(kernelRow * k + kernelColumn) * channels + channel] = (channel * k + kernelRow) * k + kernelColumn
+                    }
+                }
+            }
+            return order
+        }
+
+        /// Whether the channels-last codes are already the lowered rows (a 1×1, stride-1, unpadded
+        /// convolution whose channel count is a whole number of 4-byte steps): no im2col at all.
+        var channelsLastCodesAreRows: Bool { kernelSize == 1 && stride == 1 && padding == 0 && channels % 4 == 0 }
 
         /// Sizes the scratch buffers for `batch` samples (reallocating only when they grow).
         func prepare(batch: Int) {
@@ -55,6 +92,81 @@ extension ExecutionPlan {
                 products.baseAddress?.deallocate()
                 products = .allocate(capacity: max(1, rows * outputChannels))
             }
+        }
+
+        /// Sizes the static-int8 buffers for `batch` samples and fills the row parameters.
+        func prepareQuantized(batch: Int, parameters: StaticActivationQuantization) {
+            let rows = batch * pixels, sampleSize = channels * height * width
+            if inputCodes.count < batch * sampleSize {
+                inputCodes.baseAddress?.deallocate()
+                channelsLastCodes.baseAddress?.deallocate()
+                inputCodes = .allocate(capacity: max(1, batch * sampleSize))
+                channelsLastCodes = .allocate(capacity: max(1, batch * sampleSize))
+            }
+            if quantizedColumns.count < rows * quantizedRowStride {
+                quantizedColumns.baseAddress?.deallocate()
+                quantizedColumns = .allocate(capacity: max(1, rows * quantizedRowStride))
+            }
+            if rowScales.count < rows {
+                rowScales.baseAddress?.deallocate()
+                rowZeroPoints.baseAddress?.deallocate()
+                rowScales = .allocate(capacity: max(1, rows))
+                rowZeroPoints = .allocate(capacity: max(1, rows))
+                rowParameters = nil
+            }
+            if rowParameters != parameters {
+                // Filled once per size and parameters, not on every run.
+                rowScales.update(repeating: parameters.scale)
+                rowZeroPoints.update(repeating: parameters.zeroPoint)
+                rowParameters = parameters
+            }
+            if products.count < rows * outputChannels {
+                products.baseAddress?.deallocate()
+                products = .allocate(capacity: max(1, rows * outputChannels))
+            }
+        }
+
+        /// The static-int8 lowering, returning its rows ([batch · pixels, quantizedRowStride] u8,
+        /// columns in `channelsLastOrder`): the input quantized once with the calibrated parameters
+        /// (`shrink_quantize_activations_static`: channels · height · width codes per sample, not
+        /// the k² times as many of the lowered rows), transposed to channels-last
+        /// (`shrink_transpose_u8`), then lowered by whole runs of channels
+        /// (`shrink_im2col_u8_channels_last`, padding taps reading the zero point, the code of 0.0),
+        /// or used as they are when `channelsLastCodesAreRows`. The codes equal quantizing `lower`'s
+        /// fp32 rows (reordered), at a quarter of the bytes.
+        func lowerQuantized(_ input: UnsafePointer<Float>, batch: Int, parameters: StaticActivationQuantization)
+            -> UnsafePointer<UInt8> {
+            let sampleSize = channels * height * width, rowStride = quantizedRowStride
+            let codes = inputCodes.baseAddress!, channelsLast = channelsLastCodes.baseAddress!
+            shrink_quantize_activations_static(1, batch * sampleSize, input, batch * sampleSize, parameters.scale,
+                                               parameters.zeroPoint, codes, batch * sampleSize)
+            for sample in 0..<batch {
+                shrink_transpose_u8(channels, height * width, codes + sample * sampleSize, channelsLast + sample * sampleSize)
+            }
+            if channelsLastCodesAreRows { return UnsafePointer(channelsLast) }
+            let columns = quantizedColumns.baseAddress!
+            for sample in 0..<batch {
+                shrink_im2col_u8_channels_last(channels, height, width, kernelSize, stride, padding,
+                                               channelsLast + sample * sampleSize, UInt8(parameters.zeroPoint), rowStride,
+                                               columns + sample * pixels * rowStride)
+            }
+            return UnsafePointer(columns)
+        }
+
+        /// The scalar twin of `lowerQuantized`: `lowerReference`'s fp32 rows, each value quantized
+        /// by the reference rule, in `channelsLastOrder`, in rows of `quantizedRowStride` (zero
+        /// past the depth).
+        func lowerQuantizedReference(_ input: UnsafePointer<Float>, batch: Int,
+                                     parameters: StaticActivationQuantization) -> [UInt8] {
+            lowerReference(input, batch: batch)
+            let rows = batch * pixels, depth = self.depth, rowStride = quantizedRowStride, order = channelsLastOrder
+            let values = Array(UnsafeBufferPointer(start: columns.baseAddress!, count: rows * depth))
+            let quantized = ReferenceKernels.quantizeActivations(values, rows: rows, columns: depth, parameters: parameters)
+            var result = [UInt8](repeating: 0, count: rows * rowStride)
+            for row in 0..<rows {
+                for column in 0..<depth { result[row * rowStride + column] = quantized.codes[row * depth + order[column]] }
+            }
+            return result
         }
 
         /// im2col: input [batch, channels, height, width] → columns [batch · pixels, depth], row

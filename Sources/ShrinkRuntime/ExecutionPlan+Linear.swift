@@ -15,9 +15,11 @@ extension ExecutionPlan {
     /// it has none. With `fold`, the affine is folded into the kernel where its weights stay in a
     /// per-channel-scalable form (fp32 values: rows scaled before packing; int8: per-channel
     /// scales), and `folded` is true; otherwise (fp16, palettes, palettized sparse) the caller
-    /// applies it after the kernel.
+    /// applies it after the kernel. With `int8ColumnOrder`, an int8 kernel's column j holds the
+    /// stored column int8ColumnOrder[j] (the static-int8 convolutions' channels-last rows).
     static func matrixKernel(node: String, weight stored: StoredTensor, bias: [Float]?, outputs: Int, inputs: Int,
-                             fold: ChannelAffine?) throws -> (kernel: LinearKernel, kind: LayerKernel, folded: Bool) {
+                             fold: ChannelAffine?, int8ColumnOrder: [Int]? = nil)
+        throws -> (kernel: LinearKernel, kind: LayerKernel, folded: Bool) {
         // bias' = scale · bias + shift
         var foldedBias: [Float]? {
             guard let fold else { return bias }
@@ -53,7 +55,13 @@ extension ExecutionPlan {
             case let .affine(bits, isSigned, channelCount)
                 where bits == 8 && isSigned && (channelCount == outputs || channelCount == 1)
                     && coded.zeroPoints.allSatisfy({ $0 == 0 }):
-                let codes = coded.affineCodes() ?? []
+                var codes = coded.affineCodes() ?? []
+                if let order = int8ColumnOrder, order.count == inputs, codes.count == outputs * inputs {
+                    let stored = codes
+                    for row in 0..<outputs {
+                        for column in 0..<inputs { codes[row * inputs + column] = stored[row * inputs + order[column]] }
+                    }
+                }
                 var scales = channelCount == 1 ? [Float](repeating: coded.scales[0], count: outputs) : coded.scales
                 if let fold { scales = zip(scales, fold.scale).map { $0 * $1 } }
                 let packed = try Int8LinearWeights(weights: codes.map { Int8(truncatingIfNeeded: $0) }, scales: scales,

@@ -99,6 +99,19 @@ extension ExecutionPlan {
                 try Self.apply(kernel, quantization: quantization, input: input, rows: batch, output: output,
                                threadCount: threadCount, node: name)
                 transform.apply(output, batch: batch, pixels: 1)
+            case let .convolution(.int8(weights), quantization?, work):
+                // Static int8: [batch, in, h, w] → u8 codes → channels-last u8 im2col → int8 product
+                // (weights packed in the same column order) → [batch, out, pixels]
+                work.prepareQuantized(batch: batch, parameters: quantization)
+                let codes = work.lowerQuantized(input, batch: batch, parameters: quantization)
+                let rows = batch * work.pixels
+                let parallelWork = LinearKernel.int8(weights).parallelWork(rows: rows, outputCount: work.outputChannels,
+                                                                           inputCount: work.depth)
+                weights.apply(codes: codes, rows: rows, rowStride: work.quantizedRowStride,
+                              scales: work.rowScales.baseAddress!, zeroPoints: work.rowZeroPoints.baseAddress!,
+                              output: work.products.baseAddress!,
+                              threadCount: parallelWork >= ExecutionPlan.parallelWorkThreshold ? threads : 1)
+                work.scatter(batch: batch, into: output, transform: transform)
             case let .convolution(kernel, quantization, work):
                 // [batch, in, h, w] → im2col [batch·pixels, in·k²] → [batch·pixels, out] → [batch, out, pixels]
                 work.prepare(batch: batch)

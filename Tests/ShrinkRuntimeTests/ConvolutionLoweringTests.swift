@@ -1,3 +1,4 @@
+import ShrinkKernels
 import ShrinkNN
 @testable import ShrinkRuntime
 import ShrinkTensor
@@ -10,7 +11,7 @@ struct ConvolutionLoweringTests {
     static let shapes: [(channels: Int, height: Int, width: Int, kernel: Int, stride: Int, padding: Int, out: Int)] = [
         (3, 7, 9, 3, 1, 1, 5), (4, 8, 8, 3, 2, 1, 6), (5, 9, 6, 1, 1, 0, 17), (2, 10, 11, 1, 2, 0, 3),
         (3, 6, 7, 5, 1, 2, 4), (6, 5, 5, 3, 2, 0, 8), (1, 28, 28, 3, 1, 1, 16), (19, 4, 3, 1, 1, 0, 33),
-        (2, 5, 4, 3, 1, 2, 2), (3, 12, 10, 7, 2, 3, 5),
+        (2, 5, 4, 3, 1, 2, 2), (3, 12, 10, 7, 2, 3, 5), (8, 5, 6, 1, 1, 0, 12),
     ]
 
     static func work(_ shape: (channels: Int, height: Int, width: Int, kernel: Int, stride: Int, padding: Int, out: Int))
@@ -36,6 +37,35 @@ struct ConvolutionLoweringTests {
                 work.columns.update(repeating: .nan)
                 input.withUnsafeBufferPointer { work.lower($0.baseAddress!, batch: batch) }
                 #expect(Array(work.columns.prefix(count)) == expected, "\(shape) batch \(batch)")
+            }
+        }
+    }
+
+    /// The static-int8 lowering (quantize once, transpose to channels-last, u8 im2col padded with
+    /// the zero point) gives the codes of quantizing the fp32 lowering, in the channels-last column
+    /// order, zero past the depth; values beyond the calibrated range saturate alike.
+    @Test(arguments: [Int32(0), 33, 255])
+    func quantizedIm2colMatchesQuantizingTheScalarLowering(zeroPoint: Int32) throws {
+        var generator = SeededRandomNumberGenerator(seed: 13)
+        let parameters = try StaticActivationQuantization(scale: 0.011, zeroPoint: zeroPoint)
+        for shape in Self.shapes {
+            for batch in [1, 3] {
+                let work = Self.work(shape)
+                let input = (0..<(batch * shape.channels * shape.height * shape.width)).map { _ in
+                    Float.random(in: -3...3, using: &generator)
+                }
+                work.prepare(batch: batch)
+                let expected = input.withUnsafeBufferPointer {
+                    work.lowerQuantizedReference($0.baseAddress!, batch: batch, parameters: parameters)
+                }
+                work.prepareQuantized(batch: batch, parameters: parameters)
+                work.quantizedColumns.update(repeating: 0xA5)
+                let rows = input.withUnsafeBufferPointer {
+                    work.lowerQuantized($0.baseAddress!, batch: batch, parameters: parameters)
+                }
+                #expect(Array(UnsafeBufferPointer(start: rows, count: expected.count)) == expected, "\(shape) batch \(batch)")
+                #expect(work.rowScales.prefix(batch * work.pixels).allSatisfy { $0 == parameters.scale })
+                #expect(work.rowZeroPoints.prefix(batch * work.pixels).allSatisfy { $0 == zeroPoint })
             }
         }
     }

@@ -72,4 +72,28 @@ struct ExecutionPlanNativeStepTests {
             #expect(error <= 1e-5, "batch \(batch): \(error)")
         }
     }
+
+    /// The native MaxPool2D against the op kernel, exactly, on the geometries with their own code
+    /// paths (3×3 stride 2 as in ResNet stems, 2×2 stride 2) and general ones, with windows that
+    /// hang over every border.
+    @Test("MaxPool2D runs natively and equals the op kernel", arguments: [
+        WindowGeometry(square: 3, stride: 2, padding: 1), WindowGeometry(square: 2, stride: 2),
+        WindowGeometry(square: 3, stride: 2), WindowGeometry(kernel: [2, 3], strides: [1, 2], pads: [0, 1, 1, 0]),
+        WindowGeometry(square: 5, stride: 3, padding: 2),
+    ])
+    func maxPool(window: WindowGeometry) throws {
+        for (height, width) in [(28, 28), (7, 9)] {
+            var builder = GraphBuilder(name: "pool", inputShape: [3, height, width])
+            var x = builder.add("pool", MaxPool2DOperator(window: window), builder.input)
+            x = builder.add("flatten", FlattenOperator(), x)
+            let graph = builder.finish()
+            let network = try GraphFixtures.network(graph, seed: 90)
+            let plan = try ExecutionPlan(graph: graph, tensors: GraphFixtures.tensors(network))
+            #expect(plan.layers[0].kernel == .native("MaxPool2D"))
+            for batch in [1, 2] {
+                let input = GraphFixtures.input(batch: batch, shape: [3, height, width], seed: UInt64(91 + batch))
+                #expect(try plan.run(input) == network.forward(input, mode: .inference), "\(window) \(height)×\(width)")
+            }
+        }
+    }
 }

@@ -95,4 +95,36 @@ struct ExecutionPlanStaticInt8Tests {
         let input = ExecutionPlanTests.input(batch: 2, shape: [1, 8, 8], seed: 5)
         #expect(ExecutionPlanTests.relativeError(try plan.run(input), reference.forward(input, mode: .inference)) <= 2e-2)
     }
+
+    /// Multi-channel static-int8 convolutions (3×3 padded, strided, 1×1 with channels a multiple
+    /// of 4 and not) against the same arithmetic in fp32: the input quantized and dequantized with
+    /// the calibrated parameters, then the file's own (dequantized int8) weights in the op kernels.
+    /// A wrong channels-last column order or padding code would miss by far more than rounding.
+    @Test("static-int8 convolutions equal quantize-dequantize then fp32", arguments: [
+        (channels: 3, kernel: 3, stride: 1, padding: 1), (channels: 5, kernel: 3, stride: 2, padding: 1),
+        (channels: 8, kernel: 1, stride: 1, padding: 0), (channels: 6, kernel: 1, stride: 2, padding: 0),
+        (channels: 4, kernel: 5, stride: 1, padding: 2),
+    ])
+    func multiChannelStaticConvolution(shape: (channels: Int, kernel: Int, stride: Int, padding: Int)) throws {
+        var builder = GraphBuilder(name: "conv", inputShape: [shape.channels, 9, 8])
+        var x = builder.add("conv", Convolution2DOperator(
+            inputChannels: shape.channels, outputChannels: 7,
+            window: WindowGeometry(square: shape.kernel, stride: shape.stride, padding: shape.padding)), builder.input)
+        x = builder.add("flatten", FlattenOperator(), x)
+        let file = try HandCompression.file(builder.finish(), encoding: .int8, seed: 17, convolutions: true)
+        let parameters = ActivationQuantization(scale: 0.02, zeroPoint: 100)
+        let plan = try ExecutionPlan(graph: file.graph, tensors: file.tensors, activationQuantization: ["input": parameters])
+        #expect(plan.layers[0].kernel == .convolution(.int8(static: true)))
+        let reference = try GraphNetwork(file: file)
+        for batch in [1, 3] {
+            let input = ExecutionPlanTests.input(batch: batch, shape: [shape.channels, 9, 8], seed: UInt64(20 + batch))
+            let dequantized = input.scalars.map { value in
+                let code = min(max((value / parameters.scale).rounded(.toNearestOrEven) + Float(parameters.zeroPoint), 0), 255)
+                return parameters.scale * (code - Float(parameters.zeroPoint))
+            }
+            let expected = reference.forward(Tensor(shape: input.shape, scalars: dequantized), mode: .inference)
+            let error = ExecutionPlanTests.relativeError(try plan.run(input), expected)
+            #expect(error <= 1e-5, "\(shape) batch \(batch): \(error)")
+        }
+    }
 }

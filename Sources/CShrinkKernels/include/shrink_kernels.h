@@ -273,6 +273,21 @@ void shrink_f32_linear_rows(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const float *
 void shrink_im2col(ptrdiff_t channels, ptrdiff_t height, ptrdiff_t width, ptrdiff_t k, ptrdiff_t stride,
                    ptrdiff_t padding, const float *input, float *columns);
 
+/// dst[p·channels + c] = src[c·pixels + p] for u8 codes: [channels, pixels] (NCHW) → [pixels,
+/// channels] (NHWC), in 32×32 blocks.
+void shrink_transpose_u8(ptrdiff_t channels, ptrdiff_t pixels, const uint8_t *src, uint8_t *dst);
+
+/// im2col of one sample of channels-last u8 codes, for the static-int8 convolutions: input
+/// [height, width, channels] → rows of stride ldc (≥ channels·k·k), row (y·ow + x), column
+/// (kernelRow·k + kernelColumn)·channels + channel, so each tap is one run of `channels` bytes
+/// (and a window row inside the input one run of k·channels); taps outside the input read `pad`
+/// (the activations' zero point, the code of 0.0); columns channels·k·k..<ldc are set to 0, so
+/// ldc can round the depth up to the int8 kernel's 4-byte steps. Square kernel k, one stride,
+/// symmetric padding.
+void shrink_im2col_u8_channels_last(ptrdiff_t channels, ptrdiff_t height, ptrdiff_t width, ptrdiff_t k,
+                                    ptrdiff_t stride, ptrdiff_t padding, const uint8_t *input, uint8_t pad,
+                                    ptrdiff_t ldc, uint8_t *columns);
+
 /// output[c·pixels + p] = clamp(src[p·channels + c] · scale[c] + shift[c], lower, upper) for one
 /// sample (a blocked transpose); scale and shift may both be NULL (no affine). lower/upper may be
 /// ±infinity (no bound); the clamp is max(lower, ·) then min(upper, ·).
