@@ -6,10 +6,11 @@ extension ExecutionPlan {
     /// instead of the op's own training kernel.
     enum NativeOperation {
         /// A depthwise Conv2D (groups = in = out channels, square kernel, one stride, symmetric
-        /// pads, no dilation): fp32 weights [channels, k²] with any BatchNorm folded in, and the
+        /// pads, no dilation): fp32 weights [channels, k²] with any BatchNorm folded in, the same
+        /// tap-major [k², channels] (for the kernel's channels-last path on small planes), and the
         /// output transform's clamp applied in the kernel.
         case depthwise(channels: Int, height: Int, width: Int, kernel: Int, stride: Int, padding: Int,
-                       weights: [Float], bias: [Float]?)
+                       weights: [Float], tapWeights: [Float], bias: [Float]?)
         /// MaxPool2D over [channels, height, width] → [channels, outputHeight, outputWidth].
         case maxPool(channels: Int, height: Int, width: Int, window: WindowGeometry, outputHeight: Int, outputWidth: Int)
         /// Two same-shape inputs summed, `elements` floats per sample.
@@ -18,26 +19,30 @@ extension ExecutionPlan {
         case globalAverage(planes: Int, planeSize: Int)
 
         var weightByteCount: Int {
-            if case let .depthwise(_, _, _, _, _, _, weights, bias) = self { return 4 * (weights.count + (bias?.count ?? 0)) }
+            // One of the two weight layouts is read per inference.
+            if case let .depthwise(_, _, _, _, _, _, weights, _, bias) = self { return 4 * (weights.count + (bias?.count ?? 0)) }
             return 0
         }
 
         func run(input: UnsafeMutablePointer<Float>, second: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>,
                  batch: Int, transform: OutputTransform) {
             switch self {
-            case let .depthwise(channels, height, width, kernel, stride, padding, weights, bias):
+            case let .depthwise(channels, height, width, kernel, stride, padding, weights, tapWeights, bias):
                 // The affine is folded into the weights at compile time: only the clamp is left.
                 let (lower, upper) = transform.bounds
                 let outputPlane = ((height + 2 * padding - kernel) / stride + 1) * ((width + 2 * padding - kernel) / stride + 1)
                 weights.withUnsafeBufferPointer { weights in
-                    func run(_ bias: UnsafePointer<Float>?) {
-                        for sample in 0..<batch {
-                            shrink_depthwise_conv(channels, height, width, kernel, stride, padding,
-                                                  input + sample * channels * height * width, weights.baseAddress!, bias,
-                                                  lower, upper, output + sample * channels * outputPlane)
+                    tapWeights.withUnsafeBufferPointer { tapWeights in
+                        func run(_ bias: UnsafePointer<Float>?) {
+                            for sample in 0..<batch {
+                                shrink_depthwise_conv(channels, height, width, kernel, stride, padding,
+                                                      input + sample * channels * height * width, weights.baseAddress!,
+                                                      tapWeights.baseAddress!, bias, lower, upper,
+                                                      output + sample * channels * outputPlane)
+                            }
                         }
+                        if let bias { bias.withUnsafeBufferPointer { run($0.baseAddress!) } } else { run(nil) }
                     }
-                    if let bias { bias.withUnsafeBufferPointer { run($0.baseAddress!) } } else { run(nil) }
                 }
             case let .maxPool(channels, height, width, window, outputHeight, outputWidth):
                 shrink_max_pool(batch * channels, height, width, window.kernel[0], window.kernel[1], window.strides[0],
@@ -101,8 +106,12 @@ extension ExecutionPlan.Compiler {
                 }
                 bias = (0..<channels).map { affine.scale[$0] * (bias?[$0] ?? 0) + affine.shift[$0] }
             }
+            var tapWeights = [Float](repeating: 0, count: weights.count)
+            for channel in 0..<channels {
+                for tap in 0..<(k * k) { tapWeights[tap * channels + channel] = weights[channel * k * k + tap] }
+            }
             return .depthwise(channels: channels, height: input[1], width: input[2], kernel: k, stride: window.strides[0],
-                              padding: window.pads[0], weights: weights, bias: bias)
+                              padding: window.pads[0], weights: weights, tapWeights: tapWeights, bias: bias)
         case let pool as MaxPool2DOperator:
             guard affine == nil, let input = shape(node.inputs[0]), input.count == 3, outputShape.count == 3,
                   pool.window.dilations == [1, 1], pool.window.kernel.count == 2, pool.window.strides.count == 2,

@@ -96,4 +96,34 @@ struct ExecutionPlanNativeStepTests {
             }
         }
     }
+
+    /// Depthwise convolutions on both kernel paths: small output planes (≤ 16 pixels, ≥ 8
+    /// channels) run channels-last, larger ones plane by plane through a padded copy; with a
+    /// folded BatchNorm and a ReLU6 clamp, against the op kernels.
+    @Test("depthwise Conv2D on small and large planes matches the op kernels", arguments: [
+        (channels: 12, size: 4, kernel: 3, stride: 1, padding: 1), (channels: 40, size: 1, kernel: 3, stride: 1, padding: 1),
+        (channels: 9, size: 7, kernel: 3, stride: 2, padding: 1), (channels: 17, size: 2, kernel: 3, stride: 1, padding: 1),
+        (channels: 8, size: 5, kernel: 5, stride: 2, padding: 2), (channels: 10, size: 14, kernel: 3, stride: 1, padding: 1),
+        (channels: 10, size: 14, kernel: 3, stride: 2, padding: 1), (channels: 4, size: 3, kernel: 3, stride: 1, padding: 1),
+    ])
+    func depthwisePaths(shape: (channels: Int, size: Int, kernel: Int, stride: Int, padding: Int)) throws {
+        let inputShape = [shape.channels, shape.size, shape.size]
+        var builder = GraphBuilder(name: "depthwise", inputShape: inputShape)
+        var x = builder.add("dw", Convolution2DOperator(
+            inputChannels: shape.channels, outputChannels: shape.channels,
+            window: WindowGeometry(square: shape.kernel, stride: shape.stride, padding: shape.padding),
+            groups: shape.channels, hasBias: false), builder.input)
+        x = builder.add("bn", BatchNormalizationOperator(channels: shape.channels), x)
+        x = builder.add("relu6", ReLU6Operator(), x)
+        x = builder.add("flatten", FlattenOperator(), x)
+        let graph = builder.finish()
+        let network = try GraphFixtures.network(graph, seed: 120)
+        let plan = try ExecutionPlan(graph: graph, tensors: GraphFixtures.tensors(network))
+        #expect(plan.layers[0].kernel == .native("Conv2D"))
+        for batch in [1, 2] {
+            let input = GraphFixtures.input(batch: batch, shape: inputShape, seed: UInt64(121 + batch))
+            let error = ExecutionPlanTests.relativeError(try plan.run(input), network.forward(input, mode: .inference))
+            #expect(error <= 1e-5, "\(shape) batch \(batch): \(error)")
+        }
+    }
 }

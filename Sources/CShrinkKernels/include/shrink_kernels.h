@@ -294,12 +294,15 @@ void shrink_im2col_u8_channels_last(ptrdiff_t channels, ptrdiff_t height, ptrdif
 void shrink_transpose_transform(ptrdiff_t pixels, ptrdiff_t channels, const float *src, float *output,
                                 const float *scale, const float *shift, float lower, float upper);
 
-/// Depthwise convolution for one sample: input [channels, height, width], weights [channels, k, k],
-/// bias [channels] (may be NULL) → output [channels, oh, ow], each output then clamped to
-/// [lower, upper] (±infinity: no bound). Square kernel, one stride, symmetric padding (reads 0).
+/// Depthwise convolution for one sample: input [channels, height, width], weights [channels, k, k]
+/// and the same weights tap-major [k·k, channels] (tap_weights; may be NULL), bias [channels] (may
+/// be NULL) → output [channels, oh, ow], each output then clamped to [lower, upper] (±infinity: no
+/// bound). Square kernel, one stride, symmetric padding (reads 0). Output planes of up to 16
+/// pixels with tap_weights run channels-last (vectorized across channels); the others plane by
+/// plane through a zero-padded copy (vectorized along the plane). Sums in fp32, taps in row order.
 void shrink_depthwise_conv(ptrdiff_t channels, ptrdiff_t height, ptrdiff_t width, ptrdiff_t k, ptrdiff_t stride,
-                           ptrdiff_t padding, const float *input, const float *weights, const float *bias,
-                           float lower, float upper, float *output);
+                           ptrdiff_t padding, const float *input, const float *weights, const float *tap_weights,
+                           const float *bias, float lower, float upper, float *output);
 
 /// Max pooling over `planes` planes of [height, width] → [oh, ow]: window kh × kw, strides sh, sw,
 /// top and left pads (padding never wins; a window with no input reads −infinity).
