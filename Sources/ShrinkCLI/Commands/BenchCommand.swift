@@ -54,8 +54,13 @@ struct BenchCommand: ParsableCommand {
         if !names.isEmpty && names.count != files.count {
             throw ValidationError("--name was given \(names.count) times for \(files.count) files: give it once per file, or not at all.")
         }
-        if let table = options.energyTable, !FileManager.default.fileExists(atPath: table) {
-            throw ValidationError("--energy-table \(table) does not exist.")
+        if let table = options.energyTable {
+            guard FileManager.default.fileExists(atPath: table) else { throw ValidationError("--energy-table \(table) does not exist.") }
+            do {
+                _ = try EnergyTable.load(path: table)
+            } catch {
+                throw ValidationError("--energy-table \(table): \(error)")
+            }
         }
     }
 
@@ -109,13 +114,14 @@ struct BenchCommand: ParsableCommand {
         }
         bar?.finish()
 
-        let recorded = try results.record(records)
+        // Printed before recording: what was measured is shown even when the database fails.
         if json {
             try printJSON(records)
         } else {
             print(BenchReport(records: records).rendered())
-            if let line = results.recordedLine(recorded) { print(line) }
         }
+        let recorded = try results.record(records)
+        if !json, let line = results.recordedLine(recorded) { print(line) }
     }
 }
 
