@@ -118,6 +118,11 @@ import Testing
         let message = String(describing: try #require(failure))
         #expect(message.hasPrefix("the results above were not saved in \(database):") && !message.contains("\n"))
         #expect(printed.contains("\"variant\" : \"tiny\""), "the record was printed: \(printed.prefix(200))")
+
+        // A missing file anywhere in the list stops the run before the first is measured.
+        let typo = try BenchCommand.parse([model, directory + "/tyny.shrink", "--skip-memory", "--no-record", "--test-limit", "20"])
+        let error = #expect(throws: CommandFailure.self) { try typo.run() }
+        #expect(error?.description == "cannot read \(directory)/tyny.shrink")
     }
 
     @Test func runtimeErrorsAreOneLineWithoutUsage() throws {

@@ -95,6 +95,10 @@ struct BenchCommand: ParsableCommand {
         let benchmark = try ModelBenchmark(configuration: try benchmarkConfiguration(memoryProbe: memoryProbe))
         let testSet = noAccuracy ? nil : try data.load(.test)
         let selection = selectedFiles()
+        // Every file before the first is measured, so a typo in the last is not found minutes later.
+        if let unreadable = selection.first(where: { !FileManager.default.isReadableFile(atPath: $0.path) }) {
+            throw CommandFailure("cannot read \(unreadable.path)")
+        }
         // An .onnx file is measured as its import, written as a Shrink file (size included).
         var cleanUps = [() -> Void]()
         defer { cleanUps.forEach { $0() } }
