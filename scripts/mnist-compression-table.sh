@@ -24,7 +24,7 @@ run() { # model recipe
     rows+=("$1 $2")
     # A finished run is reused: delete its files to measure it again.
     [ -f "$work/$1-$2.eval.json" ] && return
-    "$shrink" compress "$work/$1.shrink" --recipe "$2" --dataset mnist --output "$out" --report-json "$report" >&2
+    "$shrink" compress "$work/$1.shrink" --recipe "$2" --dataset mnist --output "$out" --report-json "$report" --force >&2
     "$shrink" inspect "$out" --json > "$work/$1-$2.inspect.json"
     "$shrink" eval "$out" --dataset mnist --json > "$work/$1-$2.eval.json"
 }

@@ -48,8 +48,8 @@ for run in bench bench-repeat; do
         --database "$database" --json > "$work/$run.json"
 done
 
-"$shrink" compare "$work/bench.json" --baseline fp32 --format markdown --output "$work/compare.md"
-"$shrink" compare "$work/bench.json" --baseline fp32 --format html --output docs/results/mnist.html
+"$shrink" compare "$work/bench.json" --baseline fp32 --format markdown --output "$work/compare.md" --force
+"$shrink" compare "$work/bench.json" --baseline fp32 --format html --output docs/results/mnist.html --force
 
 machine=$(python3 -c 'import json,sys; m=json.load(open(sys.argv[1]))[0]["machine"]; print("%s, %d logical cores, %.1f GiB, %s, kernels %s" % (m["cpu_model"], m["logical_cores"], m["memory_bytes"] / 2**30, m["operating_system"], m["kernel_path"]))' "$work/bench.json")
 code=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[0]["code_version"])' "$work/bench.json")

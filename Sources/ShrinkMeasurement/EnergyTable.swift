@@ -151,6 +151,8 @@ public struct EnergyTable: Codable, Equatable, Sendable {
         let table: EnergyTable
         do {
             table = try JSONDecoder().decode(EnergyTable.self, from: json)
+        } catch let error as DecodingError {
+            throw MeasurementError.invalidArgument(name: "energy table", reason: error.oneLineDescription)
         } catch {
             throw MeasurementError.invalidArgument(name: "energy table", reason: "\(error)")
         }

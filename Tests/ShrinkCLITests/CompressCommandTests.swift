@@ -26,9 +26,10 @@ import Testing
     }
 
     @Test func unknownRecipeFailsWithOneLineListingTheBuiltIns() throws {
-        let command = try CompressCommand.parse(["/nonexistent/m.shrink", "--recipe", "squeeze-harder", "--output", "/tmp/x"])
-        let error = #expect(throws: (any Error).self) { try command.run() }
-        let message = String(describing: try #require(error))
+        let error = #expect(throws: (any Error).self) {
+            try CompressCommand.parse(["/nonexistent/m.shrink", "--recipe", "squeeze-harder", "--output", "o.shrink"])
+        }
+        let message = CompressCommand.message(for: try #require(error))
         #expect(message.contains("squeeze-harder") && message.contains("deep-compression") && message.contains("qat-4bit"))
         #expect(!message.contains("\n"))
 
@@ -43,9 +44,10 @@ import Testing
         let path = directory + "/bad.json"
         let json = #"{"version": 1, "name": "bad", "steps": [{"float16": {}}, {"magnitudePruning": {"method": "layerSparsity", "layers": {"default": 1.5}}}]}"#
         #expect(FileManager.default.createFile(atPath: path, contents: Data(json.utf8)))
-        let command = try CompressCommand.parse(["/nonexistent/m.shrink", "--recipe", path, "--output", directory + "/o"])
-        let error = #expect(throws: (any Error).self) { try command.run() }
-        let message = String(describing: try #require(error))
+        let error = #expect(throws: (any Error).self) {
+            try CompressCommand.parse(["/nonexistent/m.shrink", "--recipe", path, "--output", directory + "/o"])
+        }
+        let message = CompressCommand.message(for: try #require(error))
         #expect(message.hasPrefix("steps[1].magnitudePruning:") && message.contains("1.5"))
         #expect(!message.contains("\n"))
     }
@@ -59,13 +61,16 @@ import Testing
             "--output", trained, "--json",
         ]).run()
 
-        // A user's edit of a built-in: prune-50 with one fine-tuning epoch, then float16.
+        // A user's edit of a built-in, under its own name: prune-50 with one fine-tuning epoch, then float16.
         var recipe = try #require(BuiltInRecipes.recipe(named: "prune-50"))
+        recipe.name = "prune-50-quick"
         guard case var .magnitudePruning(pruning) = recipe.steps[0] else {
             Issue.record("prune-50 should start with magnitude pruning")
             return
         }
         pruning.fineTuneEpochs = 1
+        // The built-in's conv1 override is for LeNet-5: a pattern matching no layer is an error.
+        pruning.layers.layers = []
         recipe.steps = [.magnitudePruning(pruning), .float16(.init())]
         let recipePath = directory + "/recipe.json"
         #expect(FileManager.default.createFile(atPath: recipePath, contents: Data(try recipe.jsonString().utf8)))
@@ -80,7 +85,7 @@ import Testing
 
         let reportData = try #require(FileManager.default.contents(atPath: reportPath))
         let report = try #require(try JSONSerialization.jsonObject(with: reportData) as? [String: Any])
-        #expect(report["recipe_name"] as? String == "prune-50")
+        #expect(report["recipe_name"] as? String == "prune-50-quick")
         #expect(report["training_samples"] as? Int == 640)
         #expect(report["test_samples"] as? Int == 300)
         let sparsity = try #require(report["weight_sparsity"] as? Double)
@@ -95,9 +100,9 @@ import Testing
 
         let file = try ModelFile.read(from: output)
         #expect(file.graph.name == "lenet-300-100")
-        #expect(file.metadata.compression?.recipe == "prune-50" && file.metadata.notes == nil)
+        #expect(file.metadata.compression?.recipe == "prune-50-quick" && file.metadata.notes == nil)
         let compression = try #require(file.metadata.compression)
-        #expect(compression.recipe == "prune-50")
+        #expect(compression.recipe == "prune-50-quick")
         #expect(compression.steps.map(\.kind) == steps.map { $0["recipe_kind"] as? String })
         #expect(compression.steps.allSatisfy { $0.seconds > 0 })
         #expect(compression.testAccuracyAfter == after)
@@ -112,14 +117,14 @@ import Testing
         let record = try store.compressionRecord(id: try #require(runs.first).id)
         let written = [UInt8](try #require(FileManager.default.contents(atPath: output)))
         #expect(record.outputBytes == written.count && record.outputSHA256.count == 64)
-        #expect(record.recipe == "prune-50" && record.inputPath == trained && record.outputPath == output)
+        #expect(record.recipe == "prune-50-quick" && record.inputPath == trained && record.outputPath == output)
         #expect(record.steps.map(\.kind) == compression.steps.map(\.kind))
         #expect(record.accuracyAfter == after && record.accuracyBefore == compression.testAccuracyBefore)
         #expect(record.settings.trainingSamples == 640 && record.settings.testSamples == 300)
         #expect(record.settings.seed == 2 && record.settings.threads == 1)
         #expect(record.weightElements == report["weight_elements"] as? Int)
         #expect(record.machine.logicalCores >= 1 && record.codeVersion.hasPrefix("shrink "))
-        #expect(try Recipe.decode(from: Data(record.recipeDefinition.utf8)).name == "prune-50")
+        #expect(try Recipe.decode(from: Data(record.recipeDefinition.utf8)).name == "prune-50-quick")
 
         // --no-record leaves the database alone.
         try CompressCommand.parse([
@@ -127,5 +132,34 @@ import Testing
             "--test-limit", "50", "--threads", "1", "--json", "--database", database, "--no-record",
         ]).run()
         #expect(try store.count() == 1)
+
+        // A database that breaks after the checks (here: replaced by a folder) loses nothing
+        // measured: the file and the report are written and printed, then the error says so.
+        let lateDatabase = directory + "/late.db"
+        let late = try CompressCommand.parse([
+            trained, "--recipe", "fp16", "--output", directory + "/late.shrink", "--train-limit", "100",
+            "--test-limit", "50", "--threads", "1", "--json", "--database", lateDatabase,
+        ])
+        try FileManager.default.createDirectory(atPath: lateDatabase, withIntermediateDirectories: false)
+        var failure: (any Error)?
+        let printed = captureStandardOutput {
+            do { try late.run() } catch { failure = error }
+        }
+        let message = String(describing: try #require(failure))
+        #expect(message.contains("not recorded in \(lateDatabase)") && message.contains("were written") && !message.contains("\n"))
+        #expect(printed.contains("\"recipe_name\" : \"fp16\"") && printed.contains("\"accuracy_after\""), "\(printed.prefix(200))")
+        #expect(FileManager.default.fileExists(atPath: directory + "/late.shrink"))
+
+        // A recipe file whose skip entry names no layer of the model fails before any work,
+        // naming the entry and the closest layer.
+        let unmatched = directory + "/unmatched.json"
+        let unmatchedJSON = #"{"version": 1, "name": "prune-mine", "steps": [{"magnitudePruning": {"method": "layerSparsity", "layers": {"default": 0.5, "skip": ["fc4"]}, "fineTuneEpochs": 1}}]}"#
+        #expect(FileManager.default.createFile(atPath: unmatched, contents: Data(unmatchedJSON.utf8)))
+        let unmatchedRun = try CompressCommand.parse([
+            trained, "--recipe", unmatched, "--output", directory + "/unmatched.shrink", "--no-record", "--json",
+        ])
+        let unmatchedError = #expect(throws: RecipeError.self) { try unmatchedRun.run() }
+        #expect(unmatchedError?.description.hasPrefix("recipe steps[0].magnitudePruning.layers.skip[0] 'fc4' matches no layer of lenet-300-100; did you mean 'fc1'?") == true)
+        #expect(!FileManager.default.fileExists(atPath: directory + "/unmatched.shrink"))
     }
 }

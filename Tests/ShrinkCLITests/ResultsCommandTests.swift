@@ -55,6 +55,7 @@ import Testing
         let rendered = ResultsListCommand.render(try store.runs())
         #expect(rendered.contains(ids[0].short) && rendered.contains("half-1") && rendered.contains("97.90 %"))
         #expect(rendered.hasSuffix("2 runs"))
+        #expect(rendered.contains("533 kB"), "sizes in the reports' decimal units")
         #expect(ResultsListCommand.render([]) == "No runs recorded.")
         try ResultsListCommand.parse(["--database", merged]).run()
         try ResultsShowCommand.parse([ids[1].short, "--database", merged]).run()

@@ -54,8 +54,13 @@ struct BenchCommand: ParsableCommand {
         if !names.isEmpty && names.count != files.count {
             throw ValidationError("--name was given \(names.count) times for \(files.count) files: give it once per file, or not at all.")
         }
-        if let table = options.energyTable, !FileManager.default.fileExists(atPath: table) {
-            throw ValidationError("--energy-table \(table) does not exist.")
+        if let table = options.energyTable {
+            guard FileManager.default.fileExists(atPath: table) else { throw ValidationError("--energy-table \(table) does not exist.") }
+            do {
+                _ = try EnergyTable.load(path: table)
+            } catch {
+                throw ValidationError("--energy-table \(table): \(error)")
+            }
         }
     }
 
@@ -90,6 +95,10 @@ struct BenchCommand: ParsableCommand {
         let benchmark = try ModelBenchmark(configuration: try benchmarkConfiguration(memoryProbe: memoryProbe))
         let testSet = noAccuracy ? nil : try data.load(.test)
         let selection = selectedFiles()
+        // Every file before the first is measured, so a typo in the last is not found minutes later.
+        if let unreadable = selection.first(where: { !FileManager.default.isReadableFile(atPath: $0.path) }) {
+            throw CommandFailure("cannot read \(unreadable.path)")
+        }
         // An .onnx file is measured as its import, written as a Shrink file (size included).
         var cleanUps = [() -> Void]()
         defer { cleanUps.forEach { $0() } }
@@ -109,13 +118,14 @@ struct BenchCommand: ParsableCommand {
         }
         bar?.finish()
 
-        let recorded = try results.record(records)
+        // Printed before recording: what was measured is shown even when the database fails.
         if json {
             try printJSON(records)
         } else {
             print(BenchReport(records: records).rendered())
-            if let line = results.recordedLine(recorded) { print(line) }
         }
+        let recorded = try results.record(records)
+        if !json, let line = results.recordedLine(recorded) { print(line) }
     }
 }
 

@@ -1,5 +1,6 @@
 import Foundation
 import ShrinkMeasurement
+import ShrinkReports
 
 /// The text form of `shrink bench`'s records: a summary row per variant, latency per batch size,
 /// and the per-operator shares.
@@ -19,11 +20,11 @@ struct BenchReport {
         var operators = TextTable([("variant", .left), ("operator", .left), ("calls/run", .right), ("time/run", .right), ("share", .right)])
         for record in records {
             summary.append([
-                record.variant, Self.bytes(record.size.fileBytes), Self.bytes(record.size.gzipBytes),
+                record.variant, ReportFormatting.bytes(record.size.fileBytes), ReportFormatting.bytes(record.size.gzipBytes),
                 "\(record.size.parameters) / \(record.size.nonZeroParameters)",
                 Self.seconds(record.loadSeconds),
-                record.memory.peakResidentBytes.map(Self.bytes) ?? "-",
-                record.memory.modelResidentBytes.map(Self.bytes) ?? "-",
+                record.memory.peakResidentBytes.map(ReportFormatting.bytes) ?? "-",
+                record.memory.modelResidentBytes.map(ReportFormatting.bytes) ?? "-",
                 record.memory.allocationsPerInference.map(String.init) ?? "-",
                 record.accuracy.map { percent($0.top1) } ?? "-",
                 record.accuracy.map { percent($0.top5) } ?? "-",
@@ -58,15 +59,6 @@ struct BenchReport {
         let reasons = Set(records.compactMap(\.energy.measuredUnavailableReason))
         if !reasons.isEmpty { text += "\n\nMeasured energy n/a: " + reasons.sorted().joined(separator: "; ") }
         return text
-    }
-
-    /// Bytes as B, kB or MB (powers of 1000).
-    static func bytes(_ value: Int) -> String {
-        switch value {
-        case ..<1000: "\(value) B"
-        case ..<1_000_000: String(format: "%.1f kB", Double(value) / 1e3)
-        default: String(format: "%.1f MB", Double(value) / 1e6)
-        }
     }
 
     /// Seconds as ns, µs, ms or s.

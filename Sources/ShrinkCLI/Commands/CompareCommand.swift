@@ -27,12 +27,15 @@ struct CompareCommand: ParsableCommand {
     @Option(help: "Write the report to this file instead of standard output.")
     var output: String?
 
+    @OptionGroup var overwrite: OverwriteOptions
+
     @Option(help: "The batch size of the accuracy-vs-latency chart and Pareto front.")
     var batch: Int = 1
 
     func validate() throws {
         if inputs.isEmpty { throw ValidationError("Give at least one JSON file of benchmark records.") }
         if batch < 1 { throw ValidationError("--batch must be at least 1, got \(batch).") }
+        if let output { try OutputPath.check(output, force: overwrite.force, inputs: inputs) }
         if format == nil, let output, Self.format(forPath: output) == nil, !(output as NSString).pathExtension.isEmpty {
             throw ValidationError("Cannot tell the format from '\(output)'; give --format "
                 + ReportFormat.allCases.map(\.rawValue).joined(separator: "|") + ".")
@@ -79,7 +82,7 @@ struct CompareCommand: ParsableCommand {
             do {
                 records.append(try decoder.decode(BenchmarkRecord.self, from: data))
             } catch {
-                throw .undecodable(input, reason: Self.describe(error))
+                throw .undecodable(input, reason: (error as? DecodingError)?.oneLineDescription ?? "\(error)")
             }
         }
         return records
@@ -106,24 +109,6 @@ struct CompareCommand: ParsableCommand {
         guard rename(temporary, path) == 0 else {
             try? FileManager.default.removeItem(atPath: temporary)
             throw CompareInputError.unwritable(path)
-        }
-    }
-
-    /// A one-line reason for a decoding failure: the field path and what was wrong.
-    static func describe(_ error: any Error) -> String {
-        func path(_ context: DecodingError.Context) -> String {
-            let keys = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }
-            return keys.isEmpty ? "top level" : keys.joined(separator: ".")
-        }
-        switch error {
-        case DecodingError.keyNotFound(let key, let context):
-            return "missing field '\(key.stringValue)' at \(path(context))"
-        case DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context):
-            return "wrong type at \(path(context))"
-        case DecodingError.dataCorrupted(let context):
-            return context.codingPath.isEmpty ? "not valid JSON" : "invalid value at \(path(context))"
-        default:
-            return String(describing: error)
         }
     }
 }

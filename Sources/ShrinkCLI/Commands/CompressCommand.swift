@@ -8,6 +8,7 @@ import ShrinkMeasurement
 import ShrinkNN
 import ShrinkResults
 import ShrinkTraining
+import ShrinkReports
 
 /// `shrink compress`: runs a compression recipe on a trained model file and writes the result.
 struct CompressCommand: ParsableCommand {
@@ -50,6 +51,8 @@ struct CompressCommand: ParsableCommand {
     @Option(help: "Also write the report as JSON to this path.")
     var reportJson: String?
 
+    @OptionGroup var overwrite: OverwriteOptions
+
     @Flag(help: "Print the report as JSON on standard output instead of tables.")
     var json = false
 
@@ -66,9 +69,19 @@ struct CompressCommand: ParsableCommand {
         if printRecipe != nil { return }
         guard file != nil else { throw ValidationError("Missing the model file to compress.") }
         guard recipe != nil else { throw ValidationError("Missing --recipe NAME|RECIPE.json.") }
-        guard output != nil else { throw ValidationError("Missing --output OUT.") }
+        guard let output else { throw ValidationError("Missing --output OUT.") }
         if let trainLimit, trainLimit < 1 { throw ValidationError("--train-limit must be at least 1, got \(trainLimit).") }
         if let testLimit, testLimit < 1 { throw ValidationError("--test-limit must be at least 1, got \(testLimit).") }
+        // Every destination, before minutes of fine-tuning: the database is checked by its options.
+        let inputs = [file].compactMap { $0 }
+        try OutputPath.check(output, force: overwrite.force, inputs: inputs)
+        if let reportJson { try OutputPath.check(reportJson, option: "--report-json", force: overwrite.force, inputs: inputs) }
+        try OutputPath.checkDistinct([("--output", output), ("--report-json", reportJson),
+                                      ("--database", results.isRecording ? results.database : nil)])
+        if let input = inputs.first, results.isRecording, OutputPath.isSameFile(input, results.database) {
+            throw ValidationError("--database \(results.database) is the input file; give another database path.")
+        }
+        if let problem = Self.recipeProblem(recipe ?? "") { throw ValidationError(problem) }
     }
 
     func run() throws {
@@ -83,16 +96,17 @@ struct CompressCommand: ParsableCommand {
         }
         guard let file, let recipeArgument = recipe, let output else { return }
         compute.apply()
-        // First, so that a bad recipe is one clear line before anything is read.
-        _ = try Self.resolveRecipe(recipeArgument)
         let modelFile = try ModelSource.read(file, importing: importing)
         // Built-ins may have a variant tuned for this model (deep-compression follows the paper's
         // per-model tables).
-        var recipe = try Self.resolveRecipe(recipeArgument, forModel: modelFile.graph.name)
+        let resolved = try Self.resolveRecipe(recipeArgument, forModel: modelFile.graph.name)
+        var recipe = resolved.recipe
         if let seed { recipe.fineTuning.seed = seed }
         let runner = try RecipeRunner(recipe: recipe)
 
         let network = try GraphNetwork(file: modelFile)
+        // A recipe file's layer patterns and skip entries must name layers of this model.
+        try resolved.file?.checkNamePatterns(against: network)
         var training = try data.load(.train)
         if let trainLimit { training = training.prefix(trainLimit) }
         var test = try data.load(.test)
@@ -153,29 +167,36 @@ struct CompressCommand: ParsableCommand {
         let outputFile = try model.modelFile(
             metadata: ModelMetadata(createdAt: ModelMetadata.timestamp(for: Date()), compression: compression))
         try outputFile.write(to: output)
+
+        if let reportJson {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            guard FileManager.default.createFile(atPath: reportJson, contents: try encoder.encode(report)) else {
+                throw CommandFailure("Cannot write the report to \(reportJson) (the model file \(output) was written).")
+            }
+        }
+        // Printed before recording: what was measured is shown even when the database fails.
+        if json {
+            try printJSON(report)
+        } else {
+            print(String(
+                format: "%@ → %@: test error %@ → %@ (input and written files run by the runtime), weights %.2f %% sparse (%d of %d non-zero), %.1f s, %@",
+                report.inputModel, output, report.errorBefore.map(percent) ?? "-", report.errorAfter.map(percent) ?? "-",
+                report.weightSparsity * 100, report.weightNonZero, report.weightElements, report.totalSeconds,
+                ReportFormatting.bytes(Self.fileBytes(output))))
+        }
         // Recorded once the file is written (unless --no-record): the record describes that file.
         let recordedID = results.isRecording
             ? try results.record(compression: Self.runRecord(
                 report: report, recipe: recipe, compression: compression, output: output,
                 architecture: modelFile.graph.name, threads: compute.threads, seed: seed))
             : nil
+        if !json, let line = results.recordedLine(recordedID.map { [$0] } ?? []) { print(line) }
+    }
 
-        if let reportJson {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            guard FileManager.default.createFile(atPath: reportJson, contents: try encoder.encode(report)) else {
-                throw ValidationError("Cannot write the report to \(reportJson).")
-            }
-        }
-        if json {
-            try printJSON(report)
-        } else {
-            print(String(
-                format: "%@ → %@: test error %@ → %@ (input and written files run by the runtime), weights %.2f %% sparse (%d of %d non-zero), %.1f s",
-                report.inputModel, output, report.errorBefore.map(percent) ?? "-", report.errorAfter.map(percent) ?? "-",
-                report.weightSparsity * 100, report.weightNonZero, report.weightElements, report.totalSeconds))
-            if let line = results.recordedLine(recordedID.map { [$0] } ?? []) { print(line) }
-        }
+    /// The size of the file at `path` (nil when it cannot be read).
+    static func fileBytes(_ path: String) -> Int? {
+        (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil
     }
 
     /// The results-store record of this run, from the written file and the report.
@@ -184,7 +205,7 @@ struct CompressCommand: ParsableCommand {
         threads: Int?, seed: UInt64?
     ) throws -> CompressionRunRecord {
         guard let data = FileManager.default.contents(atPath: output) else {
-            throw ValidationError("Cannot read back the written model file \(output) to record it.")
+            throw CommandFailure("Cannot read back the written model file \(output) to record it.")
         }
         let bytes = [UInt8](data)
         let size = try ModelFileSize.measure(bytes: bytes, path: output)
@@ -211,11 +232,21 @@ struct CompressCommand: ParsableCommand {
         return String(decoding: data, as: UTF8.self)
     }
 
-    /// A built-in by name, else a recipe file (a name ending in `.json` or an existing path).
-    static func resolveRecipe(_ argument: String, forModel model: String? = nil) throws -> Recipe {
-        if let builtIn = BuiltInRecipes.recipe(named: argument, forModel: model) { return builtIn }
+    /// Why the recipe argument cannot be used (an unknown name, a bad recipe file), or nil.
+    static func recipeProblem(_ argument: String) -> String? {
+        switch Result(catching: { () throws(RecipeError) in try resolveRecipe(argument) }) {
+        case .success: nil
+        case let .failure(error): error.description
+        }
+    }
+
+    /// A built-in by name, else a recipe file (a name ending in `.json` or an existing path),
+    /// with the file when it is one (its layer patterns are checked against the model).
+    static func resolveRecipe(_ argument: String, forModel model: String? = nil) throws(RecipeError) -> (recipe: Recipe, file: RecipeFile?) {
+        if let builtIn = BuiltInRecipes.recipe(named: argument, forModel: model) { return (builtIn, nil) }
         if argument.hasSuffix(".json") || FileManager.default.fileExists(atPath: argument) {
-            return try Recipe.load(path: argument)
+            let file = try RecipeFile.load(path: argument)
+            return (file.recipe, file)
         }
         throw RecipeError.unknownBuiltIn(name: argument, available: BuiltInRecipes.names)
     }

@@ -36,7 +36,7 @@ struct EvalCommand: ParsableCommand {
         let start = clock.now
         guard let result = try PlanEvaluation.evaluate(file: modelFile, testSet: test, batchSize: batchSize,
                                                        threads: compute.threads ?? ProcessInfo.processInfo.activeProcessorCount) else {
-            throw ValidationError("The test split of \(data.dataset.rawValue) is empty.")
+            throw CommandFailure("The test split of \(data.dataset.rawValue) is empty.")
         }
         let elapsed = start.duration(to: clock.now)
         let report = EvaluationReport(

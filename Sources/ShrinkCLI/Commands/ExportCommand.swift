@@ -33,21 +33,15 @@ struct ExportCommand: ParsableCommand {
     @Option(help: "The .onnx file to write.")
     var output: String
 
-    @Flag(help: "Replace --output if it exists.")
-    var force = false
+    @OptionGroup var overwrite: OverwriteOptions
 
     @Option(help: "Also write <name>.input.npy and <name>.expected.npy (Shrink's output) into this folder, for checking another runtime.")
     var checkFiles: String?
 
     func validate() throws {
         guard FileManager.default.isReadableFile(atPath: file) else { throw ValidationError("Cannot read \(file).") }
-        try OutputPath.check(output, force: force, input: file)
-        if let checkFiles {
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: checkFiles, isDirectory: &isDirectory), isDirectory.boolValue else {
-                throw ValidationError("--check-files \(checkFiles) is not a folder.")
-            }
-        }
+        try OutputPath.check(output, force: overwrite.force, inputs: [file])
+        if let checkFiles { try OutputPath.checkWritableFolder(checkFiles, option: "--check-files") }
     }
 
     func run() throws {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import ShrinkFormats
 import ShrinkONNX
+import ShrinkReports
 
 /// `shrink import`: an ONNX model into a Shrink model file, with the preprocessing it expects.
 struct ImportCommand: ParsableCommand {
@@ -21,8 +22,7 @@ struct ImportCommand: ParsableCommand {
     @Option(help: "The Shrink model file to write.")
     var output: String
 
-    @Flag(help: "Replace --output if it exists.")
-    var force = false
+    @OptionGroup var overwrite: OverwriteOptions
 
     @OptionGroup var importing: ImportOptions
 
@@ -31,7 +31,7 @@ struct ImportCommand: ParsableCommand {
 
     func validate() throws {
         guard FileManager.default.isReadableFile(atPath: model) else { throw ValidationError("Cannot read \(model).") }
-        try OutputPath.check(output, force: force, input: model)
+        try OutputPath.check(output, force: overwrite.force, inputs: [model])
     }
 
     func run() throws {
@@ -52,7 +52,7 @@ struct ImportCommand: ParsableCommand {
               + "\(report.onnxNodes) ONNX nodes → \(report.nodes) Shrink nodes, \(parameters) parameters")
         print("ops: " + counts.sorted { $0.key < $1.key }.map { "\($0.key) ×\($0.value)" }.joined(separator: ", "))
         for note in notes { print("  \(note)") }
-        print("wrote \(output) (\(report.bytes) bytes)")
+        print("wrote \(output) (\(report.bytes) bytes, \(ReportFormatting.bytes(report.bytes)))")
     }
 }
 

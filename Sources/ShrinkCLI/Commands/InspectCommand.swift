@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ShrinkFormats
+import ShrinkReports
 
 /// `shrink inspect`: how a model file stores each tensor, in the style of Deep Compression's
 /// tables 2–3, and the overall compression ratio against fp32.
@@ -177,7 +178,7 @@ struct InspectionReport: Codable, Equatable {
             \(file): \(model), format \(formatVersion), \(nodes.count) nodes
             \(graph.rendered())\(activations)
             \(table.rendered())
-            file: \(fileBytes) bytes on disk; fp32: \(float32Bytes) bytes; compression ratio \(ratio(compressionRatio))
+            file: \(fileBytes) bytes on disk (\(ReportFormatting.bytes(fileBytes))); fp32: \(float32Bytes) bytes (\(ReportFormatting.bytes(float32Bytes))); compression ratio \(ratio(compressionRatio))
             """
     }
 }

@@ -51,10 +51,18 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Where to write the trained model file.")
     var output: String
 
+    @OptionGroup var overwrite: OverwriteOptions
+
     @Flag(help: "Print the training history as JSON instead of a table.")
     var json = false
 
     func validate() throws {
+        do {
+            _ = try ModelZoo.graph(named: model)
+        } catch {
+            throw ValidationError("\(error)")
+        }
+        try OutputPath.check(output, force: overwrite.force)
         if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1, got \(epochs).") }
         if batchSize < 1 { throw ValidationError("--batch-size must be at least 1, got \(batchSize).") }
         if let trainLimit, trainLimit < 1 { throw ValidationError("--train-limit must be at least 1, got \(trainLimit).") }
@@ -65,7 +73,6 @@ struct TrainCommand: ParsableCommand {
 
     func run() throws {
         compute.apply()
-        // First, so that an unknown model is one clear line before any data is read.
         let graph = try ModelZoo.graph(named: model)
         let defaults = TrainingDefaults.forModel(named: model)
         let epochCount = epochs ?? defaults.epochs

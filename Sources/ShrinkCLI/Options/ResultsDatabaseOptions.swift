@@ -17,19 +17,51 @@ struct ResultsDatabaseOptions: ParsableArguments {
     /// Whether runs are recorded.
     var isRecording: Bool { !noRecord }
 
+    /// Checks, before any work, that the database can be recorded in (unless `--no-record`).
+    func validate() throws {
+        guard isRecording else { return }
+        try Self.checkRecordable(database)
+    }
+
+    /// Throws a `ValidationError` unless `path` is a results database that can be opened for
+    /// writing, or a new file in a writable folder.
+    static func checkRecordable(_ path: String) throws {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
+            if isDirectory.boolValue { throw ValidationError("--database \(path) is a folder; give a database file path.") }
+            guard FileManager.default.isWritableFile(atPath: path) else {
+                throw ValidationError("--database \(path) is not writable.")
+            }
+            do {
+                _ = try ResultsStore(path: path, mode: .existing)
+            } catch {
+                throw ValidationError("--database \(path) cannot be opened: \(error)")
+            }
+        }
+        try OutputPath.checkFolder(of: path, option: "--database")
+    }
+
     /// Records benchmark runs in one transaction, unless `--no-record`; returns their ids (empty
     /// when not recording).
     @discardableResult
     func record(_ records: [BenchmarkRecord]) throws -> [RunID] {
         guard isRecording, !records.isEmpty else { return [] }
-        return try ResultsStore(path: database).record(records)
+        do {
+            return try ResultsStore(path: database).record(records)
+        } catch {
+            throw CommandFailure("the results above were not saved in \(database): \(error)")
+        }
     }
 
     /// Records a compression run unless `--no-record`; returns its id (nil when not recording).
     @discardableResult
     func record(compression: CompressionRunRecord) throws -> RunID? {
         guard isRecording else { return nil }
-        return try ResultsStore(path: database).record(compression: compression)
+        do {
+            return try ResultsStore(path: database).record(compression: compression)
+        } catch {
+            throw CommandFailure("the run was not recorded in \(database) (the model file and the report above were written): \(error)")
+        }
     }
 
     /// "Recorded run 3f2b9c1e in shrink.db" for people (standard output of table-mode commands).

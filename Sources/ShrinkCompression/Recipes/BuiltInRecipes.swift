@@ -1,3 +1,5 @@
+import ShrinkNN
+
 /// The recipes `shrink compress --recipe NAME` knows, as typed values (print one as JSON with
 /// `--print-recipe NAME` to copy and edit it).
 ///
@@ -24,6 +26,15 @@ public enum BuiltInRecipes {
             return variant
         }
         return all.first { $0.name == name }
+    }
+
+    /// Every form of the built-in recipe with this name: the generic one and each model's tuned
+    /// variant (empty when no built-in has the name).
+    public static func variants(named name: String) -> [Recipe] {
+        guard let generic = all.first(where: { $0.name == name }) else { return [] }
+        return [generic] + ModelZoo.names.compactMap { model in
+            recipe(named: name, forModel: model).flatMap { $0 == generic ? nil : $0 }
+        }
     }
 
     private static func named(_ pattern: String, _ sparsity: Double) -> PerLayerSettings<Double>.NameOverride {

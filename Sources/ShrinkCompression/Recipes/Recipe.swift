@@ -67,20 +67,38 @@ public struct Recipe: Codable, Equatable, Sendable {
         for (index, step) in steps.enumerated() { try step.validate(index: index) }
     }
 
-    /// Decodes and validates a recipe from JSON.
+    /// Decodes and validates a recipe from JSON. Malformed JSON is an error naming the line and
+    /// column; a key no setting has is an error naming it and the nearest valid key.
     public static func decode(from data: Data) throws(RecipeError) -> Recipe {
+        try decodeAuditingKeys(from: data).recipe
+    }
+
+    /// Decodes and validates a recipe, with what decoding read (every object's keys and every
+    /// layer-name pattern with its JSON path).
+    static func decodeAuditingKeys(from data: Data) throws(RecipeError) -> (recipe: Recipe, log: RecipeKeyLog) {
+        if let problem = JSONSyntaxCheck.firstProblem(in: [UInt8](data)) {
+            throw .invalidJSON(line: problem.line, column: problem.column, reason: problem.reason)
+        }
+        let log = RecipeKeyLog()
         let recipe: Recipe
         do {
-            recipe = try JSONDecoder().decode(Recipe.self, from: data)
+            let decoder = JSONDecoder()
+            decoder.userInfo[AuditedRecipe.logKey] = log
+            recipe = try decoder.decode(AuditedRecipe.self, from: data).recipe
         } catch let error as RecipeError {
             throw error
         } catch let error as DecodingError {
+            // A required key missing beside an unknown key spelled like it: name the misspelling.
+            if case let .keyNotFound(key, context) = error, let misspelled = log.unknownKey(resembling: key.stringValue, at: context.codingPath) {
+                throw .unknownKey(path: path(context.codingPath), key: misspelled, closest: key.stringValue, valid: [])
+            }
             throw Self.describe(error)
         } catch {
             throw .malformed(path: "", reason: String(describing: error))
         }
+        if let unknown = log.firstUnknownKey() { throw unknown }
         try recipe.validate()
-        return recipe
+        return (recipe, log)
     }
 
     /// Reads, decodes and validates a recipe file.
@@ -141,4 +159,19 @@ public struct Recipe: Codable, Equatable, Sendable {
 
     /// Whether any step trains on labelled data (`RecipeStep.trainsWithLabels`).
     public var trainsWithLabels: Bool { steps.contains { $0.trainsWithLabels } }
+}
+
+/// Decodes a `Recipe` through a `KeyAuditingDecoder` reporting to the log in `userInfo`.
+struct AuditedRecipe: Decodable {
+    static let logKey = CodingUserInfoKey(rawValue: "shrink.recipeKeyLog")!
+
+    var recipe: Recipe
+
+    init(from decoder: any Decoder) throws {
+        guard let log = decoder.userInfo[Self.logKey] as? RecipeKeyLog else {
+            recipe = try Recipe(from: decoder)
+            return
+        }
+        recipe = try Recipe(from: KeyAuditingDecoder(base: decoder, log: log))
+    }
 }

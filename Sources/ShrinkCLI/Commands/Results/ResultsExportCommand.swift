@@ -23,6 +23,12 @@ struct ResultsExportCommand: ParsableCommand {
     @Option(help: "Write to this file instead of standard output.")
     var output: String?
 
+    @OptionGroup var overwrite: OverwriteOptions
+
+    func validate() throws {
+        if let output { try OutputPath.check(output, force: overwrite.force, inputs: [location.database]) }
+    }
+
     func run() throws {
         let text = try location.open().export(format: format)
         guard let output else {
@@ -30,7 +36,7 @@ struct ResultsExportCommand: ParsableCommand {
             return
         }
         guard FileManager.default.createFile(atPath: output, contents: Data(text.utf8)) else {
-            throw ValidationError("Cannot write the export to \(output).")
+            throw CommandFailure("Cannot write the export to \(output).")
         }
     }
 }

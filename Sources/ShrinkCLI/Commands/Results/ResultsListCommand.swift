@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ShrinkResults
+import ShrinkReports
 
 /// `shrink results list`: one line per recorded run, newest first.
 struct ResultsListCommand: ParsableCommand {
@@ -49,7 +50,7 @@ struct ResultsListCommand: ParsableCommand {
         for run in runs {
             table.append([
                 run.id.short, run.kind.rawValue, run.recordedAt, run.variant, run.architecture,
-                run.fileBytes.map(formatBytes) ?? "-", run.top1.map(percent) ?? "-",
+                run.fileBytes.map(ReportFormatting.bytes) ?? "-", run.top1.map(percent) ?? "-",
                 run.batch1MedianSeconds.map(formatSeconds) ?? "-",
                 run.compressionSeconds.map { String(format: "%.1f s", $0) } ?? "-", run.hostName, run.shard ?? "-",
             ])
@@ -124,18 +125,6 @@ struct ListedRun: Encodable {
 func withoutTrailingSpaces(_ text: String) -> String {
     text.split(separator: "\n", omittingEmptySubsequences: false)
         .map { line in String(line.reversed().drop { $0 == " " }.reversed()) }.joined(separator: "\n")
-}
-
-/// Bytes with a binary unit: "263.7 KiB".
-func formatBytes(_ bytes: Int) -> String {
-    let units = ["B", "KiB", "MiB", "GiB", "TiB"]
-    var value = Double(bytes)
-    var unit = 0
-    while value >= 1024, unit < units.count - 1 {
-        value /= 1024
-        unit += 1
-    }
-    return unit == 0 ? "\(bytes) B" : String(format: "%.1f %@", value, units[unit])
 }
 
 /// Seconds with a readable unit: "2.00 µs", "1.50 ms", "3.20 s".

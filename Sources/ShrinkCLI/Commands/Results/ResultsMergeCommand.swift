@@ -23,6 +23,11 @@ struct ResultsMergeCommand: ParsableCommand {
 
     func validate() throws {
         guard !inputs.isEmpty else { throw ValidationError("Missing the databases to merge (INPUT...).") }
+        if let input = inputs.first(where: { OutputPath.isSameFile(output, $0) }) {
+            throw ValidationError("OUTPUT \(output) is also an input (\(input)); merge into another database.")
+        }
+        // OUTPUT is merged into when it exists (that is the point), so it needs no --force.
+        try ResultsDatabaseOptions.checkRecordable(output)
     }
 
     func run() throws {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import ShrinkMeasurement
 import ShrinkResults
+import ShrinkReports
 
 /// `shrink results show ID`: everything recorded about one run.
 struct ResultsShowCommand: ParsableCommand {
@@ -34,7 +35,7 @@ struct ResultsShowCommand: ParsableCommand {
     }
 
     static func render(machine: MachineDescription) -> String {
-        "Machine: \(machine.cpuModel), \(machine.logicalCores) logical cores, \(formatBytes(machine.memoryBytes)), "
+        "Machine: \(machine.cpuModel), \(machine.logicalCores) logical cores, \(ReportFormatting.bytes(machine.memoryBytes)), "
             + "\(machine.operatingSystem), kernels \(machine.kernelPath), host \(machine.hostName)"
     }
 
@@ -47,7 +48,7 @@ struct ResultsShowCommand: ParsableCommand {
             "Settings: \(settings.dataset), \(settings.testSamples) test samples, batch sizes "
                 + "\(settings.batchSizes.map(String.init).joined(separator: ", ")), \(settings.threads) threads"
                 + (settings.shard.map { ", shard \($0)" } ?? ""),
-            "Size: \(record.size.fileBytes) bytes (\(formatBytes(record.size.fileBytes)); gzip \(record.size.gzipBytes)), "
+            "Size: \(record.size.fileBytes) bytes (\(ReportFormatting.bytes(record.size.fileBytes)); gzip \(record.size.gzipBytes)), "
                 + "\(record.size.parameters) parameters, \(record.size.nonZeroParameters) non-zero",
         ]
         if let accuracy = record.accuracy {
@@ -55,7 +56,7 @@ struct ResultsShowCommand: ParsableCommand {
                 + String(format: "%.4f", accuracy.classification.macroAverage.f1))
         }
         lines.append("Load: \(formatSeconds(record.loadSeconds)); peak resident "
-            + (record.memory.peakResidentBytes.map(formatBytes) ?? "-"))
+            + (record.memory.peakResidentBytes.map(ReportFormatting.bytes) ?? "-"))
         let energy = record.energy
         lines.append("Energy per inference: modelled " + String(format: "%.3g J", energy.modelled.totalJoules)
             + ", measured " + (energy.measuredJoules.map { String(format: "%.3g J", $0) }
@@ -82,7 +83,7 @@ struct ResultsShowCommand: ParsableCommand {
         var lines = [
             "Run \(id) (compress), recorded \(record.recordedAt) by \(record.codeVersion)",
             "Recipe \(record.recipe): \(record.inputPath) → \(record.outputPath) (\(record.architecture), "
-                + "\(record.outputBytes) bytes, sha256 \(record.outputSHA256.prefix(16))…)",
+                + "\(record.outputBytes) bytes (\(ReportFormatting.bytes(record.outputBytes))), sha256 \(record.outputSHA256.prefix(16))…)",
             render(machine: record.machine),
             "Settings: \(settings.dataset), \(settings.trainingSamples) training and \(settings.testSamples) test samples, "
                 + "\(settings.threads.map(String.init) ?? "all") threads"
