@@ -277,25 +277,43 @@ SHRINK_TARGET_AVX2 static void int8_avx2(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, 
 
 // MARK: - AVX-512 VNNI
 
+/// Where a tile's rows read their depth: row r's codes for depth step (segment q, step t) are the
+/// 4 bytes at x + r·ldx + q·stride + 4t, for `count` segments of `steps` steps each (a linear layer:
+/// one segment of the whole row; a convolution read in place: one segment per kernel row, the
+/// kernel row's k pixels × channels of a padded channels-last image). Weights run through the
+/// segments in order.
+typedef struct {
+    ptrdiff_t count, steps, stride;
+} depth_segments;
+
 static SHRINK_ALWAYS_INLINE SHRINK_TARGET_VNNI void vnni_tile(
-    const int rows, const int blocks, ptrdiff_t k, const uint8_t *x, ptrdiff_t ldx,
+    const int rows, const int blocks, const uint8_t *x, ptrdiff_t ldx, const depth_segments segments, ptrdiff_t k,
     const int8_t *panel_base, ptrdiff_t i0, ptrdiff_t j0, ptrdiff_t columns, const int8_epilogue *e) {
     __m512i acc[6][4];
     for (int r = 0; r < rows; r++)
         for (int b = 0; b < blocks; b++) acc[r][b] = _mm512_setzero_si512();
-    const ptrdiff_t full = k / 4, k4 = depth_steps(k);
     const int8_t *w = panel_base;
+    // One loop over all steps (a loop per segment makes the compiler keep the accumulators in
+    // memory): `offset` jumps to the next segment after every `segments.steps` steps.
+    const ptrdiff_t full = segments.count * segments.steps, jump = segments.stride - segments.steps * 4;
+    ptrdiff_t offset = 0, left = segments.steps;
     for (ptrdiff_t step = 0; step < full; step++, w += panel_step_bytes) {
         __m512i wv[4];
         for (int b = 0; b < blocks; b++) wv[b] = _mm512_loadu_si512((const void *)(w + b * 64));
         for (int r = 0; r < rows; r++) {
             int32_t word;
-            memcpy(&word, x + r * ldx + step * 4, 4);
+            memcpy(&word, x + r * ldx + offset, 4);
             const __m512i a = _mm512_set1_epi32(word);
             for (int b = 0; b < blocks; b++) acc[r][b] = _mm512_dpbusd_epi32(acc[r][b], a, wv[b]);
         }
+        offset += 4;
+        if (--left == 0) {
+            left = segments.steps;
+            offset += jump;
+        }
     }
-    if (full < k4) {
+    // A linear row whose depth is not a whole number of steps: the last step zero-filled.
+    if (full < depth_steps(k)) {
         __m512i wv[4];
         for (int b = 0; b < blocks; b++) wv[b] = _mm512_loadu_si512((const void *)(w + b * 64));
         for (int r = 0; r < rows; r++) {
@@ -330,16 +348,16 @@ static SHRINK_ALWAYS_INLINE SHRINK_TARGET_VNNI void vnni_tile(
     }
 }
 
-SHRINK_TARGET_VNNI static void vnni_rows(const int rows, ptrdiff_t k, const uint8_t *x, ptrdiff_t ldx,
-                                         const int8_t *panel_base, ptrdiff_t i0, ptrdiff_t j0,
+SHRINK_TARGET_VNNI static void vnni_rows(const int rows, const uint8_t *x, ptrdiff_t ldx, const depth_segments segments,
+                                         ptrdiff_t k, const int8_t *panel_base, ptrdiff_t i0, ptrdiff_t j0,
                                          ptrdiff_t columns, const int8_epilogue *e) {
     const int blocks = (int)((columns + 15) / 16);
 #define VNNI_CASE(R) \
     switch (blocks) { \
-    case 1: vnni_tile(R, 1, k, x, ldx, panel_base, i0, j0, columns, e); break; \
-    case 2: vnni_tile(R, 2, k, x, ldx, panel_base, i0, j0, columns, e); break; \
-    case 3: vnni_tile(R, 3, k, x, ldx, panel_base, i0, j0, columns, e); break; \
-    default: vnni_tile(R, 4, k, x, ldx, panel_base, i0, j0, columns, e); break; \
+    case 1: vnni_tile(R, 1, x, ldx, segments, k, panel_base, i0, j0, columns, e); break; \
+    case 2: vnni_tile(R, 2, x, ldx, segments, k, panel_base, i0, j0, columns, e); break; \
+    case 3: vnni_tile(R, 3, x, ldx, segments, k, panel_base, i0, j0, columns, e); break; \
+    default: vnni_tile(R, 4, x, ldx, segments, k, panel_base, i0, j0, columns, e); break; \
     }
     switch (rows) {
     case 1: VNNI_CASE(1) break;
@@ -355,13 +373,14 @@ SHRINK_TARGET_VNNI static void vnni_rows(const int rows, ptrdiff_t k, const uint
 SHRINK_TARGET_VNNI static void int8_vnni(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const uint8_t *x, ptrdiff_t ldx,
                                          const int8_t *packed, const int8_epilogue *e) {
     const ptrdiff_t k4 = depth_steps(k);
+    const depth_segments whole_row = {.count = 1, .steps = k / 4, .stride = 0};
     for (ptrdiff_t panel = 0; panel < panel_count(n); panel++) {
         const int8_t *panel_base = packed + panel * k4 * panel_step_bytes;
         const ptrdiff_t j0 = panel * panel_columns;
         const ptrdiff_t columns = n - j0 < panel_columns ? n - j0 : panel_columns;
         for (ptrdiff_t i = 0; i < m; i += 6) {
             const int rows = (int)(m - i < 6 ? m - i : 6);
-            vnni_rows(rows, k, x + i * ldx, ldx, panel_base, i, j0, columns, e);
+            vnni_rows(rows, x + i * ldx, ldx, whole_row, k, panel_base, i, j0, columns, e);
         }
     }
 }
@@ -416,6 +435,98 @@ void shrink_int8_dequantize(ptrdiff_t m, ptrdiff_t n, const int32_t *c, ptrdiff_
                              .w_scales = w_scales, .bias = bias, .y = y, .ldy = ldy};
     for (ptrdiff_t i = 0; i < m; i++)
         for (ptrdiff_t j = 0; j < n; j++) finish_value(&e, i, j, c[i * ldc + j]);
+}
+
+// MARK: - Convolution read in place (implicit im2col)
+
+#if SHRINK_HAVE_X86_PATHS
+/// The VNNI tiles with each row (output pixel) reading its window straight from the padded
+/// channels-last image: one depth segment per kernel row (k pixels × channels bytes, contiguous;
+/// channels a multiple of 4, so segments are whole 4-byte steps).
+SHRINK_TARGET_VNNI static void int8_vnni_convolution(const shrink_int8_convolution_geometry *g, ptrdiff_t n,
+                                                     const uint8_t *image, const int8_t *packed,
+                                                     const int8_epilogue *e) {
+    const ptrdiff_t m = g->output_height * g->output_width, depth = g->kernel * g->kernel * g->channels;
+    const ptrdiff_t k4 = depth / 4, pixel_bytes = g->channels;
+    const depth_segments window = {.count = g->kernel, .steps = g->kernel * g->channels / 4,
+                                   .stride = g->image_width * pixel_bytes};
+    for (ptrdiff_t panel = 0; panel < panel_count(n); panel++) {
+        const int8_t *panel_base = packed + panel * k4 * panel_step_bytes;
+        const ptrdiff_t j0 = panel * panel_columns;
+        const ptrdiff_t columns = n - j0 < panel_columns ? n - j0 : panel_columns;
+        // Tiles of up to 6 pixels along one output row: consecutive pixels' windows start
+        // stride · channels bytes apart, the row stride of the tile.
+        for (ptrdiff_t oy = 0; oy < g->output_height; oy++)
+            for (ptrdiff_t ox = 0; ox < g->output_width; ox += 6) {
+                const int rows = (int)(g->output_width - ox < 6 ? g->output_width - ox : 6);
+                const uint8_t *first = image + (oy * g->stride * g->image_width + ox * g->stride) * pixel_bytes;
+                vnni_rows(rows, first, g->stride * pixel_bytes, window, depth, panel_base, oy * g->output_width + ox, j0,
+                          columns, e);
+            }
+    }
+}
+#endif
+
+int shrink_int8_convolution(const shrink_int8_convolution_geometry *g, ptrdiff_t n, const uint8_t *image,
+                            const float *x_scales, const int32_t *x_zero_points, const int8_t *packed,
+                            const int32_t *row_sums, const float *w_scales, const float *bias, float *y,
+                            ptrdiff_t ldy) {
+    if (g->channels <= 0 || g->kernel <= 0 || g->stride <= 0) return -2;
+    const ptrdiff_t m = g->output_height * g->output_width, depth = g->kernel * g->kernel * g->channels;
+    if (m <= 0 || n <= 0) return 0;
+    const int8_epilogue e = {.x_scales = x_scales, .x_zero_points = x_zero_points, .row_sums = row_sums,
+                             .w_scales = w_scales, .bias = bias, .y = y, .ldy = ldy};
+#if SHRINK_HAVE_X86_PATHS
+    if (g->channels % 4 == 0 && shrink_cpu_active_path() == SHRINK_CPU_PATH_AVX512 && cpu_has_vnni()) {
+        int8_vnni_convolution(g, n, image, packed, &e);
+        return 0;
+    }
+#endif
+    // Channels off the 4-byte steps (a first layer's 1 or 3), or other paths: the windows copied
+    // out as rows (im2col from the padded image) of whole steps, zero past the depth (the packed
+    // weights are zero there), then the product.
+    const ptrdiff_t ldr = depth_steps(depth) * 4, run = g->kernel * g->channels;
+    uint8_t *rows = (uint8_t *)(void *)shrink_sgemm_scratch(2, (size_t)(m * ldr + 3) / 4);
+    if (!rows) return -1;
+    ptrdiff_t oy = 0, ox = 0;
+    for (ptrdiff_t i = 0; i < m; i++) {
+        const uint8_t *window = image + (oy * g->stride * g->image_width + ox * g->stride) * g->channels;
+        if (++ox == g->output_width) { ox = 0; oy++; }
+        if (ldr <= 16) {
+            // Short rows (a first layer's single channel): gathered in registers-sized local bytes,
+            // stored as whole words.
+            uint8_t local[16] = {0};
+            for (ptrdiff_t kr = 0; kr < g->kernel; kr++)
+                for (ptrdiff_t b = 0; b < run; b++) local[kr * run + b] = window[kr * g->image_width * g->channels + b];
+            for (ptrdiff_t b = 0; b < ldr; b += 4) memcpy(rows + i * ldr + b, local + b, 4);
+            continue;
+        }
+        uint8_t *target = rows + i * ldr;
+        for (ptrdiff_t kr = 0; kr < g->kernel; kr++, target += run) {
+            const uint8_t *source = window + kr * g->image_width * g->channels;
+            for (ptrdiff_t b = 0; b < run; b++) target[b] = source[b];
+        }
+        for (ptrdiff_t b = depth; b < ldr; b++) rows[i * ldr + b] = 0;
+    }
+    int8_dispatch(m, n, ldr, rows, ldr, packed, &e);
+    return 0;
+}
+
+void shrink_pad_channels_last_u8(ptrdiff_t channels, ptrdiff_t height, ptrdiff_t width, ptrdiff_t padding,
+                                 const uint8_t *codes, uint8_t pad, uint8_t *image) {
+    const ptrdiff_t image_width = width + 2 * padding, image_height = height + 2 * padding, plane = height * width;
+    memset(image, pad, (size_t)(image_height * image_width * channels));
+    if (channels == 1) {
+        for (ptrdiff_t y = 0; y < height; y++)
+            memcpy(image + (y + padding) * image_width + padding, codes + y * width, (size_t)width);
+        return;
+    }
+    for (ptrdiff_t y = 0; y < height; y++)
+        for (ptrdiff_t x = 0; x < width; x++) {
+            uint8_t *target = image + ((y + padding) * image_width + x + padding) * channels;
+            const uint8_t *source = codes + y * width + x;
+            for (ptrdiff_t c = 0; c < channels; c++) target[c] = source[c * plane];
+        }
 }
 
 /// fp32 input → u8 codes (per tensor, per row or static) → int8 product → fp32 (+ ReLU).

@@ -146,10 +146,10 @@ extension ExecutionPlan {
                                                                 fold: affine)
                     let quantization = try staticQuantization(for: choice.kernel, node: node)
                     if quantization != nil, case .int8 = choice.kernel {
-                        // Static int8 lowers channels-last rows: pack the weights in that column order.
+                        // Static int8 reads channels-last windows in place: pack the weights in that order.
                         choice = try ExecutionPlan.matrixKernel(node: node.name, weight: weight, bias: bias,
                                                                 outputs: convolution.outputChannels, inputs: work.depth,
-                                                                fold: affine, int8ColumnOrder: work.channelsLastOrder)
+                                                                fold: affine, int8ColumnOrder: work.int8ColumnOrder)
                     }
                     folded = choice.folded
                     let kind: LayerKernel = quantization != nil ? .int8(static: true) : choice.kind

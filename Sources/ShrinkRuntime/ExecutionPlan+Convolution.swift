@@ -11,12 +11,11 @@ extension ExecutionPlan {
         let outputChannels: Int, outputHeight: Int, outputWidth: Int
         private(set) var columns = UnsafeMutableBufferPointer<Float>(start: nil, count: 0)
         var products = UnsafeMutableBufferPointer<Float>(start: nil, count: 0)
-        /// The static-int8 path's buffers: the input's u8 codes (as stored, then channels-last),
-        /// their im2col rows (stride `quantizedRowStride`), and each row's scale and zero point
-        /// (the calibrated pair, repeated).
+        /// The static-int8 path's buffers: the input's u8 codes as stored ([batch, channels, h, w]),
+        /// the padded channels-last image the kernel reads in place, and each output row's scale
+        /// and zero point (the calibrated pair, repeated).
         private(set) var inputCodes = UnsafeMutableBufferPointer<UInt8>(start: nil, count: 0)
-        private(set) var channelsLastCodes = UnsafeMutableBufferPointer<UInt8>(start: nil, count: 0)
-        private(set) var quantizedColumns = UnsafeMutableBufferPointer<UInt8>(start: nil, count: 0)
+        private(set) var imageCodes = UnsafeMutableBufferPointer<UInt8>(start: nil, count: 0)
         private(set) var rowScales = UnsafeMutableBufferPointer<Float>(start: nil, count: 0)
         private(set) var rowZeroPoints = UnsafeMutableBufferPointer<Int32>(start: nil, count: 0)
         /// The parameters `rowScales` and `rowZeroPoints` hold throughout (nil: not filled).
@@ -49,8 +48,7 @@ extension ExecutionPlan {
             columns.baseAddress?.deallocate()
             products.baseAddress?.deallocate()
             inputCodes.baseAddress?.deallocate()
-            channelsLastCodes.baseAddress?.deallocate()
-            quantizedColumns.baseAddress?.deallocate()
+            imageCodes.baseAddress?.deallocate()
             rowScales.baseAddress?.deallocate()
             rowZeroPoints.baseAddress?.deallocate()
         }
@@ -58,13 +56,21 @@ extension ExecutionPlan {
         /// Output pixels per sample and the depth of one lowered row (channels · kernelSize²).
         var pixels: Int { outputHeight * outputWidth }
         var depth: Int { channels * kernelSize * kernelSize }
-        /// The depth rounded up to the int8 kernel's 4-byte steps (the u8 rows' stride).
-        var quantizedRowStride: Int { (depth + 3) / 4 * 4 }
+        /// The padded channels-last image of the static-int8 path (the spatial padding inside it).
+        var imageSize: Int { (height + 2 * padding) * (width + 2 * padding) * channels }
 
-        /// The static-int8 path's column order: column j of its lowered rows, (kernelRow · k +
-        /// kernelColumn) · channels + channel, holds the original column channelsLastOrder[j],
-        /// (channel · k + kernelRow) · k + kernelColumn: the permutation its packed weights get.
-        var channelsLastOrder: [Int] {
+        /// Where the static-int8 kernel reads its windows (`Int8ConvolutionGeometry`).
+        var int8Geometry: Int8ConvolutionGeometry {
+            get throws(RuntimeKernelError) {
+                try Int8ConvolutionGeometry(outputHeight: outputHeight, outputWidth: outputWidth, imageWidth: width + 2 * padding,
+                                            channels: channels, kernelSize: kernelSize, stride: stride)
+            }
+        }
+
+        /// The static-int8 path's column order: column j of a window, (kernelRow · k + kernelColumn)
+        /// · channels + channel, is the stored weight column int8ColumnOrder[j], (channel · k +
+        /// kernelRow) · k + kernelColumn: the permutation its packed weights get.
+        var int8ColumnOrder: [Int] {
             let k = kernelSize
             var order = [Int](repeating: 0, count: depth)
             for kernelRow in 0..<k {
@@ -76,10 +82,6 @@ extension ExecutionPlan {
             }
             return order
         }
-
-        /// Whether the channels-last codes are already the lowered rows (a 1×1, stride-1, unpadded
-        /// convolution whose channel count is a whole number of 4-byte steps): no im2col at all.
-        var channelsLastCodesAreRows: Bool { kernelSize == 1 && stride == 1 && padding == 0 && channels % 4 == 0 }
 
         /// Sizes the scratch buffers for `batch` samples (reallocating only when they grow).
         func prepare(batch: Int) {
@@ -99,13 +101,11 @@ extension ExecutionPlan {
             let rows = batch * pixels, sampleSize = channels * height * width
             if inputCodes.count < batch * sampleSize {
                 inputCodes.baseAddress?.deallocate()
-                channelsLastCodes.baseAddress?.deallocate()
                 inputCodes = .allocate(capacity: max(1, batch * sampleSize))
-                channelsLastCodes = .allocate(capacity: max(1, batch * sampleSize))
             }
-            if quantizedColumns.count < rows * quantizedRowStride {
-                quantizedColumns.baseAddress?.deallocate()
-                quantizedColumns = .allocate(capacity: max(1, rows * quantizedRowStride))
+            if imageCodes.count < batch * imageSize {
+                imageCodes.baseAddress?.deallocate()
+                imageCodes = .allocate(capacity: max(1, batch * imageSize))
             }
             if rowScales.count < rows {
                 rowScales.baseAddress?.deallocate()
@@ -126,47 +126,43 @@ extension ExecutionPlan {
             }
         }
 
-        /// The static-int8 lowering, returning its rows ([batch · pixels, quantizedRowStride] u8,
-        /// columns in `channelsLastOrder`): the input quantized once with the calibrated parameters
+        /// The static-int8 input: quantized once with the calibrated parameters
         /// (`shrink_quantize_activations_static`: channels · height · width codes per sample, not
-        /// the k² times as many of the lowered rows), transposed to channels-last
-        /// (`shrink_transpose_u8`), then lowered by whole runs of channels
-        /// (`shrink_im2col_u8_channels_last`, padding taps reading the zero point, the code of 0.0),
-        /// or used as they are when `channelsLastCodesAreRows`. The codes equal quantizing `lower`'s
-        /// fp32 rows (reordered), at a quarter of the bytes.
+        /// the k² times as many of lowered rows), then laid out as the padded channels-last image
+        /// the kernel reads its windows from in place (`shrink_pad_channels_last_u8`; padding
+        /// reads the zero point, the code of 0.0). Returns the images, `imageSize` bytes apart.
         func lowerQuantized(_ input: UnsafePointer<Float>, batch: Int, parameters: StaticActivationQuantization)
             -> UnsafePointer<UInt8> {
-            let sampleSize = channels * height * width, rowStride = quantizedRowStride
-            let codes = inputCodes.baseAddress!, channelsLast = channelsLastCodes.baseAddress!
+            let sampleSize = channels * height * width
+            let codes = inputCodes.baseAddress!, image = imageCodes.baseAddress!
             shrink_quantize_activations_static(1, batch * sampleSize, input, batch * sampleSize, parameters.scale,
                                                parameters.zeroPoint, codes, batch * sampleSize)
             for sample in 0..<batch {
-                shrink_transpose_u8(channels, height * width, codes + sample * sampleSize, channelsLast + sample * sampleSize)
+                shrink_pad_channels_last_u8(channels, height, width, padding, codes + sample * sampleSize,
+                                            UInt8(parameters.zeroPoint), image + sample * imageSize)
             }
-            if channelsLastCodesAreRows { return UnsafePointer(channelsLast) }
-            let columns = quantizedColumns.baseAddress!
-            for sample in 0..<batch {
-                shrink_im2col_u8_channels_last(channels, height, width, kernelSize, stride, padding,
-                                               channelsLast + sample * sampleSize, UInt8(parameters.zeroPoint), rowStride,
-                                               columns + sample * pixels * rowStride)
-            }
-            return UnsafePointer(columns)
+            return UnsafePointer(image)
         }
 
-        /// The scalar twin of `lowerQuantized`: `lowerReference`'s fp32 rows, each value quantized
-        /// by the reference rule, in `channelsLastOrder`, in rows of `quantizedRowStride` (zero
-        /// past the depth).
+        /// The scalar twin of `lowerQuantized`: each input value quantized by the reference rule
+        /// and placed in the padded channels-last image, the padding the zero point.
         func lowerQuantizedReference(_ input: UnsafePointer<Float>, batch: Int,
                                      parameters: StaticActivationQuantization) -> [UInt8] {
-            lowerReference(input, batch: batch)
-            let rows = batch * pixels, depth = self.depth, rowStride = quantizedRowStride, order = channelsLastOrder
-            let values = Array(UnsafeBufferPointer(start: columns.baseAddress!, count: rows * depth))
-            let quantized = ReferenceKernels.quantizeActivations(values, rows: rows, columns: depth, parameters: parameters)
-            var result = [UInt8](repeating: 0, count: rows * rowStride)
-            for row in 0..<rows {
-                for column in 0..<depth { result[row * rowStride + column] = quantized.codes[row * depth + order[column]] }
+            let sampleSize = channels * height * width, imageWidth = width + 2 * padding
+            let values = Array(UnsafeBufferPointer(start: input, count: batch * sampleSize))
+            let codes = ReferenceKernels.quantizeActivations(values, rows: batch, columns: sampleSize, parameters: parameters).codes
+            var image = [UInt8](repeating: UInt8(parameters.zeroPoint), count: batch * imageSize)
+            for sample in 0..<batch {
+                for channel in 0..<channels {
+                    for y in 0..<height {
+                        for x in 0..<width {
+                            image[sample * imageSize + ((y + padding) * imageWidth + x + padding) * channels + channel] =
+                                codes[sample * sampleSize + (channel * height + y) * width + x]
+                        }
+                    }
+                }
             }
-            return result
+            return image
         }
 
         /// im2col: input [batch, channels, height, width] → columns [batch · pixels, depth], row

@@ -16,7 +16,7 @@ extension ExecutionPlan {
     /// per-channel-scalable form (fp32 values: rows scaled before packing; int8: per-channel
     /// scales), and `folded` is true; otherwise (fp16, palettes, palettized sparse) the caller
     /// applies it after the kernel. With `int8ColumnOrder`, an int8 kernel's column j holds the
-    /// stored column int8ColumnOrder[j] (the static-int8 convolutions' channels-last rows).
+    /// stored column int8ColumnOrder[j] (the static-int8 convolutions' channels-last windows).
     static func matrixKernel(node: String, weight stored: StoredTensor, bias: [Float]?, outputs: Int, inputs: Int,
                              fold: ChannelAffine?, int8ColumnOrder: [Int]? = nil)
         throws -> (kernel: LinearKernel, kind: LayerKernel, folded: Bool) {

@@ -100,17 +100,25 @@ extension ExecutionPlan {
                                threadCount: threadCount, node: name)
                 transform.apply(output, batch: batch, pixels: 1)
             case let .convolution(.int8(weights), quantization?, work):
-                // Static int8: [batch, in, h, w] → u8 codes → channels-last u8 im2col → int8 product
-                // (weights packed in the same column order) → [batch, out, pixels]
+                // Static int8: [batch, in, h, w] → u8 codes → padded channels-last images → int8
+                // product reading each window in place (weights packed in that column order) →
+                // [batch, out, pixels]
                 work.prepareQuantized(batch: batch, parameters: quantization)
-                let codes = work.lowerQuantized(input, batch: batch, parameters: quantization)
-                let rows = batch * work.pixels
-                let parallelWork = LinearKernel.int8(weights).parallelWork(rows: rows, outputCount: work.outputChannels,
+                let images = work.lowerQuantized(input, batch: batch, parameters: quantization)
+                let parallelWork = LinearKernel.int8(weights).parallelWork(rows: work.pixels, outputCount: work.outputChannels,
                                                                            inputCount: work.depth)
-                weights.apply(codes: codes, rows: rows, rowStride: work.quantizedRowStride,
-                              scales: work.rowScales.baseAddress!, zeroPoints: work.rowZeroPoints.baseAddress!,
-                              output: work.products.baseAddress!,
-                              threadCount: parallelWork >= ExecutionPlan.parallelWorkThreshold ? threads : 1)
+                do throws(RuntimeKernelError) {
+                    let geometry = try work.int8Geometry
+                    for sample in 0..<batch {
+                        try weights.applyConvolution(
+                            image: images + sample * work.imageSize, geometry: geometry, scales: work.rowScales.baseAddress!,
+                            zeroPoints: work.rowZeroPoints.baseAddress!,
+                            output: work.products.baseAddress! + sample * work.pixels * work.outputChannels,
+                            threadCount: parallelWork >= ExecutionPlan.parallelWorkThreshold ? threads : 1)
+                    }
+                } catch {
+                    throw ExecutionPlanError.kernel(node: name, error)
+                }
                 work.scatter(batch: batch, into: output, transform: transform)
             case let .convolution(kernel, quantization, work):
                 // [batch, in, h, w] → im2col [batch·pixels, in·k²] → [batch·pixels, out] → [batch, out, pixels]

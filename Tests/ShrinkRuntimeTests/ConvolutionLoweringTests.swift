@@ -42,11 +42,11 @@ struct ConvolutionLoweringTests {
         }
     }
 
-    /// The static-int8 lowering (quantize once, transpose to channels-last, u8 im2col padded with
-    /// the zero point) gives the codes of quantizing the fp32 lowering, in the channels-last column
-    /// order, zero past the depth; values beyond the calibrated range saturate alike.
+    /// The static-int8 lowering (quantize once, lay out as a padded channels-last image) gives
+    /// the scalar twin's image: every input code in place, the padding reading the zero point;
+    /// values beyond the calibrated range saturate alike.
     @Test(arguments: [Int32(0), 33, 255])
-    func quantizedIm2colMatchesQuantizingTheScalarLowering(zeroPoint: Int32) throws {
+    func quantizedImageMatchesTheScalarLayout(zeroPoint: Int32) throws {
         var generator = SeededRandomNumberGenerator(seed: 13)
         let parameters = try StaticActivationQuantization(scale: 0.011, zeroPoint: zeroPoint)
         for shape in Self.shapes {
@@ -55,18 +55,18 @@ struct ConvolutionLoweringTests {
                 let input = (0..<(batch * shape.channels * shape.height * shape.width)).map { _ in
                     Float.random(in: -3...3, using: &generator)
                 }
-                work.prepare(batch: batch)
                 let expected = input.withUnsafeBufferPointer {
                     work.lowerQuantizedReference($0.baseAddress!, batch: batch, parameters: parameters)
                 }
                 work.prepareQuantized(batch: batch, parameters: parameters)
-                work.quantizedColumns.update(repeating: 0xA5)
-                let rows = input.withUnsafeBufferPointer {
+                work.imageCodes.update(repeating: 0xA5)
+                let image = input.withUnsafeBufferPointer {
                     work.lowerQuantized($0.baseAddress!, batch: batch, parameters: parameters)
                 }
-                #expect(Array(UnsafeBufferPointer(start: rows, count: expected.count)) == expected, "\(shape) batch \(batch)")
+                #expect(Array(UnsafeBufferPointer(start: image, count: expected.count)) == expected, "\(shape) batch \(batch)")
                 #expect(work.rowScales.prefix(batch * work.pixels).allSatisfy { $0 == parameters.scale })
                 #expect(work.rowZeroPoints.prefix(batch * work.pixels).allSatisfy { $0 == zeroPoint })
+                #expect(try work.int8Geometry.depth == work.int8ColumnOrder.count)
             }
         }
     }

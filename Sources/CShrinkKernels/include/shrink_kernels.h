@@ -130,6 +130,34 @@ void shrink_int8_dequantize(ptrdiff_t m, ptrdiff_t n, const int32_t *c, ptrdiff_
                             const float *x_scales, const int32_t *x_zero_points, const int32_t *row_sums,
                             const float *w_scales, const float *bias, float *y, ptrdiff_t ldy);
 
+/// The geometry of an int8 convolution read from a padded channels-last u8 image
+/// [image_height, image_width, channels] (spatial padding already in the image): output pixel
+/// (oy, ox) reads the k × k window at (oy·stride, ox·stride).
+typedef struct {
+    ptrdiff_t output_height, output_width;
+    ptrdiff_t image_width;
+    ptrdiff_t channels;
+    ptrdiff_t kernel, stride;
+} shrink_int8_convolution_geometry;
+
+/// Int8 convolution of one sample: y[i][j] for output pixel i = oy·ow + ox and output channel j,
+/// with the arithmetic of shrink_int8_linear on the row made of the window's k kernel rows of
+/// k·channels codes each (depth order (kernelRow, kernelColumn, channel), the order `packed` must
+/// have, with k·k·channels inputs). With channels a multiple of 4, AVX-512 VNNI reads each window
+/// in place (one depth segment per kernel row, no im2col buffer); otherwise the windows are
+/// copied out as rows (thread scratch) and the product runs on them. Returns 0, −1 when scratch
+/// cannot be had, −2 for a bad geometry.
+int shrink_int8_convolution(const shrink_int8_convolution_geometry *geometry, ptrdiff_t n, const uint8_t *image,
+                            const float *x_scales, const int32_t *x_zero_points, const int8_t *packed,
+                            const int32_t *row_sums, const float *w_scales, const float *bias, float *y,
+                            ptrdiff_t ldy);
+
+/// u8 codes [channels, height, width] (NCHW) → the padded channels-last image [height + 2·padding,
+/// width + 2·padding, channels] for shrink_int8_convolution; padding reads `pad` (the activations'
+/// zero point, the code of 0.0).
+void shrink_pad_channels_last_u8(ptrdiff_t channels, ptrdiff_t height, ptrdiff_t width, ptrdiff_t padding,
+                                 const uint8_t *codes, uint8_t pad, uint8_t *image);
+
 /// shrink_quantize_activations followed by shrink_int8_linear on fp32 input. Returns 0, or −1
 /// when the temporary code buffer cannot be allocated.
 int shrink_int8_linear_dynamic(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const float *x, ptrdiff_t ldx, int per_row,
@@ -272,21 +300,6 @@ void shrink_f32_linear_rows(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const float *
 /// Interior windows copy kernel rows without bounds checks; 1×1 stride-1 unpadded is a transpose.
 void shrink_im2col(ptrdiff_t channels, ptrdiff_t height, ptrdiff_t width, ptrdiff_t k, ptrdiff_t stride,
                    ptrdiff_t padding, const float *input, float *columns);
-
-/// dst[p·channels + c] = src[c·pixels + p] for u8 codes: [channels, pixels] (NCHW) → [pixels,
-/// channels] (NHWC), in 32×32 blocks.
-void shrink_transpose_u8(ptrdiff_t channels, ptrdiff_t pixels, const uint8_t *src, uint8_t *dst);
-
-/// im2col of one sample of channels-last u8 codes, for the static-int8 convolutions: input
-/// [height, width, channels] → rows of stride ldc (≥ channels·k·k), row (y·ow + x), column
-/// (kernelRow·k + kernelColumn)·channels + channel, so each tap is one run of `channels` bytes
-/// (and a window row inside the input one run of k·channels); taps outside the input read `pad`
-/// (the activations' zero point, the code of 0.0); columns channels·k·k..<ldc are set to 0, so
-/// ldc can round the depth up to the int8 kernel's 4-byte steps. Square kernel k, one stride,
-/// symmetric padding.
-void shrink_im2col_u8_channels_last(ptrdiff_t channels, ptrdiff_t height, ptrdiff_t width, ptrdiff_t k,
-                                    ptrdiff_t stride, ptrdiff_t padding, const uint8_t *input, uint8_t pad,
-                                    ptrdiff_t ldc, uint8_t *columns);
 
 /// output[c·pixels + p] = clamp(src[p·channels + c] · scale[c] + shift[c], lower, upper) for one
 /// sample (a blocked transpose); scale and shift may both be NULL (no affine). lower/upper may be
