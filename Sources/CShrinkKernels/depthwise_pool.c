@@ -4,8 +4,92 @@
 // compiled for AVX-512 and dispatched by shrink_cpu_active_path().
 #include "shrink_kernels.h"
 #include "sgemm_internal.h"
+#include "transpose_avx512.h"
 
 #include <math.h>
+
+#if SHRINK_HAVE_X86_PATHS
+#include <immintrin.h>
+
+/// dst[0..<count] = src[0..<count] in masked 16-float vectors (short plane rows: no loop tail).
+SHRINK_TARGET_AVX512 static void copy_floats_avx512(float *restrict dst, const float *restrict src, ptrdiff_t count) {
+    for (ptrdiff_t i = 0; i < count; i += 16) {
+        const ptrdiff_t left = count - i;
+        const __mmask16 mask = left >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << left) - 1);
+        _mm512_mask_storeu_ps(dst + i, mask, _mm512_maskz_loadu_ps(mask, src + i));
+    }
+}
+
+/// input [channels, height · width] → the interior of the padded channels-last copy (pixel
+/// (y, x) at padded + ((y + padding) · wp + x + padding) · channels), 16 × 16 blocks transposed
+/// in registers.
+SHRINK_TARGET_AVX512 static void pack_channels_last_avx512(float *restrict padded, const float *restrict input,
+                                                           ptrdiff_t channels, ptrdiff_t height, ptrdiff_t width,
+                                                           ptrdiff_t padding, ptrdiff_t wp) {
+    const ptrdiff_t plane = height * width;
+    for (ptrdiff_t c0 = 0; c0 < channels; c0 += 16) {
+        const ptrdiff_t block_channels = channels - c0 < 16 ? channels - c0 : 16;
+        const __mmask16 store = shrink_lanes(block_channels);
+        for (ptrdiff_t p0 = 0; p0 < plane; p0 += 16) {
+            const ptrdiff_t block_pixels = plane - p0 < 16 ? plane - p0 : 16;
+            __m512 r[16];
+            shrink_load_transposed_avx512(input + c0 * plane + p0, plane, block_channels, block_pixels, r);
+            for (int j = 0; j < block_pixels; j++) {
+                const ptrdiff_t y = (p0 + j) / width, x = (p0 + j) % width;
+                _mm512_mask_storeu_ps(padded + ((y + padding) * wp + x + padding) * channels + c0, store, r[j]);
+            }
+        }
+    }
+}
+
+/// sums [pixels, channels] → output [channels, pixels], 16 × 16 blocks transposed in registers.
+SHRINK_TARGET_AVX512 static void unpack_channels_last_avx512(float *restrict output, const float *restrict sums,
+                                                             ptrdiff_t channels, ptrdiff_t pixels) {
+    for (ptrdiff_t p0 = 0; p0 < pixels; p0 += 16) {
+        const ptrdiff_t block_pixels = pixels - p0 < 16 ? pixels - p0 : 16;
+        const __mmask16 store = shrink_lanes(block_pixels);
+        for (ptrdiff_t c0 = 0; c0 < channels; c0 += 16) {
+            const ptrdiff_t block_channels = channels - c0 < 16 ? channels - c0 : 16;
+            __m512 r[16];
+            shrink_load_transposed_avx512(sums + p0 * channels + c0, channels, block_pixels, block_channels, r);
+            for (int j = 0; j < block_channels; j++) _mm512_mask_storeu_ps(output + (c0 + j) * pixels + p0, store, r[j]);
+        }
+    }
+}
+#endif
+
+/// The data movement of the depthwise paths: with `wide` (the AVX-512 instance) the vector
+/// helpers above, else plain loops. `wide` is a constant in each instance, so one branch remains.
+static inline __attribute__((always_inline)) void copy_floats(const int wide, float *restrict dst,
+                                                              const float *restrict src, ptrdiff_t count) {
+#if SHRINK_HAVE_X86_PATHS
+    if (wide) { copy_floats_avx512(dst, src, count); return; }
+#endif
+    for (ptrdiff_t i = 0; i < count; i++) dst[i] = src[i];
+}
+
+static inline __attribute__((always_inline)) void pack_channels_last(const int wide, float *restrict padded,
+                                                                     const float *restrict input, ptrdiff_t channels,
+                                                                     ptrdiff_t height, ptrdiff_t width, ptrdiff_t padding,
+                                                                     ptrdiff_t wp) {
+#if SHRINK_HAVE_X86_PATHS
+    if (wide) { pack_channels_last_avx512(padded, input, channels, height, width, padding, wp); return; }
+#endif
+    for (ptrdiff_t y = 0; y < height; y++)
+        for (ptrdiff_t x = 0; x < width; x++)
+            for (ptrdiff_t c = 0; c < channels; c++)
+                padded[((y + padding) * wp + x + padding) * channels + c] = input[c * height * width + y * width + x];
+}
+
+static inline __attribute__((always_inline)) void unpack_channels_last(const int wide, float *restrict output,
+                                                                       const float *restrict sums, ptrdiff_t channels,
+                                                                       ptrdiff_t pixels) {
+#if SHRINK_HAVE_X86_PATHS
+    if (wide) { unpack_channels_last_avx512(output, sums, channels, pixels); return; }
+#endif
+    for (ptrdiff_t p = 0; p < pixels; p++)
+        for (ptrdiff_t c = 0; c < channels; c++) output[c * pixels + p] = sums[p * channels + c];
+}
 
 /// One output pixel: the sum over the kernel rows in [r0, r1) and columns in [c0, c1) (the taps
 /// inside the input), plus the bias, clamped.
@@ -65,7 +149,7 @@ enum { depthwise_padded_limit = 8192 };
 /// rows are computed and dropped); larger strides run each output row at stride 1 and keep every
 /// stride-th sum. Padding taps add w·0.
 static inline __attribute__((always_inline, no_builtin("memcpy", "memset"))) void depthwise_plane_padded(
-    const ptrdiff_t height, const ptrdiff_t width, const ptrdiff_t k, const ptrdiff_t stride, const ptrdiff_t padding,
+    const int wide, const ptrdiff_t height, const ptrdiff_t width, const ptrdiff_t k, const ptrdiff_t stride, const ptrdiff_t padding,
     const ptrdiff_t oh, const ptrdiff_t ow, const float *restrict input, const float *restrict w, float b, float lower,
     float upper, float *restrict output, float *restrict padded, float *restrict sums) {
     const ptrdiff_t wp = width + 2 * padding, hp = height + 2 * padding;
@@ -75,9 +159,8 @@ static inline __attribute__((always_inline, no_builtin("memcpy", "memset"))) voi
             for (ptrdiff_t x = 0; x < wp; x++) row[x] = 0.0f;
             continue;
         }
-        const float *restrict source = input + (y - padding) * width;
         for (ptrdiff_t x = 0; x < padding; x++) row[x] = 0.0f;
-        for (ptrdiff_t x = 0; x < width; x++) row[padding + x] = source[x];
+        copy_floats(wide, row + padding, input + (y - padding) * width, width);
         for (ptrdiff_t x = padding + width; x < wp; x++) row[x] = 0.0f;
     }
     if (stride == 1) {
@@ -90,8 +173,7 @@ static inline __attribute__((always_inline, no_builtin("memcpy", "memset"))) voi
             v = v < lower ? lower : v;
             sums[i] = v > upper ? upper : v;
         }
-        for (ptrdiff_t oy = 0; oy < oh; oy++)
-            for (ptrdiff_t ox = 0; ox < ow; ox++) output[oy * ow + ox] = sums[oy * wp + ox];
+        for (ptrdiff_t oy = 0; oy < oh; oy++) copy_floats(wide, output + oy * ow, sums + oy * wp, ow);
         return;
     }
     const ptrdiff_t count = (ow - 1) * stride + 1;
@@ -123,7 +205,7 @@ enum { depthwise_channels_last_pixels = 16 };
 /// the [pixels, channels] result is transposed back. Returns 0, or −1 when the scratch cannot be
 /// had (the caller then runs the planar path).
 static inline __attribute__((always_inline, no_builtin("memcpy", "memset"))) int depthwise_channels_last(
-    const ptrdiff_t channels, const ptrdiff_t height, const ptrdiff_t width, const ptrdiff_t k, const ptrdiff_t stride,
+    const int wide, const ptrdiff_t channels, const ptrdiff_t height, const ptrdiff_t width, const ptrdiff_t k, const ptrdiff_t stride,
     const ptrdiff_t padding, const ptrdiff_t oh, const ptrdiff_t ow, const float *restrict input,
     const float *restrict tap_weights, const float *restrict bias, float lower, float upper, float *restrict output) {
     const ptrdiff_t wp = width + 2 * padding, hp = height + 2 * padding, pixels = oh * ow;
@@ -131,14 +213,7 @@ static inline __attribute__((always_inline, no_builtin("memcpy", "memset"))) int
     if (!scratch) return -1;
     float *restrict padded = scratch, *restrict sums = scratch + hp * wp * channels;
     for (ptrdiff_t i = 0; i < hp * wp * channels; i++) padded[i] = 0.0f;
-    const ptrdiff_t plane = height * width;
-    for (ptrdiff_t y = 0; y < height; y++)
-        for (ptrdiff_t x = 0; x < width; x++) {
-            // One pixel's channels: contiguous stores, loads one plane apart (gathered).
-            float *restrict target = padded + ((y + padding) * wp + x + padding) * channels;
-            const float *restrict source = input + y * width + x;
-            for (ptrdiff_t c = 0; c < channels; c++) target[c] = source[c * plane];
-        }
+    pack_channels_last(wide, padded, input, channels, height, width, padding, wp);
     for (ptrdiff_t oy = 0; oy < oh; oy++)
         for (ptrdiff_t ox = 0; ox < ow; ox++) {
             float *restrict sum = sums + (oy * ow + ox) * channels;
@@ -155,19 +230,18 @@ static inline __attribute__((always_inline, no_builtin("memcpy", "memset"))) int
                 sum[c] = v > upper ? upper : v;
             }
         }
-    for (ptrdiff_t p = 0; p < pixels; p++)
-        for (ptrdiff_t c = 0; c < channels; c++) output[c * pixels + p] = sums[p * channels + c];
+    unpack_channels_last(wide, output, sums, channels, pixels);
     return 0;
 }
 
 static inline __attribute__((always_inline)) void depthwise_conv(
-    ptrdiff_t channels, ptrdiff_t height, ptrdiff_t width, ptrdiff_t k, ptrdiff_t stride, ptrdiff_t padding,
+    const int wide, ptrdiff_t channels, ptrdiff_t height, ptrdiff_t width, ptrdiff_t k, ptrdiff_t stride, ptrdiff_t padding,
     const float *input, const float *weights, const float *tap_weights, const float *bias, float lower, float upper,
     float *output) {
     const ptrdiff_t oh = (height + 2 * padding - k) / stride + 1, ow = (width + 2 * padding - k) / stride + 1;
     if (tap_weights && oh > 0 && ow > 0 && oh * ow <= depthwise_channels_last_pixels && channels >= 8 &&
-        depthwise_channels_last(channels, height, width, k, stride, padding, oh, ow, input, tap_weights, bias, lower,
-                                upper, output) == 0)
+        depthwise_channels_last(wide, channels, height, width, k, stride, padding, oh, ow, input, tap_weights, bias,
+                                lower, upper, output) == 0)
         return;
     if ((height + 2 * padding) * (width + 2 * padding) <= depthwise_padded_limit && oh > 0 && ow > 0) {
         float padded[depthwise_padded_limit], sums[depthwise_padded_limit];
@@ -176,13 +250,13 @@ static inline __attribute__((always_inline)) void depthwise_conv(
             float *target = output + c * oh * ow;
             const float b = bias ? bias[c] : 0.0f;
             if (k == 3 && stride == 1)
-                depthwise_plane_padded(height, width, 3, 1, padding, oh, ow, plane, weights + c * 9, b, lower, upper, target,
+                depthwise_plane_padded(wide, height, width, 3, 1, padding, oh, ow, plane, weights + c * 9, b, lower, upper, target,
                                        padded, sums);
             else if (k == 3 && stride == 2)
-                depthwise_plane_padded(height, width, 3, 2, padding, oh, ow, plane, weights + c * 9, b, lower, upper, target,
+                depthwise_plane_padded(wide, height, width, 3, 2, padding, oh, ow, plane, weights + c * 9, b, lower, upper, target,
                                        padded, sums);
             else
-                depthwise_plane_padded(height, width, k, stride, padding, oh, ow, plane, weights + c * k * k, b, lower, upper,
+                depthwise_plane_padded(wide, height, width, k, stride, padding, oh, ow, plane, weights + c * k * k, b, lower, upper,
                                        target, padded, sums);
         }
         return;
@@ -212,7 +286,7 @@ SHRINK_TARGET_AVX512 __attribute__((no_builtin("memcpy", "memset"))) static void
                                                     ptrdiff_t stride, ptrdiff_t padding, const float *input,
                                                     const float *weights, const float *tap_weights, const float *bias,
                                                     float lower, float upper, float *output) {
-    depthwise_conv(channels, height, width, k, stride, padding, input, weights, tap_weights, bias, lower, upper, output);
+    depthwise_conv(1, channels, height, width, k, stride, padding, input, weights, tap_weights, bias, lower, upper, output);
 }
 #endif
 
@@ -227,7 +301,7 @@ __attribute__((no_builtin("memcpy", "memset"))) void shrink_depthwise_conv(
         return;
     }
 #endif
-    depthwise_conv(channels, height, width, k, stride, padding, input, weights, tap_weights, bias, lower, upper, output);
+    depthwise_conv(0, channels, height, width, k, stride, padding, input, weights, tap_weights, bias, lower, upper, output);
 }
 
 /// One output row of max pooling: window rows [r0, r1) of the input starting at `rows` (row y0),

@@ -4,6 +4,7 @@
 // copies); the Swift reference is ExecutionPlan.ConvolutionWork.lowerReference / scatterReference.
 #include "shrink_kernels.h"
 #include "sgemm_internal.h"
+#include "transpose_avx512.h"
 
 #include <string.h>
 
@@ -76,49 +77,29 @@ void shrink_im2col(ptrdiff_t channels, ptrdiff_t height, ptrdiff_t width, ptrdif
 }
 
 #if SHRINK_HAVE_X86_PATHS
-/// shrink_transpose_transform on AVX-512: each channel's pixels gathered 16 at a time (loads one
-/// row of `channels` floats apart), the affine and clamp applied as vectors, stored contiguous;
-/// the last partial block of each channel is masked. Below 16 pixels, 16 channels of one pixel
-/// at a time, scattered a plane apart (a plain store for one pixel). Same arithmetic and clamp order as the
-/// portable loop (fma is not used: x · a + b rounds twice there too).
+/// shrink_transpose_transform on AVX-512: 16 pixels × 16 channels at a time, transposed in
+/// registers (shrink_transpose16_avx512), each channel's 16 pixels then scaled, shifted and
+/// clamped as one vector and stored contiguous (masked at the edges). Same arithmetic and clamp
+/// order as the portable loop (x · a + b as a multiply and an add, like the scalar code).
 SHRINK_TARGET_AVX512 static void transpose_transform_avx512(ptrdiff_t pixels, ptrdiff_t channels, const float *src,
                                                          float *output, const float *scale, const float *shift,
                                                          float lower, float upper) {
-    const __m512i lanes = _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
-                                             _mm512_set1_epi32((int)channels));
     const __m512 low = _mm512_set1_ps(lower), high = _mm512_set1_ps(upper);
-    if (pixels < 16) {
-        // Few pixels (the late layers of small nets): one pixel's channels are contiguous, so run
-        // 16 channels at a time and scatter them a plane apart.
-        const __m512i planes = _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
-                                                  _mm512_set1_epi32((int)pixels));
-        for (ptrdiff_t p = 0; p < pixels; p++)
-            for (ptrdiff_t c = 0; c < channels; c += 16) {
-                const ptrdiff_t remaining = channels - c;
-                const __mmask16 mask = remaining >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << remaining) - 1);
-                __m512 v = _mm512_maskz_loadu_ps(mask, src + p * channels + c);
-                if (scale)
-                    v = _mm512_add_ps(_mm512_mul_ps(v, _mm512_maskz_loadu_ps(mask, scale + c)),
-                                      _mm512_maskz_loadu_ps(mask, shift + c));
+    for (ptrdiff_t p0 = 0; p0 < pixels; p0 += 16) {
+        const ptrdiff_t rows = pixels - p0 < 16 ? pixels - p0 : 16;
+        const __mmask16 store = shrink_lanes(rows);
+        for (ptrdiff_t c0 = 0; c0 < channels; c0 += 16) {
+            const ptrdiff_t columns = channels - c0 < 16 ? channels - c0 : 16;
+            __m512 r[16];
+            shrink_load_transposed_avx512(src + p0 * channels + c0, channels, rows, columns, r);
+            for (int j = 0; j < columns; j++) {
+                __m512 v = r[j];
+                if (scale) v = _mm512_add_ps(_mm512_mul_ps(v, _mm512_set1_ps(scale[c0 + j])), _mm512_set1_ps(shift[c0 + j]));
+                // v < lower ? lower : v, then v > upper ? upper : v (NaN stays NaN, as the scalar loop).
                 v = _mm512_mask_mov_ps(v, _mm512_cmp_ps_mask(v, low, _CMP_LT_OQ), low);
                 v = _mm512_mask_mov_ps(v, _mm512_cmp_ps_mask(v, high, _CMP_GT_OQ), high);
-                if (pixels == 1) _mm512_mask_storeu_ps(output + c, mask, v);
-                else _mm512_mask_i32scatter_ps(output + c * pixels + p, mask, planes, v, 4);
+                _mm512_mask_storeu_ps(output + (c0 + j) * pixels + p0, store, v);
             }
-        return;
-    }
-    for (ptrdiff_t c = 0; c < channels; c++) {
-        float *target = output + c * pixels;
-        const __m512 a = _mm512_set1_ps(scale ? scale[c] : 1.0f), b = _mm512_set1_ps(shift ? shift[c] : 0.0f);
-        for (ptrdiff_t p = 0; p < pixels; p += 16) {
-            const ptrdiff_t remaining = pixels - p;
-            const __mmask16 mask = remaining >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << remaining) - 1);
-            __m512 v = _mm512_mask_i32gather_ps(_mm512_setzero_ps(), mask, lanes, src + p * channels + c, 4);
-            if (scale) v = _mm512_add_ps(_mm512_mul_ps(v, a), b);
-            // v < lower ? lower : v, then v > upper ? upper : v (NaN stays NaN, as the scalar loop).
-            v = _mm512_mask_mov_ps(v, _mm512_cmp_ps_mask(v, low, _CMP_LT_OQ), low);
-            v = _mm512_mask_mov_ps(v, _mm512_cmp_ps_mask(v, high, _CMP_GT_OQ), high);
-            _mm512_mask_storeu_ps(target + p, mask, v);
         }
     }
 }
@@ -127,9 +108,7 @@ SHRINK_TARGET_AVX512 static void transpose_transform_avx512(ptrdiff_t pixels, pt
 void shrink_transpose_transform(ptrdiff_t pixels, ptrdiff_t channels, const float *src, float *output,
                                 const float *scale, const float *shift, float lower, float upper) {
 #if SHRINK_HAVE_X86_PATHS
-    // Gathers address pixels · channels floats with 32-bit offsets: within range for any plane here.
-    if (shrink_cpu_active_path() == SHRINK_CPU_PATH_AVX512 && (scale == NULL) == (shift == NULL) &&
-        pixels * channels < (ptrdiff_t)1 << 30) {
+    if (shrink_cpu_active_path() == SHRINK_CPU_PATH_AVX512 && (scale == NULL) == (shift == NULL)) {
         transpose_transform_avx512(pixels, channels, src, output, scale, shift, lower, upper);
         return;
     }

@@ -1,4 +1,5 @@
 import ShrinkFormats
+import ShrinkKernels
 import ShrinkNN
 @testable import ShrinkRuntime
 import ShrinkTensor
@@ -99,7 +100,7 @@ struct ExecutionPlanNativeStepTests {
 
     /// Depthwise convolutions on both kernel paths: small output planes (≤ 16 pixels, ≥ 8
     /// channels) run channels-last, larger ones plane by plane through a padded copy; with a
-    /// folded BatchNorm and a ReLU6 clamp, against the op kernels.
+    /// folded BatchNorm and a ReLU6 clamp, against the op kernels, on every CPU path.
     @Test("depthwise Conv2D on small and large planes matches the op kernels", arguments: [
         (channels: 12, size: 4, kernel: 3, stride: 1, padding: 1), (channels: 40, size: 1, kernel: 3, stride: 1, padding: 1),
         (channels: 9, size: 7, kernel: 3, stride: 2, padding: 1), (channels: 17, size: 2, kernel: 3, stride: 1, padding: 1),
@@ -120,10 +121,13 @@ struct ExecutionPlanNativeStepTests {
         let network = try GraphFixtures.network(graph, seed: 120)
         let plan = try ExecutionPlan(graph: graph, tensors: GraphFixtures.tensors(network))
         #expect(plan.layers[0].kernel == .native("Conv2D"))
-        for batch in [1, 2] {
-            let input = GraphFixtures.input(batch: batch, shape: inputShape, seed: UInt64(121 + batch))
-            let error = ExecutionPlanTests.relativeError(try plan.run(input), network.forward(input, mode: .inference))
-            #expect(error <= 1e-5, "\(shape) batch \(batch): \(error)")
+        for path in CPUPath.available {
+            for batch in [1, 2] {
+                let input = GraphFixtures.input(batch: batch, shape: inputShape, seed: UInt64(121 + batch))
+                let output = try CPUPath.withPath(path) { try plan.run(input) }
+                let error = ExecutionPlanTests.relativeError(output, network.forward(input, mode: .inference))
+                #expect(error <= 1e-5, "\(shape) on \(path), batch \(batch): \(error)")
+            }
         }
     }
 }
