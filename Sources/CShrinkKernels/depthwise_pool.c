@@ -360,10 +360,49 @@ static inline __attribute__((always_inline)) void max_pool_planes(
 }
 
 #if SHRINK_HAVE_X86_PATHS
-SHRINK_TARGET_AVX512 static void max_pool_3x3s2_avx512(ptrdiff_t planes, ptrdiff_t height, ptrdiff_t width, ptrdiff_t pad_top,
-                                                   ptrdiff_t pad_left, ptrdiff_t oh, ptrdiff_t ow, const float *input,
-                                                   float *output) {
-    max_pool_planes(planes, height, width, 3, 3, 2, 2, pad_top, pad_left, oh, ow, input, output);
+/// 3×3 stride-2 max pooling of rows of at most 32 floats on AVX-512: per output row, the
+/// maximum of the (up to) 3 input rows as two vectors, then the 3 taps of each output column
+/// picked with vpermt2ps (taps outside the row masked to −infinity), each maximum as
+/// max(v, m) = v > m ? v : m, the scalar rule (NaN never wins). Only the order of the taps
+/// differs from the scalar loop (which could show only in the sign of a zero maximum).
+SHRINK_TARGET_AVX512 static void max_pool_3x3s2_narrow_avx512(ptrdiff_t planes, ptrdiff_t height, ptrdiff_t width,
+                                                           ptrdiff_t pad_top, ptrdiff_t pad_left, ptrdiff_t oh,
+                                                           ptrdiff_t ow, const float *input, float *output) {
+    const __m512 lowest = _mm512_set1_ps(-INFINITY);
+    const __mmask16 first = shrink_lanes(width), second = shrink_lanes(width - 16), store = shrink_lanes(ow);
+    __m512i taps[3];
+    __mmask16 inside[3];
+    for (int kc = 0; kc < 3; kc++) {
+        int index[16];
+        __mmask16 valid = 0;
+        for (int ox = 0; ox < 16; ox++) {
+            const ptrdiff_t x = ox * 2 - pad_left + kc;
+            index[ox] = x >= 0 && x < width ? (int)x : 0;
+            if (ox < ow && x >= 0 && x < width) valid |= (__mmask16)(1u << ox);
+        }
+        taps[kc] = _mm512_loadu_si512((const void *)index);
+        inside[kc] = valid;
+    }
+    for (ptrdiff_t p = 0; p < planes; p++) {
+        const float *plane = input + p * height * width;
+        float *target = output + p * oh * ow;
+        for (ptrdiff_t oy = 0; oy < oh; oy++) {
+            __m512 low = lowest, high = lowest;
+            for (ptrdiff_t kr = 0; kr < 3; kr++) {
+                const ptrdiff_t y = oy * 2 - pad_top + kr;
+                if (y < 0 || y >= height) continue;
+                low = _mm512_max_ps(_mm512_mask_loadu_ps(lowest, first, plane + y * width), low);
+                high = _mm512_max_ps(_mm512_mask_loadu_ps(lowest, second, plane + y * width + 16), high);
+            }
+            __m512 m = lowest;
+            for (int kc = 0; kc < 3; kc++) {
+                // Lanes whose tap is outside the row read −infinity (padding never wins).
+                const __m512 tap = _mm512_mask_mov_ps(lowest, inside[kc], _mm512_permutex2var_ps(low, taps[kc], high));
+                m = _mm512_max_ps(tap, m);
+            }
+            _mm512_mask_storeu_ps(target + oy * ow, store, m);
+        }
+    }
 }
 #endif
 
@@ -372,8 +411,8 @@ void shrink_max_pool(ptrdiff_t planes, ptrdiff_t height, ptrdiff_t width, ptrdif
                      float *output) {
     if (kh == 3 && kw == 3 && sh == 2 && sw == 2) {
 #if SHRINK_HAVE_X86_PATHS
-        if (shrink_cpu_active_path() == SHRINK_CPU_PATH_AVX512) {
-            max_pool_3x3s2_avx512(planes, height, width, pad_top, pad_left, oh, ow, input, output);
+        if (shrink_cpu_active_path() == SHRINK_CPU_PATH_AVX512 && width <= 32 && ow <= 16) {
+            max_pool_3x3s2_narrow_avx512(planes, height, width, pad_top, pad_left, oh, ow, input, output);
             return;
         }
 #endif

@@ -75,8 +75,8 @@ struct ExecutionPlanNativeStepTests {
     }
 
     /// The native MaxPool2D against the op kernel, exactly, on the geometries with their own code
-    /// paths (3×3 stride 2 as in ResNet stems, 2×2 stride 2) and general ones, with windows that
-    /// hang over every border.
+    /// paths (3×3 stride 2 as in ResNet stems, rows of up to 32 in AVX-512 registers; 2×2 stride 2)
+    /// and general ones, with windows that hang over every border, on every CPU path.
     @Test("MaxPool2D runs natively and equals the op kernel", arguments: [
         WindowGeometry(square: 3, stride: 2, padding: 1), WindowGeometry(square: 2, stride: 2),
         WindowGeometry(square: 3, stride: 2), WindowGeometry(kernel: [2, 3], strides: [1, 2], pads: [0, 1, 1, 0]),
@@ -91,9 +91,12 @@ struct ExecutionPlanNativeStepTests {
             let network = try GraphFixtures.network(graph, seed: 90)
             let plan = try ExecutionPlan(graph: graph, tensors: GraphFixtures.tensors(network))
             #expect(plan.layers[0].kernel == .native("MaxPool2D"))
-            for batch in [1, 2] {
-                let input = GraphFixtures.input(batch: batch, shape: [3, height, width], seed: UInt64(91 + batch))
-                #expect(try plan.run(input) == network.forward(input, mode: .inference), "\(window) \(height)×\(width)")
+            for path in CPUPath.available {
+                for batch in [1, 2] {
+                    let input = GraphFixtures.input(batch: batch, shape: [3, height, width], seed: UInt64(91 + batch))
+                    let output = try CPUPath.withPath(path) { try plan.run(input) }
+                    #expect(output == network.forward(input, mode: .inference), "\(window) \(height)×\(width) on \(path)")
+                }
             }
         }
     }
