@@ -27,6 +27,21 @@ SHRINK_TARGET_AVX512 static void pack_channels_last_avx512(float *restrict padde
                                                            ptrdiff_t channels, ptrdiff_t height, ptrdiff_t width,
                                                            ptrdiff_t padding, ptrdiff_t wp) {
     const ptrdiff_t plane = height * width;
+    if (plane < 16 && channels * plane < ((ptrdiff_t)1 << 30)) {
+        // Planes of a few pixels: a 16 × 16 transpose would move mostly nothing; gather each
+        // pixel's channels (16 at a time, one plane apart) instead.
+        const __m512i offsets = _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
+                                                   _mm512_set1_epi32((int)plane));
+        for (ptrdiff_t p = 0; p < plane; p++) {
+            float *target = padded + ((p / width + padding) * wp + p % width + padding) * channels;
+            for (ptrdiff_t c = 0; c < channels; c += 16) {
+                const __mmask16 mask = shrink_lanes(channels - c);
+                _mm512_mask_storeu_ps(target + c, mask,
+                                      _mm512_mask_i32gather_ps(_mm512_setzero_ps(), mask, offsets, input + c * plane + p, 4));
+            }
+        }
+        return;
+    }
     for (ptrdiff_t c0 = 0; c0 < channels; c0 += 16) {
         const ptrdiff_t block_channels = channels - c0 < 16 ? channels - c0 : 16;
         const __mmask16 store = shrink_lanes(block_channels);
@@ -42,9 +57,43 @@ SHRINK_TARGET_AVX512 static void pack_channels_last_avx512(float *restrict padde
     }
 }
 
+/// One output pixel of the channels-last path: for each run of 16 channels, the bias plus the k²
+/// taps accumulated in one register (fused multiply-adds, taps in row order), clamped.
+SHRINK_TARGET_AVX512 static void depthwise_pixel_channels_avx512(ptrdiff_t channels, ptrdiff_t k, ptrdiff_t wp,
+                                                                 const float *restrict window,
+                                                                 const float *restrict tap_weights,
+                                                                 const float *restrict bias, float lower, float upper,
+                                                                 float *restrict sum) {
+    const __m512 low = _mm512_set1_ps(lower), high = _mm512_set1_ps(upper);
+    for (ptrdiff_t c = 0; c < channels; c += 16) {
+        const __mmask16 mask = shrink_lanes(channels - c);
+        __m512 v = bias ? _mm512_maskz_loadu_ps(mask, bias + c) : _mm512_setzero_ps();
+        for (ptrdiff_t kr = 0; kr < k; kr++)
+            for (ptrdiff_t kc = 0; kc < k; kc++)
+                v = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(mask, tap_weights + (kr * k + kc) * channels + c),
+                                    _mm512_maskz_loadu_ps(mask, window + (kr * wp + kc) * channels + c), v);
+        v = _mm512_mask_mov_ps(v, _mm512_cmp_ps_mask(v, low, _CMP_LT_OQ), low);
+        v = _mm512_mask_mov_ps(v, _mm512_cmp_ps_mask(v, high, _CMP_GT_OQ), high);
+        _mm512_mask_storeu_ps(sum + c, mask, v);
+    }
+}
+
 /// sums [pixels, channels] → output [channels, pixels], 16 × 16 blocks transposed in registers.
 SHRINK_TARGET_AVX512 static void unpack_channels_last_avx512(float *restrict output, const float *restrict sums,
                                                              ptrdiff_t channels, ptrdiff_t pixels) {
+    if (pixels < 16 && channels * pixels < ((ptrdiff_t)1 << 30)) {
+        // A few pixels: scatter each pixel's channels a plane apart (a plain copy for one pixel).
+        const __m512i offsets = _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
+                                                   _mm512_set1_epi32((int)pixels));
+        for (ptrdiff_t p = 0; p < pixels; p++)
+            for (ptrdiff_t c = 0; c < channels; c += 16) {
+                const __mmask16 mask = shrink_lanes(channels - c);
+                const __m512 v = _mm512_maskz_loadu_ps(mask, sums + p * channels + c);
+                if (pixels == 1) _mm512_mask_storeu_ps(output + c, mask, v);
+                else _mm512_mask_i32scatter_ps(output + c * pixels + p, mask, offsets, v, 4);
+            }
+        return;
+    }
     for (ptrdiff_t p0 = 0; p0 < pixels; p0 += 16) {
         const ptrdiff_t block_pixels = pixels - p0 < 16 ? pixels - p0 : 16;
         const __mmask16 store = shrink_lanes(block_pixels);
@@ -217,10 +266,17 @@ static inline __attribute__((always_inline, no_builtin("memcpy", "memset"))) int
     for (ptrdiff_t oy = 0; oy < oh; oy++)
         for (ptrdiff_t ox = 0; ox < ow; ox++) {
             float *restrict sum = sums + (oy * ow + ox) * channels;
+            const float *restrict window = padded + (oy * stride * wp + ox * stride) * channels;
+#if SHRINK_HAVE_X86_PATHS
+            if (wide) {
+                depthwise_pixel_channels_avx512(channels, k, wp, window, tap_weights, bias, lower, upper, sum);
+                continue;
+            }
+#endif
             for (ptrdiff_t c = 0; c < channels; c++) sum[c] = bias ? bias[c] : 0.0f;
             for (ptrdiff_t kr = 0; kr < k; kr++)
                 for (ptrdiff_t kc = 0; kc < k; kc++) {
-                    const float *restrict tap = padded + ((oy * stride + kr) * wp + ox * stride + kc) * channels;
+                    const float *restrict tap = window + (kr * wp + kc) * channels;
                     const float *restrict w = tap_weights + (kr * k + kc) * channels;
                     for (ptrdiff_t c = 0; c < channels; c++) sum[c] += w[c] * tap[c];
                 }
@@ -239,10 +295,14 @@ static inline __attribute__((always_inline)) void depthwise_conv(
     const float *input, const float *weights, const float *tap_weights, const float *bias, float lower, float upper,
     float *output) {
     const ptrdiff_t oh = (height + 2 * padding - k) / stride + 1, ow = (width + 2 * padding - k) / stride + 1;
-    if (tap_weights && oh > 0 && ow > 0 && oh * ow <= depthwise_channels_last_pixels && channels >= 8 &&
-        depthwise_channels_last(wide, channels, height, width, k, stride, padding, oh, ow, input, tap_weights, bias,
-                                lower, upper, output) == 0)
-        return;
+    if (tap_weights && oh > 0 && ow > 0 && oh * ow <= depthwise_channels_last_pixels && channels >= 8) {
+        // k = 3 as a constant: the taps unroll and the channel loop vectorizes.
+        const int status = k == 3 ? depthwise_channels_last(wide, channels, height, width, 3, stride, padding, oh, ow, input,
+                                                            tap_weights, bias, lower, upper, output)
+                                  : depthwise_channels_last(wide, channels, height, width, k, stride, padding, oh, ow, input,
+                                                            tap_weights, bias, lower, upper, output);
+        if (status == 0) return;
+    }
     if ((height + 2 * padding) * (width + 2 * padding) <= depthwise_padded_limit && oh > 0 && ow > 0) {
         float padded[depthwise_padded_limit], sums[depthwise_padded_limit];
         for (ptrdiff_t c = 0; c < channels; c++) {

@@ -79,12 +79,33 @@ void shrink_im2col(ptrdiff_t channels, ptrdiff_t height, ptrdiff_t width, ptrdif
 #if SHRINK_HAVE_X86_PATHS
 /// shrink_transpose_transform on AVX-512: 16 pixels × 16 channels at a time, transposed in
 /// registers (shrink_transpose16_avx512), each channel's 16 pixels then scaled, shifted and
-/// clamped as one vector and stored contiguous (masked at the edges). Same arithmetic and clamp
+/// clamped as one vector and stored contiguous (masked at the edges); under 16 pixels, channel
+/// vectors scattered a plane apart. Same arithmetic and clamp
 /// order as the portable loop (x · a + b as a multiply and an add, like the scalar code).
 SHRINK_TARGET_AVX512 static void transpose_transform_avx512(ptrdiff_t pixels, ptrdiff_t channels, const float *src,
                                                          float *output, const float *scale, const float *shift,
                                                          float lower, float upper) {
     const __m512 low = _mm512_set1_ps(lower), high = _mm512_set1_ps(upper);
+    if (pixels < 16 && pixels * channels < ((ptrdiff_t)1 << 30)) {
+        // A few pixels (the late layers of small nets): a 16 × 16 transpose would move mostly
+        // nothing; run 16 channels of one pixel at a time and scatter them a plane apart (a plain
+        // store for one pixel).
+        const __m512i planes = _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
+                                                  _mm512_set1_epi32((int)pixels));
+        for (ptrdiff_t p = 0; p < pixels; p++)
+            for (ptrdiff_t c = 0; c < channels; c += 16) {
+                const __mmask16 mask = shrink_lanes(channels - c);
+                __m512 v = _mm512_maskz_loadu_ps(mask, src + p * channels + c);
+                if (scale)
+                    v = _mm512_add_ps(_mm512_mul_ps(v, _mm512_maskz_loadu_ps(mask, scale + c)),
+                                      _mm512_maskz_loadu_ps(mask, shift + c));
+                v = _mm512_mask_mov_ps(v, _mm512_cmp_ps_mask(v, low, _CMP_LT_OQ), low);
+                v = _mm512_mask_mov_ps(v, _mm512_cmp_ps_mask(v, high, _CMP_GT_OQ), high);
+                if (pixels == 1) _mm512_mask_storeu_ps(output + c, mask, v);
+                else _mm512_mask_i32scatter_ps(output + c * pixels + p, mask, planes, v, 4);
+            }
+        return;
+    }
     for (ptrdiff_t p0 = 0; p0 < pixels; p0 += 16) {
         const ptrdiff_t rows = pixels - p0 < 16 ? pixels - p0 : 16;
         const __mmask16 store = shrink_lanes(rows);

@@ -62,8 +62,23 @@ extension Int8LinearWeights {
             output_height: geometry.outputHeight, output_width: geometry.outputWidth, image_width: geometry.imageWidth,
             channels: geometry.channels, kernel: geometry.kernelSize, stride: geometry.stride)
         let depthSteps = (inputCount + 3) / 4, panelColumns = Int(SHRINK_INT8_PANEL_COLUMNS)
+        let panels = (outputCount + panelColumns - 1) / panelColumns
+        if threadCount <= 1 || panels == 1 {
+            // One call on this thread (no status array: nothing allocated per inference).
+            let status = withBias { biasPointer in
+                rowSums.withUnsafeBufferPointer { sums in
+                    scales.withUnsafeBufferPointer { sw in
+                        shrink_int8_convolution(&shape, outputCount, image, rowScales, zeroPoints,
+                                                packed.base.assumingMemoryBound(to: Int8.self), sums.baseAddress!,
+                                                sw.baseAddress!, biasPointer, output, outputCount)
+                    }
+                }
+            }
+            if status != 0 { throw .outOfMemory }
+            return
+        }
         // One status per panel, each written only by the thread that runs that panel's range.
-        var statuses = [Int32](repeating: 0, count: (outputCount + panelColumns - 1) / panelColumns)
+        var statuses = [Int32](repeating: 0, count: panels)
         withBias { biasPointer in
             rowSums.withUnsafeBufferPointer { sums in
                 scales.withUnsafeBufferPointer { sw in
