@@ -30,8 +30,7 @@ SHRINK_TARGET_AVX512 static void pack_channels_last_avx512(float *restrict padde
     if (plane < 16 && channels * plane < ((ptrdiff_t)1 << 30)) {
         // Planes of a few pixels: a 16 × 16 transpose would move mostly nothing; gather each
         // pixel's channels (16 at a time, one plane apart) instead.
-        const __m512i offsets = _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
-                                                   _mm512_set1_epi32((int)plane));
+        const __m512i offsets = shrink_lane_offsets_avx512(plane);
         for (ptrdiff_t p = 0; p < plane; p++) {
             float *target = padded + ((p / width + padding) * wp + p % width + padding) * channels;
             for (ptrdiff_t c = 0; c < channels; c += 16) {
@@ -78,33 +77,6 @@ SHRINK_TARGET_AVX512 static void depthwise_pixel_channels_avx512(ptrdiff_t chann
     }
 }
 
-/// sums [pixels, channels] → output [channels, pixels], 16 × 16 blocks transposed in registers.
-SHRINK_TARGET_AVX512 static void unpack_channels_last_avx512(float *restrict output, const float *restrict sums,
-                                                             ptrdiff_t channels, ptrdiff_t pixels) {
-    if (pixels < 16 && channels * pixels < ((ptrdiff_t)1 << 30)) {
-        // A few pixels: scatter each pixel's channels a plane apart (a plain copy for one pixel).
-        const __m512i offsets = _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
-                                                   _mm512_set1_epi32((int)pixels));
-        for (ptrdiff_t p = 0; p < pixels; p++)
-            for (ptrdiff_t c = 0; c < channels; c += 16) {
-                const __mmask16 mask = shrink_lanes(channels - c);
-                const __m512 v = _mm512_maskz_loadu_ps(mask, sums + p * channels + c);
-                if (pixels == 1) _mm512_mask_storeu_ps(output + c, mask, v);
-                else _mm512_mask_i32scatter_ps(output + c * pixels + p, mask, offsets, v, 4);
-            }
-        return;
-    }
-    for (ptrdiff_t p0 = 0; p0 < pixels; p0 += 16) {
-        const ptrdiff_t block_pixels = pixels - p0 < 16 ? pixels - p0 : 16;
-        const __mmask16 store = shrink_lanes(block_pixels);
-        for (ptrdiff_t c0 = 0; c0 < channels; c0 += 16) {
-            const ptrdiff_t block_channels = channels - c0 < 16 ? channels - c0 : 16;
-            __m512 r[16];
-            shrink_load_transposed_avx512(sums + p0 * channels + c0, channels, block_pixels, block_channels, r);
-            for (int j = 0; j < block_channels; j++) _mm512_mask_storeu_ps(output + (c0 + j) * pixels + p0, store, r[j]);
-        }
-    }
-}
 #endif
 
 /// The data movement of the depthwise paths: with `wide` (the AVX-512 instance) the vector
@@ -130,14 +102,16 @@ static inline __attribute__((always_inline)) void pack_channels_last(const int w
                 padded[((y + padding) * wp + x + padding) * channels + c] = input[c * height * width + y * width + x];
 }
 
-static inline __attribute__((always_inline)) void unpack_channels_last(const int wide, float *restrict output,
-                                                                       const float *restrict sums, ptrdiff_t channels,
-                                                                       ptrdiff_t pixels) {
-#if SHRINK_HAVE_X86_PATHS
-    if (wide) { unpack_channels_last_avx512(output, sums, channels, pixels); return; }
-#endif
-    for (ptrdiff_t p = 0; p < pixels; p++)
-        for (ptrdiff_t c = 0; c < channels; c++) output[c * pixels + p] = sums[p * channels + c];
+/// The output columns [begin, end) whose whole window is inside a row of `width`: x0 = ox·stride −
+/// pad_left ≥ 0 and x0 + k ≤ width.
+static inline void interior_columns(ptrdiff_t width, ptrdiff_t k, ptrdiff_t stride, ptrdiff_t pad_left, ptrdiff_t ow,
+                                    ptrdiff_t *begin, ptrdiff_t *end) {
+    ptrdiff_t b = (pad_left + stride - 1) / stride;
+    ptrdiff_t e = width - k + pad_left < 0 ? 0 : (width - k + pad_left) / stride + 1;
+    if (e > ow) e = ow;
+    if (b > e) b = e;
+    *begin = b;
+    *end = e;
 }
 
 /// One output pixel: the sum over the kernel rows in [r0, r1) and columns in [c0, c1) (the taps
@@ -286,7 +260,9 @@ static inline __attribute__((always_inline, no_builtin("memcpy", "memset"))) int
                 sum[c] = v > upper ? upper : v;
             }
         }
-    unpack_channels_last(wide, output, sums, channels, pixels);
+    // [pixels, channels] → [channels, pixels]: the convolutions' output scatter without affine or
+    // bounds (±infinity clamps pass every value, NaN included, unchanged).
+    shrink_transpose_transform(pixels, channels, sums, output, NULL, NULL, -INFINITY, INFINITY);
     return 0;
 }
 
@@ -321,11 +297,8 @@ static inline __attribute__((always_inline)) void depthwise_conv(
         }
         return;
     }
-    // Output columns whose whole window is inside the input: x0 = ox·stride − padding ≥ 0 and x0 + k ≤ width.
-    ptrdiff_t interior_begin = (padding + stride - 1) / stride;
-    ptrdiff_t interior_end = width - k + padding < 0 ? 0 : (width - k + padding) / stride + 1;
-    if (interior_end > ow) interior_end = ow;
-    if (interior_begin > interior_end) interior_begin = interior_end;
+    ptrdiff_t interior_begin, interior_end;
+    interior_columns(width, k, stride, padding, ow, &interior_begin, &interior_end);
     for (ptrdiff_t c = 0; c < channels; c++) {
         const float *plane = input + c * height * width;
         float *target = output + c * oh * ow;
@@ -401,11 +374,8 @@ static inline __attribute__((always_inline)) void max_pool_planes(
     const ptrdiff_t planes, const ptrdiff_t height, const ptrdiff_t width, const ptrdiff_t kh, const ptrdiff_t kw,
     const ptrdiff_t sh, const ptrdiff_t sw, const ptrdiff_t pad_top, const ptrdiff_t pad_left, const ptrdiff_t oh,
     const ptrdiff_t ow, const float *input, float *output) {
-    // Output columns whose whole window is inside the input: x0 = ox·sw − pad_left ≥ 0, x0 + kw ≤ width.
-    ptrdiff_t x_begin = (pad_left + sw - 1) / sw;
-    ptrdiff_t x_end = width - kw + pad_left < 0 ? 0 : (width - kw + pad_left) / sw + 1;
-    if (x_end > ow) x_end = ow;
-    if (x_begin > x_end) x_begin = x_end;
+    ptrdiff_t x_begin, x_end;
+    interior_columns(width, kw, sw, pad_left, ow, &x_begin, &x_end);
     for (ptrdiff_t p = 0; p < planes; p++) {
         const float *plane = input + p * height * width;
         float *target = output + p * oh * ow;

@@ -90,8 +90,7 @@ SHRINK_TARGET_AVX512 static void transpose_transform_avx512(ptrdiff_t pixels, pt
         // A few pixels (the late layers of small nets): a 16 × 16 transpose would move mostly
         // nothing; run 16 channels of one pixel at a time and scatter them a plane apart (a plain
         // store for one pixel).
-        const __m512i planes = _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
-                                                  _mm512_set1_epi32((int)pixels));
+        const __m512i planes = shrink_lane_offsets_avx512(pixels);
         for (ptrdiff_t p = 0; p < pixels; p++)
             for (ptrdiff_t c = 0; c < channels; c += 16) {
                 const __mmask16 mask = shrink_lanes(channels - c);

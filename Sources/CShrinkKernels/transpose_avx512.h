@@ -35,6 +35,12 @@ static SHRINK_ALWAYS_INLINE __mmask16 shrink_lanes(ptrdiff_t count) {
     return count >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (count < 0 ? 0 : count)) - 1);
 }
 
+/// Lane i holds i · stride: the 32-bit element offsets of a gather or scatter `stride` floats apart.
+static SHRINK_ALWAYS_INLINE SHRINK_TARGET_AVX512 __m512i shrink_lane_offsets_avx512(ptrdiff_t stride) {
+    return _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
+                              _mm512_set1_epi32((int)stride));
+}
+
 /// Loads the block src[i · stride + c] for i < rows, c < columns (zeros elsewhere; rows and
 /// columns at most 16) and transposes it: r[c] holds column c, lane i = src[i · stride + c].
 static SHRINK_ALWAYS_INLINE SHRINK_TARGET_AVX512 void shrink_load_transposed_avx512(const float *src, ptrdiff_t stride,

@@ -86,43 +86,33 @@ extension ExecutionPlan {
         /// Sizes the scratch buffers for `batch` samples (reallocating only when they grow).
         func prepare(batch: Int) {
             let rows = batch * pixels
-            if columns.count < rows * depth {
-                columns.baseAddress?.deallocate()
-                columns = .allocate(capacity: max(1, rows * depth))
-            }
-            if products.count < rows * outputChannels {
-                products.baseAddress?.deallocate()
-                products = .allocate(capacity: max(1, rows * outputChannels))
-            }
+            Self.grow(&columns, to: rows * depth)
+            Self.grow(&products, to: rows * outputChannels)
+        }
+
+        /// Reallocates `buffer` when it holds fewer than `count` elements (contents not kept);
+        /// returns whether it did.
+        @discardableResult
+        static func grow<Element>(_ buffer: inout UnsafeMutableBufferPointer<Element>, to count: Int) -> Bool {
+            guard buffer.count < count else { return false }
+            buffer.baseAddress?.deallocate()
+            buffer = .allocate(capacity: max(1, count))
+            return true
         }
 
         /// Sizes the static-int8 buffers for `batch` samples and fills the row parameters.
         func prepareQuantized(batch: Int, parameters: StaticActivationQuantization) {
             let rows = batch * pixels, sampleSize = channels * height * width
-            if inputCodes.count < batch * sampleSize {
-                inputCodes.baseAddress?.deallocate()
-                inputCodes = .allocate(capacity: max(1, batch * sampleSize))
-            }
-            if imageCodes.count < batch * imageSize {
-                imageCodes.baseAddress?.deallocate()
-                imageCodes = .allocate(capacity: max(1, batch * imageSize))
-            }
-            if rowScales.count < rows {
-                rowScales.baseAddress?.deallocate()
-                rowZeroPoints.baseAddress?.deallocate()
-                rowScales = .allocate(capacity: max(1, rows))
-                rowZeroPoints = .allocate(capacity: max(1, rows))
-                rowParameters = nil
-            }
+            Self.grow(&inputCodes, to: batch * sampleSize)
+            Self.grow(&imageCodes, to: batch * imageSize)
+            Self.grow(&products, to: rows * outputChannels)
+            let grewScales = Self.grow(&rowScales, to: rows), grewZeroPoints = Self.grow(&rowZeroPoints, to: rows)
+            if grewScales || grewZeroPoints { rowParameters = nil }
             if rowParameters != parameters {
                 // Filled once per size and parameters, not on every run.
                 rowScales.update(repeating: parameters.scale)
                 rowZeroPoints.update(repeating: parameters.zeroPoint)
                 rowParameters = parameters
-            }
-            if products.count < rows * outputChannels {
-                products.baseAddress?.deallocate()
-                products = .allocate(capacity: max(1, rows * outputChannels))
             }
         }
 
