@@ -41,7 +41,7 @@ extension ModelBenchmark {
 
         report("accuracy", variant)
         let accuracy = try testSet.flatMap { try Self.accuracy(plan: plan, testSet: $0, batchSize: configuration.accuracyBatchSize) }
-        return PreparedModel(path: path, variant: variant, sha256: SHA256.hexDigest(SHA256.hash(bytes)),
+        return PreparedModel(path: path, variant: variant, sha256: SHA256.hexDigest(bytes),
                              fileSize: fileSize, inspection: inspection, plan: plan, loadSeconds: loadSeconds,
                              modelResidentBytes: modelResidentBytes, accuracy: accuracy)
     }

@@ -274,12 +274,15 @@ public struct ModelBenchmark {
         return plan.runtimeBytes
     }
 
-    /// Copies the file's compression metadata.
+    /// Copies the file's compression metadata; nil when the file has none or does not record
+    /// its steps' seconds (a reproducible file, written without `--timestamp`).
     static func compression(_ summary: CompressionSummary?) -> CompressionFigures? {
-        summary.map { summary in
-            CompressionFigures(recipe: summary.recipe, steps: summary.steps.map {
-                CompressionStepFigures(kind: $0.kind, summary: $0.summary, seconds: $0.seconds)
-            })
+        guard let summary else { return nil }
+        var steps = [CompressionStepFigures]()
+        for step in summary.steps {
+            guard let seconds = step.seconds else { return nil }
+            steps.append(CompressionStepFigures(kind: step.kind, summary: step.summary, seconds: seconds))
         }
+        return CompressionFigures(recipe: summary.recipe, steps: steps)
     }
 }

@@ -12,7 +12,7 @@ struct Shrink: ParsableCommand {
         commandName: "shrink",
         abstract: "Compress, store, run and measure neural networks on small machines.",
         subcommands: [
-            TrainCommand.self, EvalCommand.self, CompressCommand.self, InspectCommand.self, BenchCommand.self,
+            DemoCommand.self, TrainCommand.self, EvalCommand.self, CompressCommand.self, InspectCommand.self, BenchCommand.self,
             CompareCommand.self, ResultsCommand.self, ImportCommand.self, ExportCommand.self, ConformanceCommand.self, BenchProbeCommand.self,
         ])
 

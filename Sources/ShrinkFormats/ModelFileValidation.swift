@@ -73,8 +73,8 @@ enum ModelFileValidation {
         for (index, step) in compression.steps.enumerated() {
             try checkText(step.kind, "compression.steps[\(index)].kind", allowEmpty: false, limit: ModelFileLimits.maximumShortTextLength)
             try checkText(step.summary, "compression.steps[\(index)].summary", allowEmpty: true, limit: ModelFileLimits.maximumShortTextLength)
-            guard step.seconds.isFinite, step.seconds >= 0 else {
-                throw ModelFileError.invalidMetadata("compression.steps[\(index)].seconds \(step.seconds) is outside [0, ∞)")
+            if let seconds = step.seconds, !(seconds.isFinite && seconds >= 0) {
+                throw ModelFileError.invalidMetadata("compression.steps[\(index)].seconds \(seconds) is outside [0, ∞)")
             }
         }
         for (name, value) in [("testAccuracyBefore", compression.testAccuracyBefore), ("testAccuracyAfter", compression.testAccuracyAfter)] {

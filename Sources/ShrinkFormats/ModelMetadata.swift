@@ -88,8 +88,11 @@ public struct CompressionSummary: Codable, Equatable, Sendable {
     /// Fraction of the test set classified correctly after the last step, in `0...1`.
     public var testAccuracyAfter: Double?
 
-    /// The sum of the steps' seconds: the compression time of the whole pipeline.
-    public var totalSeconds: Double { steps.map(\.seconds).reduce(0, +) }
+    /// The sum of the steps' seconds: the compression time of the whole pipeline (nil when a
+    /// step's time is not recorded, as in reproducible files).
+    public var totalSeconds: Double? {
+        steps.reduce(0 as Double?) { total, step in total.flatMap { total in step.seconds.map { total + $0 } } }
+    }
 
     /// Creates a compression summary.
     public init(recipe: String, steps: [CompressionStepSummary], testAccuracyBefore: Double? = nil,
@@ -107,11 +110,12 @@ public struct CompressionStepSummary: Codable, Equatable, Sendable {
     public var kind: String
     /// A one-line description of what the step did.
     public var summary: String
-    /// Wall-clock seconds the step took, fine-tuning included.
-    public var seconds: Double
+    /// Wall-clock seconds the step took, fine-tuning included; nil in reproducible files
+    /// (written without `--timestamp`), whose bytes must not depend on the machine's speed.
+    public var seconds: Double?
 
     /// Creates a step summary.
-    public init(kind: String, summary: String, seconds: Double) {
+    public init(kind: String, summary: String, seconds: Double?) {
         self.kind = kind
         self.summary = summary
         self.seconds = seconds

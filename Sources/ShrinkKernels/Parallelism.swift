@@ -36,6 +36,22 @@ public enum Parallelism {
         forEachChunk(count: count, minimumChunk: minimumChunk, threadCount: threadCount, body)
     }
 
+    /// Splits `0..<count` into exactly `min(chunkCount, count)` contiguous ranges, whatever the
+    /// thread count, and runs `body` on each; up to `threadCount` threads each take a contiguous run
+    /// of chunks. For work whose per-chunk results are reduced afterwards (in chunk order): the
+    /// chunks, and so every sum, are the same at 1 thread and at 8, so results do not depend on
+    /// the thread count.
+    public static func forEachFixedChunk(
+        count: Int, chunkCount: Int, threadCount: Int = Parallelism.threadCount, _ body: (Range<Int>) -> Void
+    ) {
+        guard count > 0 else { return }
+        let chunks = max(1, min(chunkCount, count))
+        func chunk(_ index: Int) -> Range<Int> { (count * index / chunks)..<(count * (index + 1) / chunks) }
+        forEachChunk(count: chunks, threadCount: threadCount) { indices in
+            for index in indices { body(chunk(index)) }
+        }
+    }
+
     /// Like `forEachChunk(count:minimumChunk:_:)`, with at most `threadCount` threads instead of
     /// the global setting (for callers that choose their own thread count).
     ///

@@ -11,11 +11,13 @@ import ShrinkTensor
 /// kernelWidth]`, bias `[outputChannels]`. With `groups > 1` output channel block `g` reads only
 /// input channel block `g`.
 ///
-/// The batch is split into chunks run in parallel (`Parallelism.forEachChunk`); each chunk
+/// The batch is split into a fixed number of chunks (`maximumBatchChunks`, independent of the
+/// thread count) run in parallel (`Parallelism.forEachFixedChunk`); each chunk
 /// lowers a few samples at a time into its own scratch matrix
 /// `columns[inputChannels·kernelHeight·kernelWidth, samples·outputPixels]` and, per group,
 /// multiplies the group's weight rows by the group's lowered rows. Weight gradients are
-/// accumulated per chunk and summed in chunk order. Depthwise convolutions (`groups ==
+/// accumulated per chunk and summed in chunk order, so training gives the same weights at any
+/// thread count. Depthwise convolutions (`groups ==
 /// inputChannels > 1`) run `DepthwiseConvolution` instead, split by channel.
 public final class Convolution2D: Layer {
     public let name: String
@@ -147,6 +149,17 @@ public final class Convolution2D: Layer {
         return geometry
     }
 
+    /// The most batch chunks of the lowered paths: a constant, not the thread count, so the
+    /// chunks (whose weight gradients are summed in chunk order, and whose GEMM widths decide
+    /// which kernel path each column takes) and with them the trained weights are the same at any
+    /// thread count. Four keeps two or four threads busy.
+    static let maximumBatchChunks = 4
+
+    /// Batch chunks for `batch` samples of at least `minimumChunk` each (at most `maximumBatchChunks`).
+    static func batchChunks(batch: Int, minimumChunk: Int) -> Int {
+        max(1, min(maximumBatchChunks, batch / max(1, minimumChunk)))
+    }
+
     /// Samples per chunk handed to one thread, and samples lowered together into one GEMM.
     private func partition(_ geometry: ConvolutionGeometry) -> (chunk: Int, group: Int) {
         let flopsPerSample = 2 * outputChannels * geometry.groupRows * geometry.outputPixels
@@ -194,7 +207,7 @@ public final class Convolution2D: Layer {
         let pixels = geometry.outputPixels, rows = geometry.columnRows, groupRows = geometry.groupRows
         let inputSampleSize = geometry.inputSampleSize, outputSampleSize = outputs * pixels
         let (minimumChunk, groupSize) = partition(geometry)
-        Parallelism.forEachChunk(count: batch, minimumChunk: minimumChunk) { samples in
+        Parallelism.forEachFixedChunk(count: batch, chunkCount: Self.batchChunks(batch: batch, minimumChunk: minimumChunk)) { samples in
             scratchPool.withGroup { scratch in
                 for first in Swift.stride(from: samples.lowerBound, to: samples.upperBound, by: groupSize) {
                     let count = min(groupSize, samples.upperBound - first)
@@ -283,7 +296,7 @@ public final class Convolution2D: Layer {
         let (minimumChunk, groupSize) = partition(geometry)
         let hasBias = bias != nil
         let chunkResults = ChunkResults<ConvolutionScratch>()
-        Parallelism.forEachChunk(count: batch, minimumChunk: minimumChunk) { samples in
+        Parallelism.forEachFixedChunk(count: batch, chunkCount: Self.batchChunks(batch: batch, minimumChunk: minimumChunk)) { samples in
             let scratch = scratchPool.acquire()
             let weightGradient = scratch.weightGradient.reserve(weightCount)
             let biasGradient = scratch.biasGradient.reserve(outputs)

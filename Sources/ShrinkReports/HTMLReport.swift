@@ -25,6 +25,12 @@ public struct HTMLReport: Sendable {
 
     /// The HTML text.
     public func rendered() -> String {
+        Self.page(title: title, body: renderedBody())
+    }
+
+    /// The report's sections without the page around them (a heading with the title first), for
+    /// pages that hold several comparisons, such as `shrink demo`'s report.
+    public func renderedBody() -> String {
         var body: [String] = []
         body.append("<h1>\(escapeHTML(title))</h1>")
         body.append(summary())
@@ -45,7 +51,12 @@ public struct HTMLReport: Sendable {
         body.append("<h2>Time per operator kind</h2>")
         let operators = OperatorBreakdownChart(bars: comparison.records.map { .init(variant: $0.variant, operators: $0.operators) })
         body.append(operators.rendered().map { "<div class=\"chart-box\">\($0)</div>" } ?? Self.noData("No record has an operator profile."))
-        return """
+        return body.joined(separator: "\n")
+    }
+
+    /// A self-contained page (the report's style sheet, no scripts) around `body`.
+    public static func page(title: String, body: String) -> String {
+        """
             <!DOCTYPE html>
             <html lang="en">
             <head>
@@ -53,11 +64,11 @@ public struct HTMLReport: Sendable {
             <meta name="viewport" content="width=device-width, initial-scale=1">
             <title>\(escapeHTML(title))</title>
             <style>
-            \(Self.styleSheet)
+            \(styleSheet)
             </style>
             </head>
             <body>
-            \(body.joined(separator: "\n"))
+            \(body)
             </body>
             </html>
 

@@ -14,6 +14,8 @@ public struct CompressionRunRecord: Codable, Equatable, Sendable {
     public var recipeDefinition: String
     /// The input model file as given on the command line.
     public var inputPath: String
+    /// The input file's SHA-256, lowercase hex (nil in records written before it was recorded).
+    public var inputSHA256: String?
     /// The written model file as given on the command line.
     public var outputPath: String
     /// The written file's SHA-256, lowercase hex.
@@ -52,8 +54,9 @@ public struct CompressionRunRecord: Codable, Equatable, Sendable {
                 outputBytes: Int, outputGzipBytes: Int?, variant: String, architecture: String,
                 settings: CompressionRunSettings, steps: [CompressionStepFigures], accuracyBefore: Double?,
                 accuracyAfter: Double?, weightElements: Int, weightNonZero: Int, machine: MachineDescription,
-                codeVersion: String, recordedAt: String) {
+                codeVersion: String, recordedAt: String, inputSHA256: String? = nil) {
         schemaVersion = Self.currentSchemaVersion
+        self.inputSHA256 = inputSHA256
         self.recipe = recipe
         self.recipeDefinition = recipeDefinition
         self.inputPath = inputPath
@@ -80,6 +83,7 @@ public struct CompressionRunRecord: Codable, Equatable, Sendable {
         case recipe
         case recipeDefinition = "recipe_definition"
         case inputPath = "input_path"
+        case inputSHA256 = "input_sha256"
         case outputPath = "output_path"
         case outputSHA256 = "output_sha256"
         case outputBytes = "output_bytes"

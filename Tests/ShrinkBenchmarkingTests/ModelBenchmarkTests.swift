@@ -1,5 +1,6 @@
 import Foundation
 import ShrinkBenchmarking
+import ShrinkData
 import ShrinkFormats
 import ShrinkMeasurement
 import ShrinkRuntime
@@ -27,7 +28,8 @@ struct ModelBenchmarkTests {
         let bytes = try #require(FileManager.default.contents(atPath: path))
         #expect(record.variant == "tiny")
         #expect(record.modelPath == path)
-        #expect(record.modelSHA256.count == 64)
+        // The file's own SHA-256 (`sha256sum`), not a hash of its digest.
+        #expect(record.modelSHA256 == SHA256.hexDigest([UInt8](bytes)))
         #expect(record.architecture == "tiny-4-3-2")
         #expect(record.machine == Self.machine && record.codeVersion == "shrink test")
         #expect(record.size.fileBytes == bytes.count)

@@ -40,7 +40,7 @@ enum ChromiumLocator {
 @Suite struct ChromiumRenderingTests {
     /// Renders the report in headless Chromium with a measuring script appended to a copy of the
     /// page (the report itself has no scripts): every chart must lay out with a non-zero box and
-    /// non-empty marks.
+    /// non-empty marks, and no two of its labels may overlap as the browser lays them out.
     @Test(.enabled(if: ChromiumLocator.path != nil,
                    "no chromium binary on PATH (\(ChromiumLocator.names.joined(separator: ", "))); .ci/run installs Debian's chromium"))
     func chartsRenderWithGeometry() throws {
@@ -62,7 +62,20 @@ enum ChromiumLocator {
                 const b = mark.getBBox();
                 if (b.width > 0 && b.height > 0) marks += 1;
               }
-              rows.push(svg.dataset.chart + ':' + Math.round(box.width) + ':' + Math.round(box.height) + ':' + marks);
+              // Text boxes, as laid out on the page (rotation applied), that cover each other by
+              // more than one square pixel.
+              const texts = Array.from(svg.querySelectorAll('text')).filter(t => t.getBBox().width > 0);
+              const boxes = texts.map(t => t.getBoundingClientRect());
+              let overlaps = 0;
+              const pairs = [];
+              for (let i = 0; i < boxes.length; i++) {
+                for (let j = i + 1; j < boxes.length; j++) {
+                  const w = Math.min(boxes[i].x + boxes[i].width, boxes[j].x + boxes[j].width) - Math.max(boxes[i].x, boxes[j].x);
+                  const h = Math.min(boxes[i].y + boxes[i].height, boxes[j].y + boxes[j].height) - Math.max(boxes[i].y, boxes[j].y);
+                  if (w > 1 && h > 1 && w * h > 1) { overlaps += 1; pairs.push(texts[i].textContent + ' / ' + texts[j].textContent); }
+                }
+              }
+              rows.push(svg.dataset.chart + ':' + Math.round(box.width) + ':' + Math.round(box.height) + ':' + marks + ':' + overlaps + ':' + pairs.join(', ').replace(/[:;"]/g, ' '));
             }
             document.body.setAttribute('data-measured', rows.join(';'));
             document.body.setAttribute('data-scripts', String(document.scripts.length));
@@ -82,6 +95,7 @@ enum ChromiumLocator {
             let (width, height, marks) = (Int(row[1]) ?? 0, Int(row[2]) ?? 0, Int(row[3]) ?? 0)
             #expect(width > 600 && height > 100, "chart \(row[0]) laid out at \(width)×\(height)")
             #expect(marks > 1, "chart \(row[0]) has no visible marks")
+            #expect(row.count > 4 && Int(row[4]) == 0, "chart \(row[0]): \(row.count > 4 ? String(row[4]) : "?") pairs of labels overlap: \(row.count > 5 ? String(row[5]) : "")")
         }
         // Only the measuring script ran: the escaped variant name stayed text.
         #expect(dom.contains("data-scripts=\"1\""))

@@ -53,6 +53,9 @@ struct CompressCommand: ParsableCommand {
 
     @OptionGroup var overwrite: OverwriteOptions
 
+    @Flag(help: "Also store when the file was written and each step's seconds (without it, the same command, input and seed give byte-identical files).")
+    var timestamp = false
+
     @Flag(help: "Print the report as JSON on standard output instead of tables.")
     var json = false
 
@@ -102,7 +105,7 @@ struct CompressCommand: ParsableCommand {
         let resolved = try Self.resolveRecipe(recipeArgument, forModel: modelFile.graph.name)
         var recipe = resolved.recipe
         if let seed { recipe.fineTuning.seed = seed }
-        let runner = try RecipeRunner(recipe: recipe)
+        _ = try RecipeRunner(recipe: recipe)
 
         let network = try GraphNetwork(file: modelFile)
         // A recipe file's layer patterns and skip entries must name layers of this model.
@@ -131,42 +134,25 @@ struct CompressCommand: ParsableCommand {
             print("Data: \(data.dataset.rawValue), \(training.count) training and \(test.count) test samples, "
                   + "\(compute.threads.map(String.init) ?? "all") threads")
         }
-        let model = CompressedModel(network: network)
         let display = CompressionProgressDisplay()
-        let result = try runner.run(
-            on: model, training: training, validation: test,
+        let job = CompressionJob(
+            recipe: recipe, threads: compute.threads ?? ProcessInfo.processInfo.activeProcessorCount, recordsTimes: timestamp)
+        let outcome = try job.run(
+            modelFile: modelFile, network: network, training: training, test: test,
             progress: display.observe,
             stepStarted: { index, kind in display.stepStarted(index: index, kind: kind) },
             stepFinished: { outcome in
                 display.finish()
                 if !json { print(Self.renderStep(outcome)) }
             })
-
-        // What is measured is what ships: the compressed file's bytes are decoded again and run
-        // by the runtime, and that accuracy is the one reported (the steps' own figures may
-        // come from a floating-point simulation and only guide them).
-        let shipped = try ModelFile.decode(model.modelFile().encoded())
-        let threads = compute.threads ?? ProcessInfo.processInfo.activeProcessorCount
-        let measuredBefore = try PlanEvaluation.evaluate(file: modelFile, testSet: test, batchSize: 1000, threads: threads)
-        let measured = try PlanEvaluation.evaluate(file: shipped, testSet: test, batchSize: 1000, threads: threads)
         var report = CompressionReport(
             input: file, output: output, recipe: recipe, dataset: data.dataset.rawValue,
-            trainingSamples: training.count, testSamples: test.count, model: model,
-            inputModel: modelFile.graph.name, result: result)
-        report.accuracyBefore = measuredBefore?.accuracy.top1
-        report.accuracyAfter = measured?.accuracy.top1
-        let compression = CompressionSummary(
-            recipe: recipe.name,
-            steps: result.steps.map {
-                // Milliseconds are what a reader can use; nanosecond digits only lengthen the manifest.
-                CompressionStepSummary(kind: $0.recipeKind, summary: $0.report.summary, seconds: ($0.seconds * 1000).rounded() / 1000)
-            },
-            testAccuracyBefore: report.accuracyBefore, testAccuracyAfter: report.accuracyAfter)
-        // No free-text note: the compression summary holds the recipe, its steps and the measured
-        // accuracies, and every byte of a small model's manifest shows in its ratio.
-        let outputFile = try model.modelFile(
-            metadata: ModelMetadata(createdAt: ModelMetadata.timestamp(for: Date()), compression: compression))
-        try outputFile.write(to: output)
+            trainingSamples: training.count, testSamples: test.count, model: outcome.model,
+            inputModel: modelFile.graph.name, result: outcome.result)
+        report.accuracyBefore = outcome.accuracyBefore
+        report.accuracyAfter = outcome.accuracyAfter
+        let compression = outcome.compression
+        try outcome.file.write(to: output)
 
         if let reportJson {
             let encoder = JSONEncoder()
@@ -218,11 +204,12 @@ struct CompressCommand: ParsableCommand {
             settings: CompressionRunSettings(
                 dataset: report.dataset, trainingSamples: report.trainingSamples, testSamples: report.testSamples,
                 threads: threads, seed: seed),
-            steps: compression.steps.map { CompressionStepFigures(kind: $0.kind, summary: $0.summary, seconds: $0.seconds) },
+            steps: compression.steps.map { CompressionStepFigures(kind: $0.kind, summary: $0.summary, seconds: $0.seconds ?? 0) },
             accuracyBefore: report.accuracyBefore, accuracyAfter: report.accuracyAfter,
             weightElements: report.weightElements, weightNonZero: report.weightNonZero,
             machine: RunProvenance.machine(), codeVersion: RunProvenance.codeVersion,
-            recordedAt: ModelMetadata.timestamp(for: Date()))
+            recordedAt: ModelMetadata.timestamp(for: Date()),
+            inputSHA256: FileManager.default.contents(atPath: report.input).map { SHA256.hexDigest([UInt8]($0)) })
     }
 
     /// `json` on one line with sorted keys (for storing in a record).

@@ -53,6 +53,9 @@ struct TrainCommand: ParsableCommand {
 
     @OptionGroup var overwrite: OverwriteOptions
 
+    @Flag(help: "Also store when the file was written and how long training took (without it, the same command, data and seed give byte-identical files).")
+    var timestamp = false
+
     @Flag(help: "Print the training history as JSON instead of a table.")
     var json = false
 
@@ -73,7 +76,6 @@ struct TrainCommand: ParsableCommand {
 
     func run() throws {
         compute.apply()
-        let graph = try ModelZoo.graph(named: model)
         let defaults = TrainingDefaults.forModel(named: model)
         let epochCount = epochs ?? defaults.epochs
         let configuration = TrainingConfiguration(
@@ -88,30 +90,20 @@ struct TrainCommand: ParsableCommand {
         if let trainLimit { training = training.prefix(trainLimit) }
         let test = try data.load(.test)
 
-        var generator = SeededRandomNumberGenerator(seed: seed)
-        let network = try GraphNetwork(graph: graph, generator: &generator)
-
         if !json {
             print("Training \(model) on \(data.dataset.rawValue): \(training.count) samples, "
                   + "\(epochCount) epochs, batch \(batchSize), \(optimizer.rawValue), lr \(configuration.baseLearningRate), "
                   + "\(schedule.rawValue) schedule, seed \(seed), \(compute.threads.map(String.init) ?? "all") threads")
         }
         let display = TrainingProgressDisplay(showsTable: !json)
-        let history = try Trainer().train(
-            model: network, on: training, validation: test, configuration: configuration,
-            observer: display.observe)
-
-        let last = history.last
-        let summary = TrainingSummary(
-            dataset: data.dataset.rawValue, epochs: epochCount, seed: seed,
-            optimizer: "\(optimizer.rawValue) momentum \(momentum) weight decay \(weightDecay), "
+        let job = TrainingJob(
+            model: model, datasetName: data.dataset.rawValue, configuration: configuration,
+            optimizerDescription: "\(optimizer.rawValue) momentum \(momentum) weight decay \(weightDecay), "
                 + "lr \(configuration.baseLearningRate) \(schedule.rawValue), batch \(batchSize)",
-            finalTrainingLoss: last?.trainingLoss, testAccuracy: last?.validationTop1Accuracy,
-            trainingSeconds: history.epochs.map(\.trainingSeconds).reduce(0, +))
-        let file = ModelFile(
-            graph: network.graph, parameters: network.parameters,
-            metadata: ModelMetadata(createdAt: ModelMetadata.timestamp(for: Date()), training: summary))
-        try file.write(to: output)
+            recordsTimes: timestamp)
+        let outcome = try job.run(training: training, test: test, observer: display.observe)
+        let history = outcome.history
+        try outcome.file.write(to: output)
 
         if json {
             try printJSON(TrainingReport(model: model, output: output, configuration: configuration, history: history))

@@ -12,6 +12,27 @@ struct AxisScale {
     var logarithmic: Bool
     /// The tick values, inside `lower...upper`.
     var ticks: [Double]
+    /// The distance between neighbouring ticks of a linear scale (nil for a logarithmic one).
+    var step: Double? = nil
+
+    /// The tick `value` written with as many decimals as the step needs to tell neighbours apart
+    /// (98.55, 98.60, 98.65 for a step of 0.05; 98.5, 98.75 never both "98.6"); a logarithmic
+    /// scale's ticks with three significant digits.
+    func label(_ value: Double) -> String {
+        guard let step else { return ReportFormatting.significant(value) }
+        return String(format: "%.\(Self.decimals(forStep: step))f", value)
+    }
+
+    /// The fewest decimals that write every multiple of `step` exactly (to 1e-9 of the step):
+    /// 0 for 1, 2, 5, 10; 1 for 0.5; 2 for 0.25 and 0.05; 3 for 0.025.
+    static func decimals(forStep step: Double) -> Int {
+        guard step > 0, step.isFinite else { return 0 }
+        for decimals in 0...12 {
+            let scaled = step * pow(10, Double(decimals))
+            if abs(scaled - scaled.rounded()) < 1e-6 * max(1, scaled) { return decimals }
+        }
+        return 12
+    }
 
     /// A linear scale over `values` widened to round tick steps, optionally clamped.
     static func linear(values: [Double], start: Double, end: Double, clampTo limits: ClosedRange<Double>? = nil,
@@ -45,7 +66,7 @@ struct AxisScale {
             ticks.append(abs(tick) < step * 1e-9 ? 0 : tick)
             tick += step
         }
-        return AxisScale(lower: lower, upper: upper, start: start, end: end, logarithmic: false, ticks: ticks)
+        return AxisScale(lower: lower, upper: upper, start: start, end: end, logarithmic: false, ticks: ticks, step: step)
     }
 
     /// A base-10 logarithmic scale over the positive `values`, padded by a quarter of a decade

@@ -66,13 +66,14 @@ struct ScatterChart {
                           stroke: "#fff", tooltip: tooltip, className: "mark point")
             occupied.append(Rectangle(x: position.0 - 7, y: position.1 - 7, width: 14, height: 14))
         }
-        // Labels: the first candidate position that overlaps nothing already placed.
+        // Labels: the first candidate position that overlaps nothing already placed, else none.
         for (point, position) in zip(points, positions) {
             let text = point.isBaseline ? point.variant + " (baseline)" : point.variant
             let width = SVGCanvas.textWidth(text, size: 11)
             let candidates: [(dx: Double, dy: Double, anchor: SVGCanvas.Anchor)] = [
                 (14, 4, .start), (-14, 4, .end), (0, -15, .middle), (0, 23, .middle),
                 (12, -11, .start), (-12, -11, .end), (12, 18, .start), (-12, 18, .end),
+                (0, -29, .middle), (0, 37, .middle), (26, -18, .start), (-26, -18, .end), (26, 26, .start), (-26, 26, .end),
             ]
             var best: (candidate: (dx: Double, dy: Double, anchor: SVGCanvas.Anchor), overlap: Double)?
             for candidate in candidates {
@@ -84,7 +85,10 @@ struct ScatterChart {
                 if best == nil || overlap < best!.overlap { best = (candidate, overlap) }
                 if overlap == 0 { break }
             }
-            guard let chosen = best?.candidate else { continue }
+            // A label that would cover another label or a point is left out: the legend and the
+            // point's tooltip still name it.
+            guard let best, best.overlap == 0 else { continue }
+            let chosen = best.candidate
             let left = position.0 + chosen.dx - (chosen.anchor == .end ? width : chosen.anchor == .middle ? width / 2 : 0)
             occupied.append(Rectangle(x: left, y: position.1 + chosen.dy - 10, width: width, height: 13))
             canvas.text(text, x: position.0 + chosen.dx, y: position.1 + chosen.dy, anchor: chosen.anchor, size: 11,
@@ -100,7 +104,7 @@ struct ScatterChart {
         for tick in yScale.ticks {
             let y = yScale.position(tick)
             canvas.line(from: (Self.plotLeft, y), to: (Self.plotRight, y), stroke: "#e3e3e3")
-            canvas.text(ReportFormatting.significant(tick) + " %", x: Self.plotLeft - 8, y: y + 4, anchor: .end, size: 11)
+            canvas.text(yScale.label(tick) + " %", x: Self.plotLeft - 8, y: y + 4, anchor: .end, size: 11)
         }
         var lastLabelEnd = -Double.infinity
         for tick in xScale.ticks {
@@ -118,8 +122,10 @@ struct ScatterChart {
         canvas.line(from: (Self.plotLeft, Self.plotTop), to: (Self.plotLeft, Self.plotBottom), stroke: "#666")
         canvas.text(costLabel + " (log scale)", x: (Self.plotLeft + Self.plotRight) / 2, y: Self.plotBottom + 40,
                     anchor: .middle, size: 12, bold: true)
-        canvas.text("Top-1 accuracy", x: 18, y: (Self.plotTop + Self.plotBottom) / 2, anchor: .middle, size: 12,
-                    bold: true, rotate: true)
+        // The rotated title sits left of the widest tick label (labels of fine steps are wider).
+        let widest = yScale.ticks.map { SVGCanvas.textWidth(yScale.label($0) + " %", size: 11) }.max() ?? 0
+        canvas.text("Top-1 accuracy", x: max(8, min(18, Self.plotLeft - 8 - widest - 10)), y: (Self.plotTop + Self.plotBottom) / 2,
+                    anchor: .middle, size: 12, bold: true, rotate: true)
     }
 
     struct LegendItem {

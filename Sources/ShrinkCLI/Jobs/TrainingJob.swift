@@ -1,0 +1,47 @@
+import Foundation
+import ShrinkData
+import ShrinkFormats
+import ShrinkNN
+import ShrinkTensor
+import ShrinkTraining
+
+/// One training run of a zoo model: what `shrink train` and `shrink demo` both do to turn an
+/// architecture name and data into a model file.
+struct TrainingJob {
+    /// The zoo architecture, e.g. `lenet-300-100`.
+    var model: String
+    /// The data set's name recorded in the file, e.g. `mnist`.
+    var datasetName: String
+    /// Epochs, batch, optimizer, learning rate, schedule and seed.
+    var configuration: TrainingConfiguration
+    /// A short description of the optimizer for the file's training summary.
+    var optimizerDescription: String
+    /// Whether the file records when it was written and how long training took (otherwise the
+    /// same inputs give byte-identical files).
+    var recordsTimes: Bool
+
+    /// What a run gives: the model file (not yet written) and the per-epoch history.
+    struct Outcome {
+        var file: ModelFile
+        var history: TrainingHistory
+    }
+
+    /// Trains from the seed's initialization and returns the model file to write.
+    func run(training: LabeledDataset, test: LabeledDataset, observer: (TrainingEvent) -> Void) throws -> Outcome {
+        let graph = try ModelZoo.graph(named: model)
+        var generator = SeededRandomNumberGenerator(seed: configuration.seed)
+        let network = try GraphNetwork(graph: graph, generator: &generator)
+        let history = try Trainer().train(
+            model: network, on: training, validation: test, configuration: configuration, observer: observer)
+        let last = history.last
+        let summary = TrainingSummary(
+            dataset: datasetName, epochs: configuration.epochs, seed: configuration.seed,
+            optimizer: optimizerDescription,
+            finalTrainingLoss: last?.trainingLoss, testAccuracy: last?.validationTop1Accuracy,
+            trainingSeconds: recordsTimes ? history.epochs.map(\.trainingSeconds).reduce(0, +) : nil)
+        let file = ModelFile(
+            graph: network.graph, parameters: network.parameters,
+            metadata: ModelMetadata(createdAt: recordsTimes ? ModelMetadata.timestamp(for: Date()) : nil, training: summary))
+        return Outcome(file: file, history: history)
+    }
+}
