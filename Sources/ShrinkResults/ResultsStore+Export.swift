@@ -90,7 +90,9 @@ extension ResultsStore {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    private static func parseJSON(_ text: String, runID: String) throws -> Any {
+    /// Parses a stored JSON column; text that does not parse is a damaged row (not Foundation's
+    /// "The data is not in the correct format").
+    static func parseJSON(_ text: String, runID: String) throws -> Any {
         do {
             return try JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed])
         } catch {

@@ -135,6 +135,12 @@ public final class ResultsStore: Sendable {
         return json
     }
 
+    /// The stored record of run `id` parsed as JSON (what `shrink results show --json` prints);
+    /// throws `ResultsError.damagedRow` when the stored text does not parse.
+    public func recordObject(id: RunID) throws -> Any {
+        try Self.parseJSON(try recordJSON(id: id), runID: id.rawValue)
+    }
+
     /// The benchmark record of run `id`; throws if there is none or it is a compress run.
     public func benchmarkRecord(id: RunID) throws -> BenchmarkRecord {
         try decodeRecord(id: id, kind: .bench)

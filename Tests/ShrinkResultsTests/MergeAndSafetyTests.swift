@@ -68,6 +68,29 @@ import Testing
         }
     }
 
+    /// Found by `shrink-benchmarks fuzz-results`: `shrink results show --json` parsed the stored
+    /// record with JSONSerialization itself, so a damaged record printed Foundation's "The data is
+    /// not in the correct format" instead of naming the run.
+    @Test func aRecordWhoseJSONDoesNotParseIsADamagedRowForShowJSON() throws {
+        let directory = makeTemporaryDirectory()
+        defer { removeTemporaryDirectory(directory) }
+        let path = directory + "/damaged.db"
+        let store = try ResultsStore(path: path)
+        let id = try store.record(Fixtures.benchmark())
+        #expect(try store.recordObject(id: id) is [String: Any])
+        for damaged in [#"{"variant": "int8-static", "#, #"{"top1": 1e999}"#, ""] {
+            try DatabaseQueue(path: path).write { db in
+                try db.execute(sql: "UPDATE runs SET record_json = ? WHERE id = ?", arguments: [damaged, id.rawValue])
+            }
+            let error = #expect(throws: ResultsError.self) { try store.recordObject(id: id) }
+            guard case .damagedRow(id.rawValue, _)? = error else {
+                Issue.record("\(damaged): expected damagedRow, got \(String(describing: error))")
+                continue
+            }
+            #expect(String(describing: try #require(error)).contains("run \(id.rawValue) in the results database is damaged"))
+        }
+    }
+
     @Test func garbageTruncatedForeignAndMissingFilesGiveClearErrors() throws {
         let directory = makeTemporaryDirectory()
         defer { removeTemporaryDirectory(directory) }

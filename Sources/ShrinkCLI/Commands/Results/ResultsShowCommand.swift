@@ -21,7 +21,7 @@ struct ResultsShowCommand: ParsableCommand {
         let store = try location.open()
         let summary = try store.run(matching: id)
         if json {
-            let record = try JSONSerialization.jsonObject(with: Data(try store.recordJSON(id: summary.id).utf8))
+            let record = try store.recordObject(id: summary.id)
             let document: [String: Any] = ["id": summary.id.rawValue, "kind": summary.kind.rawValue, "record": record]
             let data = try JSONSerialization.data(
                 withJSONObject: document, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
