@@ -16,6 +16,8 @@ let package = Package(
     dependencies: [
         .package(name: "Shrink", path: ".."),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // The same GRDB as the main package: `fuzz-results` writes damaged rows with plain SQL.
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         .executableTarget(
@@ -30,6 +32,11 @@ let package = Package(
                 .product(name: "ShrinkFormats", package: "Shrink"),
                 .product(name: "ShrinkRuntime", package: "Shrink"),
                 .product(name: "ShrinkONNX", package: "Shrink"),
+                .product(name: "ShrinkCompression", package: "Shrink"),
+                .product(name: "ShrinkMeasurement", package: "Shrink"),
+                .product(name: "ShrinkReports", package: "Shrink"),
+                .product(name: "ShrinkResults", package: "Shrink"),
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

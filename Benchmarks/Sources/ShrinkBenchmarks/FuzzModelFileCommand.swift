@@ -25,68 +25,26 @@ struct FuzzModelFileCommand: ParsableCommand {
     @Option(help: "Where --replay writes the mutated file.")
     var replayOutput: String = "fuzz-input.shrink"
 
-    var iterations: Int { fuzzing.iterations }
-    var seed: UInt64 { fuzzing.seed }
-    var slowMilliseconds: Double { fuzzing.slowMilliseconds }
-    var replay: Int? { fuzzing.replay }
-
     func run() throws {
-        let seeds = try Self.seedFiles()
-        if let replay {
-            let input = Self.input(iteration: replay, seed: seed, seeds: seeds)
-            try Data(input).write(to: URL(fileURLWithPath: replayOutput))
-            print("iteration \(replay): \(input.count) bytes written to \(replayOutput)")
-            print(Self.outcome(of: input))
-            return
-        }
-        var accepted = 0
-        var slowest = 0.0
-        var slowCount = 0
-        var errorKinds = [String: Int]()
-        let start = Date()
-        for iteration in 0..<iterations {
-            let input = Self.input(iteration: iteration, seed: seed, seeds: seeds)
-            let began = Date()
-            let outcome = Self.outcome(of: input)
-            let milliseconds = Date().timeIntervalSince(began) * 1000
-            slowest = max(slowest, milliseconds)
-            if milliseconds > slowMilliseconds {
-                slowCount += 1
-                print("slow: iteration \(iteration) took \(String(format: "%.0f", milliseconds)) ms (replay with --replay \(iteration))")
-            }
-            switch outcome {
-            case .accepted: accepted += 1
-            case let .rejected(kind): errorKinds[kind, default: 0] += 1
-            case let .inconsistent(message):
-                print("INCONSISTENT: iteration \(iteration): \(message) (replay with --replay \(iteration))")
-                throw ExitCode.failure
-            }
-            if (iteration + 1) % 10_000 == 0 || iteration + 1 == iterations {
-                print(String(format: "%d inputs, %d decoded, %d rejected, slowest %.1f ms, %.0f s",
-                             iteration + 1, accepted, iteration + 1 - accepted, slowest, Date().timeIntervalSince(start)))
-            }
-        }
-        print("rejections by error kind:")
-        for (kind, count) in errorKinds.sorted(by: { $0.value > $1.value }) { print("  \(count)  \(kind)") }
-        if slowCount > 0 { throw ExitCode.failure }
+        try FuzzDriver.run(Target(seeds: try Self.seedFiles()), options: fuzzing, replayOutput: replayOutput)
     }
 
-    enum Outcome: CustomStringConvertible {
-        case accepted
-        case rejected(String)
-        case inconsistent(String)
+    /// The model-file reader as a fuzz target.
+    struct Target: FuzzTarget {
+        let seeds: [[UInt8]]
+        var acceptedLabel: String { "decoded" }
 
-        var description: String {
-            switch self {
-            case .accepted: "decoded"
-            case let .rejected(kind): "rejected: \(kind)"
-            case let .inconsistent(message): "inconsistent: \(message)"
-            }
+        func input(iteration: Int, seed: UInt64) -> [UInt8] {
+            FuzzModelFileCommand.input(iteration: iteration, seed: seed, seeds: seeds)
+        }
+
+        func outcome(of input: [UInt8]) -> FuzzOutcome {
+            FuzzModelFileCommand.outcome(of: input)
         }
     }
 
     /// Decodes `input`; a decoded model must survive encode → decode.
-    static func outcome(of input: [UInt8]) -> Outcome {
+    static func outcome(of input: [UInt8]) -> FuzzOutcome {
         do {
             let model = try ModelFile.decode(input)
             do {
@@ -97,7 +55,7 @@ struct FuzzModelFileCommand: ParsableCommand {
             return .accepted
         } catch let error as ModelFileError {
             // Group by the error's case (its associated values differ from input to input).
-            return .rejected(Mirror(reflecting: error).children.first?.label ?? String(describing: error))
+            return .refused(FuzzOutcome.kind(of: error))
         } catch {
             return .inconsistent("a non-ModelFileError was thrown: \(error)")
         }
@@ -105,33 +63,11 @@ struct FuzzModelFileCommand: ParsableCommand {
 
     /// The mutated input of one iteration, determined by the seed and the iteration alone.
     static func input(iteration: Int, seed: UInt64, seeds: [[UInt8]]) -> [UInt8] {
-        var generator = SeededRandomNumberGenerator(seed: seed &* 0x9E37_79B9_7F4A_7C15 &+ UInt64(iteration))
+        var generator = FuzzDriver.generator(iteration: iteration, seed: seed)
         var bytes = seeds[generator.nextIndex(below: seeds.count)]
-        for _ in 0...generator.nextIndex(below: 4) { mutate(&bytes, using: &generator) }
+        for _ in 0...generator.nextIndex(below: 4) { ByteMutation.mutate(&bytes, using: &generator) }
         if generator.nextIndex(below: 2) == 0 { reseal(&bytes) }
         return bytes
-    }
-
-    static func mutate(_ bytes: inout [UInt8], using generator: inout SeededRandomNumberGenerator) {
-        guard !bytes.isEmpty else { bytes = [UInt8(truncatingIfNeeded: generator.next())]; return }
-        let position = generator.nextIndex(below: bytes.count)
-        switch generator.nextIndex(below: 7) {
-        case 0: bytes[position] ^= UInt8(1) << UInt8(generator.nextIndex(below: 8))
-        case 1: bytes[position] = UInt8(truncatingIfNeeded: generator.next())
-        case 2: bytes.removeSubrange(position...)
-        case 3: bytes.insert(contentsOf: (0..<(1 + generator.nextIndex(below: 16))).map { _ in UInt8(truncatingIfNeeded: generator.next()) }, at: position)
-        case 4: bytes.removeSubrange(position..<min(bytes.count, position + 1 + generator.nextIndex(below: 64)))
-        case 5:
-            let length = min(bytes.count - position, 1 + generator.nextIndex(below: 128))
-            bytes.insert(contentsOf: bytes[position..<(position + length)], at: generator.nextIndex(below: bytes.count))
-        default:
-            // A plausible little-endian integer in a 4- or 8-byte field (counts, offsets, lengths).
-            let values: [UInt64] = [0, 1, 63, 64, 65, 0xFFFF_FFFF, UInt64(bytes.count), UInt64.max, 1 << 40]
-            let value = values[generator.nextIndex(below: values.count)]
-            for byte in 0..<(generator.nextIndex(below: 2) == 0 ? 4 : 8) where position + byte < bytes.count {
-                bytes[position + byte] = UInt8(truncatingIfNeeded: value >> (8 * UInt64(byte)))
-            }
-        }
     }
 
     /// Restates the file length (preamble bytes 16..<24) and recomputes every section CRC and the
@@ -193,25 +129,6 @@ struct FuzzModelFileCommand: ParsableCommand {
         let bias2 = StoredTensor(name: "fc2.bias", value: Tensor(shape: [3], scalars: [0.1, -0.2, 0.3]))
         let coded = try ModelFile(graph: graph, tensors: [weight1, bias1, weight2, bias2]).encoded()
         return [dense, coded]
-    }
-}
-
-/// The options every fuzz loop shares.
-struct FuzzOptions: ParsableArguments {
-    @Option(help: "Inputs to try.")
-    var iterations: Int = 100_000
-
-    @Option(help: "Seed: iteration i of a seed always produces the same input.")
-    var seed: UInt64 = 1
-
-    @Option(help: "Report inputs that take longer than this.")
-    var slowMilliseconds: Double = 250
-
-    @Option(help: "Run only iteration N and write its input to --replay-output.")
-    var replay: Int?
-
-    func validate() throws {
-        if iterations < 1 { throw ValidationError("--iterations must be at least 1, got \(iterations).") }
     }
 }
 

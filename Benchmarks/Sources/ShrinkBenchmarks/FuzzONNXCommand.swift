@@ -23,69 +23,34 @@ struct FuzzONNXCommand: ParsableCommand {
     @Option(help: "Where --replay writes the mutated model.")
     var replayOutput: String = "fuzz-input.onnx"
 
-    var iterations: Int { fuzzing.iterations }
-    var seed: UInt64 { fuzzing.seed }
-    var slowMilliseconds: Double { fuzzing.slowMilliseconds }
-    var replay: Int? { fuzzing.replay }
-
     func run() throws {
-        let seeds = try Self.seedModels()
-        if let replay {
-            let input = Self.input(iteration: replay, seed: seed, seeds: seeds)
-            try Data(input).write(to: URL(fileURLWithPath: replayOutput))
-            print("iteration \(replay): \(input.count) bytes written to \(replayOutput)")
-            print(Self.outcome(of: input))
-            return
+        try FuzzDriver.run(Target(seeds: try Self.seedModels()), options: fuzzing, replayOutput: replayOutput)
+    }
+
+    /// The ONNX reader, importer and runtime compiler as a fuzz target.
+    struct Target: FuzzTarget {
+        let seeds: [[UInt8]]
+        var acceptedLabel: String { "imported" }
+
+        /// A seed model with one to five byte mutations.
+        func input(iteration: Int, seed: UInt64) -> [UInt8] {
+            var generator = FuzzDriver.generator(iteration: iteration, seed: seed)
+            var bytes = seeds[generator.nextIndex(below: seeds.count)]
+            for _ in 0...generator.nextIndex(below: 4) { ByteMutation.mutate(&bytes, using: &generator) }
+            return bytes
         }
-        var imported = 0, slowCount = 0, slowest = (milliseconds: 0.0, iteration: 0)
-        var kinds = [String: Int]()
-        let start = Date()
-        for iteration in 0..<iterations {
-            let input = Self.input(iteration: iteration, seed: seed, seeds: seeds)
-            let began = Date()
-            let outcome = Self.outcome(of: input)
-            let milliseconds = Date().timeIntervalSince(began) * 1000
-            if milliseconds > slowest.milliseconds { slowest = (milliseconds, iteration) }
-            if milliseconds > slowMilliseconds {
-                slowCount += 1
-                print("slow: iteration \(iteration) took \(String(format: "%.0f", milliseconds)) ms (replay with --replay \(iteration))")
+
+        /// Imported, or refused by the reader (`onnx: <case>`) or the runtime (`runtime: <type>`).
+        func outcome(of input: [UInt8]) -> FuzzOutcome {
+            do {
+                try ImportedModelCheck.importAndCompile(input)
+                return .accepted
+            } catch let error as ONNXError {
+                return .refused("onnx: " + FuzzOutcome.kind(of: error))
+            } catch {
+                return .refused("runtime: \(type(of: error))")
             }
-            if outcome == "imported" { imported += 1 } else { kinds[outcome, default: 0] += 1 }
-            if (iteration + 1) % 10_000 == 0 || iteration + 1 == iterations {
-                print(String(format: "%d inputs, %d imported, %d refused, slowest %.1f ms (iteration %d), peak memory %.0f MiB, %.0f s",
-                             iteration + 1, imported, iteration + 1 - imported, slowest.milliseconds, slowest.iteration,
-                             Self.peakResidentMebibytes(), Date().timeIntervalSince(start)))
-            }
         }
-        print("refusals by error kind:")
-        for (kind, count) in kinds.sorted(by: { $0.value > $1.value }) { print("  \(count)  \(kind)") }
-        if slowCount > 0 { throw ExitCode.failure }
-    }
-
-    /// `imported`, or the kind of refusal (the error's case).
-    static func outcome(of input: [UInt8]) -> String {
-        do {
-            let model = try ImportedModelCheck.importAndCompile(input)
-            return model
-        } catch let error as ONNXError {
-            return "onnx: " + (Mirror(reflecting: error).children.first?.label ?? "\(error)")
-        } catch {
-            return "runtime: \(type(of: error))"
-        }
-    }
-
-    static func peakResidentMebibytes() -> Double {
-        var usage = rusage()
-        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
-        return Double(usage.ru_maxrss) / 1024
-    }
-
-    /// The mutated input of one iteration, determined by the seed and the iteration alone.
-    static func input(iteration: Int, seed: UInt64, seeds: [[UInt8]]) -> [UInt8] {
-        var generator = SeededRandomNumberGenerator(seed: seed &* 0x9E37_79B9_7F4A_7C15 &+ UInt64(iteration))
-        var bytes = seeds[generator.nextIndex(below: seeds.count)]
-        for _ in 0...generator.nextIndex(below: 4) { FuzzModelFileCommand.mutate(&bytes, using: &generator) }
-        return bytes
     }
 
     /// Valid models to mutate: LeNet-5 and resnet-mini exported by Shrink, fp32.
@@ -101,9 +66,8 @@ struct FuzzONNXCommand: ParsableCommand {
 
 /// Imports ONNX bytes and compiles the result with the runtime.
 enum ImportedModelCheck {
-    static func importAndCompile(_ bytes: [UInt8]) throws -> String {
+    static func importAndCompile(_ bytes: [UInt8]) throws {
         let imported = try ONNXImporter().importModel(try ONNXModel(bytes: bytes))
         _ = try ExecutionPlan(graph: imported.graph, tensors: try imported.storedTensors())
-        return "imported"
     }
 }

@@ -8,6 +8,7 @@ struct ShrinkBenchmarks: ParsableCommand {
         commandName: "shrink-benchmarks",
         abstract: "Performance benchmarks for Shrink (build with -c release).",
         subcommands: [GEMMBenchmark.self, TrainingEpochBenchmark.self, KernelsBenchmark.self, RuntimeBenchmark.self,
-                      ParallelOverheadBenchmark.self, FuzzModelFileCommand.self, FuzzONNXCommand.self, SyntheticModelCommand.self]
+                      ParallelOverheadBenchmark.self, FuzzModelFileCommand.self, FuzzONNXCommand.self, FuzzIDXCommand.self, FuzzRecipeCommand.self,
+                      FuzzResultsCommand.self, SyntheticModelCommand.self]
     )
 }
