@@ -10,6 +10,9 @@ struct FuzzOptions: ParsableArguments {
     @Option(help: "Seed: iteration i of a seed always produces the same input.")
     var seed: UInt64 = 1
 
+    @Option(help: "The first iteration: a long run split over processes (0..<N and N..<2N) tries the same inputs as one.")
+    var firstIteration: Int = 0
+
     @Option(help: "Report inputs that take longer than this (a hang); any such input fails the run.")
     var slowMilliseconds: Double = 250
 
@@ -23,6 +26,7 @@ struct FuzzOptions: ParsableArguments {
         if iterations < 1 { throw ValidationError("--iterations must be at least 1, got \(iterations).") }
         if progressEvery < 1 { throw ValidationError("--progress-every must be at least 1, got \(progressEvery).") }
         if let replay, replay < 0 { throw ValidationError("--replay must not be negative, got \(replay).") }
+        if firstIteration < 0 { throw ValidationError("--first-iteration must not be negative, got \(firstIteration).") }
     }
 }
 
@@ -96,7 +100,9 @@ enum FuzzDriver {
         var accepted = 0, slowCount = 0, slowest = (milliseconds: 0.0, iteration: 0)
         var kinds = [String: Int]()
         let start = Date()
-        for iteration in 0..<options.iterations {
+        let iterations = options.firstIteration..<(options.firstIteration + options.iterations)
+        for iteration in iterations {
+            let done = iteration - iterations.lowerBound + 1
             let input = try target.input(iteration: iteration, seed: options.seed)
             let began = Date()
             let outcome = target.outcome(of: input)
@@ -113,17 +119,17 @@ enum FuzzDriver {
                 print("INCONSISTENT: iteration \(iteration): \(message) (replay with --replay \(iteration))")
                 throw ExitCode.failure
             }
-            if (iteration + 1) % options.progressEvery == 0 || iteration + 1 == options.iterations {
+            if done % options.progressEvery == 0 || done == options.iterations {
                 print(String(format: "%d inputs, %d \(target.acceptedLabel), %d refused, slowest %.1f ms (iteration %d), peak memory %.0f MiB, %.0f s",
-                             iteration + 1, accepted, iteration + 1 - accepted, slowest.milliseconds,
+                             done, accepted, done - accepted, slowest.milliseconds,
                              slowest.iteration, peakResidentMebibytes(), Date().timeIntervalSince(start)))
             }
         }
         print("refusals by error kind:")
         for (kind, count) in kinds.sorted(by: { ($0.value, $1.key) > ($1.value, $0.key) }) { print("  \(count)  \(kind)") }
-        print(String(format: "summary: %d inputs (seed %llu), %d \(target.acceptedLabel), %d refused, 0 crashes, %d slower than %.0f ms, "
-                         + "slowest %.1f ms (iteration %d), peak memory %.0f MiB, %.0f s",
-                     options.iterations, options.seed, accepted, options.iterations - accepted, slowCount,
+        print(String(format: "summary: %d inputs (seed %llu, iterations %d..<%d), %d \(target.acceptedLabel), %d refused, 0 crashes, "
+                         + "%d slower than %.0f ms, slowest %.1f ms (iteration %d), peak memory %.0f MiB, %.0f s",
+                     options.iterations, options.seed, iterations.lowerBound, iterations.upperBound, accepted, options.iterations - accepted, slowCount,
                      options.slowMilliseconds, slowest.milliseconds, slowest.iteration, peakResidentMebibytes(),
                      Date().timeIntervalSince(start)))
         if slowCount > 0 { throw ExitCode.failure }
