@@ -67,6 +67,40 @@ clock=$(python3 -c 'import json,sys; c=json.load(open(sys.argv[1]))[0].get("cloc
     echo
     cat "$work/compare.md"
     echo
+    echo "## Never slower: the kernels that ran"
+    echo
+    echo "Each weight's kernel as the runtime chose it when the file loaded (docs/MEASUREMENT.md, kernel"
+    echo "selection: an fp16, palette or sparse weight is timed against its exact fp32 form at batch 1,"
+    echo "8 and 64, and each batch range runs the faster), and each variant's median latency against"
+    echo "fp32's in the same run (above 1: faster). A ratio under 1 is reported as it was measured."
+    echo
+    python3 - "$work/bench.json" <<'PYTHON'
+import json, sys
+records = json.load(open(sys.argv[1]))
+base = {entry["batch_size"]: entry["latency"]["median_seconds"] for entry in records[0]["latency"]}
+batches = sorted(base)
+print("| variant | " + " | ".join("× fp32 b=%d" % b for b in batches) + " | kernel per weight | second forms |")
+print("|---|" + "---:|" * len(batches) + "---|---:|")
+slower = []
+for record in records:
+    ratios = []
+    for entry in record["latency"]:
+        ratio = base[entry["batch_size"]] / entry["latency"]["median_seconds"]
+        ratios.append("%.2f" % ratio)
+        if ratio < 1 and record is not records[0]:
+            slower.append("%s at b=%d (%.2f)" % (record["variant"], entry["batch_size"], ratio))
+    kernels = "; ".join("%s: %s" % (layer["name"].rsplit(".", 1)[0], layer["kernel"])
+                        for layer in record.get("layers", []) if layer["name"].endswith(".weight"))
+    extra = record["memory"].get("alternate_form_bytes")
+    extra = "–" if not extra else ("%+.0f kB" % (extra / 1000))
+    print("| %s | %s | %s | %s |" % (record["variant"], " | ".join(ratios), kernels, extra))
+print()
+if slower:
+    print("Slower than fp32 in this run: " + ", ".join(slower) + ".")
+else:
+    print("No variant was slower than fp32 at any batch size in this run.")
+PYTHON
+    echo
     echo "## Reproducibility: the same bench run twice"
     echo
     echo "The bench above (run 1) and the same command again right after it (run 2): median latency"

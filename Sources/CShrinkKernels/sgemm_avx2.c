@@ -104,6 +104,15 @@ static SHRINK_TARGET_AVX2 void kernel_unpacked_b(ptrdiff_t kc, const float *a, c
     else kernel_body(6, kc, a, b, ldb, 1, c, ldc, alpha, beta, rows, cols);
 }
 
+/// A row block of A by one weight panel (sgemm_internal.h): 16-column pieces through the
+/// in-place-B micro-kernel with the panel's row stride (32, or 16 for a narrow last panel).
+static SHRINK_TARGET_AVX2 void kernel_panel(ptrdiff_t kc, const float *a, const float *panel, ptrdiff_t stride,
+                                            float *c, ptrdiff_t ldc, float beta, ptrdiff_t rows, ptrdiff_t cols) {
+    for (ptrdiff_t h = 0; h < cols; h += SGEMM_NR)
+        kernel_unpacked_b(kc, a, panel + h, stride, c + h, ldc, 1.0f, beta, rows, cols - h < SGEMM_NR ? cols - h : SGEMM_NR);
+}
+#define SGEMM_PANELS_DRIVER shrink_sgemm_panels_avx2
+
 /// In-register transpose of 8 rows of 8 floats.
 static SHRINK_ALWAYS_INLINE SHRINK_TARGET_AVX2 void transpose8(__m256 r[8]) {
     __m256 t[8], u[8];

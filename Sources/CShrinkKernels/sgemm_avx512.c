@@ -117,6 +117,15 @@ static SHRINK_TARGET_AVX512 void kernel_unpacked_b(ptrdiff_t kc, const float *a,
     else kernel_body(12, kc, a, b, ldb, 1, c, ldc, alpha, beta, rows, cols);
 }
 
+/// A row block of A by one weight panel (sgemm_internal.h): a 32-column panel is exactly the
+/// packed micro-kernel's B rows; a 16-column last panel goes through the in-place-B kernel.
+static SHRINK_TARGET_AVX512 void kernel_panel(ptrdiff_t kc, const float *a, const float *panel, ptrdiff_t stride,
+                                              float *c, ptrdiff_t ldc, float beta, ptrdiff_t rows, ptrdiff_t cols) {
+    if (stride == SGEMM_NR) kernel_packed(kc, a, panel, c, ldc, 1.0f, beta, rows, cols);
+    else kernel_unpacked_b(kc, a, panel, stride, c, ldc, 1.0f, beta, rows, cols);
+}
+#define SGEMM_PANELS_DRIVER shrink_sgemm_panels_avx512
+
 /// In-register transpose of 16 rows of 16 floats.
 static SHRINK_ALWAYS_INLINE SHRINK_TARGET_AVX512 void transpose16(__m512 r[16]) {
     __m512 t[16], u[16], v[16];

@@ -193,4 +193,41 @@ void SGEMM_DRIVER(const shrink_sgemm_call *call) {
     }
 }
 
+#ifdef SGEMM_PANELS_DRIVER
+/// The loop nest over prepacked weight panels (sgemm_internal.h): A is packed per MC×KC block as
+/// above; B is never packed. Each 32-column panel of a depth slice is read from memory once and
+/// used by every MR micro-panel of A's block before the next (panels outer, so a B larger than
+/// the caches streams once per row block). `kernel_panel` is the path's micro-kernel on a panel
+/// whose depth rows are `stride` (32, or 16 for a narrow last panel) floats apart.
+int SGEMM_PANELS_DRIVER(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const float *a, ptrdiff_t lda,
+                        const float *panels, ptrdiff_t width, ptrdiff_t column_start, float beta,
+                        float *c, ptrdiff_t ldc) {
+    const ptrdiff_t mc_max = sgemm_balanced_block(m, SGEMM_MC, SGEMM_MR);
+    const ptrdiff_t kc_max = shrink_f32_panel_slice_depth(k);
+    float *a_buffer = shrink_sgemm_scratch(0, (size_t)((mc_max + SGEMM_MR - 1) / SGEMM_MR * SGEMM_MR) * (size_t)kc_max);
+    if (a_buffer == NULL) return -1;
+    const shrink_sgemm_call call = {
+        .transpose_a = 0, .transpose_b = 0, .m = m, .n = n, .k = k, .alpha = 1.0f, .beta = beta,
+        .a = a, .lda = lda, .b = NULL, .ldb = 0, .c = c, .ldc = ldc,
+    };
+    for (ptrdiff_t i0 = 0; i0 < m; i0 += mc_max) {
+        const ptrdiff_t mc = SGEMM_MIN(mc_max, m - i0);
+        for (ptrdiff_t p0 = 0; p0 < k; p0 += kc_max) {
+            const ptrdiff_t kc = SGEMM_MIN(kc_max, k - p0);
+            const float slice_beta = p0 == 0 ? beta : 1.0f;
+            pack_a(&call, i0, p0, mc, kc, a_buffer);
+            const float *slice = panels + p0 * width + column_start * kc;
+            for (ptrdiff_t j0 = 0; j0 < n; j0 += SHRINK_PANEL_COLUMNS) {
+                const ptrdiff_t cols = SGEMM_MIN(SHRINK_PANEL_COLUMNS, n - j0);
+                const ptrdiff_t stride = shrink_f32_panel_stride(width, column_start + j0);
+                for (ptrdiff_t ir = 0; ir < mc; ir += SGEMM_MR)
+                    kernel_panel(kc, a_buffer + ir * kc, slice + j0 * kc, stride, c + (i0 + ir) * ldc + j0, ldc, slice_beta,
+                                 SGEMM_MIN(SGEMM_MR, mc - ir), cols);
+            }
+        }
+    }
+    return 0;
+}
+#endif
+
 #undef SGEMM_MIN

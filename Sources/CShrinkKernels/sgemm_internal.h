@@ -42,6 +42,38 @@ typedef struct {
 /// thread with the same slot; freed when the thread exits.
 float *shrink_sgemm_scratch(int slot, size_t count);
 
+/// fp32 weight panels (f32_panels.c): W [n×k] stored once at load as op(B) = Wᵀ in the layout
+/// every path's prepacked driver reads, so no call packs B. Depth slices of
+/// kc = balanced(k, SHRINK_PANEL_DEPTH) (as equal as possible, ≤ 384); within a slice starting at
+/// depth p0, panels of 32 columns (the last one 16 when n mod 32 is 1-16): float (p0 + p, column
+/// j0 + j) at panels[p0 · width + j0 · kc_s + p · s + j] for j0 a multiple of 32, j < s, p < kc_s
+/// (the slice's depth), s = min(32, width − j0) the panel's width, width = n rounded up to 16;
+/// columns past n zero.
+#define SHRINK_PANEL_COLUMNS 32
+
+/// The width of the panel starting at column j0 (a multiple of 32) of a layout `width` wide.
+static inline ptrdiff_t shrink_f32_panel_stride(ptrdiff_t width, ptrdiff_t j0) {
+    return width - j0 < SHRINK_PANEL_COLUMNS ? width - j0 : SHRINK_PANEL_COLUMNS;
+}
+#define SHRINK_PANEL_DEPTH 384
+
+/// The depth of the slices of a k-deep panel layout (every slice but the last has it).
+ptrdiff_t shrink_f32_panel_slice_depth(ptrdiff_t k);
+
+/// Per-path prepacked drivers: C[m×n] = A[m×k] · (panel columns column_start ..< column_start + n)
+/// + beta·C (column_start a multiple of 32). Return 0, or −1 when scratch memory is exhausted.
+int shrink_sgemm_panels_portable(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const float *a, ptrdiff_t lda,
+                                 const float *panels, ptrdiff_t width, ptrdiff_t column_start, float beta,
+                                 float *c, ptrdiff_t ldc);
+#if SHRINK_HAVE_X86_PATHS
+int shrink_sgemm_panels_avx2(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const float *a, ptrdiff_t lda,
+                             const float *panels, ptrdiff_t width, ptrdiff_t column_start, float beta,
+                             float *c, ptrdiff_t ldc);
+int shrink_sgemm_panels_avx512(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const float *a, ptrdiff_t lda,
+                               const float *panels, ptrdiff_t width, ptrdiff_t column_start, float beta,
+                               float *c, ptrdiff_t ldc);
+#endif
+
 /// Per-path drivers. Each computes the whole call on the calling thread.
 void shrink_sgemm_portable(const shrink_sgemm_call *call);
 #if SHRINK_HAVE_X86_PATHS

@@ -38,6 +38,27 @@ static void kernel_packed(ptrdiff_t kc, const float *restrict a, const float *re
     }
 }
 
+/// A row block of A (MR-row packed panel) by one weight panel (depth rows `stride` floats
+/// apart), 8 columns at a time.
+static void kernel_panel(ptrdiff_t kc, const float *restrict a, const float *restrict panel, ptrdiff_t stride,
+                         float *restrict c, ptrdiff_t ldc, float beta, ptrdiff_t rows, ptrdiff_t cols) {
+    for (ptrdiff_t h = 0; h < cols; h += SGEMM_NR) {
+        float acc[SGEMM_MR][SGEMM_NR] = {{0.0f}};
+        for (ptrdiff_t p = 0; p < kc; p++) {
+            const float *b = panel + p * stride + h;
+            for (int i = 0; i < SGEMM_MR; i++) {
+                const float a_i = a[p * SGEMM_MR + i];
+                for (int j = 0; j < SGEMM_NR; j++) acc[i][j] += a_i * b[j];
+            }
+        }
+        const ptrdiff_t width = cols - h < SGEMM_NR ? cols - h : SGEMM_NR;
+        for (ptrdiff_t i = 0; i < rows; i++)
+            for (ptrdiff_t j = 0; j < width; j++)
+                c[i * ldc + h + j] = acc[i][j] + (beta == 0.0f ? 0.0f : beta * c[i * ldc + h + j]);
+    }
+}
+#define SGEMM_PANELS_DRIVER shrink_sgemm_panels_portable
+
 /// dst[p·width + r] = src[r·ld + p] for r < count (zero for count <= r < width), in depth
 /// blocks that keep the destination block in L1.
 static void transpose_panel(const float *restrict src, ptrdiff_t ld, ptrdiff_t count,

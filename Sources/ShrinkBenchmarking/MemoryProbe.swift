@@ -66,7 +66,7 @@ public enum MemoryProbe {
     public static func run(path: String, batchSizes: [Int], threads: Int, runsPerBatch: Int = 3,
                            allocationCounter: (() -> Int)? = nil) throws -> MemoryProbeReport {
         let baseline = try ProcessMemory.currentResidentBytes()
-        let plan = try ExecutionPlan(file: try ModelFile.read(from: path), threads: threads)
+        let plan = try ExecutionPlan(file: try ModelFile.read(from: path), threads: threads, kernelSelection: .standard)
         let sampleSize = plan.inputShape.reduce(1, *), outputSize = plan.outputShape.reduce(1, *)
         for batch in batchSizes {
             let input = [Float](repeating: 0, count: batch * sampleSize)

@@ -40,8 +40,9 @@ extension ModelBenchmark {
             }
             activationBytes += 4 * (planned.inputElements + planned.outputElements)
             let operations = planned.operationCount
-            var matrixKernel = planned.kernel
-            if case let .convolution(inner) = planned.kernel { matrixKernel = inner }
+            // One sample: the kernel a `.chosen` layer runs at batch 1.
+            var matrixKernel = planned.kernel.kernel(forBatch: 1)
+            if case let .convolution(inner) = matrixKernel { matrixKernel = inner }
             let dense = operations.multiplyAccumulates
             switch matrixKernel {
             case .int8:

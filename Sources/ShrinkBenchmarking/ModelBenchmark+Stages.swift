@@ -62,7 +62,8 @@ extension ModelBenchmark {
                                    allocationsPerInference: probe?.allocationsPerInference, runtimeBytes: runtimeBytes,
                                    // The fresh child's figure: in this process earlier loads' freed pages
                                    // are reused, which hides small models.
-                                   modelResidentBytes: probe?.modelResidentBytes ?? model.modelResidentBytes)
+                                   modelResidentBytes: probe?.modelResidentBytes ?? model.modelResidentBytes,
+                                   alternateFormBytes: plan.alternateFormBytes)
 
         let energy = try Self.energy(plan: plan, table: configuration.energyTable, measured: measured)
         let parameters = file.tensors.reduce(0) { $0 + $1.value.scalars.count }

@@ -251,7 +251,9 @@ public struct ModelBenchmark {
         var times = [Double](), plan: ExecutionPlan? = nil, resident: Int? = nil
         let clock = MonotonicClock()
         // The file is a temporary: released when the plan is built (the plan keeps no reference).
-        func load() throws -> ExecutionPlan { try ExecutionPlan(file: try ModelFile.read(from: path), threads: threads) }
+        func load() throws -> ExecutionPlan {
+            try ExecutionPlan(file: try ModelFile.read(from: path), threads: threads, kernelSelection: .standard)
+        }
         for _ in 0..<repetitions {
             plan = nil
             let before = try? ProcessMemory.currentResidentBytes()

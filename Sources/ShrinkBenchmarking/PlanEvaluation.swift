@@ -50,7 +50,8 @@ public enum PlanEvaluation {
 
     /// Compiles `file` and evaluates it (see `evaluate(plan:testSet:batchSize:)`).
     public static func evaluate(file: ModelFile, testSet: LabeledDataset, batchSize: Int, threads: Int) throws -> Result? {
-        try evaluate(plan: ExecutionPlan(file: file, threads: threads), testSet: testSet, batchSize: batchSize)
+        try evaluate(plan: ExecutionPlan(file: file, threads: threads, kernelSelection: .standard), testSet: testSet,
+                     batchSize: batchSize)
     }
 
     /// `−log softmax(logits)[label]` averaged over the rows, computed in Double with the row

@@ -34,6 +34,7 @@ extension SparseLinearWeights {
 }
 
 extension Float32LinearWeights {
-    /// Bytes the fp32 kernel reads per inference: the weights and the bias.
-    public var packedByteCount: Int { packed.byteCount + 4 * (bias?.count ?? 0) }
+    /// Bytes the fp32 kernel reads per inference: the weight panels (with their zero columns up
+    /// to a whole panel) and the bias.
+    public var packedByteCount: Int { panels.byteCount + 4 * (bias?.count ?? 0) }
 }

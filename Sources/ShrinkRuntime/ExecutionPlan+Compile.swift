@@ -46,9 +46,15 @@ extension ExecutionPlan {
         let resolved: ResolvedGraph
         let tensors: [String: StoredTensor]
         let activationQuantization: [String: ActivationQuantization]
+        /// How weight-matrix kernels are picked, and the threads a timed kernel may use.
+        let selection: KernelSelection, threads: Int
+        let timer: KernelTimer
 
         init(graph: Graph, tensors: [StoredTensor], activationQuantization: [String: ActivationQuantization],
-             registry: OperatorRegistry) throws {
+             selection: KernelSelection, threads: Int, timer: @escaping KernelTimer, registry: OperatorRegistry) throws {
+            self.selection = selection
+            self.threads = threads
+            self.timer = timer
             do {
                 resolved = try ResolvedGraph(graph, registry: registry)
             } catch {
@@ -102,6 +108,19 @@ extension ExecutionPlan {
                     outputElements: node.outputs.reduce(0) { $0 + valueSizes[id($1)] }, operationCount: counts[index])
             }
 
+            var memoryLeft = if case let .measured(limit) = selection { limit } else { 0 }
+            /// The kernel of `choice`, or the per-batch choice between it and its fp32 form.
+            func selected(_ choice: (kernel: LinearKernel, kind: LayerKernel, folded: Bool), node: Node, weight: StoredTensor,
+                          bias: [Float]?, outputs: Int, inputs: Int, affine: ChannelAffine?,
+                          rowsPerSample: Int) throws -> (kernel: LinearKernel, kind: LayerKernel) {
+                try ExecutionPlan.selectKernel(
+                    stored: (choice.kernel, choice.kind), selection: selection, memoryLeft: &memoryLeft, outputs: outputs,
+                    inputs: inputs, rowsPerSample: rowsPerSample, threads: threads, timer: timer) {
+                    try ExecutionPlan.float32Form(node: node.name, weight: weight, bias: bias, outputs: outputs, inputs: inputs,
+                                                  fold: affine, folded: choice.folded)
+                }
+            }
+
             var layers = [PlannedLayer?](repeating: nil, count: nodes.count)
             var steps = [Step]()
             var aliases = [Int: Int]() // value id → the value id whose memory it uses
@@ -129,9 +148,11 @@ extension ExecutionPlan {
                                                                 fold: affine)
                     folded = choice.folded
                     let quantization = try staticQuantization(for: choice.kernel, node: node)
-                    let kind: LayerKernel = quantization != nil ? .int8(static: true) : choice.kind
+                    let runs = try selected(choice, node: node, weight: weight, bias: bias, outputs: linear.outputFeatures,
+                                            inputs: linear.inputFeatures, affine: affine, rowsPerSample: 1)
+                    let kind: LayerKernel = quantization != nil ? .int8(static: true) : runs.kind
                     step = Step(node: index, name: node.name,
-                                operation: .linear(choice.kernel, quantization: quantization,
+                                operation: .linear(runs.kernel, quantization: quantization,
                                                    outputCount: linear.outputFeatures, inputCount: linear.inputFeatures),
                                 inputs: [id(node.inputs[0])], outputs: [output],
                                 transform: transform(channels: channels, affine: folded ? nil : affine, clamp: clamp))
@@ -152,9 +173,11 @@ extension ExecutionPlan {
                                                                 fold: affine, int8ColumnOrder: work.int8ColumnOrder)
                     }
                     folded = choice.folded
-                    let kind: LayerKernel = quantization != nil ? .int8(static: true) : choice.kind
+                    let runs = try selected(choice, node: node, weight: weight, bias: bias, outputs: convolution.outputChannels,
+                                            inputs: work.depth, affine: affine, rowsPerSample: work.pixels)
+                    let kind: LayerKernel = quantization != nil ? .int8(static: true) : runs.kind
                     step = Step(node: index, name: node.name,
-                                operation: .convolution(choice.kernel, quantization: quantization, work: work),
+                                operation: .convolution(runs.kernel, quantization: quantization, work: work),
                                 inputs: [id(node.inputs[0])], outputs: [output],
                                 transform: transform(channels: channels, affine: folded ? nil : affine, clamp: clamp))
                     layers[index] = planned(index, .convolution(kind))

@@ -9,6 +9,22 @@ extension ExecutionPlan {
         return bytes
     }
 
+    /// Bytes of the weights' second forms the plan keeps because they ran faster than the
+    /// stored encoding's kernel at some batch size (`KernelSelection.measured`): each `.chosen`
+    /// layer's forms together, less the packed encoding it would hold anyway (negative when a
+    /// form replaced the encoding everywhere and is smaller, 0 when no layer is `.chosen`).
+    public var alternateFormBytes: Int {
+        steps.reduce(0) { total, step in
+            switch step.operation {
+            case let .linear(kernel, _, _, _), let .convolution(kernel, _, _):
+                guard case let .chosen(choice) = kernel else { return total }
+                return total + kernel.residentByteCount - choice.encodingByteCount
+            default:
+                return total
+            }
+        }
+    }
+
     /// Bytes of the activation arena the plan holds now (sized for the largest batch run so far;
     /// 0 before the first run). Convolution im2col scratch is not included.
     public var activationBufferBytes: Int { arena == nil ? 0 : 4 * max(1, arenaSampleElements * capacityBatch) }

@@ -20,22 +20,8 @@ extension ExecutionPlan {
     static func matrixKernel(node: String, weight stored: StoredTensor, bias: [Float]?, outputs: Int, inputs: Int,
                              fold: ChannelAffine?, int8ColumnOrder: [Int]? = nil)
         throws -> (kernel: LinearKernel, kind: LayerKernel, folded: Bool) {
-        // bias' = scale · bias + shift
-        var foldedBias: [Float]? {
-            guard let fold else { return bias }
-            return (0..<outputs).map { fold.scale[$0] * (bias?[$0] ?? 0) + fold.shift[$0] }
-        }
-        func decoded() -> [Float] {
-            guard let fold else { return stored.value.scalars }
-            var values = stored.value.scalars
-            values.withUnsafeMutableBufferPointer { values in
-                for row in 0..<outputs {
-                    let scale = fold.scale[row]
-                    for column in 0..<inputs { values[row * inputs + column] *= scale }
-                }
-            }
-            return values
-        }
+        var foldedBias: [Float]? { Self.foldedBias(bias, outputs: outputs, fold: fold) }
+        func decoded() -> [Float] { Self.foldedWeights(stored, outputs: outputs, inputs: inputs, fold: fold) }
         func float32() throws -> (LinearKernel, LayerKernel, Bool) {
             (.float32(try Float32LinearWeights(weights: decoded(), bias: foldedBias, outputCount: outputs, inputCount: inputs)),
              .float32, fold != nil)
@@ -76,6 +62,40 @@ extension ExecutionPlan {
                 return try float32()
             }
         } catch let error as RuntimeKernelError {
+            throw ExecutionPlanError.kernel(node: node, error)
+        }
+    }
+
+    /// bias' = scale · bias + shift (the bias itself without a fold).
+    static func foldedBias(_ bias: [Float]?, outputs: Int, fold: ChannelAffine?) -> [Float]? {
+        guard let fold else { return bias }
+        return (0..<outputs).map { fold.scale[$0] * (bias?[$0] ?? 0) + fold.shift[$0] }
+    }
+
+    /// The decoded weights [outputs, inputs] with row r scaled by the fold's scale[r] (as decoded
+    /// without a fold).
+    static func foldedWeights(_ stored: StoredTensor, outputs: Int, inputs: Int, fold: ChannelAffine?) -> [Float] {
+        guard let fold else { return stored.value.scalars }
+        var values = stored.value.scalars
+        values.withUnsafeMutableBufferPointer { values in
+            for row in 0..<outputs {
+                let scale = fold.scale[row]
+                for column in 0..<inputs { values[row * inputs + column] *= scale }
+            }
+        }
+        return values
+    }
+
+    /// The exact fp32 form of a weight whose encoding chose `matrixKernel`'s kernel: the decoded
+    /// values with the fold applied when that kernel folded it (else the caller's step applies
+    /// it after either form), in `int8ColumnOrder`-free stored column order.
+    static func float32Form(node: String, weight stored: StoredTensor, bias: [Float]?, outputs: Int, inputs: Int,
+                            fold: ChannelAffine?, folded: Bool) throws -> Float32LinearWeights {
+        do {
+            return try Float32LinearWeights(
+                weights: foldedWeights(stored, outputs: outputs, inputs: inputs, fold: folded ? fold : nil),
+                bias: foldedBias(bias, outputs: outputs, fold: folded ? fold : nil), outputCount: outputs, inputCount: inputs)
+        } catch {
             throw ExecutionPlanError.kernel(node: node, error)
         }
     }

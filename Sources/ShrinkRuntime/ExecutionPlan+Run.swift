@@ -48,7 +48,7 @@ extension ExecutionPlan {
             stepIndex += 1
             if step.runsInStages {
                 try step.executeInStages(input: address(step.inputs[0]), output: address(step.outputs[0]), batch: batch,
-                                         threads: threads, kind: layer.kernel.operatorKind, profile: &profile)
+                                         threads: threads, kind: layer.kernel.kernel(forBatch: batch).operatorKind, profile: &profile)
                 continue
             }
             let start = ContinuousClock.now
@@ -60,7 +60,7 @@ extension ExecutionPlan {
                                  output: address(step.outputs[0]), batch: batch, threads: threads)
             }
             let (seconds, attoseconds) = (ContinuousClock.now - start).components
-            profile?.add(kind: layer.kernel.operatorKind, seconds: Double(seconds) + Double(attoseconds) * 1e-18)
+            profile?.add(kind: layer.kernel.kernel(forBatch: batch).operatorKind, seconds: Double(seconds) + Double(attoseconds) * 1e-18)
         }
     }
 

@@ -10,6 +10,15 @@ extension ExecutionPlan {
         case palette(PaletteLinearWeights)
         case sparse(SparseLinearWeights)
         case float32(Float32LinearWeights)
+        /// Several forms of one weight, each running the batch sizes it was fastest at when the
+        /// plan loaded (`KernelSelection.measured`, `ExecutionPlan+KernelSelection.swift`).
+        case chosen(KernelChoice)
+
+        /// The form that runs `batch` samples (this kernel unless it is `.chosen`).
+        func resolved(batch: Int) -> LinearKernel {
+            if case let .chosen(choice) = self { return choice.kernel(forBatch: batch) }
+            return self
+        }
     }
 
     /// What one step computes.
@@ -83,7 +92,8 @@ extension ExecutionPlan {
             switch operation {
             case let .native(native):
                 native.run(input: input, second: second, output: output, batch: batch, transform: transform)
-            case let .linear(kernel, quantization, outputCount, inputCount):
+            case let .linear(chosen, quantization, outputCount, inputCount):
+                let kernel = chosen.resolved(batch: batch)
                 let work = kernel.parallelWork(rows: batch, outputCount: outputCount, inputCount: inputCount)
                 let threadCount = work >= ExecutionPlan.parallelWorkThreshold ? threads : 1
                 if let fusedInt8 {
@@ -120,8 +130,9 @@ extension ExecutionPlan {
                     throw ExecutionPlanError.kernel(node: name, error)
                 }
                 work.scatter(batch: batch, into: output, transform: transform)
-            case let .convolution(kernel, quantization, work):
+            case let .convolution(chosen, quantization, work):
                 // [batch, in, h, w] → im2col [batch·pixels, in·k²] → [batch·pixels, out] → [batch, out, pixels]
+                let kernel = chosen.resolved(batch: batch)
                 work.prepare(batch: batch)
                 work.lower(input, batch: batch)
                 let rows = batch * work.pixels
@@ -197,15 +208,8 @@ extension ExecutionPlan {
                     } else {
                         try packed.apply(input: input, rows: rows, output: output, granularity: .perRow, threadCount: threadCount)
                     }
-                case let .float16(packed):
-                    packed.apply(input: input, rows: rows, output: output, threadCount: threadCount)
-                case let .palette(packed):
-                    packed.apply(input: input, rows: rows, output: output, threadCount: threadCount)
-                case let .sparse(packed):
-                    packed.apply(input: input, rows: rows, output: output, threadCount: threadCount)
-                case let .float32(packed):
-                    // Row-dot GEMV for small batches, blocked GEMM for larger ones.
-                    packed.apply(input: input, rows: rows, output: output, threadCount: threadCount)
+                case .float16, .palette, .sparse, .float32, .chosen:
+                    kernel.applyUnquantized(input: input, rows: rows, output: output, threadCount: threadCount)
                 }
             } catch {
                 throw ExecutionPlanError.kernel(node: node, error)
@@ -225,7 +229,29 @@ extension ExecutionPlan.LinearKernel {
         return multiplyAccumulates
     }
 
-    /// Bytes of the packed weights (and bias, centroids, scales).
+    /// y = x · Wᵀ + bias for the fp32-input forms (int8 quantizes its input first: `Step.apply`);
+    /// a `.chosen` kernel runs its form for `rows` samples (callers with several rows per sample
+    /// resolve it with `resolved(batch:)` first).
+    func applyUnquantized(input: UnsafePointer<Float>, rows: Int, output: UnsafeMutablePointer<Float>, threadCount: Int) {
+        switch self {
+        case .int8:
+            preconditionFailure("int8 weights quantize their input: ExecutionPlan.Step.apply")
+        case let .float16(packed):
+            packed.apply(input: input, rows: rows, output: output, threadCount: threadCount)
+        case let .palette(packed):
+            packed.apply(input: input, rows: rows, output: output, threadCount: threadCount)
+        case let .sparse(packed):
+            packed.apply(input: input, rows: rows, output: output, threadCount: threadCount)
+        case let .float32(packed):
+            // Row-dot GEMV for small batches, blocked GEMM for larger ones.
+            packed.apply(input: input, rows: rows, output: output, threadCount: threadCount)
+        case let .chosen(choice):
+            choice.kernel(forBatch: rows).applyUnquantized(input: input, rows: rows, output: output, threadCount: threadCount)
+        }
+    }
+
+    /// Bytes of the packed weights (and bias, centroids, scales) one inference reads: a
+    /// `.chosen` kernel's batch-1 form.
     var packedByteCount: Int {
         switch self {
         case let .int8(packed): packed.packedByteCount
@@ -233,6 +259,13 @@ extension ExecutionPlan.LinearKernel {
         case let .palette(packed): packed.packedByteCount
         case let .sparse(packed): packed.packedByteCount
         case let .float32(packed): packed.packedByteCount
+        case let .chosen(choice): choice.kernel(forBatch: 1).packedByteCount
         }
+    }
+
+    /// Bytes of every form kept in memory (a `.chosen` kernel's forms together).
+    var residentByteCount: Int {
+        guard case let .chosen(choice) = self else { return packedByteCount }
+        return choice.candidates.reduce(0) { $0 + $1.kernel.packedByteCount }
     }
 }

@@ -9,7 +9,8 @@ import ShrinkTensor
 /// node on its op's own inference kernel, and every activation in one reused arena.
 ///
 /// Kernel choice per `Linear` weight (`StoredTensor.encoding`; a `Conv2D` with a coded weight is
-/// lowered with im2col onto the same matrix kernel, `.convolution`):
+/// lowered with im2col onto the same matrix kernel, `.convolution`), before `KernelSelection.measured`
+/// may pair an fp16, palette or sparse kernel with its exact fp32 form per batch range (`.chosen`):
 /// - affine 8-bit signed, zero points 0, one scale per output channel (or per tensor) → `.int8`:
 ///   activations quantized to u8 per row at run time, or with the calibrated parameters of the
 ///   node's input value when `activationQuantization` has 8-bit ones (`.int8(static: true)`);
@@ -91,10 +92,23 @@ public final class ExecutionPlan {
     ///   - activationQuantization: calibrated parameters per graph value name; an int8 node whose
     ///     input value has 8-bit ones quantizes with exactly those (`LayerKernel.int8(static: true)`).
     ///   - threads: the most threads a large layer may use.
+    ///   - kernelSelection: the encoding's kernel for every weight (`.encoding`, the default), or
+    ///     per batch range the faster of it and its exact fp32 form, timed while compiling
+    ///     (`.measured`, `KernelSelection.standard`: what the CLI runs).
     /// - Throws: `ExecutionPlanError` naming the node at fault.
-    public init(graph: Graph, tensors: [StoredTensor], activationQuantization: [String: ActivationQuantization] = [:],
-                threads: Int = 1, registry: OperatorRegistry = .standard) throws {
+    public convenience init(graph: Graph, tensors: [StoredTensor], activationQuantization: [String: ActivationQuantization] = [:],
+                            threads: Int = 1, kernelSelection: KernelSelection = .encoding,
+                            registry: OperatorRegistry = .standard) throws {
+        try self.init(graph: graph, tensors: tensors, activationQuantization: activationQuantization, threads: threads,
+                      kernelSelection: kernelSelection, registry: registry, kernelTimer: ExecutionPlan.timeCandidates)
+    }
+
+    /// Compiles with `kernelTimer` timing the candidate kernels of `.measured` selection (the
+    /// wall clock in every public initializer; tests pass fixed timings to pin the decisions).
+    init(graph: Graph, tensors: [StoredTensor], activationQuantization: [String: ActivationQuantization], threads: Int,
+         kernelSelection: KernelSelection, registry: OperatorRegistry, kernelTimer: @escaping KernelTimer) throws {
         let compiled = try Compiler(graph: graph, tensors: tensors, activationQuantization: activationQuantization,
+                                    selection: kernelSelection, threads: max(1, threads), timer: kernelTimer,
                                     registry: registry).compile()
         self.threads = max(1, threads)
         layers = compiled.layers
@@ -115,8 +129,9 @@ public final class ExecutionPlan {
     }
 
     /// Compiles a model file's graph and tensors (see `init(graph:tensors:...)`).
-    public convenience init(file: ModelFile, threads: Int = 1) throws {
-        try self.init(graph: file.graph, tensors: file.tensors, activationQuantization: file.activationQuantization, threads: threads)
+    public convenience init(file: ModelFile, threads: Int = 1, kernelSelection: KernelSelection = .encoding) throws {
+        try self.init(graph: file.graph, tensors: file.tensors, activationQuantization: file.activationQuantization, threads: threads,
+                      kernelSelection: kernelSelection)
     }
 
     deinit { arena.map { UnsafeMutableRawPointer($0).deallocate() } }

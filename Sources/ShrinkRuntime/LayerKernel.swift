@@ -16,6 +16,10 @@ public indirect enum LayerKernel: Equatable, Sendable, CustomStringConvertible {
     case float32
     /// A convolution lowered with im2col onto the matrix kernel of its weight encoding.
     case convolution(LayerKernel)
+    /// Forms of one weight chosen per batch size by timing them when the plan loaded
+    /// (`KernelSelection.measured`): the stored encoding's kernel `stored`, and the kernel each
+    /// batch range runs (the encoding's own, or the exact fp32 form where that was faster).
+    case chosen(stored: LayerKernel, byBatch: [BatchKernel])
     /// The op's own inference kernel (`Operator.makeKernel(...).forward(_:mode: .inference)`), by op type name.
     case reference(String)
     /// The runtime's own inference step for op type `String` on the arena, no tensor copies
@@ -31,7 +35,8 @@ public indirect enum LayerKernel: Equatable, Sendable, CustomStringConvertible {
     /// (per-channel scale + shift, then max(0, x)).
     case fused(into: String)
 
-    /// A short label, e.g. `palette(4)`, `int8(static)` or `sparse(8.0 %, palette)`.
+    /// A short label, e.g. `palette(4)`, `int8(static)`, `sparse(8.0 %, palette)` or
+    /// `sparse(25.0 %, fp32) → float32 at b1–2`.
     public var description: String {
         switch self {
         case let .int8(isStatic): isStatic ? "int8(static)" : "int8"
@@ -41,6 +46,10 @@ public indirect enum LayerKernel: Equatable, Sendable, CustomStringConvertible {
             "sparse(\((density * 1000).rounded() / 10) %, \(palettized ? "palette" : "fp32"))"
         case .float32: "float32"
         case let .convolution(matrix): "conv(\(matrix))"
+        case let .chosen(stored, byBatch):
+            // sparse(25.0 %, fp32) → float32 at b1–2
+            ([stored.description] + byBatch.filter { $0.kernel != stored }.map { "→ \($0.kernel) at \($0.rangeLabel)" })
+                .joined(separator: " ")
         case let .reference(typeName): "reference(\(typeName))"
         case let .native(typeName): "native(\(typeName))"
         case .relu: "relu"

@@ -69,6 +69,7 @@ extension LayerKernel {
         case .relu: "relu"
         case .identity: "identity"
         case .folded, .fused: "fused"
+        case let .chosen(stored, byBatch): (byBatch.first?.kernel ?? stored).operatorKind
         }
     }
 }

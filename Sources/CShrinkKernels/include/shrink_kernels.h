@@ -292,6 +292,36 @@ int shrink_palette_int8_linear_dynamic(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, co
 void shrink_f32_linear_rows(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const float *x, ptrdiff_t ldx,
                             const float *w, ptrdiff_t ldw, const float *bias, float *y, ptrdiff_t ldy);
 
+// MARK: - fp32 linear on prepacked weight panels
+
+/// The width of the panel layout of n output channels: n rounded up to 16 (32-column panels, the
+/// last one 16 columns when n mod 32 is 1-16).
+ptrdiff_t shrink_f32_panels_width(ptrdiff_t n);
+
+/// Floats of the panel layout of an [n×k] weight: k · shrink_f32_panels_width(n). Layout: depth
+/// slices of kc = ⌈k / ⌈k/384⌉⌉ (the last may be shorter); in the slice starting at depth p0 with
+/// depth kc_s, W[j][p0 + p] sits at panels[p0 · width + j0 · kc_s + p · s + (j − j0)] with
+/// j0 = j − j mod 32 and s = min(32, width − j0) the panel's width; columns j ≥ n are zero.
+size_t shrink_f32_panels_count(ptrdiff_t n, ptrdiff_t k);
+
+/// Packs W [n×k] (row stride ldw, one row per output channel) into `panels` (64-byte aligned,
+/// shrink_f32_panels_count floats), once at load.
+void shrink_f32_pack_panels(ptrdiff_t n, ptrdiff_t k, const float *w, ptrdiff_t ldw, float *panels);
+
+/// The inverse of shrink_f32_pack_panels: W [n×k] (row stride ldw) from its panels.
+void shrink_f32_unpack_panels(ptrdiff_t n, ptrdiff_t k, const float *panels, float *w, ptrdiff_t ldw);
+
+/// y[m×n] = x[m×k] · Wᵀ + bias (bias may be NULL) for output columns column_start ..< column_start
+/// + n of a weight packed by shrink_f32_pack_panels with `width` (shrink_f32_panels_width);
+/// column_start a multiple of 32; y and bias point at column column_start's entries. Up to 4 rows:
+/// the panels streamed once per 4 rows; more: the blocked GEMM with the panels as its packed B
+/// (no packing of W). AVX-512, AVX2+FMA or portable by shrink_cpu_active_path(); fp32
+/// accumulation; each output's sum order does not depend on column_start (threads split
+/// columns). Returns 0, or −1 for a column range outside the layout.
+int shrink_f32_panels_linear(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const float *x, ptrdiff_t ldx,
+                             const float *panels, ptrdiff_t width, ptrdiff_t column_start,
+                             const float *bias, float *y, ptrdiff_t ldy);
+
 // MARK: - Convolution lowering
 
 /// im2col for one sample: input [channels, height, width] → columns [oh·ow, channels·k·k], row

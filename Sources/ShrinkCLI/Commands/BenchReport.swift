@@ -18,6 +18,8 @@ struct BenchReport {
             ("±95 % / median", .right), ("samples/s", .right), ("cycles (est.)", .right),
         ])
         var operators = TextTable([("variant", .left), ("operator", .left), ("calls/run", .right), ("time/run", .right), ("share", .right)])
+        var kernels = TextTable([("variant", .left), ("weight", .left), ("stored as", .left), ("kernel run", .left)])
+        var secondForms = [String]()
         for record in records {
             summary.append([
                 record.variant, ReportFormatting.bytes(record.size.fileBytes), ReportFormatting.bytes(record.size.gzipBytes),
@@ -43,6 +45,12 @@ struct BenchReport {
                     entry.medianCycles.map(Self.cycles) ?? "-",
                 ])
             }
+            for layer in record.layers where layer.name.hasSuffix(".weight") && layer.kernel != "unknown" {
+                kernels.append([record.variant, layer.name, layer.encoding, layer.kernel])
+            }
+            if let bytes = record.memory.alternateFormBytes, bytes != 0 {
+                secondForms.append("\(record.variant) \(bytes > 0 ? "+" : "−")\(ReportFormatting.bytes(abs(bytes)))")
+            }
             for share in record.operators {
                 operators.append([record.variant, share.kind, String(format: "%.1f", share.callsPerRun),
                                   Self.seconds(share.secondsPerRun), percent(share.share)])
@@ -50,6 +58,11 @@ struct BenchReport {
         }
         var text = summary.rendered() + "\n\nLatency per run\n" + latency.rendered()
             + "\n\nTime per operator (batch \(records.first?.settings.batchSizes.first ?? 1))\n" + operators.rendered()
+            + "\n\nKernel per weight, chosen at load (\"→ float32 at b1–2\": those batch sizes run the exact fp32 form, timed faster)\n"
+            + kernels.rendered()
+        if !secondForms.isEmpty {
+            text += "\nFaster second forms kept in memory: " + secondForms.joined(separator: ", ")
+        }
         let clocks = records.compactMap(\.clock)
         if let clock = clocks.first {
             text += String(format: "\n\nEffective core clock during the latency runs: %.2f GHz [%.2f – %.2f] (dependent-add probe%@); cycles (est.) = median × clock",

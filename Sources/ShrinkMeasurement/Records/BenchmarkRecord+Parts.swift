@@ -138,15 +138,20 @@ public struct MemoryFigures: Codable, Equatable, Sendable {
     /// The model's own resident memory in the measuring process: RSS after reading the file and
     /// building the plan (file released) minus RSS before, in bytes; nil when not measured.
     public var modelResidentBytes: Int?
+    /// Bytes of second, faster forms of weights the runtime keeps beside (or instead of) their
+    /// stored encodings' kernels, chosen by timing at load (`KernelSelection.measured`; 0 when
+    /// every encoding's own kernel was fastest); nil in records written before it existed.
+    public var alternateFormBytes: Int?
 
     /// Creates memory figures.
     public init(peakResidentBytes: Int?, baselineResidentBytes: Int?, allocationsPerInference: Int?, runtimeBytes: Int?,
-                modelResidentBytes: Int? = nil) {
+                modelResidentBytes: Int? = nil, alternateFormBytes: Int? = nil) {
         self.peakResidentBytes = peakResidentBytes
         self.baselineResidentBytes = baselineResidentBytes
         self.allocationsPerInference = allocationsPerInference
         self.runtimeBytes = runtimeBytes
         self.modelResidentBytes = modelResidentBytes
+        self.alternateFormBytes = alternateFormBytes
     }
 
     enum CodingKeys: String, CodingKey {
@@ -155,6 +160,7 @@ public struct MemoryFigures: Codable, Equatable, Sendable {
         case allocationsPerInference = "allocations_per_inference"
         case runtimeBytes = "runtime_bytes"
         case modelResidentBytes = "model_resident_bytes"
+        case alternateFormBytes = "alternate_form_bytes"
     }
 }
 

@@ -1,0 +1,194 @@
+import ShrinkFormats
+import ShrinkKernels
+
+/// How an `ExecutionPlan` picks the kernel of each weight matrix.
+///
+/// A compressed encoding's own kernel reads the small form directly, but on a given machine,
+/// shape and batch size it can lose to plain fp32 (a CSR layer at 25 % density at batch 1, a
+/// 5-bit palette at batch 64). "Compressed is never slower": with `.measured`, the plan keeps an
+/// exact second form of such a weight (its decoded fp32 values, packed for the fp32 kernel),
+/// times both kernels on the layer's real shape at batch 1, 8 and 64 while it loads, and runs
+/// each batch size on the faster one. A form that wins at no batch size is dropped again.
+public enum KernelSelection: Sendable, Equatable {
+    /// The stored encoding's kernel at every batch size (no timing, results independent of the
+    /// machine's load; what the kernel tests pin).
+    case encoding
+    /// The fastest of the encoding's kernel and its exact fp32 alternative per batch range, timed
+    /// at load; alternative forms take at most `memoryLimitBytes` together (beyond that a layer
+    /// keeps its encoding's kernel).
+    case measured(memoryLimitBytes: Int)
+
+    /// `.measured` with up to 1 GiB of alternative forms: what `shrink bench`, `shrink eval` and
+    /// `shrink compress` (accuracy of the written file) run.
+    public static let standard = KernelSelection.measured(memoryLimitBytes: 1 << 30)
+}
+
+/// The kernel a `.chosen` layer runs for a range of batch sizes.
+public struct BatchKernel: Equatable, Sendable {
+    /// The smallest batch size of the range.
+    public let firstBatch: Int
+    /// The largest batch size of the range; nil for no upper bound.
+    public let lastBatch: Int?
+    /// The kernel that runs these batch sizes.
+    public let kernel: LayerKernel
+
+    /// Whether `batch` falls in the range.
+    public func contains(_ batch: Int) -> Bool { batch >= firstBatch && (lastBatch.map { batch <= $0 } ?? true) }
+
+    /// `b1–2`, `b3–22`, `b≥23`.
+    var rangeLabel: String {
+        guard let lastBatch else { return "b≥\(firstBatch)" }
+        return lastBatch == firstBatch ? "b\(firstBatch)" : "b\(firstBatch)–\(lastBatch)"
+    }
+}
+
+extension ExecutionPlan {
+    /// The batch sizes timed at load, and the batch ranges their winners run: each timed size
+    /// rules up to the geometric middle between it and the next (√8 ≈ 2.8, √512 ≈ 22.6).
+    static let timedBatches: [(batch: Int, lastBatch: Int?)] = [(1, 2), (8, 22), (64, nil)]
+
+    /// Timing at one batch size runs every candidate at least this many times, round-robin...
+    static let minimumTimingRounds = 3
+    /// ... and stops after this many rounds or once this much time has passed (seconds).
+    static let maximumTimingRounds = 15, timingBudgetSeconds = 0.02
+    /// A batch size is timed only when a call does at most this many multiply-accumulates
+    /// (about 0.5 s of fp32 work); larger batch sizes run the winner of the largest one timed.
+    static let maximumTimedMultiplyAccumulates = 1 << 33
+    /// An alternative must be this much faster than the encoding's kernel to replace it (below,
+    /// the difference is within timing noise and the smaller form is kept).
+    static let requiredSpeedup = 1.05
+
+    /// Seconds per call of each of `kernels` on `rows` rows of an [outputs, inputs] weight, using
+    /// up to `threads` threads (`timeCandidates`, the wall clock, outside tests).
+    typealias KernelTimer = (_ kernels: [LinearKernel], _ rows: Int, _ outputs: Int, _ inputs: Int, _ threads: Int) -> [Double]
+
+    /// Several forms of one weight matrix and the batch ranges each runs (`LinearKernel.chosen`).
+    final class KernelChoice {
+        /// The forms kept (each wins at least one range), with their layer-kernel labels.
+        let candidates: [(kernel: LinearKernel, kind: LayerKernel)]
+        /// Batch ranges in increasing order, with the index into `candidates` each runs.
+        let ranges: [(range: BatchKernel, candidate: Int)]
+        /// Bytes of the stored encoding's packed kernel (kept or not).
+        let encodingByteCount: Int
+
+        init(candidates: [(kernel: LinearKernel, kind: LayerKernel)], ranges: [(range: BatchKernel, candidate: Int)],
+             encodingByteCount: Int) {
+            self.candidates = candidates
+            self.ranges = ranges
+            self.encodingByteCount = encodingByteCount
+        }
+
+        /// The form that runs `batch` samples.
+        func kernel(forBatch batch: Int) -> LinearKernel {
+            for entry in ranges where entry.range.contains(batch) { return candidates[entry.candidate].kernel }
+            return candidates[ranges.last!.candidate].kernel
+        }
+    }
+
+    /// With `.measured` selection, times the encoding's kernel `stored` (fp16, palette or
+    /// sparse) against the exact fp32 form of the same weights and returns the choice per batch
+    /// range; returns `stored` unchanged when the encoding wins everywhere, when it is already
+    /// fp32 or int8 (int8's activation quantization is part of its results), or when the fp32
+    /// form does not fit the remaining `memoryLeft` (decreased by what the kept form takes).
+    ///
+    /// - Parameters:
+    ///   - rowsPerSample: rows of the matrix product per sample (1 for a Linear, output pixels
+    ///     for a lowered convolution).
+    ///   - makeAlternative: builds the fp32 form (the same decoded, folded values the encoding holds).
+    static func selectKernel(
+        stored: (kernel: LinearKernel, kind: LayerKernel), selection: KernelSelection, memoryLeft: inout Int,
+        outputs: Int, inputs: Int, rowsPerSample: Int, threads: Int, timer: KernelTimer,
+        makeAlternative: () throws -> Float32LinearWeights
+    ) throws -> (kernel: LinearKernel, kind: LayerKernel) {
+        guard case .measured = selection else { return stored }
+        switch stored.kernel {
+        case .float16, .palette, .sparse: break
+        case .int8, .float32, .chosen: return stored
+        }
+        let alternativeBytes = 4 * outputs * inputs + 4 * outputs
+        guard alternativeBytes <= memoryLeft else { return stored }
+        let alternative = try makeAlternative()
+        let candidates: [(kernel: LinearKernel, kind: LayerKernel)] = [stored, (.float32(alternative), .float32)]
+
+        var winners = [Int]()
+        for (batch, _) in timedBatches {
+            let rows = batch * max(1, rowsPerSample)
+            guard winners.isEmpty || rows * outputs * inputs <= maximumTimedMultiplyAccumulates else {
+                winners.append(winners.last!)
+                continue
+            }
+            let seconds = timer(candidates.map(\.kernel), rows, outputs, inputs, threads)
+            winners.append(seconds[1] * requiredSpeedup < seconds[0] ? 1 : 0)
+        }
+        guard winners.contains(1) else { return stored }
+
+        // Keep the forms that win somewhere; merge neighbouring ranges with the same winner.
+        let kept = Array(Set(winners)).sorted()
+        var ranges = [(range: BatchKernel, candidate: Int)]()
+        for (position, winner) in winners.enumerated() {
+            let candidate = kept.firstIndex(of: winner)!
+            let (firstBatch, lastBatch) = (position == 0 ? 1 : timedBatches[position - 1].lastBatch! + 1,
+                                           timedBatches[position].lastBatch)
+            if let last = ranges.last, last.candidate == candidate {
+                ranges[ranges.count - 1].range = BatchKernel(firstBatch: last.range.firstBatch, lastBatch: lastBatch,
+                                                             kernel: candidates[winner].kind)
+            } else {
+                ranges.append((BatchKernel(firstBatch: firstBatch, lastBatch: lastBatch, kernel: candidates[winner].kind), candidate))
+            }
+        }
+        let choice = KernelChoice(candidates: kept.map { candidates[$0] }, ranges: ranges,
+                                  encodingByteCount: stored.kernel.packedByteCount)
+        memoryLeft -= alternativeBytes
+        return (.chosen(choice), .chosen(stored: stored.kind, byBatch: ranges.map(\.range)))
+    }
+
+    /// The median seconds of one call of each kernel on `rows` rows (seeded inputs in [−1, 1)),
+    /// the kernels run round-robin so that a change of clock or load hits all of them alike.
+    static func timeCandidates(_ kernels: [LinearKernel], rows: Int, outputs: Int, inputs: Int, threads: Int) -> [Double] {
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        let input = (0..<(rows * inputs)).map { _ -> Float in
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Float(Int64(bitPattern: state) >> 40) / Float(1 << 23)
+        }
+        var output = [Float](repeating: 0, count: rows * outputs)
+        var samples = [[Double]](repeating: [], count: kernels.count)
+        input.withUnsafeBufferPointer { x in
+            output.withUnsafeMutableBufferPointer { y in
+                func call(_ kernel: LinearKernel) {
+                    let work = kernel.parallelWork(rows: rows, outputCount: outputs, inputCount: inputs)
+                    kernel.applyUnquantized(input: x.baseAddress!, rows: rows, output: y.baseAddress!,
+                                            threadCount: work >= parallelWorkThreshold ? threads : 1)
+                }
+                for kernel in kernels { call(kernel) } // warm-up: caches, packing scratch, worker pool
+                let start = ContinuousClock.now
+                for round in 0..<maximumTimingRounds {
+                    for (index, kernel) in kernels.enumerated() {
+                        let begin = ContinuousClock.now
+                        call(kernel)
+                        samples[index].append(Self.seconds(ContinuousClock.now - begin))
+                    }
+                    if round + 1 >= minimumTimingRounds && Self.seconds(ContinuousClock.now - start) > timingBudgetSeconds { break }
+                }
+            }
+        }
+        return samples.map { $0.sorted()[$0.count / 2] }
+    }
+
+    private static func seconds(_ duration: Duration) -> Double {
+        let (seconds, attoseconds) = duration.components
+        return Double(seconds) + Double(attoseconds) * 1e-18
+    }
+}
+
+extension LayerKernel {
+    /// The kernel that runs `batch` samples: the range's kernel of a `.chosen` layer (inside a
+    /// `.convolution` too), else this kernel.
+    public func kernel(forBatch batch: Int) -> LayerKernel {
+        switch self {
+        case let .chosen(_, byBatch):
+            byBatch.first { $0.contains(batch) }?.kernel ?? byBatch.last?.kernel ?? self
+        case let .convolution(matrix): .convolution(matrix.kernel(forBatch: batch))
+        default: self
+        }
+    }
+}
