@@ -19,7 +19,7 @@ import ShrinkTensor
 ///   centroids, else fp32 values from the decoded tensor); fp32-valued sparse weights denser
 ///   than `denseFallbackDensity` run `.float32` instead (dense is faster there, see below);
 /// - anything else (plain fp32, other affine codes) → `.float32` on the decoded values
-///   (`Float32LinearWeights`: row-dot GEMV up to 4 rows, blocked GEMM beyond). fp32
+///   (`Float32LinearWeights`: weights in 32-column panels, streamed up to 4 rows, blocked GEMM beyond). fp32
 ///   convolutions keep their op's own kernel (im2col + SGEMM).
 ///
 /// The plan holds one copy of each weight in its runtime form (packed, or the op kernel's

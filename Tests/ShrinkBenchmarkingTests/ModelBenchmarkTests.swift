@@ -54,10 +54,11 @@ struct ModelBenchmarkTests {
         #expect(accuracy.classification.samples == 5)
         #expect(accuracy.top5 == 1) // two classes: the label is always among the top two
         #expect(record.memory.peakResidentBytes == nil && record.memory.allocationsPerInference == nil)
-        // fp32 weights 4·23 bytes + the arena for the largest batch, 4: fc1's output (3, shared by
-        // the fused ReLU) and fc2's (2) are live together, each rounded up to 16 floats per sample
-        // (the flatten aliases the input).
-        #expect(record.memory.runtimeBytes == 4 * 23 + 4 * 4 * (16 + 16))
+        // fp32 weights as the kernels hold them, 4·117 bytes (fc1's 3 and fc2's 2 output columns
+        // each in a 16-column panel: 4·16 + 3·16 floats, plus the biases 3 + 2) + the arena for
+        // the largest batch, 4: fc1's output (3, shared by the fused ReLU) and fc2's (2) are live
+        // together, each rounded up to 16 floats per sample (the flatten aliases the input).
+        #expect(record.memory.runtimeBytes == 4 * 117 + 4 * 4 * (16 + 16))
         #expect(record.memory.modelResidentBytes != nil)
         let compression = try #require(record.compression)
         #expect(compression.recipe == "hand-made" && compression.steps.map(\.kind) == ["magnitudePruning", "quantization"])
@@ -85,15 +86,16 @@ struct ModelBenchmarkTests {
         // fc1 4→3 and fc2 3→2 in fp32: 12 + 6 MACs; biases 3 + 2 additions; ReLU 3 comparisons.
         #expect(energy.operations.multiplyAccumulates == [.fp32: 18])
         #expect(energy.operations.additions == [.fp32: 8])
-        // DRAM: every fp32 weight and bias once (23 · 4 bytes); SRAM: each node that runs reads its
-        // input and writes its output (the flatten aliases its input and moves nothing; the ReLU
-        // fused into fc1's step still passes over fc1's output).
-        #expect(energy.memoryTraffic.dramBytes == 92)
+        // DRAM: every weight byte the kernels read once: the fp32 panels with their zero columns
+        // (4·16 + 3·16 floats) and the biases (3 + 2), 117 · 4 bytes; SRAM: each node that runs
+        // reads its input and writes its output (the flatten aliases its input and moves nothing;
+        // the ReLU fused into fc1's step still passes over fc1's output).
+        #expect(energy.memoryTraffic.dramBytes == 468)
         let sramBytes: Double = 4 * (7 + 6 + 5) // fc1 4→3, relu 3→3, fc2 3→2
         #expect(energy.memoryTraffic.sramBytes == sramBytes)
-        // Horowitz 45 nm: 18·(3.7 + 0.9) + 8·0.9 + (92/4)·640 + (72/4)·5 pJ.
+        // Horowitz 45 nm: 18·(3.7 + 0.9) + 8·0.9 + (468/4)·640 + (72/4)·5 pJ.
         let compute: Double = 18 * (3.7 + 0.9) + 8 * 0.9
-        let memory: Double = 23 * 640 + 18 * 5
+        let memory: Double = 117 * 640 + 18 * 5
         let expected = compute + memory
         #expect(abs(energy.modelled.totalPicojoules - expected) < 1e-9)
         #expect((energy.measuredJoules == nil) == (energy.measuredUnavailableReason != nil))
@@ -228,7 +230,7 @@ struct MemoryProbeTests {
         let path = try TinyModel.write(into: directory, int8: false)
         let report = try MemoryProbe.run(path: path, batchSizes: [1, 3], threads: 1, runsPerBatch: 2)
         #expect(report.baselineResidentBytes > 0 && report.peakResidentBytes >= report.baselineResidentBytes)
-        #expect(report.runtimeBytes == 4 * 23 + 4 * 3 * (16 + 16)) // weights + arena (see above)
+        #expect(report.runtimeBytes == 4 * 117 + 4 * 3 * (16 + 16)) // weights + arena (see above)
         let text = try MemoryProbe.encode(report)
         #expect(text.contains("\"peak_resident_bytes\"") && text.contains("\"baseline_resident_bytes\""))
         #expect(try MemoryProbe.decode(Data(text.utf8)) == report)

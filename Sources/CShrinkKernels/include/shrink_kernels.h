@@ -283,15 +283,6 @@ int shrink_palette_int8_linear_dynamic(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, co
                                        const uint8_t *packed, const int8_t *codebook, const int32_t *row_sums,
                                        const float *w_scales, const float *bias, float *y, ptrdiff_t ldy);
 
-// MARK: - fp32 small-batch linear (row-dot GEMV)
-
-/// y[m×n] = x[m×k] · Wᵀ + bias (bias may be NULL) with W stored [n×k] row-major (row stride ldw,
-/// one row per output channel), for small m: W is streamed once per group of 4 rows of x, several
-/// W rows at a time, each dotted with the x rows (AVX-512, AVX2+FMA or portable by
-/// shrink_cpu_active_path()). fp32 accumulation. Bandwidth-bound: use shrink_sgemm from ~8 rows on.
-void shrink_f32_linear_rows(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const float *x, ptrdiff_t ldx,
-                            const float *w, ptrdiff_t ldw, const float *bias, float *y, ptrdiff_t ldy);
-
 // MARK: - fp32 linear on prepacked weight panels
 
 /// The width of the panel layout of n output channels: n rounded up to 16 (32-column panels, the
