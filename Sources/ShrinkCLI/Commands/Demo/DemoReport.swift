@@ -144,7 +144,9 @@ struct DemoReport {
         let machine = models.first?.comparison.records.first?.machine
         return "Settings: \(configuration.name) (baselines \(configuration.trainingEpochs.map { "\($0) epochs" } ?? "default epochs") on "
             + "\(configuration.trainingSampleLimit.map(String.init) ?? "all 60000") training images; fine-tuning and calibration on "
-            + "\(configuration.fineTuningSampleLimit.map(String.init) ?? "all") images; accuracy on "
+            + "\(configuration.fineTuningSampleLimit.map(String.init) ?? "all") images"
+            + (configuration.allImageFineTuningModels.isEmpty ? "" : " (all for \(configuration.allImageFineTuningModels.joined(separator: ", ")))")
+            + "; accuracy on "
             + "\(configuration.testSampleLimit.map(String.init) ?? "all 10000") test images; seed \(configuration.seed))"
             + (machine.map { ". Machine: \($0.cpuModel), \($0.logicalCores) logical cores, kernels \($0.kernelPath)" } ?? "") + "."
     }

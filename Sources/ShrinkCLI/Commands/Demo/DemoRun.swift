@@ -85,20 +85,24 @@ final class DemoRun {
         var training = try MNIST.load(split: .train, from: directory)
         let fullTraining = training
         if let limit = configuration.trainingSampleLimit { training = training.prefix(limit) }
-        let fineTuning = configuration.fineTuningSampleLimit.map { fullTraining.prefix($0) } ?? fullTraining
         var test = try MNIST.load(split: .test, from: directory)
         if let limit = configuration.testSampleLimit { test = test.prefix(limit) }
 
         let plan = try models.map { ($0, try variants(of: $0)) }
         let progress = DemoProgress(tasks: plan.flatMap { model, variants in
             variants.map { variant in
-                let units = variant.recipe.map { DemoWorkEstimate.epochs(of: $0) * Double(fineTuning.count) }
+                let fineTuningCount = configuration.fineTuningSet(for: model, training: fullTraining).count
+                let units = variant.recipe.map { DemoWorkEstimate.epochs(of: $0) * Double(fineTuningCount) }
                     ?? Double(TrainingDefaults.configuration(forModel: model, epochs: configuration.trainingEpochs, seed: configuration.seed).epochs * training.count)
                 return DemoProgress.Task(label: variant.name, model: model, units: units)
             } + [DemoProgress.Task(label: "measure \(model)", model: nil, units: Double(variants.count))]
         })
-        log("Demo (\(configuration.name)) in \(folder): \(models.joined(separator: ", ")); \(configuration.recipes.count) recipes each; "
-            + "training on \(training.count) images, fine-tuning on \(fineTuning.count), accuracy on \(test.count); \(threads) threads")
+        let fineTuningCounts: [String] = models.map { model in
+            "\(configuration.fineTuningSet(for: model, training: fullTraining).count) (\(model))"
+        }
+        let summary = "\(models.joined(separator: ", ")); \(configuration.recipes.count) recipes each; training on \(training.count) images, "
+            + "fine-tuning on \(fineTuningCounts.joined(separator: ", ")), accuracy on \(test.count); \(threads) threads"
+        log("Demo (\(configuration.name)) in \(folder): " + summary)
 
         var taskIndex = 0
         var modelReports = [DemoReport.ModelSection]()
@@ -107,6 +111,7 @@ final class DemoRun {
                                                progress: progress, task: taskIndex)
             taskIndex += 1
             var compressions = [String: CompressionRunRecord]()
+            let fineTuning = configuration.fineTuningSet(for: model, training: fullTraining)
             for variant in variants.dropFirst() {
                 compressions[variant.name] = try compress(variant, baseline: baseline, store: store, fineTuning: fineTuning,
                                                           test: test, progress: progress, task: taskIndex)
