@@ -111,11 +111,11 @@ extension ExecutionPlan {
             var memoryLeft = if case let .measured(limit) = selection { limit } else { 0 }
             /// The kernel of `choice`, or the per-batch choice between it and its fp32 form.
             func selected(_ choice: (kernel: LinearKernel, kind: LayerKernel, folded: Bool), node: Node, weight: StoredTensor,
-                          bias: [Float]?, outputs: Int, inputs: Int, affine: ChannelAffine?,
-                          rowsPerSample: Int) throws -> (kernel: LinearKernel, kind: LayerKernel) {
+                          bias: [Float]?, outputs: Int, inputs: Int,
+                          affine: ChannelAffine?) throws -> (kernel: LinearKernel, kind: LayerKernel) {
                 try ExecutionPlan.selectKernel(
                     stored: (choice.kernel, choice.kind), selection: selection, memoryLeft: &memoryLeft, outputs: outputs,
-                    inputs: inputs, rowsPerSample: rowsPerSample, threads: threads, timer: timer) {
+                    inputs: inputs, threads: threads, timer: timer) {
                     try ExecutionPlan.float32Form(node: node.name, weight: weight, bias: bias, outputs: outputs, inputs: inputs,
                                                   fold: affine, folded: choice.folded)
                 }
@@ -149,7 +149,7 @@ extension ExecutionPlan {
                     folded = choice.folded
                     let quantization = try staticQuantization(for: choice.kernel, node: node)
                     let runs = try selected(choice, node: node, weight: weight, bias: bias, outputs: linear.outputFeatures,
-                                            inputs: linear.inputFeatures, affine: affine, rowsPerSample: 1)
+                                            inputs: linear.inputFeatures, affine: affine)
                     let kind: LayerKernel = quantization != nil ? .int8(static: true) : runs.kind
                     step = Step(node: index, name: node.name,
                                 operation: .linear(runs.kernel, quantization: quantization,
@@ -173,14 +173,22 @@ extension ExecutionPlan {
                                                                 fold: affine, int8ColumnOrder: work.int8ColumnOrder)
                     }
                     folded = choice.folded
-                    let runs = try selected(choice, node: node, weight: weight, bias: bias, outputs: convolution.outputChannels,
-                                            inputs: work.depth, affine: affine, rowsPerSample: work.pixels)
-                    let kind: LayerKernel = quantization != nil ? .int8(static: true) : runs.kind
-                    step = Step(node: index, name: node.name,
-                                operation: .convolution(runs.kernel, quantization: quantization, work: work),
-                                inputs: [id(node.inputs[0])], outputs: [output],
-                                transform: transform(channels: channels, affine: folded ? nil : affine, clamp: clamp))
-                    layers[index] = planned(index, .convolution(kind))
+                    let kind: LayerKernel = quantization != nil ? .int8(static: true) : choice.kind
+                    let lowered = Step(node: index, name: node.name,
+                                       operation: .convolution(choice.kernel, quantization: quantization, work: work),
+                                       inputs: [id(node.inputs[0])], outputs: [output],
+                                       transform: transform(channels: channels, affine: folded ? nil : affine, clamp: clamp))
+                    // Timed against the op's own fp32 kernel on the decoded weights (what the
+                    // uncompressed model runs), which folds a BatchNorm itself.
+                    let runs = try ExecutionPlan.selectStep(
+                        stored: (lowered, .convolution(kind)), selection: selection, memoryLeft: &memoryLeft,
+                        inputElements: valueSizes[id(node.inputs[0])], outputElements: valueSizes[output], pixels: work.pixels,
+                        multiplyAccumulatesPerPixel: convolution.outputChannels * work.depth, threads: threads, timer: timer) {
+                        try referenceStep(index, op: op, affine: affine, clamp: clamp, ids: id, sampleShapes: sampleShapes,
+                                          channels: channels)
+                    }
+                    step = runs.step
+                    layers[index] = planned(index, runs.kind)
                 case _ where nativeOperation(index, op: op, affine: affine) != nil:
                     let native = nativeOperation(index, op: op, affine: affine)!
                     folded = affine != nil

@@ -19,6 +19,8 @@ extension ExecutionPlan {
             case let .linear(kernel, _, _, _), let .convolution(kernel, _, _):
                 guard case let .chosen(choice) = kernel else { return total }
                 return total + kernel.residentByteCount - choice.encodingByteCount
+            case let .chosen(choice):
+                return total + choice.steps.reduce(0) { $0 + $1.weightByteCount } - choice.encodingByteCount
             default:
                 return total
             }

@@ -58,9 +58,9 @@ extension ExecutionPlan {
     /// the difference is within timing noise and the smaller form is kept).
     static let requiredSpeedup = 1.05
 
-    /// Seconds per call of each of `kernels` on `rows` rows of an [outputs, inputs] weight, using
-    /// up to `threads` threads (`timeCandidates`, the wall clock, outside tests).
-    typealias KernelTimer = (_ kernels: [LinearKernel], _ rows: Int, _ outputs: Int, _ inputs: Int, _ threads: Int) -> [Double]
+    /// Median seconds per call of each candidate: `calls[i]` runs candidate i once on `rows`
+    /// rows (`timeCalls`, the wall clock, outside tests).
+    typealias KernelTimer = (_ calls: [() -> Void], _ rows: Int) -> [Double]
 
     /// Several forms of one weight matrix and the batch ranges each runs (`LinearKernel.chosen`).
     final class KernelChoice {
@@ -85,20 +85,82 @@ extension ExecutionPlan {
         }
     }
 
-    /// With `.measured` selection, times the encoding's kernel `stored` (fp16, palette or
+    /// Whole steps chosen per batch range (`Operation.chosen`): a convolution with a coded weight
+    /// lowered onto its encoding's kernel, or the op's own fp32 kernel on the decoded weights.
+    final class StepChoice {
+        /// The steps kept (each wins at least one range).
+        let steps: [Step]
+        /// Batch ranges in increasing order, with the index into `steps` each runs.
+        let ranges: [(range: BatchKernel, step: Int)]
+        /// Weight bytes of the encoding's step (kept or not).
+        let encodingByteCount: Int
+
+        init(steps: [Step], ranges: [(range: BatchKernel, step: Int)], encodingByteCount: Int) {
+            self.steps = steps
+            self.ranges = ranges
+            self.encodingByteCount = encodingByteCount
+        }
+
+        /// The step that runs `batch` samples.
+        func step(forBatch batch: Int) -> Step {
+            for entry in ranges where entry.range.contains(batch) { return steps[entry.step] }
+            return steps[ranges.last!.step]
+        }
+    }
+
+    /// Times candidate 0 (the encoding's) against candidate 1 (the exact fp32 form) at each of
+    /// `timedBatches` and returns the winner per timed batch size (1 only when at least
+    /// `requiredSpeedup` faster). `makeCalls(rows)` gives the two calls on `rows` rows and a
+    /// cleanup; batch sizes whose call would exceed `maximumTimedMultiplyAccumulates` take the
+    /// previous winner.
+    static func winners(rowsPerSample: Int, multiplyAccumulatesPerRow: Int, timer: KernelTimer,
+                        makeCalls: (_ rows: Int) -> (calls: [() -> Void], cleanup: () -> Void)) -> [Int] {
+        var winners = [Int]()
+        for (batch, _) in timedBatches {
+            let rows = batch * max(1, rowsPerSample)
+            guard winners.isEmpty || rows * multiplyAccumulatesPerRow <= maximumTimedMultiplyAccumulates else {
+                winners.append(winners.last!)
+                continue
+            }
+            let (calls, cleanup) = makeCalls(rows)
+            let seconds = timer(calls, rows)
+            cleanup()
+            winners.append(seconds[1] * requiredSpeedup < seconds[0] ? 1 : 0)
+        }
+        return winners
+    }
+
+    /// The batch ranges of per-timed-batch `winners`, neighbours with the same winner merged, and
+    /// the candidates kept (sorted indices of those that win somewhere): each range's index is
+    /// into the kept list.
+    static func ranges(winners: [Int], kinds: [LayerKernel]) -> (ranges: [(range: BatchKernel, index: Int)], kept: [Int]) {
+        let kept = Array(Set(winners)).sorted()
+        var ranges = [(range: BatchKernel, index: Int)]()
+        for (position, winner) in winners.enumerated() {
+            let index = kept.firstIndex(of: winner)!
+            let firstBatch = position == 0 ? 1 : timedBatches[position - 1].lastBatch! + 1
+            let lastBatch = timedBatches[position].lastBatch
+            if let last = ranges.last, last.index == index {
+                ranges[ranges.count - 1].range = BatchKernel(firstBatch: last.range.firstBatch, lastBatch: lastBatch,
+                                                             kernel: kinds[winner])
+            } else {
+                ranges.append((BatchKernel(firstBatch: firstBatch, lastBatch: lastBatch, kernel: kinds[winner]), index))
+            }
+        }
+        return (ranges, kept)
+    }
+
+    /// With `.measured` selection, times a Linear's encoding kernel `stored` (fp16, palette or
     /// sparse) against the exact fp32 form of the same weights and returns the choice per batch
     /// range; returns `stored` unchanged when the encoding wins everywhere, when it is already
     /// fp32 or int8 (int8's activation quantization is part of its results), or when the fp32
     /// form does not fit the remaining `memoryLeft` (decreased by what the kept form takes).
     ///
-    /// - Parameters:
-    ///   - rowsPerSample: rows of the matrix product per sample (1 for a Linear, output pixels
-    ///     for a lowered convolution).
-    ///   - makeAlternative: builds the fp32 form (the same decoded, folded values the encoding holds).
+    /// - Parameter makeAlternative: builds the fp32 form (the same decoded, folded values the
+    ///   encoding holds).
     static func selectKernel(
         stored: (kernel: LinearKernel, kind: LayerKernel), selection: KernelSelection, memoryLeft: inout Int,
-        outputs: Int, inputs: Int, rowsPerSample: Int, threads: Int, timer: KernelTimer,
-        makeAlternative: () throws -> Float32LinearWeights
+        outputs: Int, inputs: Int, threads: Int, timer: KernelTimer, makeAlternative: () throws -> Float32LinearWeights
     ) throws -> (kernel: LinearKernel, kind: LayerKernel) {
         guard case .measured = selection else { return stored }
         switch stored.kernel {
@@ -109,67 +171,102 @@ extension ExecutionPlan {
         guard alternativeBytes <= memoryLeft else { return stored }
         let alternative = try makeAlternative()
         let candidates: [(kernel: LinearKernel, kind: LayerKernel)] = [stored, (.float32(alternative), .float32)]
-
-        var winners = [Int]()
-        for (batch, _) in timedBatches {
-            let rows = batch * max(1, rowsPerSample)
-            guard winners.isEmpty || rows * outputs * inputs <= maximumTimedMultiplyAccumulates else {
-                winners.append(winners.last!)
-                continue
+        let winners = Self.winners(rowsPerSample: 1, multiplyAccumulatesPerRow: outputs * inputs, timer: timer) { rows in
+            let buffers = TimingBuffers(inputCount: rows * inputs, outputCount: rows * outputs)
+            let calls = candidates.map { candidate in
+                {
+                    let work = candidate.kernel.parallelWork(rows: rows, outputCount: outputs, inputCount: inputs)
+                    candidate.kernel.applyUnquantized(input: buffers.input, rows: rows, output: buffers.output,
+                                                      threadCount: work >= parallelWorkThreshold ? threads : 1)
+                }
             }
-            let seconds = timer(candidates.map(\.kernel), rows, outputs, inputs, threads)
-            winners.append(seconds[1] * requiredSpeedup < seconds[0] ? 1 : 0)
+            return (calls, buffers.deallocate)
         }
         guard winners.contains(1) else { return stored }
-
-        // Keep the forms that win somewhere; merge neighbouring ranges with the same winner.
-        let kept = Array(Set(winners)).sorted()
-        var ranges = [(range: BatchKernel, candidate: Int)]()
-        for (position, winner) in winners.enumerated() {
-            let candidate = kept.firstIndex(of: winner)!
-            let (firstBatch, lastBatch) = (position == 0 ? 1 : timedBatches[position - 1].lastBatch! + 1,
-                                           timedBatches[position].lastBatch)
-            if let last = ranges.last, last.candidate == candidate {
-                ranges[ranges.count - 1].range = BatchKernel(firstBatch: last.range.firstBatch, lastBatch: lastBatch,
-                                                             kernel: candidates[winner].kind)
-            } else {
-                ranges.append((BatchKernel(firstBatch: firstBatch, lastBatch: lastBatch, kernel: candidates[winner].kind), candidate))
-            }
-        }
-        let choice = KernelChoice(candidates: kept.map { candidates[$0] }, ranges: ranges,
+        let (ranges, kept) = Self.ranges(winners: winners, kinds: candidates.map(\.kind))
+        let choice = KernelChoice(candidates: kept.map { candidates[$0] }, ranges: ranges.map { ($0.range, $0.index) },
                                   encodingByteCount: stored.kernel.packedByteCount)
         memoryLeft -= alternativeBytes
         return (.chosen(choice), .chosen(stored: stored.kind, byBatch: ranges.map(\.range)))
     }
 
-    /// The median seconds of one call of each kernel on `rows` rows (seeded inputs in [−1, 1)),
-    /// the kernels run round-robin so that a change of clock or load hits all of them alike.
-    static func timeCandidates(_ kernels: [LinearKernel], rows: Int, outputs: Int, inputs: Int, threads: Int) -> [Double] {
-        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
-        let input = (0..<(rows * inputs)).map { _ -> Float in
-            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-            return Float(Int64(bitPattern: state) >> 40) / Float(1 << 23)
-        }
-        var output = [Float](repeating: 0, count: rows * outputs)
-        var samples = [[Double]](repeating: [], count: kernels.count)
-        input.withUnsafeBufferPointer { x in
-            output.withUnsafeMutableBufferPointer { y in
-                func call(_ kernel: LinearKernel) {
-                    let work = kernel.parallelWork(rows: rows, outputCount: outputs, inputCount: inputs)
-                    kernel.applyUnquantized(input: x.baseAddress!, rows: rows, output: y.baseAddress!,
-                                            threadCount: work >= parallelWorkThreshold ? threads : 1)
-                }
-                for kernel in kernels { call(kernel) } // warm-up: caches, packing scratch, worker pool
-                let start = ContinuousClock.now
-                for round in 0..<maximumTimingRounds {
-                    for (index, kernel) in kernels.enumerated() {
-                        let begin = ContinuousClock.now
-                        call(kernel)
-                        samples[index].append(Self.seconds(ContinuousClock.now - begin))
-                    }
-                    if round + 1 >= minimumTimingRounds && Self.seconds(ContinuousClock.now - start) > timingBudgetSeconds { break }
+    /// With `.measured` selection, times a convolution's lowered step on its encoding's kernel
+    /// (`stored`) against the op's own fp32 kernel on the decoded weights (`makeAlternative`,
+    /// what an uncompressed model runs) on whole steps at each timed batch size, and returns a
+    /// `.chosen` step when the fp32 one wins somewhere (else `stored`). int8 convolutions are
+    /// never paired (their activation quantization is part of their results).
+    static func selectStep(
+        stored: (step: Step, kind: LayerKernel), selection: KernelSelection, memoryLeft: inout Int,
+        inputElements: Int, outputElements: Int, pixels: Int, multiplyAccumulatesPerPixel: Int, threads: Int,
+        timer: KernelTimer, makeAlternative: () throws -> Step
+    ) throws -> (step: Step, kind: LayerKernel) {
+        guard case .measured = selection else { return stored }
+        if case .convolution(.int8) = stored.kind { return stored }
+        let alternative = try makeAlternative()
+        guard alternative.weightByteCount <= memoryLeft else { return stored }
+        let kinds: [LayerKernel] = [stored.kind, .reference("Conv2D")]
+        let steps = [stored.step, alternative]
+        var failure: (any Error)?
+        let winners = Self.winners(rowsPerSample: pixels, multiplyAccumulatesPerRow: multiplyAccumulatesPerPixel,
+                                   timer: timer) { rows in
+            let batch = rows / max(1, pixels)
+            let buffers = TimingBuffers(inputCount: batch * inputElements, outputCount: batch * outputElements)
+            let calls = steps.map { step in
+                {
+                    do { try step.execute(input: buffers.input, output: buffers.output, batch: batch, threads: threads) }
+                    catch { failure = error }
                 }
             }
+            return (calls, buffers.deallocate)
+        }
+        if let failure { throw failure }
+        guard winners.contains(1) else { return stored }
+        let (ranges, kept) = Self.ranges(winners: winners, kinds: kinds)
+        let choice = StepChoice(steps: kept.map { steps[$0] }, ranges: ranges.map { ($0.range, $0.index) },
+                                encodingByteCount: stored.step.weightByteCount)
+        memoryLeft -= alternative.weightByteCount
+        let step = Step(node: stored.step.node, name: stored.step.name, operation: .chosen(choice),
+                        inputs: stored.step.inputs, outputs: stored.step.outputs,
+                        transform: .none(channels: stored.step.transform.channels))
+        return (step, .chosen(stored: stored.kind, byBatch: ranges.map(\.range)))
+    }
+
+    /// Seeded inputs in [−1, 1) and an output buffer for timing calls, freed by `deallocate`.
+    struct TimingBuffers {
+        let input: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>
+
+        init(inputCount: Int, outputCount: Int) {
+            input = .allocate(capacity: max(1, inputCount))
+            output = .allocate(capacity: max(1, outputCount))
+            var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+            for index in 0..<max(1, inputCount) {
+                state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+                input[index] = Float(Int64(bitPattern: state) >> 40) / Float(1 << 23)
+            }
+            output.initialize(repeating: 0, count: max(1, outputCount))
+        }
+
+        func deallocate() {
+            input.deallocate()
+            output.deallocate()
+        }
+    }
+
+    /// The median seconds of one call of each candidate, run round-robin so that a change of
+    /// clock or load hits all of them alike: one warm-up call each (caches, packing scratch,
+    /// worker pool), then at least `minimumTimingRounds` and at most `maximumTimingRounds`
+    /// rounds, stopping once `timingBudgetSeconds` have passed.
+    static func timeCalls(_ calls: [() -> Void], rows: Int) -> [Double] {
+        var samples = [[Double]](repeating: [], count: calls.count)
+        for call in calls { call() }
+        let start = ContinuousClock.now
+        for round in 0..<maximumTimingRounds {
+            for (index, call) in calls.enumerated() {
+                let begin = ContinuousClock.now
+                call()
+                samples[index].append(Self.seconds(ContinuousClock.now - begin))
+            }
+            if round + 1 >= minimumTimingRounds && Self.seconds(ContinuousClock.now - start) > timingBudgetSeconds { break }
         }
         return samples.map { $0.sorted()[$0.count / 2] }
     }

@@ -34,6 +34,9 @@ extension ExecutionPlan {
         case relu(elements: Int)
         /// The op's own inference kernel on tensors copied from and to the arena.
         case reference(any OperatorKernel, inputShapes: [[Int]], outputShapes: [[Int]])
+        /// One of several single-input steps by batch size, each fastest there when the plan
+        /// loaded (`KernelSelection.measured`); each applies its own output transform.
+        case chosen(StepChoice)
     }
 
     /// One step of the plan: graph node `node` (index into `layers`) reading values `inputs` and
@@ -80,6 +83,7 @@ extension ExecutionPlan {
             case .relu: 0
             case let .native(native): native.weightByteCount
             case .reference: referenceWeightBytes + transform.byteCount
+            case let .chosen(choice): choice.step(forBatch: 1).weightByteCount
             }
         }
 
@@ -90,6 +94,9 @@ extension ExecutionPlan {
         func execute(input: UnsafeMutablePointer<Float>, second: UnsafeMutablePointer<Float>? = nil,
                      output: UnsafeMutablePointer<Float>, batch: Int, threads: Int) throws {
             switch operation {
+            case let .chosen(choice):
+                try choice.step(forBatch: batch).execute(input: input, second: second, output: output, batch: batch,
+                                                         threads: threads)
             case let .native(native):
                 native.run(input: input, second: second, output: output, batch: batch, transform: transform)
             case let .linear(chosen, quantization, outputCount, inputCount):

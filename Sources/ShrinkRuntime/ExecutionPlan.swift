@@ -100,7 +100,7 @@ public final class ExecutionPlan {
                             threads: Int = 1, kernelSelection: KernelSelection = .encoding,
                             registry: OperatorRegistry = .standard) throws {
         try self.init(graph: graph, tensors: tensors, activationQuantization: activationQuantization, threads: threads,
-                      kernelSelection: kernelSelection, registry: registry, kernelTimer: ExecutionPlan.timeCandidates)
+                      kernelSelection: kernelSelection, registry: registry, kernelTimer: ExecutionPlan.timeCalls)
     }
 
     /// Compiles with `kernelTimer` timing the candidate kernels of `.measured` selection (the

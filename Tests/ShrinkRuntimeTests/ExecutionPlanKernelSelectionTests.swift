@@ -15,8 +15,8 @@ struct ExecutionPlanKernelSelectionTests {
         var calls = [(kernels: Int, rows: Int)]()
         let float32Seconds: (Int) -> Double
         init(float32Seconds: @escaping (Int) -> Double) { self.float32Seconds = float32Seconds }
-        func time(_ kernels: [ExecutionPlan.LinearKernel], rows: Int, outputs: Int, inputs: Int, threads: Int) -> [Double] {
-            calls.append((kernels.count, rows))
+        func time(_ candidates: [() -> Void], rows: Int) -> [Double] {
+            calls.append((candidates.count, rows))
             return [1, float32Seconds(rows)]
         }
     }
@@ -106,7 +106,7 @@ struct ExecutionPlanKernelSelectionTests {
         }
     }
 
-    @Test("a lowered convolution is timed on batch · pixels rows and runs the form of the batch")
+    @Test("a coded convolution is timed as whole steps against the op's fp32 kernel, per batch · pixels rows")
     func convolutionRows() throws {
         let file = try HandCompression.file(ExecutionPlanTests.convolutionNet, encoding: .palette(bits: 4), seed: 2,
                                             convolutions: true)
@@ -114,8 +114,9 @@ struct ExecutionPlanKernelSelectionTests {
         let plan = try Self.plan(file, timer: timer)
         // conv1: 8×8 output pixels per sample; fc1: one row per sample.
         #expect(timer.calls.map(\.rows) == [64, 512, 4096, 1, 8, 64])
-        #expect(plan.layers[0].kernel.kernel(forBatch: 1) == .convolution(.float32))
+        #expect(plan.layers[0].kernel.kernel(forBatch: 1) == .reference("Conv2D"))
         #expect(plan.layers[0].kernel.kernel(forBatch: 3) == .convolution(.palette(bits: 4)))
+        #expect(plan.layers[0].kernel.description == "conv(palette(4)) → reference(Conv2D) at b1–2")
         // fc1's rows (1, 8, 64) are all under 100: fp32 at every batch.
         #expect(plan.layers[5].kernel.kernel(forBatch: 64) == .float32)
         let encoding = try ExecutionPlan(file: file)
@@ -140,6 +141,21 @@ struct ExecutionPlanKernelSelectionTests {
         }
         for batch in [1, 5, 64] {
             let input = ExecutionPlanTests.input(batch: batch, shape: [1, 28, 28], seed: 21)
+            #expect(ExecutionPlanTests.relativeError(try measured.run(input), try encoding.run(input)) <= 1e-5)
+        }
+    }
+
+    @Test("timed on the wall clock, coded convolutions give the encoding's results", arguments: [
+        HandEncoding.float16, .palette(bits: 4), .sparseFloat(keep: 0.25),
+    ])
+    func wallClockConvolutions(encoding handEncoding: HandEncoding) throws {
+        let file = try HandCompression.file(ExecutionPlanTests.convolutionNet, encoding: handEncoding, seed: 6, convolutions: true)
+        let measured = try ExecutionPlan(file: file, kernelSelection: .standard)
+        let encoding = try ExecutionPlan(file: file)
+        for batch in [1, 5, 64] {
+            let runs = measured.layers[0].kernel.kernel(forBatch: batch)
+            #expect(runs == encoding.layers[0].kernel || runs == .reference("Conv2D"), "\(measured.layers[0].kernel)")
+            let input = ExecutionPlanTests.input(batch: batch, shape: [1, 8, 8], seed: 13)
             #expect(ExecutionPlanTests.relativeError(try measured.run(input), try encoding.run(input)) <= 1e-5)
         }
     }
