@@ -6,10 +6,12 @@ import Musl
 import Darwin
 #endif
 
-/// Whole-file reads and atomic replacement on POSIX systems.
-enum AtomicFile {
+/// Whole-file reads and atomic replacement on POSIX systems: model files, and every report the
+/// CLI writes, so an interrupted write never leaves a half-written file.
+public enum AtomicFile {
     /// Replaces `path` with `bytes` through a synced temporary file and `rename`.
-    static func write(_ bytes: [UInt8], to path: String) throws {
+    /// - Throws: `ModelFileError.fileSystem` naming the operation and the path.
+    public static func write(_ bytes: [UInt8], to path: String) throws {
         let directory = directoryName(of: path)
         // `path` up to and including its last slash, and the name after it.
         let prefix = path.lastIndex(of: "/").map { String(path[...$0]) } ?? ""

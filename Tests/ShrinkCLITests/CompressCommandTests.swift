@@ -85,6 +85,8 @@ import Testing
 
         let reportData = try #require(FileManager.default.contents(atPath: reportPath))
         let report = try #require(try JSONSerialization.jsonObject(with: reportData) as? [String: Any])
+        // The model and the report went through temporary names: none is left behind.
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory).allSatisfy { !$0.contains(".tmp") })
         #expect(report["recipe_name"] as? String == "prune-50-quick")
         #expect(report["training_samples"] as? Int == 640)
         #expect(report["test_samples"] as? Int == 300)

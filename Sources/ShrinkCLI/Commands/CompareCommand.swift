@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ShrinkFormats
 import ShrinkMeasurement
 import ShrinkReports
 
@@ -99,15 +100,12 @@ struct CompareCommand: ParsableCommand {
         }
     }
 
-    /// Writes `text` to a temporary file beside `path`, then renames it over `path`, so a reader
-    /// never sees a half-written report.
+    /// Writes `text` to a temporary file beside `path`, then renames it over `path`
+    /// (`AtomicFile`, as model files are written), so a reader never sees a half-written report.
     static func writeReplacing(path: String, text: String) throws {
-        let temporary = path + ".tmp-\(ProcessInfo.processInfo.processIdentifier)"
-        guard FileManager.default.createFile(atPath: temporary, contents: Data(text.utf8)) else {
-            throw CompareInputError.unwritable(path)
-        }
-        guard rename(temporary, path) == 0 else {
-            try? FileManager.default.removeItem(atPath: temporary)
+        do {
+            try AtomicFile.write(Array(text.utf8), to: path)
+        } catch {
             throw CompareInputError.unwritable(path)
         }
     }

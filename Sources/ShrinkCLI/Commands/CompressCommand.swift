@@ -157,7 +157,10 @@ struct CompressCommand: ParsableCommand {
         if let reportJson {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            guard FileManager.default.createFile(atPath: reportJson, contents: try encoder.encode(report)) else {
+            // Written to a temporary name, then renamed: never a half-written report.
+            do {
+                try CompareCommand.writeReplacing(path: reportJson, text: String(decoding: try encoder.encode(report), as: UTF8.self))
+            } catch {
                 throw CommandFailure("Cannot write the report to \(reportJson) (the model file \(output) was written).")
             }
         }

@@ -35,7 +35,10 @@ struct ResultsExportCommand: ParsableCommand {
             print(text, terminator: "")
             return
         }
-        guard FileManager.default.createFile(atPath: output, contents: Data(text.utf8)) else {
+        // Written to a temporary name, then renamed: an interrupted export leaves no half file.
+        do {
+            try CompareCommand.writeReplacing(path: output, text: text)
+        } catch {
             throw CommandFailure("Cannot write the export to \(output).")
         }
     }
