@@ -20,7 +20,7 @@ extension ExecutionPlan {
                 guard case let .chosen(choice) = kernel else { return total }
                 return total + kernel.residentByteCount - choice.encodingByteCount
             case let .chosen(choice):
-                return total + choice.steps.reduce(0) { $0 + $1.weightByteCount } - choice.encodingByteCount
+                return total + choice.forms.reduce(0) { $0 + $1.weightByteCount } - choice.encodingByteCount
             default:
                 return total
             }

@@ -64,49 +64,27 @@ extension ExecutionPlan {
     /// rows (`timeCalls`, the wall clock, outside tests).
     typealias KernelTimer = (_ calls: [() -> Void], _ rows: Int) -> [Double]
 
-    /// Several forms of one weight matrix and the batch ranges each runs (`LinearKernel.chosen`).
-    final class KernelChoice {
-        /// The forms kept (each wins at least one range), with their layer-kernel labels.
-        let candidates: [(kernel: LinearKernel, kind: LayerKernel)]
-        /// Batch ranges in increasing order, with the index into `candidates` each runs.
-        let ranges: [(range: BatchKernel, candidate: Int)]
-        /// Bytes of the stored encoding's packed kernel (kept or not).
+    /// Forms of one node kept by kernel selection and the batch ranges each runs: packed weights
+    /// of a Linear (`LinearKernel.chosen`, `Form` = `LinearKernel`) or whole steps of a coded
+    /// convolution (`Operation.chosen`, `Form` = `Step`).
+    final class BatchChoice<Form> {
+        /// The forms kept (each wins at least one range).
+        let forms: [Form]
+        /// Batch ranges in increasing order, with the index into `forms` each runs.
+        let ranges: [(range: BatchKernel, form: Int)]
+        /// Weight bytes of the stored encoding's form (kept or not).
         let encodingByteCount: Int
 
-        init(candidates: [(kernel: LinearKernel, kind: LayerKernel)], ranges: [(range: BatchKernel, candidate: Int)],
-             encodingByteCount: Int) {
-            self.candidates = candidates
+        init(forms: [Form], ranges: [(range: BatchKernel, form: Int)], encodingByteCount: Int) {
+            self.forms = forms
             self.ranges = ranges
             self.encodingByteCount = encodingByteCount
         }
 
         /// The form that runs `batch` samples.
-        func kernel(forBatch batch: Int) -> LinearKernel {
-            for entry in ranges where entry.range.contains(batch) { return candidates[entry.candidate].kernel }
-            return candidates[ranges.last!.candidate].kernel
-        }
-    }
-
-    /// Whole steps chosen per batch range (`Operation.chosen`): a convolution with a coded weight
-    /// lowered onto its encoding's kernel, or the op's own fp32 kernel on the decoded weights.
-    final class StepChoice {
-        /// The steps kept (each wins at least one range).
-        let steps: [Step]
-        /// Batch ranges in increasing order, with the index into `steps` each runs.
-        let ranges: [(range: BatchKernel, step: Int)]
-        /// Weight bytes of the encoding's step (kept or not).
-        let encodingByteCount: Int
-
-        init(steps: [Step], ranges: [(range: BatchKernel, step: Int)], encodingByteCount: Int) {
-            self.steps = steps
-            self.ranges = ranges
-            self.encodingByteCount = encodingByteCount
-        }
-
-        /// The step that runs `batch` samples.
-        func step(forBatch batch: Int) -> Step {
-            for entry in ranges where entry.range.contains(batch) { return steps[entry.step] }
-            return steps[ranges.last!.step]
+        func form(forBatch batch: Int) -> Form {
+            for entry in ranges where entry.range.contains(batch) { return forms[entry.form] }
+            return forms[ranges.last!.form]
         }
     }
 
@@ -186,8 +164,8 @@ extension ExecutionPlan {
         }
         guard winners.contains(1) else { return stored }
         let (ranges, kept) = Self.ranges(winners: winners, kinds: candidates.map(\.kind))
-        let choice = KernelChoice(candidates: kept.map { candidates[$0] }, ranges: ranges.map { ($0.range, $0.index) },
-                                  encodingByteCount: stored.kernel.packedByteCount)
+        let choice = BatchChoice(forms: kept.map { candidates[$0].kernel }, ranges: ranges.map { ($0.range, $0.index) },
+                                 encodingByteCount: stored.kernel.packedByteCount)
         memoryLeft -= alternativeBytes
         return (.chosen(choice), .chosen(stored: stored.kind, byBatch: ranges.map(\.range)))
     }
@@ -224,8 +202,8 @@ extension ExecutionPlan {
         if let failure { throw failure }
         guard winners.contains(1) else { return stored }
         let (ranges, kept) = Self.ranges(winners: winners, kinds: kinds)
-        let choice = StepChoice(steps: kept.map { steps[$0] }, ranges: ranges.map { ($0.range, $0.index) },
-                                encodingByteCount: stored.step.weightByteCount)
+        let choice = BatchChoice(forms: kept.map { steps[$0] }, ranges: ranges.map { ($0.range, $0.index) },
+                                 encodingByteCount: stored.step.weightByteCount)
         memoryLeft -= alternative.weightByteCount
         let step = Step(node: stored.step.node, name: stored.step.name, operation: .chosen(choice),
                         inputs: stored.step.inputs, outputs: stored.step.outputs,

@@ -12,11 +12,11 @@ extension ExecutionPlan {
         case float32(Float32LinearWeights)
         /// Several forms of one weight, each running the batch sizes it was fastest at when the
         /// plan loaded (`KernelSelection.measured`, `ExecutionPlan+KernelSelection.swift`).
-        case chosen(KernelChoice)
+        case chosen(BatchChoice<LinearKernel>)
 
         /// The form that runs `batch` samples (this kernel unless it is `.chosen`).
         func resolved(batch: Int) -> LinearKernel {
-            if case let .chosen(choice) = self { return choice.kernel(forBatch: batch) }
+            if case let .chosen(choice) = self { return choice.form(forBatch: batch) }
             return self
         }
     }
@@ -36,7 +36,7 @@ extension ExecutionPlan {
         case reference(any OperatorKernel, inputShapes: [[Int]], outputShapes: [[Int]])
         /// One of several single-input steps by batch size, each fastest there when the plan
         /// loaded (`KernelSelection.measured`); each applies its own output transform.
-        case chosen(StepChoice)
+        case chosen(BatchChoice<Step>)
     }
 
     /// One step of the plan: graph node `node` (index into `layers`) reading values `inputs` and
@@ -83,7 +83,7 @@ extension ExecutionPlan {
             case .relu: 0
             case let .native(native): native.weightByteCount
             case .reference: referenceWeightBytes + transform.byteCount
-            case let .chosen(choice): choice.step(forBatch: 1).weightByteCount
+            case let .chosen(choice): choice.form(forBatch: 1).weightByteCount
             }
         }
 
@@ -95,7 +95,7 @@ extension ExecutionPlan {
                      output: UnsafeMutablePointer<Float>, batch: Int, threads: Int) throws {
             switch operation {
             case let .chosen(choice):
-                try choice.step(forBatch: batch).execute(input: input, second: second, output: output, batch: batch,
+                try choice.form(forBatch: batch).execute(input: input, second: second, output: output, batch: batch,
                                                          threads: threads)
             case let .native(native):
                 native.run(input: input, second: second, output: output, batch: batch, transform: transform)
@@ -253,7 +253,7 @@ extension ExecutionPlan.LinearKernel {
             // Row-dot GEMV for small batches, blocked GEMM for larger ones.
             packed.apply(input: input, rows: rows, output: output, threadCount: threadCount)
         case let .chosen(choice):
-            choice.kernel(forBatch: rows).applyUnquantized(input: input, rows: rows, output: output, threadCount: threadCount)
+            choice.form(forBatch: rows).applyUnquantized(input: input, rows: rows, output: output, threadCount: threadCount)
         }
     }
 
@@ -266,13 +266,13 @@ extension ExecutionPlan.LinearKernel {
         case let .palette(packed): packed.packedByteCount
         case let .sparse(packed): packed.packedByteCount
         case let .float32(packed): packed.packedByteCount
-        case let .chosen(choice): choice.kernel(forBatch: 1).packedByteCount
+        case let .chosen(choice): choice.form(forBatch: 1).packedByteCount
         }
     }
 
     /// Bytes of every form kept in memory (a `.chosen` kernel's forms together).
     var residentByteCount: Int {
         guard case let .chosen(choice) = self else { return packedByteCount }
-        return choice.candidates.reduce(0) { $0 + $1.kernel.packedByteCount }
+        return choice.forms.reduce(0) { $0 + $1.packedByteCount }
     }
 }
