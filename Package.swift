@@ -24,6 +24,7 @@
 //   ShrinkONNX       ONNX import (onto the graph) and export (fp32, QDQ int8), the node-test
 //                    conformance runner
 //   ShrinkBenchmarking `shrink bench`: one file measured into a BenchmarkRecord
+//   ShrinkTuning     searching the compression space on written files: per-layer sensitivity
 //   CShrinkAllocationCounter malloc-counting forwarders, linked into the `shrink` executable only
 //   ShrinkCLI        the `shrink` command
 import PackageDescription
@@ -47,6 +48,7 @@ let package = Package(
         .library(name: "ShrinkResults", targets: ["ShrinkResults"]),
         .library(name: "ShrinkBenchmarking", targets: ["ShrinkBenchmarking"]),
         .library(name: "ShrinkONNX", targets: ["ShrinkONNX"]),
+        .library(name: "ShrinkTuning", targets: ["ShrinkTuning"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -94,11 +96,15 @@ let package = Package(
         .target(
             name: "ShrinkBenchmarking",
             dependencies: ["ShrinkRuntime", "ShrinkMeasurement", "ShrinkFormats", "ShrinkData", "ShrinkNN", "ShrinkKernels", "CShrinkKernels"]),
+        .target(
+            name: "ShrinkTuning",
+            dependencies: ["ShrinkCompression", "ShrinkBenchmarking", "ShrinkFormats", "ShrinkData", "ShrinkNN", "ShrinkTraining",
+                           "ShrinkTensor", "ShrinkReports"]),
         .executableTarget(
             name: "ShrinkCLI",
             dependencies: [
                 "ShrinkTraining", "ShrinkCompression", "ShrinkFormats", "ShrinkData", "ShrinkMeasurement",
-                "ShrinkBenchmarking", "ShrinkReports", "ShrinkResults", "ShrinkONNX", "CShrinkAllocationCounter",
+                "ShrinkBenchmarking", "ShrinkReports", "ShrinkResults", "ShrinkONNX", "ShrinkTuning", "CShrinkAllocationCounter",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -129,6 +135,9 @@ let package = Package(
             // The QDQ tests quantize with Shrink's own int8 step, calibrated on synthetic data.
             "ShrinkCompression", "ShrinkData", "ShrinkTraining",
         ], exclude: ["Fixtures"]),
+        .testTarget(name: "ShrinkTuningTests", dependencies: [
+            "ShrinkTuning", "ShrinkCompression", "ShrinkFormats", "ShrinkNN", "ShrinkData", "ShrinkTraining", "ShrinkTensor",
+        ]),
         .testTarget(name: "ShrinkRuntimeTests", dependencies: ["ShrinkRuntime", "ShrinkFormats", "ShrinkKernels", "ShrinkNN", "ShrinkEncodings"]),
     ],
     swiftLanguageModes: [.v5]
