@@ -99,7 +99,7 @@ let package = Package(
         .target(
             name: "ShrinkTuning",
             dependencies: ["ShrinkCompression", "ShrinkBenchmarking", "ShrinkFormats", "ShrinkData", "ShrinkNN", "ShrinkTraining",
-                           "ShrinkTensor", "ShrinkReports"]),
+                           "ShrinkTensor", "ShrinkRuntime", "ShrinkReports"]),
         .executableTarget(
             name: "ShrinkCLI",
             dependencies: [

@@ -13,7 +13,7 @@ struct Shrink: ParsableCommand {
         abstract: "Compress, store, run and measure neural networks on small machines.",
         subcommands: [
             DemoCommand.self, TrainCommand.self, EvalCommand.self, CompressCommand.self, InspectCommand.self, BenchCommand.self,
-            CompareCommand.self, SensitivityCommand.self, ResultsCommand.self, ImportCommand.self, ExportCommand.self, ConformanceCommand.self, BenchProbeCommand.self,
+            CompareCommand.self, SensitivityCommand.self, TuneCommand.self, ResultsCommand.self, ImportCommand.self, ExportCommand.self, ConformanceCommand.self, BenchProbeCommand.self,
         ])
 
     @Flag(help: "Print the version and the code revision it was built from, and exit.")

@@ -1,0 +1,167 @@
+import ArgumentParser
+import Foundation
+import ShrinkBenchmarking
+import ShrinkCompression
+import ShrinkFormats
+import ShrinkNN
+import ShrinkTuning
+
+/// `shrink tune`: the best per-layer pruning and weight sharing under the user's constraints,
+/// every candidate measured as a written file.
+struct TuneCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tune",
+        abstract: "Search per-layer pruning and weight sharing for the best file that meets accuracy, size and latency constraints.",
+        discussion: """
+            Constraints are checked on the first --validation-size test samples (the trained model \
+            never saw them); every candidate fine-tunes on the training split, and the chosen file \
+            is reported on the rest of the test split, which the search never saw. The search starts from a per-layer sensitivity analysis, seeds one \
+            candidate per accuracy budget, then refines the best candidate one layer at a time \
+            (seeded). Each candidate is compressed, written, read back and run by the runtime. \
+            With --journal, evaluations are appended as they finish and a restarted run reuses \
+            them. --output-recipe writes the chosen recipe; `shrink compress FILE --recipe IT \
+            --train-limit N` (N printed at the end) writes the same file again.
+            """)
+
+    @Argument(help: "The trained model file (a .shrink file, or an .onnx file imported on the fly).")
+    var file: String
+
+    @OptionGroup(title: "ONNX import (for an .onnx file)") var importing: ImportOptions
+    @OptionGroup var data: DatasetOptions
+    @OptionGroup var compute: ComputeOptions
+
+    @Option(help: "The most top-1 accuracy may fall, in percentage points, on the validation split.")
+    var maxAccuracyDrop: Double = 0.5
+
+    @Option(help: "The largest file, in bytes.")
+    var maxSize: Int?
+
+    @Option(help: "The slowest median latency of one batch, in milliseconds (at --batch).")
+    var maxLatency: Double?
+
+    @Option(help: "The batch size latency is measured at.")
+    var batch: Int = 1
+
+    @Option(help: "What to minimize among candidates that meet the constraints: size or latency.")
+    var objective: TuningObjective = .size
+
+    @Option(help: "The most candidates to evaluate.")
+    var budgetEvaluations: Int = 30
+
+    @Option(help: "The most minutes of evaluation (runs then depend on machine speed; an evaluation budget does not).")
+    var budgetMinutes: Double?
+
+    @Option(help: "Seed of the search and of fine-tuning shuffles.")
+    var seed: UInt64 = 0
+
+    @Option(help: "Fine-tuning epochs after each of the 3 pruning iterations of a candidate.")
+    var fineTuneEpochs: Int = 2
+
+    @Option(help: "Test samples (from the start) the constraints are checked on; the rest report the chosen file.")
+    var validationSize: Int = 5000
+
+    @Option(help: "Fine-tune on the first N training samples only.")
+    var trainLimit: Int?
+
+    @Option(help: "Append every evaluation to this JSON-lines journal and reuse those already in it.")
+    var journal: String?
+
+    @Option(help: "Write the chosen candidate's recipe to this path.")
+    var outputRecipe: String?
+
+    @Option(help: "Write the chosen candidate's model file to this path.")
+    var output: String?
+
+    @OptionGroup var overwrite: OverwriteOptions
+
+    @Flag(help: "Print the result as JSON on standard output instead of tables.")
+    var json = false
+
+    func validate() throws {
+        guard maxAccuracyDrop >= 0, maxAccuracyDrop.isFinite else { throw ValidationError("--max-accuracy-drop must be ≥ 0 points.") }
+        if let maxSize, maxSize < 1 { throw ValidationError("--max-size must be at least 1 byte.") }
+        if let maxLatency, !(maxLatency > 0) { throw ValidationError("--max-latency must be a positive number of milliseconds.") }
+        if batch < 1 { throw ValidationError("--batch must be at least 1.") }
+        if budgetEvaluations < 1 { throw ValidationError("--budget-evaluations must be at least 1.") }
+        if let budgetMinutes, !(budgetMinutes > 0) { throw ValidationError("--budget-minutes must be positive.") }
+        if fineTuneEpochs < 0 { throw ValidationError("--fine-tune-epochs must be ≥ 0.") }
+        if validationSize < 1 { throw ValidationError("--validation-size must be at least 1.") }
+        if let trainLimit, trainLimit < 1 { throw ValidationError("--train-limit must be at least 1, got \(trainLimit).") }
+        if objective == .latency && maxLatency == nil && batch < 1 { throw ValidationError("--batch must be at least 1.") }
+        if let outputRecipe { try OutputPath.check(outputRecipe, option: "--output-recipe", force: overwrite.force, inputs: [file]) }
+        if let output { try OutputPath.check(output, force: overwrite.force, inputs: [file]) }
+        if let journal { try OutputPath.checkFolder(of: journal, option: "--journal") }
+        try OutputPath.checkDistinct([("--output", output), ("--output-recipe", outputRecipe), ("--journal", journal)])
+    }
+
+    func run() throws {
+        compute.apply()
+        let threads = compute.threads ?? ProcessInfo.processInfo.activeProcessorCount
+        let modelFile = try ModelSource.read(file, importing: importing)
+        var training = try data.load(.train)
+        if let trainLimit { training = training.prefix(trainLimit) }
+        let test = try data.load(.test)
+        guard test.count > validationSize else {
+            throw CommandFailure("--validation-size \(validationSize) leaves none of the \(test.count) test samples to report on.")
+        }
+        let validation = test.prefix(validationSize), reported = test.suffix(from: validationSize)
+        let search = TuningSearch(
+            constraints: TuningConstraints(maximumAccuracyDrop: maxAccuracyDrop / 100, maximumBytes: maxSize,
+                                           maximumLatencySeconds: maxLatency.map { $0 / 1000 }, batchSize: batch),
+            objective: objective, maximumEvaluations: budgetEvaluations, maximumMinutes: budgetMinutes,
+            fineTuneEpochs: fineTuneEpochs, seed: seed, threads: threads)
+        let opened = try journal.map {
+            try TuningJournal(path: $0, header: search.journalHeader(file: modelFile, training: training, validation: validation))
+        }
+        if let opened, !opened.evaluations.isEmpty {
+            FileHandle.standardError.write(Data("tune: \(opened.evaluations.count) evaluations in \(opened.path) will be reused\n".utf8))
+        }
+        var bar: ProgressBar?
+        var best: (bytes: Int, signature: String)?
+        let result = try search.run(file: modelFile, training: training, validation: validation, journal: opened) { progress in
+            switch progress {
+            case let .baseline(accuracy, bytes):
+                FileHandle.standardError.write(Data(String(format: "tune: baseline %.2f %% on %d validation samples, %d bytes; sensitivity...\n",
+                                                           accuracy * 100, validation.count, bytes).utf8))
+            case let .sensitivityFinished(points):
+                FileHandle.standardError.write(Data("tune: sensitivity of each layer measured (\(points) files)\n".utf8))
+                bar = ProgressBar(title: "tune", total: budgetEvaluations)
+            case let .evaluated(index, _, evaluation, meets, reused):
+                if meets, best.map({ evaluation.measurement.fileBytes < $0.bytes }) ?? true {
+                    best = (evaluation.measurement.fileBytes, evaluation.signature)
+                }
+                let current = best.map { "best \($0.bytes) B: \($0.signature)" } ?? "none meets the constraints yet"
+                bar?.update(completed: index, suffix: (reused ? "(journal) " : "") + current)
+            }
+        }
+        bar?.finish()
+        var lines = [result.textReport()]
+        if let chosen = result.chosen {
+            let recipe = chosen.candidate.recipe(fineTuneEpochs: fineTuneEpochs, seed: seed)
+            if let outputRecipe { try AtomicFile.write(Array(try recipe.jsonString().utf8), to: outputRecipe) }
+            if let output {
+                // The chosen recipe run once more on the same data gives the same file; its test
+                // accuracy is measured here, on the split the search never saw.
+                let job = CompressionJob(recipe: recipe, threads: threads, recordsTimes: false)
+                let outcome = try job.run(modelFile: modelFile, network: try GraphNetwork(file: modelFile), training: training,
+                                          test: reported)
+                try outcome.file.write(to: output)
+                lines.append(String(format: "Test samples the search never saw: %.2f %% before, %.2f %% after (%d samples); written to %@",
+                                    (outcome.accuracyBefore ?? 0) * 100, (outcome.accuracyAfter ?? 0) * 100, reported.count, output))
+            }
+            if let outputRecipe {
+                lines.append("Reproduce: shrink compress \(file) --recipe \(outputRecipe)"
+                    + (trainLimit.map { " --train-limit \($0)" } ?? "") + " --output OUT")
+            }
+        }
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            print(String(decoding: try encoder.encode(TuningSummary(result)), as: UTF8.self))
+        } else {
+            print(lines.joined(separator: "\n"))
+        }
+    }
+}
+
+extension TuningObjective: ExpressibleByArgument {}

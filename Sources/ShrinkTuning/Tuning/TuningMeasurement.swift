@@ -1,0 +1,24 @@
+/// What one candidate's written file measured.
+public struct TuningMeasurement: Codable, Equatable, Sendable {
+    /// Bytes of the model file.
+    public var fileBytes: Int
+    /// Top-1 of the file run by the runtime on the validation split.
+    public var validationAccuracy: Double
+    /// Median seconds of one batch at the constraints' batch size, when latency was asked for.
+    public var latencySeconds: Double?
+    /// Seconds the recipe took (pruning, fine-tuning, clustering), for the budget.
+    public var compressionSeconds: Double
+
+    enum CodingKeys: String, CodingKey {
+        case fileBytes = "file_bytes", validationAccuracy = "validation_top1_accuracy", latencySeconds = "latency_seconds",
+             compressionSeconds = "compression_seconds"
+    }
+}
+
+/// An evaluated candidate, as the journal stores it (one JSON object per line).
+public struct TuningEvaluation: Codable, Equatable, Sendable {
+    public var candidate: TuningCandidate
+    public var measurement: TuningMeasurement
+
+    public var signature: String { candidate.signature }
+}

@@ -1,0 +1,84 @@
+import Foundation
+import ShrinkReports
+
+extension TuningResult {
+    /// The tables for people: the front, then the chosen candidate, or the closest ones and the
+    /// constraints they break.
+    public func textReport() -> String {
+        var lines = ["Tuning \(model): \(evaluations.count) candidates evaluated as written files; baseline "
+            + "\(Self.percent(baselineValidationAccuracy)) on the validation split, \(ReportFormatting.bytes(baselineFileBytes))",
+                     "Constraints: accuracy drop ≤ \(String(format: "%g", constraints.maximumAccuracyDrop * 100)) points"
+            + (constraints.maximumBytes.map { ", size ≤ \(ReportFormatting.bytes($0))" } ?? "")
+            + (constraints.maximumLatencySeconds.map { ", latency ≤ \(Self.milliseconds($0)) at batch \(constraints.batchSize)" } ?? "")
+            + "; objective: \(objective.rawValue)", "", "Pareto front (size, latency, accuracy):"]
+        lines += table(front)
+        if let chosen {
+            lines += ["", "Chosen: \(chosen.signature)",
+                      "  \(ReportFormatting.bytes(chosen.measurement.fileBytes)) (\(ratio(chosen))× smaller), validation top-1 "
+                        + "\(Self.percent(chosen.measurement.validationAccuracy)) (drop \(drop(chosen)) points)"
+                        + (chosen.measurement.latencySeconds.map { ", \(Self.milliseconds($0)) per batch of \(constraints.batchSize)" } ?? "")]
+        } else {
+            lines += ["", "No candidate meets the constraints. The closest:"]
+            for miss in closest {
+                let broken = miss.violations.map { "\($0.constraint.rawValue) (+\(String(format: "%.1f", $0.excess * 100)) %)" }
+                lines.append("  \(miss.evaluation.signature): breaks \(broken.joined(separator: ", "))")
+            }
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    func table(_ rows: [TuningEvaluation]) -> [String] {
+        var cells = [["candidate", "size", "× smaller", "top-1", "drop (pt)", "latency", "meets"]]
+        for evaluation in rows {
+            let meets = constraints.violations(of: evaluation.measurement, baselineAccuracy: baselineValidationAccuracy).isEmpty
+            cells.append([evaluation.signature, ReportFormatting.bytes(evaluation.measurement.fileBytes), ratio(evaluation),
+                          Self.percent(evaluation.measurement.validationAccuracy), drop(evaluation),
+                          evaluation.measurement.latencySeconds.map(Self.milliseconds) ?? "-", meets ? "yes" : "no"])
+        }
+        return SensitivityReport.aligned(cells)
+    }
+
+    func ratio(_ evaluation: TuningEvaluation) -> String {
+        String(format: "%.1f", Double(baselineFileBytes) / Double(max(1, evaluation.measurement.fileBytes)))
+    }
+
+    func drop(_ evaluation: TuningEvaluation) -> String {
+        String(format: "%.2f", (baselineValidationAccuracy - evaluation.measurement.validationAccuracy) * 100)
+    }
+
+    static func percent(_ fraction: Double) -> String { String(format: "%.2f %%", fraction * 100) }
+
+    static func milliseconds(_ seconds: Double) -> String {
+        seconds < 0.001 ? String(format: "%.1f µs", seconds * 1e6) : String(format: "%.3f ms", seconds * 1e3)
+    }
+}
+
+/// The JSON `shrink tune --json` prints (stable field names).
+public struct TuningSummary: Codable, Sendable {
+    public var model: String
+    public var baselineValidationAccuracy: Double
+    public var baselineFileBytes: Int
+    public var constraints: TuningConstraints
+    public var objective: TuningObjective
+    public var evaluations: [TuningEvaluation]
+    public var front: [String]
+    public var chosen: String?
+    public var closest: [String]
+
+    public init(_ result: TuningResult) {
+        model = result.model
+        baselineValidationAccuracy = result.baselineValidationAccuracy
+        baselineFileBytes = result.baselineFileBytes
+        constraints = result.constraints
+        objective = result.objective
+        evaluations = result.evaluations
+        front = result.front.map(\.signature)
+        chosen = result.chosen?.signature
+        closest = result.closest.map(\.evaluation.signature)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case model, constraints, objective, evaluations, front, chosen, closest
+        case baselineValidationAccuracy = "baseline_validation_top1_accuracy", baselineFileBytes = "baseline_file_bytes"
+    }
+}

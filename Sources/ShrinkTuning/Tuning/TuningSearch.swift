@@ -1,0 +1,264 @@
+import Foundation
+import ShrinkBenchmarking
+import ShrinkCompression
+import ShrinkData
+import ShrinkFormats
+import ShrinkNN
+import ShrinkRuntime
+import ShrinkTensor
+
+/// `shrink tune`: searches per-layer pruning and weight-sharing settings for the file that best
+/// meets the user's constraints, measuring every candidate as a written file run by the runtime.
+///
+/// The search: (1) a sensitivity analysis of each layer without retraining
+/// (`SensitivityAnalysis`, on the validation split); (2) greedy seeds, one per accuracy budget
+/// (0.5, 1, 2 and 4 points), each layer at the most aggressive setting it tolerated alone within
+/// that budget; (3) seeded evolutionary refinement: the best candidate that meets the constraints
+/// is made more aggressive one layer at a time (layers chosen in proportion to their weights, so
+/// where the bytes are), or, while none meets them, the closest one is backed off. Every
+/// candidate runs the full pipeline with fine-tuning (`TuningCandidate.recipe`). The same seed,
+/// data and evaluation budget give the same evaluations in the same order, and a journal lets an
+/// interrupted run resume to the same result.
+public struct TuningSearch {
+    public var constraints: TuningConstraints
+    public var objective: TuningObjective
+    public var space: TuningSpace
+    /// The most candidates to evaluate (journal entries count).
+    public var maximumEvaluations: Int
+    /// The most wall-clock minutes of new evaluations, if any (then runs differ with machine speed).
+    public var maximumMinutes: Double?
+    public var fineTuneEpochs: Int
+    public var seed: UInt64
+    public var threads: Int
+
+    /// Progress of a run.
+    public enum Progress: Sendable {
+        case baseline(validationAccuracy: Double, fileBytes: Int)
+        case sensitivityFinished(points: Int)
+        case evaluated(index: Int, of: Int, evaluation: TuningEvaluation, meetsConstraints: Bool, reused: Bool)
+    }
+
+    public init(constraints: TuningConstraints, objective: TuningObjective = .size, space: TuningSpace = TuningSpace(),
+                maximumEvaluations: Int = 30, maximumMinutes: Double? = nil, fineTuneEpochs: Int = 2, seed: UInt64 = 0,
+                threads: Int = 1) {
+        self.constraints = constraints
+        self.objective = objective
+        self.space = space
+        self.maximumEvaluations = maximumEvaluations
+        self.maximumMinutes = maximumMinutes
+        self.fineTuneEpochs = fineTuneEpochs
+        self.seed = seed
+        self.threads = threads
+    }
+
+    /// Throws for settings out of range, naming them.
+    public func validate() throws(TuningError) {
+        guard constraints.maximumAccuracyDrop >= 0 else { throw .invalidSetting("the accuracy drop must be ≥ 0") }
+        guard maximumEvaluations >= 1 else { throw .invalidSetting("the budget must allow at least one evaluation") }
+        guard fineTuneEpochs >= 0 else { throw .invalidSetting("fine-tuning epochs must be ≥ 0") }
+        guard constraints.batchSize >= 1 else { throw .invalidSetting("the batch size must be ≥ 1") }
+        guard space.sparsities.first == 0, zip(space.sparsities, space.sparsities.dropFirst()).allSatisfy({ $0 < $1 }),
+              space.sparsities.allSatisfy({ $0 >= 0 && $0 < 1 }) else {
+            throw .invalidSetting("sparsities must start at 0 and increase below 1")
+        }
+        guard !space.bits.isEmpty, zip(space.bits, space.bits.dropFirst()).allSatisfy({ $0 > $1 }),
+              space.bits.allSatisfy({ (1...16).contains($0) }) else {
+            throw .invalidSetting("palette bits must decrease within 16...1")
+        }
+    }
+
+    /// The header a journal of this search must carry.
+    public func journalHeader(file: ModelFile, training: LabeledDataset, validation: LabeledDataset) throws -> TuningJournal.Header {
+        TuningJournal.Header(
+            model: file.graph.name, modelDigest: SHA256.hexDigest(try file.encoded()), trainingSamples: training.count,
+            validationSamples: validation.count, fineTuneEpochs: fineTuneEpochs, seed: seed, batchSize: constraints.batchSize,
+            measuresLatency: measuresLatency)
+    }
+
+    var measuresLatency: Bool { objective == .latency || constraints.maximumLatencySeconds != nil }
+
+    /// Runs the search. `training` fine-tunes every candidate; constraints are checked on
+    /// `validation`, samples the model never trained on (the CLI takes the first part of the
+    /// test split and reports the chosen file on the rest).
+    public func run(file: ModelFile, training: LabeledDataset, validation: LabeledDataset, journal: TuningJournal? = nil,
+                    progress: (Progress) -> Void = { _ in }) throws -> TuningResult {
+        try validate()
+        guard validation.count > 0, training.count > 0 else { throw TuningError.invalidSetting("the training and validation splits must not be empty") }
+        var journal = journal
+        let baselineBytes = try file.encoded().count
+        let baseline = try PlanEvaluation.evaluate(file: file, testSet: validation, batchSize: 1000, threads: threads)!.accuracy.top1
+        progress(.baseline(validationAccuracy: baseline, fileBytes: baselineBytes))
+        let sensitivity = try SensitivityAnalysis(
+            configuration: SensitivityConfiguration(sparsities: space.sparsities.filter { $0 > 0 }, quantizationBits: [],
+                                                    clusteringBits: space.bits, techniques: [.pruning, .clustering]),
+            threads: threads).run(file: file, testSet: validation)
+        progress(.sensitivityFinished(points: sensitivity.points.count))
+
+        var evaluations = [TuningEvaluation]()
+        var seen = Set<String>()
+        let clock = ContinuousClock(), start = clock.now
+        var budgetLeft: Bool {
+            if evaluations.count >= maximumEvaluations { return false }
+            if let maximumMinutes, (clock.now - start) > .seconds(maximumMinutes * 60) { return false }
+            return true
+        }
+        func evaluate(_ candidate: TuningCandidate) throws {
+            guard budgetLeft, seen.insert(candidate.signature).inserted else { return }
+            let reused = journal?.evaluations[candidate.signature]
+            let evaluation = try reused ?? TuningEvaluation(
+                candidate: candidate, measurement: measure(candidate, file: file, training: training, validation: validation))
+            if reused == nil { try journal?.append(evaluation) }
+            evaluations.append(evaluation)
+            progress(.evaluated(index: evaluations.count, of: maximumEvaluations, evaluation: evaluation,
+                                meetsConstraints: constraints.violations(of: evaluation.measurement, baselineAccuracy: baseline).isEmpty,
+                                reused: reused != nil))
+        }
+
+        for candidate in seeds(from: sensitivity) { try evaluate(candidate) }
+        var generator = SeededRandomNumberGenerator(seed: seed)
+        let weights = sensitivity.layers.map { Double($0.weightCount) }
+        var attemptsWithoutNew = 0
+        while budgetLeft && attemptsWithoutNew < 50 {
+            let feasible = evaluations.filter { violations($0, baseline: baseline).isEmpty }
+            let parent: TuningEvaluation, aggressive: Bool
+            if let best = best(of: feasible) {
+                (parent, aggressive) = (best, true)
+            } else {
+                (parent, aggressive) = (closest(evaluations, baseline: baseline).first!.evaluation, false)
+            }
+            let child = mutate(parent.candidate, aggressive: aggressive, layerWeights: weights, generator: &generator)
+            if seen.contains(child.signature) {
+                attemptsWithoutNew += 1
+                continue
+            }
+            attemptsWithoutNew = 0
+            try evaluate(child)
+        }
+        let feasible = evaluations.filter { violations($0, baseline: baseline).isEmpty }
+        return TuningResult(
+            model: file.graph.name, baselineValidationAccuracy: baseline, baselineFileBytes: baselineBytes,
+            constraints: constraints, objective: objective, evaluations: evaluations,
+            front: TuningResult.front(of: evaluations), chosen: best(of: feasible),
+            closest: feasible.isEmpty ? Array(closest(evaluations, baseline: baseline).prefix(3)) : [],
+            sensitivity: sensitivity)
+    }
+
+    func violations(_ evaluation: TuningEvaluation, baseline: Double) -> [TuningViolation] {
+        constraints.violations(of: evaluation.measurement, baselineAccuracy: baseline)
+    }
+
+    /// The candidates ordered by total violation (smallest first), with their violations.
+    func closest(_ evaluations: [TuningEvaluation], baseline: Double) -> [TuningResult.Miss] {
+        evaluations.map { TuningResult.Miss(evaluation: $0, violations: violations($0, baseline: baseline)) }
+            .enumerated()
+            .sorted { ($0.element.totalExcess, $0.offset) < ($1.element.totalExcess, $1.offset) }
+            .map(\.element)
+    }
+
+    /// The best by the objective, then by validation accuracy, then earliest.
+    func best(of evaluations: [TuningEvaluation]) -> TuningEvaluation? {
+        func key(_ evaluation: TuningEvaluation) -> Double {
+            switch objective {
+            case .size: Double(evaluation.measurement.fileBytes)
+            case .latency: evaluation.measurement.latencySeconds ?? .infinity
+            }
+        }
+        return evaluations.enumerated().min {
+            (key($0.element), -$0.element.measurement.validationAccuracy, $0.offset)
+                < (key($1.element), -$1.element.measurement.validationAccuracy, $1.offset)
+        }?.element
+    }
+
+    /// One candidate per accuracy budget: each layer at the most aggressive sparsity and the
+    /// fewest bits it tolerated alone within the budget (conservative first).
+    func seeds(from sensitivity: SensitivityReport) -> [TuningCandidate] {
+        [0.005, 0.01, 0.02, 0.04].map { budget in
+            TuningCandidate(layers: sensitivity.layers.map { layer in
+                let sparsity = sensitivity.tolerated(layer: layer.name, technique: .pruning, maximumDrop: budget) ?? 0
+                let bits = sensitivity.tolerated(layer: layer.name, technique: .clustering, maximumDrop: budget)
+                return .init(layer: layer.name, sparsity: space.sparsity(atMost: sparsity),
+                             bits: space.bits(atLeast: Int(bits ?? Double(space.bits[0]))))
+            })
+        }
+    }
+
+    /// One or two layers (chosen in proportion to `layerWeights`) moved one grid step: more
+    /// pruning or fewer bits when `aggressive`, else less pruning or more bits.
+    func mutate(_ candidate: TuningCandidate, aggressive: Bool, layerWeights: [Double],
+                generator: inout SeededRandomNumberGenerator) -> TuningCandidate {
+        var child = candidate
+        let moves = generator.nextUniform() < 0.25 ? 2 : 1
+        let total = layerWeights.reduce(0, +)
+        for _ in 0..<moves {
+            var draw = Double(generator.nextUniform()) * total
+            var index = 0
+            while index < layerWeights.count - 1 && draw >= layerWeights[index] {
+                draw -= layerWeights[index]
+                index += 1
+            }
+            let movesSparsity = generator.nextUniform() < 0.5
+            var setting = child.layers[index]
+            let sparsityIndex = space.sparsities.firstIndex(of: setting.sparsity) ?? 0
+            let bitsIndex = setting.bits.flatMap { space.bits.firstIndex(of: $0) } ?? 0
+            let step = aggressive ? 1 : -1
+            let canMoveSparsity = space.sparsities.indices.contains(sparsityIndex + step)
+            let canMoveBits = space.bits.indices.contains(bitsIndex + step)
+            if (movesSparsity && canMoveSparsity) || !canMoveBits {
+                if canMoveSparsity { setting.sparsity = space.sparsities[sparsityIndex + step] }
+            } else {
+                setting.bits = space.bits[bitsIndex + step]
+            }
+            child.layers[index] = setting
+        }
+        return child
+    }
+
+    /// Runs the candidate's recipe from the original weights, writes the file, reads it back and
+    /// measures it.
+    func measure(_ candidate: TuningCandidate, file: ModelFile, training: LabeledDataset,
+                 validation: LabeledDataset) throws -> TuningMeasurement {
+        let clock = ContinuousClock(), start = clock.now
+        let model = CompressedModel(network: try GraphNetwork(file: file))
+        // No validation inside the recipe: the written file is measured below.
+        _ = try RecipeRunner(recipe: candidate.recipe(fineTuneEpochs: fineTuneEpochs, seed: seed))
+            .run(on: model, training: training, validation: validation.prefix(0))
+        let seconds = (clock.now - start) / .seconds(1)
+        let bytes = try model.modelFile().encoded()
+        let written = try ModelFile.decode(bytes)
+        let plan = try ExecutionPlan(file: written, threads: threads, kernelSelection: .standard)
+        let accuracy = try PlanEvaluation.evaluate(plan: plan, testSet: validation, batchSize: 1000)!.accuracy.top1
+        return TuningMeasurement(
+            fileBytes: bytes.count, validationAccuracy: accuracy,
+            latencySeconds: measuresLatency ? try Self.medianLatency(plan: plan, batch: constraints.batchSize, samples: validation) : nil,
+            compressionSeconds: seconds)
+    }
+
+    /// The median of at least 15 timed runs of one batch (and at least 50 ms of them), after 3
+    /// untimed ones.
+    static func medianLatency(plan: ExecutionPlan, batch: Int, samples: LabeledDataset) throws -> Double {
+        let sampleSize = plan.inputShape.reduce(1, *)
+        let input = (0..<batch).flatMap { index -> ArraySlice<Float> in
+            let start = (index % samples.count) * sampleSize
+            return samples.inputs.scalars[start..<(start + sampleSize)]
+        }
+        var output = [Float](repeating: 0, count: batch * plan.outputShape.reduce(1, *))
+        let clock = ContinuousClock()
+        var times = [Double]()
+        try input.withUnsafeBufferPointer { source in
+            try output.withUnsafeMutableBufferPointer { target in
+                for _ in 0..<3 { try plan.run(input: source, batch: batch, output: target) }
+                var total = 0.0
+                while times.count < 15 || total < 0.05 {
+                    let start = clock.now
+                    try plan.run(input: source, batch: batch, output: target)
+                    let seconds = (clock.now - start) / .seconds(1)
+                    times.append(seconds)
+                    total += seconds
+                    if times.count >= 2000 { break }
+                }
+            }
+        }
+        times.sort()
+        return times[times.count / 2]
+    }
+}
