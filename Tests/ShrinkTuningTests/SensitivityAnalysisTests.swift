@@ -10,42 +10,12 @@ import Testing
 /// The sensitivity analysis on a small trained MLP: every point is a written file in which only
 /// its layer changed, measured by the runtime, and the sweep is deterministic.
 @Suite struct SensitivityAnalysisTests {
-    /// 16 inputs → fc1 (24) → ReLU → fc2 (3).
-    static var graph: Graph {
-        var builder = GraphBuilder(name: "sensitivity-test", inputShape: [16])
-        let hidden = builder.add("relu", ReLUOperator(), builder.add("fc1", LinearOperator(inputFeatures: 16, outputFeatures: 24), builder.input))
-        builder.add("fc2", LinearOperator(inputFeatures: 24, outputFeatures: 3), hidden)
-        return builder.finish()
-    }
-
-    /// Three classes, each a different group of 4 features lifted above seeded noise.
-    static func dataset(count: Int, seed: UInt64) -> LabeledDataset {
-        var generator = SeededRandomNumberGenerator(seed: seed)
-        var scalars = [Float](), labels = [Int]()
-        for index in 0..<count {
-            let label = index % 3
-            for feature in 0..<16 { scalars.append((feature / 4 == label ? 1 : 0) + 0.8 * (generator.nextUniform() - 0.5)) }
-            labels.append(label)
-        }
-        return LabeledDataset(inputs: Tensor(shape: [count, 16], scalars: scalars), labels: labels, classCount: 3)
-    }
-
-    /// The trained model as a file (fp32).
-    static func trainedFile() throws -> ModelFile {
-        var generator = SeededRandomNumberGenerator(seed: 3)
-        let network = try GraphNetwork(graph: graph, generator: &generator)
-        try Trainer().train(model: network, on: dataset(count: 600, seed: 1), configuration: TrainingConfiguration(
-            epochs: 3, batchSize: 20, optimizer: .sgd(momentum: 0.9, weightDecay: 0, nesterov: false),
-            baseLearningRate: 0.05, seed: 2))
-        return try CompressedModel(network: network).modelFile()
-    }
-
     static func weight(_ name: String, in file: ModelFile) throws -> StoredTensor {
         try #require(file.tensors.first { $0.name == name })
     }
 
     @Test func everyPointIsAWrittenFileInWhichOnlyItsLayerChanged() throws {
-        let file = try Self.trainedFile()
+        let file = try TuningFixtures.trainedFile()
         let original = try Self.weight("fc2.weight", in: file).value.scalars
 
         let (pruned, _) = try SensitivityAnalysis.compressedFile(.init(layer: "fc1", technique: .pruning, setting: 0.5), file: file)
@@ -64,8 +34,8 @@ import Testing
     }
 
     @Test func sweepsEveryLayerTechniqueAndSettingDeterministically() throws {
-        let file = try Self.trainedFile()
-        let test = Self.dataset(count: 300, seed: 9)
+        let file = try TuningFixtures.trainedFile()
+        let test = TuningFixtures.dataset(count: 300, seed: 9)
         let configuration = SensitivityConfiguration(sparsities: [0.5, 0.99], quantizationBits: [2, 8], clusteringBits: [1, 6])
         var events = 0
         let report = try SensitivityAnalysis(configuration: configuration).run(file: file, testSet: test) { progress in
@@ -114,9 +84,9 @@ import Testing
         #expect(throws: SensitivityError.self) { try SensitivityConfiguration(techniques: []).validate() }
         // An empty list is fine for a technique that is not swept.
         try SensitivityConfiguration(sparsities: [], techniques: [.quantization]).validate()
-        let file = try Self.trainedFile()
+        let file = try TuningFixtures.trainedFile()
         #expect(throws: SensitivityError.noTestData) {
-            try SensitivityAnalysis().run(file: file, testSet: Self.dataset(count: 0, seed: 1))
+            try SensitivityAnalysis().run(file: file, testSet: TuningFixtures.dataset(count: 0, seed: 1))
         }
     }
 }

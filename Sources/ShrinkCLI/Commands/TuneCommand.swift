@@ -161,6 +161,9 @@ struct TuneCommand: ParsableCommand {
         } else {
             print(lines.joined(separator: "\n"))
         }
+        if result.chosen == nil && (output != nil || outputRecipe != nil) {
+            throw CommandFailure("no candidate meets the constraints, so nothing was written (the closest are listed above).")
+        }
     }
 }
 

@@ -18,6 +18,18 @@ public struct TuningJournal {
         public var seed: UInt64
         public var batchSize: Int
         public var measuresLatency: Bool
+
+        public init(model: String, modelDigest: String, trainingSamples: Int, validationSamples: Int, fineTuneEpochs: Int,
+                    seed: UInt64, batchSize: Int, measuresLatency: Bool) {
+            self.model = model
+            self.modelDigest = modelDigest
+            self.trainingSamples = trainingSamples
+            self.validationSamples = validationSamples
+            self.fineTuneEpochs = fineTuneEpochs
+            self.seed = seed
+            self.batchSize = batchSize
+            self.measuresLatency = measuresLatency
+        }
     }
 
     struct Line: Codable {

@@ -9,6 +9,13 @@ public struct TuningMeasurement: Codable, Equatable, Sendable {
     /// Seconds the recipe took (pruning, fine-tuning, clustering), for the budget.
     public var compressionSeconds: Double
 
+    public init(fileBytes: Int, validationAccuracy: Double, latencySeconds: Double?, compressionSeconds: Double) {
+        self.fileBytes = fileBytes
+        self.validationAccuracy = validationAccuracy
+        self.latencySeconds = latencySeconds
+        self.compressionSeconds = compressionSeconds
+    }
+
     enum CodingKeys: String, CodingKey {
         case fileBytes = "file_bytes", validationAccuracy = "validation_top1_accuracy", latencySeconds = "latency_seconds",
              compressionSeconds = "compression_seconds"
@@ -19,6 +26,11 @@ public struct TuningMeasurement: Codable, Equatable, Sendable {
 public struct TuningEvaluation: Codable, Equatable, Sendable {
     public var candidate: TuningCandidate
     public var measurement: TuningMeasurement
+
+    public init(candidate: TuningCandidate, measurement: TuningMeasurement) {
+        self.candidate = candidate
+        self.measurement = measurement
+    }
 
     public var signature: String { candidate.signature }
 }

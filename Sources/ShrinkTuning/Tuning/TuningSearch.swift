@@ -117,21 +117,21 @@ public struct TuningSearch {
         for candidate in seeds(from: sensitivity) { try evaluate(candidate) }
         var generator = SeededRandomNumberGenerator(seed: seed)
         let weights = sensitivity.layers.map { Double($0.weightCount) }
-        var attemptsWithoutNew = 0
-        while budgetLeft && attemptsWithoutNew < 50 {
+        // Parents in order of preference: the best candidates that meet the constraints (to push
+        // further), else the closest ones (to back off). Five children that were all seen before
+        // move on to the next parent; when every parent is used up, the search ends early.
+        var failures = 0
+        while budgetLeft {
             let feasible = evaluations.filter { violations($0, baseline: baseline).isEmpty }
-            let parent: TuningEvaluation, aggressive: Bool
-            if let best = best(of: feasible) {
-                (parent, aggressive) = (best, true)
-            } else {
-                (parent, aggressive) = (closest(evaluations, baseline: baseline).first!.evaluation, false)
-            }
-            let child = mutate(parent.candidate, aggressive: aggressive, layerWeights: weights, generator: &generator)
+            let aggressive = !feasible.isEmpty
+            let parents = aggressive ? ranked(feasible) : closest(evaluations, baseline: baseline).map(\.evaluation)
+            guard failures / 5 < parents.count else { break }
+            let child = mutate(parents[failures / 5].candidate, aggressive: aggressive, layerWeights: weights, generator: &generator)
             if seen.contains(child.signature) {
-                attemptsWithoutNew += 1
+                failures += 1
                 continue
             }
-            attemptsWithoutNew = 0
+            failures = 0
             try evaluate(child)
         }
         let feasible = evaluations.filter { violations($0, baseline: baseline).isEmpty }
@@ -157,16 +157,21 @@ public struct TuningSearch {
 
     /// The best by the objective, then by validation accuracy, then earliest.
     func best(of evaluations: [TuningEvaluation]) -> TuningEvaluation? {
+        ranked(evaluations).first
+    }
+
+    /// Best first: by the objective, then by validation accuracy, then earliest.
+    func ranked(_ evaluations: [TuningEvaluation]) -> [TuningEvaluation] {
         func key(_ evaluation: TuningEvaluation) -> Double {
             switch objective {
             case .size: Double(evaluation.measurement.fileBytes)
             case .latency: evaluation.measurement.latencySeconds ?? .infinity
             }
         }
-        return evaluations.enumerated().min {
+        return evaluations.enumerated().sorted {
             (key($0.element), -$0.element.measurement.validationAccuracy, $0.offset)
                 < (key($1.element), -$1.element.measurement.validationAccuracy, $1.offset)
-        }?.element
+        }.map(\.element)
     }
 
     /// One candidate per accuracy budget: each layer at the most aggressive sparsity and the

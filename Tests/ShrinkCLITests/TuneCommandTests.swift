@@ -1,0 +1,49 @@
+import ArgumentParser
+import Foundation
+import ShrinkFormats
+import Testing
+@testable import ShrinkCLI
+
+@Suite(.serialized) struct TuneCommandTests {
+    @Test func optionsAreValidatedBeforeRunning() throws {
+        for arguments in [
+            ["m.shrink", "--max-accuracy-drop", "-0.1"], ["m.shrink", "--max-size", "0"], ["m.shrink", "--max-latency", "0"],
+            ["m.shrink", "--budget-evaluations", "0"], ["m.shrink", "--budget-minutes", "-1"], ["m.shrink", "--objective", "energy"],
+            ["m.shrink", "--validation-size", "0"], ["m.shrink", "--fine-tune-epochs", "-1"],
+            ["m.shrink", "--output", "same.shrink", "--output-recipe", "same.shrink"],
+        ] {
+            #expect(throws: (any Error).self, "\(arguments)") { try TuneCommand.parse(arguments) }
+        }
+        let command = try TuneCommand.parse(["m.shrink", "--max-accuracy-drop", "0.1", "--objective", "latency", "--max-latency", "0.005"])
+        #expect(command.objective == .latency && command.maxLatency == 0.005 && command.maxAccuracyDrop == 0.1)
+    }
+
+    @Test func theChosenRecipeGivesTheSameFileThroughCompress() throws {
+        let directory = makeTemporaryDirectory(prefix: "shrink-tune")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let trained = directory + "/model.shrink"
+        try TrainCommand.parse([
+            "--model", "lenet-300-100", "--epochs", "1", "--train-limit", "640", "--seed", "4", "--threads", "1",
+            "--output", trained, "--json",
+        ]).run()
+        let recipe = directory + "/tuned.json", tuned = directory + "/tuned.shrink", journal = directory + "/journal.jsonl"
+        let arguments = [trained, "--train-limit", "640", "--validation-size", "500", "--budget-evaluations", "2",
+                         "--fine-tune-epochs", "0", "--max-accuracy-drop", "100", "--journal", journal,
+                         "--output-recipe", recipe, "--output", tuned, "--threads", "1"]
+        try TuneCommand.parse(arguments).run()
+        #expect(FileManager.default.fileExists(atPath: recipe) && FileManager.default.fileExists(atPath: tuned))
+        let lines = try String(contentsOfFile: journal, encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == 2)
+
+        let compressed = directory + "/compressed.shrink"
+        try CompressCommand.parse([trained, "--recipe", recipe, "--train-limit", "640", "--test-limit", "500", "--output", compressed,
+                                   "--threads", "1", "--no-record", "--json"]).run()
+        let tunedBytes = try Data(contentsOf: URL(fileURLWithPath: tuned))
+        let compressedBytes = try Data(contentsOf: URL(fileURLWithPath: compressed))
+        // The tensors are the same bytes; the files differ only in the accuracy figures of the
+        // compression summary (tune reports on the test samples the search never saw).
+        #expect(abs(tunedBytes.count - compressedBytes.count) <= 8, "\(tunedBytes.count) vs \(compressedBytes.count)")
+        let tunedFile = try ModelFile.read(from: tuned), compressedFile = try ModelFile.read(from: compressed)
+        #expect(tunedFile.tensors == compressedFile.tensors)
+    }
+}
