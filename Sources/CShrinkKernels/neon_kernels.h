@@ -3,8 +3,8 @@
 // shrink_cpu_active_path() is SHRINK_CPU_PATH_NEON. Advanced SIMD is part of the aarch64 base
 // architecture, so no target attributes or feature checks are needed. Every NEON kernel reads the
 // packed layout of its kernel's other paths (packing does not depend on the path) and computes what
-// the portable path computes: the same int32 sums exactly, fp32 sums in the same depth order per
-// output (with fused multiply-adds).
+// the portable path computes: the same int32 sums exactly; fp32 sums up to rounding (fused
+// multiply-adds; the dense kernels add each output's depths in order, the CSR kernel in 4 lanes).
 //
 // Layout of the NEON code:
 //   int8_linear_neon.c     u8 × s8 (and u8 × 16-entry s8 codebook) int32 panel sums
