@@ -8,7 +8,8 @@
 //
 // Paths: AVX-512 + VNNI (vpdpbusd, 6 rows × 64 columns per tile), AVX2 (weights widened to
 // 16 bits and multiplied with vpmaddwd, so u8·s8 products never saturate), NEON on aarch64
-// (int8_linear_neon.c: widened to 16 bits, exact s16 products), portable C.
+// (int8_linear_neon.c: sdot on x − 128 with the column sums added back, or without the dot
+// product instructions widened to 16 bits for exact s16 products), portable C.
 // On an AVX-512 CPU without VNNI the AVX2 kernel runs. Every path computes exact int32 sums.
 #ifndef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200112L
@@ -398,7 +399,7 @@ static int cpu_has_vnni(void) {
 #endif
 
 #if SHRINK_HAVE_NEON_PATHS
-/// NEON (int8_linear_neon.c): the int32 sums of 2 rows × one panel at a time, then the epilogue.
+/// NEON (int8_linear_neon.c): the int32 sums of up to 4 rows × one panel at a time, then the epilogue.
 /// `codebook` NULL: int8 weights; else the palettized layout's 4-bit indices into it.
 static void int8_neon(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const uint8_t *x, ptrdiff_t ldx, const void *packed,
                       const int8_t *codebook, const int8_epilogue *e) {

@@ -7,7 +7,8 @@
 // multiply-adds; the dense kernels add each output's depths in order, the CSR kernel in 4 lanes).
 //
 // Layout of the NEON code:
-//   int8_linear_neon.c     u8 × s8 (and u8 × 16-entry s8 codebook) int32 panel sums
+//   int8_linear_neon.c     u8 × s8 (and u8 × 16-entry s8 codebook) int32 panel sums (sdot when
+//                          the CPU has it, widening multiplies otherwise)
 //   f16_linear_neon.c      fp16-weight linear (vcvt_f32_f16 + vfmaq_f32)
 //   palette_linear_neon.c  palettized linear (centroids looked up with vqtbl4q / vqtbx4q)
 //   sparse_csr_neon.c      CSR sparse linear (declared in sparse_csr_internal.h)
@@ -21,9 +22,9 @@
 #define SHRINK_HAVE_NEON_PATHS 1
 
 /// Rows of x per call of shrink_int8_neon_panel_sums.
-#define SHRINK_INT8_NEON_ROWS 2
+#define SHRINK_INT8_NEON_ROWS 4
 
-/// Exact int32 sums[r · 64 + c] = Σ_p x[r · ldx + p] · W[c][p] for rows r < rows (1...2) and the
+/// Exact int32 sums[r · 64 + c] = Σ_p x[r · ldx + p] · W[c][p] for rows r < rows (1...4) and the
 /// first `columns` (1...64) columns of one 64-column panel of the int8 packed layout
 /// (int8_linear.c) starting at `panel`. With `codebook` non-NULL the panel holds 4-bit indices in
 /// the palettized int8 layout instead and W[c][p] = codebook[index] (16 s8 entries). Sums of

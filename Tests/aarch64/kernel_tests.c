@@ -16,6 +16,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#if defined(__aarch64__)
+#include <sys/auxv.h>
+#ifndef HWCAP_ASIMDDP
+#define HWCAP_ASIMDDP (1 << 20)
+#endif
+#endif
+
 // MARK: - Random numbers and buffers
 
 static uint64_t random_state;
@@ -494,6 +501,11 @@ static int check_dispatch(void) {
     printf("dispatch: detected %s; paths under test:", path_names[detected]);
     for (int q = 0; q < vector_path_count; q++) printf(" %s", path_names[vector_paths[q]]);
     printf(" (each against portable and a reference)%s\n", failures ? "" : "; forcing rules hold");
+#if defined(__aarch64__)
+    // The int8 NEON kernels take sdot when the CPU has it, widening multiplies otherwise.
+    printf("int8 NEON variant: %s\n", (getauxval(AT_HWCAP) & HWCAP_ASIMDDP) ? "sdot (dot product instructions present)"
+                                                                         : "widening multiplies (no dot product instructions)");
+#endif
     return failures;
 }
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds Tests/aarch64/kernel_tests.c with every CShrinkKernels source for aarch64 (Debian's
-# aarch64-linux-gnu-gcc cross compiler, -O3 -Wall -Werror) and runs it under qemu-user: the NEON
-# kernels against the portable path and a naive reference. Then, on an x86-64 host, the same
+# aarch64-linux-gnu-gcc cross compiler, -O3 -Wall -Werror) and runs it under qemu-user on two
+# emulated CPUs, with and without the dot-product instructions (the int8 kernels' two variants):
+# the NEON kernels against the portable path and a naive reference. Then, on an x86-64 host, the same
 # driver built natively (clang when present, as Swift builds the kernels, else cc) checks the
 # AVX2 / AVX-512 paths the same way. Installs the cross compiler and qemu-user with apt-get when
 # they are missing (Debian/Ubuntu, as root).
@@ -40,8 +41,12 @@ flags=(-std=gnu11 -O3 -Wall -Werror -ISources/CShrinkKernels/include -ISources/C
 
 echo "== aarch64: cross-compile the kernels and the test driver ($cross)"
 "$cross" "${flags[@]}" "${sources[@]}" -o "$work/kernel_tests-aarch64" -lm
-echo "== aarch64: run under qemu-aarch64 (seed $seed)"
-qemu-aarch64 -L "$sysroot" "$work/kernel_tests-aarch64" "$seed"
+# Two emulated CPUs: "max" has the dot-product instructions (the int8 kernels' sdot variant),
+# Cortex-A57 (armv8.0) has not (their widening variant).
+for cpu in max cortex-a57; do
+    echo "== aarch64: run under qemu-aarch64 -cpu $cpu (seed $seed)"
+    qemu-aarch64 -cpu "$cpu" -L "$sysroot" "$work/kernel_tests-aarch64" "$seed"
+done
 
 if [ "$native" = 1 ] && [ "$(uname -m)" = x86_64 ]; then
     compiler=cc
