@@ -231,17 +231,32 @@ static void test_palette_int8(int cases, kernel_result *result) {
 
 // MARK: - fp32 outputs (fp16, palettized, CSR)
 
-/// Runs `run` on the portable path and every vector path and checks y (m × n, row stride ldy)
-/// against the reference; y is filled with garbage before each run.
-#define CHECK_FLOAT_PATHS(RESULT, SHAPE, M, N, Y, LDY, EXPECTED, PREPARE, RUN)                           \
-    for (int q = -1; q < vector_path_count; q++) {                                                                \
-        const shrink_cpu_path path = force_path_number(q);                                                       \
-        PREPARE;                                                                                                  \
-        RUN;                                                                                                      \
-        for (ptrdiff_t i = 0; i < (M); i++)                                                                       \
-            check_close(RESULT, path_names[path], SHAPE, (Y) + i * (LDY), (EXPECTED).values + i * (N),          \
-                        (EXPECTED).bound + i * (N), N);                                                            \
+/// y (m × n, row stride ldy) before a run: a copy of `initial` (m × n) or, when it is NULL, NaN bytes.
+static void fill_output(float *y, ptrdiff_t m, ptrdiff_t n, ptrdiff_t ldy, const float *initial) {
+    if (!initial) {
+        memset(y, 0xFF, (size_t)(m * ldy) * sizeof(float));
+        return;
     }
+    for (ptrdiff_t i = 0; i < m; i++) memcpy(y + i * ldy, initial + i * n, (size_t)n * sizeof(float));
+}
+
+/// One case of an fp32-output kernel: RUN (a call writing `y`, M × N with row stride LDY) on the
+/// portable path and every vector path, y starting from INITIAL (see fill_output) each time, checked
+/// against EXPECTED.
+#define CHECK_FLOAT_PATHS(RESULT, SHAPE, M, N, LDY, EXPECTED, INITIAL, RUN)                                      \
+    do {                                                                                                         \
+        float *y = allocate((size_t)((M) * (LDY)) * sizeof(float));                                            \
+        for (int q = -1; q < vector_path_count; q++) {                                                           \
+            const shrink_cpu_path path = force_path_number(q);                                                   \
+            fill_output(y, M, N, LDY, INITIAL);                                                                  \
+            RUN;                                                                                                 \
+            for (ptrdiff_t i = 0; i < (M); i++)                                                                  \
+                check_close(RESULT, path_names[path], SHAPE, y + i * (LDY), (EXPECTED).values + i * (N),         \
+                            (EXPECTED).bound + i * (N), N);                                                      \
+        }                                                                                                        \
+        free(y);                                                                                                 \
+        (RESULT)->cases++;                                                                                       \
+    } while (0)
 
 /// Expected fp32 outputs (m × n, row stride n): the double reference and each output's error bound.
 typedef struct {
@@ -296,14 +311,11 @@ static void test_f16(int cases, kernel_result *result) {
         float *dense = allocate((size_t)(n * k) * sizeof(float));
         for (ptrdiff_t t = 0; t < n * k; t++) dense[t] = shrink_f16_to_f32(w[t]);
         expected_outputs expected = dense_reference(m, n, k, x, ldx, dense, with_bias ? bias : NULL, NULL);
-        float *y = allocate((size_t)(m * ldy) * sizeof(float));
         char shape[96];
         snprintf(shape, sizeof shape, "m=%td n=%td k=%td ldx=%td", m, n, k, ldx);
-        CHECK_FLOAT_PATHS(result, shape, m, n, y, ldy, expected,
-                          memset(y, 0xFF, (size_t)(m * ldy) * sizeof(float)),
-                          shrink_f16_linear(m, n, k, x, ldx, packed, with_bias ? bias : NULL, y, ldy))
-        result->cases++;
-        free(x); free(bias); free(w); free(packed); free_expected(&expected); free(dense); free(y);
+        CHECK_FLOAT_PATHS(result, shape, m, n, ldy, expected, NULL,
+                          shrink_f16_linear(m, n, k, x, ldx, packed, with_bias ? bias : NULL, y, ldy));
+        free(x); free(bias); free(w); free(packed); free_expected(&expected); free(dense);
     }
 }
 
@@ -331,15 +343,12 @@ static void test_palette(int cases, kernel_result *result) {
         float *dense = allocate((size_t)(n * k) * sizeof(float));
         for (ptrdiff_t t = 0; t < n * k; t++) dense[t] = centroids[indices[t]];
         expected_outputs expected = dense_reference(m, n, k, x, ldx, dense, with_bias ? bias : NULL, NULL);
-        float *y = allocate((size_t)(m * ldy) * sizeof(float));
         char shape[96];
         snprintf(shape, sizeof shape, "bits=%d centroids=%td m=%td n=%td k=%td", bits, centroid_count, m, n, k);
-        CHECK_FLOAT_PATHS(result, shape, m, n, y, ldy, expected,
-                          memset(y, 0xFF, (size_t)(m * ldy) * sizeof(float)),
+        CHECK_FLOAT_PATHS(result, shape, m, n, ldy, expected, NULL,
                           shrink_palette_linear(bits, m, n, k, x, ldx, packed, centroids, centroid_count,
-                                                with_bias ? bias : NULL, y, ldy))
-        result->cases++;
-        free(x); free(bias); free(indices); free(packed); free_expected(&expected); free(dense); free(y);
+                                                with_bias ? bias : NULL, y, ldy));
+        free(x); free(bias); free(indices); free(packed); free_expected(&expected); free(dense);
     }
 }
 
@@ -382,7 +391,7 @@ static void test_csr(int cases, kernel_result *result) {
         random_shape(&m, &n, &k, 150, 400);
         const int column_bytes = random_in(0, 1) ? 2 : 4, accumulate = random_in(0, 3) == 0;
         const ptrdiff_t centroid_count = random_in(0, 1) ? 0 : random_in(1, 256);
-        const ptrdiff_t ldx = k + random_in(0, 5), ldy = n;
+        const ptrdiff_t ldx = k + random_in(0, 5), ldy = n + random_in(0, 3);
         sparse_matrix s = random_sparse(n, k, centroid_count);
         float *x = allocate((size_t)(m * ldx) * sizeof(float)), *bias = allocate((size_t)n * sizeof(float));
         float *y0 = allocate((size_t)(m * n) * sizeof(float));
@@ -411,19 +420,16 @@ static void test_csr(int cases, kernel_result *result) {
         }
         row_ptr[n] = (int32_t)e;
         expected_outputs expected = dense_reference(m, n, k, x, ldx, s.dense, with_bias ? bias : NULL, accumulate ? y0 : NULL);
-        float *y = allocate((size_t)(m * n) * sizeof(float));
         char shape[128];
         snprintf(shape, sizeof shape, "m=%td n=%td k=%td columns=%d-byte centroids=%td accumulate=%d", m, n, k,
                  column_bytes, centroid_count, accumulate);
-        CHECK_FLOAT_PATHS(result, shape, m, n, y, ldy, expected,
-                          memcpy(y, y0, (size_t)(m * n) * sizeof(float)),
+        CHECK_FLOAT_PATHS(result, shape, m, n, ldy, expected, accumulate ? y0 : NULL,
                           shrink_csr_linear(m, n, k, x, ldx, row_ptr, columns, column_bytes,
                                             centroid_count ? NULL : values, codes, s.centroids, centroid_count,
-                                            with_bias ? bias : NULL, accumulate, y, ldy))
-        result->cases++;
+                                            with_bias ? bias : NULL, accumulate, y, ldy));
         free_sparse(&s);
         free(x); free(bias); free(y0); free(row_ptr); free(columns); free(values); free(codes);
-        free_expected(&expected); free(y);
+        free_expected(&expected);
     }
 }
 
@@ -460,17 +466,14 @@ static void test_csr_blocked(int cases, kernel_result *result) {
             row_ptr[b * stride + n] = (int32_t)e;
         }
         expected_outputs expected = dense_reference(m, n, k, x, ldx, s.dense, bias, NULL);
-        float *y = allocate((size_t)(m * n) * sizeof(float));
         char shape[128];
         snprintf(shape, sizeof shape, "m=%td n=%td k=%td block=%td centroids=%td", m, n, k, block_columns, centroid_count);
-        CHECK_FLOAT_PATHS(result, shape, m, n, y, n, expected,
-                          memset(y, 0xFF, (size_t)(m * n) * sizeof(float)),
+        CHECK_FLOAT_PATHS(result, shape, m, n, n, expected, NULL,
                           shrink_csr_linear_blocked(m, n, k, x, ldx, block_columns, row_ptr, stride, columns,
                                                     centroid_count ? NULL : values, codes, s.centroids, centroid_count,
-                                                    bias, y, n))
-        result->cases++;
+                                                    bias, y, n));
         free_sparse(&s);
-        free(x); free(bias); free(row_ptr); free(columns); free(values); free(codes); free_expected(&expected); free(y);
+        free(x); free(bias); free(row_ptr); free(columns); free(values); free(codes); free_expected(&expected);
     }
 }
 
