@@ -5,7 +5,7 @@
 // The detected path is read on every kernel call, possibly from several threads at once, so it is
 // an atomic (relaxed ordering suffices: a single independent word). The forced path is per thread:
 // tests on concurrent threads may force different paths without seeing each other's choice.
-static _Atomic int detected_path = -1;  // cached result of the CPUID query, -1 until computed
+static _Atomic int detected_path = -1;  // cached result of the CPU feature query, -1 until computed
 static _Thread_local int forced_path = -1;  // -1 when this thread is not forced
 
 static shrink_cpu_path query_cpu_path(void) {
@@ -18,6 +18,9 @@ static shrink_cpu_path query_cpu_path(void) {
         return SHRINK_CPU_PATH_AVX512;
     if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
         return SHRINK_CPU_PATH_AVX2;
+#elif defined(__aarch64__)
+    // Advanced SIMD (NEON) is part of the aarch64 base architecture: every such CPU has it.
+    return SHRINK_CPU_PATH_NEON;
 #endif
     return SHRINK_CPU_PATH_PORTABLE;
 }
@@ -36,8 +39,15 @@ shrink_cpu_path shrink_cpu_active_path(void) {
     return shrink_cpu_detected_path();
 }
 
+int shrink_cpu_path_supported(shrink_cpu_path path) {
+    const shrink_cpu_path detected = shrink_cpu_detected_path();
+    if (path == SHRINK_CPU_PATH_PORTABLE || path == detected) return 1;
+    // The x86 paths nest (an AVX-512 CPU runs the AVX2 kernels); NEON stands alone.
+    return path == SHRINK_CPU_PATH_AVX2 && detected == SHRINK_CPU_PATH_AVX512;
+}
+
 int shrink_cpu_force_path(shrink_cpu_path path) {
-    if ((int)path < 0 || (int)path > (int)shrink_cpu_detected_path()) return -1;
+    if (!shrink_cpu_path_supported(path)) return -1;
     forced_path = (int)path;
     return 0;
 }
@@ -45,7 +55,7 @@ int shrink_cpu_force_path(shrink_cpu_path path) {
 int shrink_cpu_forced_path_raw(void) { return forced_path; }
 
 int shrink_cpu_set_forced_path_raw(int raw) {
-    if (raw < -1 || raw > (int)shrink_cpu_detected_path()) return -1;
+    if (raw != -1 && (raw < 0 || !shrink_cpu_path_supported((shrink_cpu_path)raw))) return -1;
     forced_path = raw;
     return 0;
 }

@@ -171,7 +171,7 @@ enum { depthwise_padded_limit = 8192 };
 /// 1 runs over the whole plane as one flat row of (oh − 1)·wp + ow sums (the wp − ow sums between
 /// rows are computed and dropped); larger strides run each output row at stride 1 and keep every
 /// stride-th sum. Padding taps add w·0.
-static inline __attribute__((always_inline, no_builtin("memcpy", "memset"))) void depthwise_plane_padded(
+static inline __attribute__((always_inline)) SHRINK_NO_BUILTIN_COPIES void depthwise_plane_padded(
     const int wide, const ptrdiff_t height, const ptrdiff_t width, const ptrdiff_t k, const ptrdiff_t stride, const ptrdiff_t padding,
     const ptrdiff_t oh, const ptrdiff_t ow, const float *restrict input, const float *restrict w, float b, float lower,
     float upper, float *restrict output, float *restrict padded, float *restrict sums) {
@@ -227,7 +227,7 @@ enum { depthwise_channels_last_pixels = 16 };
 /// [k², channels], then for each output pixel the k² taps accumulate over contiguous channel runs, and
 /// the [pixels, channels] result is transposed back. Returns 0, or −1 when the scratch cannot be
 /// had (the caller then runs the planar path).
-static inline __attribute__((always_inline, no_builtin("memcpy", "memset"))) int depthwise_channels_last(
+static inline __attribute__((always_inline)) SHRINK_NO_BUILTIN_COPIES int depthwise_channels_last(
     const int wide, const ptrdiff_t channels, const ptrdiff_t height, const ptrdiff_t width, const ptrdiff_t k, const ptrdiff_t stride,
     const ptrdiff_t padding, const ptrdiff_t oh, const ptrdiff_t ow, const float *restrict input,
     const float *restrict tap_weights, const float *restrict bias, float lower, float upper, float *restrict output) {
@@ -315,7 +315,7 @@ static inline __attribute__((always_inline)) void depthwise_conv(
 #if SHRINK_HAVE_X86_PATHS
 /// The same loops compiled for AVX-512 (16 output columns per vector in the interior).
 /// (no_builtin: the row copies of small planes stay inline loops instead of memcpy/memset calls.)
-SHRINK_TARGET_AVX512 __attribute__((no_builtin("memcpy", "memset"))) static void depthwise_conv_avx512(ptrdiff_t channels, ptrdiff_t height, ptrdiff_t width, ptrdiff_t k,
+SHRINK_TARGET_AVX512 SHRINK_NO_BUILTIN_COPIES static void depthwise_conv_avx512(ptrdiff_t channels, ptrdiff_t height, ptrdiff_t width, ptrdiff_t k,
                                                     ptrdiff_t stride, ptrdiff_t padding, const float *input,
                                                     const float *weights, const float *tap_weights, const float *bias,
                                                     float lower, float upper, float *output) {
@@ -323,7 +323,7 @@ SHRINK_TARGET_AVX512 __attribute__((no_builtin("memcpy", "memset"))) static void
 }
 #endif
 
-__attribute__((no_builtin("memcpy", "memset"))) void shrink_depthwise_conv(
+SHRINK_NO_BUILTIN_COPIES void shrink_depthwise_conv(
     ptrdiff_t channels, ptrdiff_t height, ptrdiff_t width, ptrdiff_t k, ptrdiff_t stride, ptrdiff_t padding,
     const float *input, const float *weights, const float *tap_weights, const float *bias, float lower, float upper,
     float *output) {

@@ -5,9 +5,10 @@
 //   packed[(panel · k + p) · 64 + column] = W[panel · 64 + column][p]   (padding columns are 0)
 // Paths: AVX-512 (6 rows × 64 columns per tile; one row takes the 256-bit GEMV, which converts
 // twice as fast on Zen 4), AVX2+F16C (2 rows × 32 columns; GEMV 1 × 64 skipping empty 8-column
-// blocks), portable.
+// blocks), NEON on aarch64 (f16_linear_neon.c), portable.
 #include "shrink_kernels.h"
 #include "sgemm_internal.h"
+#include "neon_kernels.h"
 
 #include <string.h>
 
@@ -209,6 +210,9 @@ void shrink_f16_linear(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const float *x, pt
     const shrink_cpu_path path = shrink_cpu_active_path();
     if (path == SHRINK_CPU_PATH_AVX512) { f16_avx512(m, n, k, x, ldx, packed, bias, y, ldy); return; }
     if (path == SHRINK_CPU_PATH_AVX2 && cpu_has_f16c()) { f16_avx2(m, n, k, x, ldx, packed, bias, y, ldy); return; }
+#endif
+#if SHRINK_HAVE_NEON_PATHS
+    if (shrink_cpu_active_path() == SHRINK_CPU_PATH_NEON) { shrink_f16_linear_neon(m, n, k, x, ldx, packed, bias, y, ldy); return; }
 #endif
     f16_portable(m, n, k, x, ldx, packed, bias, y, ldy);
 }

@@ -7,7 +7,9 @@
 // stream (batch-1 GEMV is memory-bound: one sequential read of the weights).
 //
 // Paths: AVX-512 + VNNI (vpdpbusd, 6 rows × 64 columns per tile), AVX2 (weights widened to
-// 16 bits and multiplied with vpmaddwd, so u8·s8 products never saturate), portable C.
+// 16 bits and multiplied with vpmaddwd, so u8·s8 products never saturate), NEON on aarch64
+// (int8_linear_neon.c: sdot on x − 128 with the column sums added back, or without the dot
+// product instructions widened to 16 bits for exact s16 products), portable C.
 // On an AVX-512 CPU without VNNI the AVX2 kernel runs. Every path computes exact int32 sums.
 #ifndef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200112L
@@ -15,6 +17,7 @@
 
 #include "shrink_kernels.h"
 #include "sgemm_internal.h"
+#include "neon_kernels.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -126,8 +129,6 @@ void shrink_quantize_activations(ptrdiff_t m, ptrdiff_t k, const float *x, ptrdi
     if (m <= 0 || k <= 0) return;
 #if SHRINK_HAVE_X86_PATHS
     const int wide = shrink_cpu_active_path() == SHRINK_CPU_PATH_AVX512;
-#else
-    const int wide = 0;
 #endif
     float tensor_low = 0, tensor_high = 0;
     for (ptrdiff_t i = 0; i < m; i++) {
@@ -397,6 +398,26 @@ static int cpu_has_vnni(void) {
 }
 #endif
 
+#if SHRINK_HAVE_NEON_PATHS
+/// NEON (int8_linear_neon.c): the int32 sums of up to 4 rows × one panel at a time, then the epilogue.
+/// `codebook` NULL: int8 weights; else the palettized layout's 4-bit indices into it.
+static void int8_neon(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const uint8_t *x, ptrdiff_t ldx, const void *packed,
+                      const int8_t *codebook, const int8_epilogue *e) {
+    const ptrdiff_t panel_steps = codebook ? (depth_steps(k) + 1) / 2 : depth_steps(k);
+    for (ptrdiff_t panel = 0; panel < panel_count(n); panel++) {
+        const uint8_t *panel_base = (const uint8_t *)packed + panel * panel_steps * panel_step_bytes;
+        const ptrdiff_t j0 = panel * panel_columns, columns = n - j0 < panel_columns ? n - j0 : panel_columns;
+        for (ptrdiff_t i = 0; i < m; i += SHRINK_INT8_NEON_ROWS) {
+            const int rows = (int)(m - i < SHRINK_INT8_NEON_ROWS ? m - i : SHRINK_INT8_NEON_ROWS);
+            int32_t sums[SHRINK_INT8_NEON_ROWS * SHRINK_INT8_PANEL_COLUMNS];
+            shrink_int8_neon_panel_sums(rows, k, x + i * ldx, ldx, panel_base, codebook, columns, sums);
+            for (int r = 0; r < rows; r++)
+                for (ptrdiff_t c = 0; c < columns; c++) finish_value(e, i + r, j0 + c, sums[r * panel_columns + c]);
+        }
+    }
+}
+#endif
+
 static void int8_dispatch(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const uint8_t *x, ptrdiff_t ldx,
                           const int8_t *packed, const int8_epilogue *e) {
     if (m <= 0 || n <= 0) return;
@@ -408,7 +429,10 @@ static void int8_dispatch(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const uint8_t *
 #if SHRINK_HAVE_X86_PATHS
     const shrink_cpu_path path = shrink_cpu_active_path();
     if (path == SHRINK_CPU_PATH_AVX512 && cpu_has_vnni()) { int8_vnni(m, n, k, x, ldx, packed, e); return; }
-    if (path >= SHRINK_CPU_PATH_AVX2) { int8_avx2(m, n, k, x, ldx, packed, e); return; }
+    if (path == SHRINK_CPU_PATH_AVX512 || path == SHRINK_CPU_PATH_AVX2) { int8_avx2(m, n, k, x, ldx, packed, e); return; }
+#endif
+#if SHRINK_HAVE_NEON_PATHS
+    if (shrink_cpu_active_path() == SHRINK_CPU_PATH_NEON) { int8_neon(m, n, k, x, ldx, packed, NULL, e); return; }
 #endif
     int8_portable(m, n, k, x, ldx, packed, e);
 }
@@ -446,7 +470,7 @@ void shrink_int8_dequantize(ptrdiff_t m, ptrdiff_t n, const int32_t *c, ptrdiff_
 SHRINK_TARGET_VNNI static void int8_vnni_convolution(const shrink_int8_convolution_geometry *g, ptrdiff_t n,
                                                      const uint8_t *image, const int8_t *packed,
                                                      const int8_epilogue *e) {
-    const ptrdiff_t m = g->output_height * g->output_width, depth = g->kernel * g->kernel * g->channels;
+    const ptrdiff_t depth = g->kernel * g->kernel * g->channels;
     const ptrdiff_t k4 = depth / 4, pixel_bytes = g->channels;
     const depth_segments window = {.count = g->kernel, .steps = g->kernel * g->channels / 4,
                                    .stride = g->image_width * pixel_bytes};
@@ -753,8 +777,14 @@ static void palette_int8_dispatch(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const u
         palette_int8_vnni(m, n, k, x, ldx, packed, codebook, e);
         return;
     }
-    if (shrink_cpu_active_path() >= SHRINK_CPU_PATH_AVX2) {
+    if (shrink_cpu_active_path() == SHRINK_CPU_PATH_AVX512 || shrink_cpu_active_path() == SHRINK_CPU_PATH_AVX2) {
         palette_int8_avx2(m, n, k, x, ldx, packed, codebook, e);
+        return;
+    }
+#endif
+#if SHRINK_HAVE_NEON_PATHS
+    if (shrink_cpu_active_path() == SHRINK_CPU_PATH_NEON) {
+        int8_neon(m, n, k, x, ldx, packed, codebook, e);
         return;
     }
 #endif

@@ -13,9 +13,11 @@
 // vpermps (16-entry table: it reads only the low 4 bits of each lane, so no mask and no zero
 // extension), vpermt2ps (32 entries: low 5 bits) or a masked gather (more); 4 rows × 64 columns
 // per tile, and a single-row path with two accumulators per column block (no FMA latency chains).
-// AVX2: a gather from the table. Portable: plain C.
+// AVX2: a gather from the table. NEON on aarch64: byte-table look-ups (palette_linear_neon.c).
+// Portable: plain C.
 #include "shrink_kernels.h"
 #include "sgemm_internal.h"
+#include "neon_kernels.h"
 
 #include <string.h>
 
@@ -247,6 +249,12 @@ int shrink_palette_linear(int bits, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const
     const shrink_cpu_path path = shrink_cpu_active_path();
     if (path == SHRINK_CPU_PATH_AVX512) { palette_avx512(bits, m, n, k, x, ldx, packed, table, bias, y, ldy); return 0; }
     if (path == SHRINK_CPU_PATH_AVX2) { palette_avx2(bits, m, n, k, x, ldx, packed, table, bias, y, ldy); return 0; }
+#endif
+#if SHRINK_HAVE_NEON_PATHS
+    if (shrink_cpu_active_path() == SHRINK_CPU_PATH_NEON) {
+        shrink_palette_linear_neon(bits, m, n, k, x, ldx, packed, table, bias, y, ldy);
+        return 0;
+    }
 #endif
     palette_portable(bits, m, n, k, x, ldx, packed, table, bias, y, ldy);
     return 0;

@@ -122,7 +122,9 @@ static SGEMM_TARGET void direct(const shrink_sgemm_call *call) {
                 float sum = 0.0f;
                 if (!call->transpose_a) {
                     const float *restrict a_row = call->a + i * lda;
+#if defined(__clang__)
 #pragma clang loop vectorize(enable) interleave(enable)
+#endif
                     for (ptrdiff_t p = 0; p < k; p++) sum += a_row[p] * b_row[p];
                 } else {
                     for (ptrdiff_t p = 0; p < k; p++) sum += call->a[p * lda + i] * b_row[p];

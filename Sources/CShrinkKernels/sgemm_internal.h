@@ -24,6 +24,14 @@
 
 #define SHRINK_ALWAYS_INLINE inline __attribute__((always_inline))
 
+/// Keeps memcpy/memset loops of a function inline (clang's no_builtin; GCC has no such attribute
+/// and ignores it with a warning, so it is left out there).
+#if defined(__clang__)
+#define SHRINK_NO_BUILTIN_COPIES __attribute__((no_builtin("memcpy", "memset")))
+#else
+#define SHRINK_NO_BUILTIN_COPIES
+#endif
+
 /// The arguments of one GEMM call, normalized by `shrink_sgemm` (m, n, k > 0, alpha != 0).
 typedef struct {
     int transpose_a, transpose_b;

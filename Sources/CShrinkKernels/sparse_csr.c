@@ -16,9 +16,11 @@
 // 4 independent accumulator chains per output.
 // Wide layers are split into column blocks by the caller (SparseLinearWeights): one call per
 // block with `accumulate` set after the first, so the gathered slice of x stays in L1.
-// AVX2: 8-wide gathers. Portable C.
+// AVX2: 8-wide gathers. NEON on aarch64 (sparse_csr_neon.c): transposed x from 2 rows on, 4 lanes
+// of x loaded lane by lane for one row. Portable C.
 #include "shrink_kernels.h"
 #include "sgemm_internal.h"
+#include "sparse_csr_internal.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -26,39 +28,6 @@
 #if SHRINK_HAVE_X86_PATHS
 #include <immintrin.h>
 #endif
-
-typedef struct {
-    ptrdiff_t m, n, k;
-    const float *x; ptrdiff_t ldx;
-    const int32_t *row_ptr;
-    const void *columns; int column_bytes;
-    const float *values;     // fp32 values, or NULL
-    const uint8_t *codes;    // palettized values (when values is NULL)
-    const float *table;      // 256 entries, zero past the centroids
-    int centroid_count;
-    const float *bias;
-    int accumulate;          // add to y (bias ignored) instead of storing sum + bias
-    float *y; ptrdiff_t ldy;
-    float *yt;               // batched path only, when set: add sums to yᵀ[n × m] instead of y
-} csr_call;
-
-/// What a sum is added to before it is stored at y[i][j]: y itself when accumulating over column
-/// blocks, else the bias (or 0).
-static inline float csr_base(const csr_call *c, ptrdiff_t i, ptrdiff_t j) {
-    return c->accumulate ? c->y[i * c->ldy + j] : (c->bias ? c->bias[j] : 0.0f);
-}
-
-static inline ptrdiff_t column_at(const csr_call *c, ptrdiff_t e) {
-    return c->column_bytes == 2 ? (ptrdiff_t)((const uint16_t *)c->columns)[e] : (ptrdiff_t)((const uint32_t *)c->columns)[e];
-}
-
-static SHRINK_ALWAYS_INLINE ptrdiff_t column_at_bytes(const int column_bytes, const csr_call *c, ptrdiff_t e) {
-    return column_bytes == 2 ? (ptrdiff_t)((const uint16_t *)c->columns)[e] : (ptrdiff_t)((const uint32_t *)c->columns)[e];
-}
-
-static inline float value_at(const csr_call *c, ptrdiff_t e) {
-    return c->values ? c->values[e] : c->table[c->codes[e]];
-}
 
 static void csr_portable(const csr_call *c) {
     for (ptrdiff_t i = 0; i < c->m; i++) {
@@ -461,6 +430,9 @@ static void csr_dispatch(const csr_call *call) {
     const shrink_cpu_path path = shrink_cpu_active_path();
     if (path == SHRINK_CPU_PATH_AVX512) { csr_avx512(call); return; }
     if (path == SHRINK_CPU_PATH_AVX2) { csr_avx2(call); return; }
+#endif
+#if SHRINK_HAVE_NEON_PATHS
+    if (shrink_cpu_active_path() == SHRINK_CPU_PATH_NEON) { shrink_csr_neon(call); return; }
 #endif
     csr_portable(call);
 }

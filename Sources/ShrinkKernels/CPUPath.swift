@@ -1,11 +1,14 @@
 import CShrinkKernels
 
 /// The instruction-set path the C kernels run on. Chosen at run time from the CPU's features;
-/// tests and benchmarks may force a slower path to compare paths on one machine.
+/// tests and benchmarks may force a slower path to compare paths on one machine. x86-64 has
+/// portable, AVX2 and AVX-512 (each CPU runs the ones up to its detected path); aarch64 has
+/// portable and NEON.
 public enum CPUPath: Int, CaseIterable, Sendable, CustomStringConvertible {
     case portable = 0
     case avx2 = 1
     case avx512 = 2
+    case neon = 3
 
     /// The fastest path this CPU supports.
     public static var detected: CPUPath {
@@ -17,9 +20,14 @@ public enum CPUPath: Int, CaseIterable, Sendable, CustomStringConvertible {
         CPUPath(rawValue: Int(shrink_cpu_active_path().rawValue)) ?? .portable
     }
 
-    /// Every path this CPU can run, slowest first.
+    /// Every path this CPU can run, slowest first (portable first, the detected path last).
     public static var available: [CPUPath] {
-        allCases.filter { $0.rawValue <= detected.rawValue }
+        allCases.filter { $0.isSupported }
+    }
+
+    /// Whether kernels can be forced onto this path on this CPU.
+    public var isSupported: Bool {
+        shrink_cpu_path_supported(shrink_cpu_path(rawValue: UInt32(rawValue))) != 0
     }
 
     /// Runs `body` with the kernels it calls forced onto `path`, then restores what was forced
@@ -48,6 +56,7 @@ public enum CPUPath: Int, CaseIterable, Sendable, CustomStringConvertible {
         case .portable: "portable"
         case .avx2: "avx2"
         case .avx512: "avx512"
+        case .neon: "neon"
         }
     }
 }

@@ -243,7 +243,7 @@ struct MemoryProbeTests {
         let machine = MachineDescription.current()
         #expect(machine.logicalCores >= 1 && machine.memoryBytes > 0)
         #expect(machine.operatingSystem.hasPrefix("Linux"))
-        #expect(["portable", "avx2", "avx512"].contains(machine.kernelPath))
+        #expect(["portable", "avx2", "avx512", "neon"].contains(machine.kernelPath))
         #expect(!machine.hostName.isEmpty && !machine.cpuModel.isEmpty)
     }
 

@@ -1,5 +1,6 @@
 import Testing
 import Foundation
+import CShrinkKernels
 @testable import ShrinkKernels
 
 @Suite(.serialized)
@@ -9,9 +10,25 @@ struct CPUPathTests {
         #expect(available.first == .portable)
         #expect(available.last == CPUPath.detected)
         #if arch(x86_64)
-        // Every x86-64 CPU this project targets has at least AVX2+FMA.
+        // Every x86-64 CPU this project targets has at least AVX2+FMA; NEON is aarch64's.
         #expect(available.contains(.avx2))
+        #expect(!available.contains(.neon))
+        #elseif arch(arm64)
+        // Advanced SIMD is part of every aarch64 CPU; the AVX paths are x86's.
+        #expect(available == [.portable, .neon])
         #endif
+    }
+
+    @Test func pathsOfTheOtherArchitectureCannotBeForced() {
+        let before = shrink_cpu_forced_path_raw()
+        for path in CPUPath.allCases where !path.isSupported {
+            #expect(shrink_cpu_force_path(shrink_cpu_path(rawValue: UInt32(path.rawValue))) == -1)
+            #expect(shrink_cpu_set_forced_path_raw(Int32(path.rawValue)) == -1)
+            #expect(shrink_cpu_forced_path_raw() == before)
+        }
+        #expect(shrink_cpu_set_forced_path_raw(99) == -1)
+        #expect(shrink_cpu_set_forced_path_raw(-2) == -1)
+        #expect(CPUPath.allCases.contains { !$0.isSupported })  // every machine lacks one architecture's paths
     }
 
     @Test func withPathForcesAndRestores() {

@@ -28,7 +28,7 @@ struct GEMMBenchmark: ParsableCommand {
     @Option(help: "Each sample repeats the call until it lasts at least this long.")
     var minimumSampleMilliseconds: Double = 5
 
-    @Option(help: "Force a CPU path: portable, avx2 or avx512 (default: detected).")
+    @Option(help: "Force a CPU path: portable, avx2, avx512 (x86-64) or neon (aarch64) (default: detected).")
     var path: String?
 
     @Option(help: "Output: table (for people) or tsv (for compare-gemm.sh).")
@@ -45,7 +45,7 @@ struct GEMMBenchmark: ParsableCommand {
         }
         if let path {
             guard let chosen = CPUPath.allCases.first(where: { $0.description == path }) else {
-                throw ValidationError("unknown CPU path \(path); known: portable, avx2, avx512")
+                throw ValidationError("unknown CPU path \(path); known: portable, avx2, avx512, neon")
             }
             guard CPUPath.available.contains(chosen) else {
                 throw ValidationError("CPU path \(path) is not supported on this machine")

@@ -18,7 +18,7 @@ struct KernelsBenchmark: ParsableCommand {
     @Option(help: "Timed samples per measurement (median reported).")
     var samples: Int = 7
 
-    @Option(help: "Force a CPU path: portable, avx2 or avx512 (default: detected).")
+    @Option(help: "Force a CPU path: portable, avx2, avx512 (x86-64) or neon (aarch64) (default: detected).")
     var path: String?
 
     @Option(help: "Threads per kernel call (each kernel splits output channels).")

@@ -8,21 +8,31 @@
 extern "C" {
 #endif
 
-/// Instruction-set paths a kernel can run on, fastest last.
+/// Instruction-set paths a kernel can run on. On x86-64 they are ordered fastest last
+/// (PORTABLE < AVX2 < AVX512); on aarch64 there are PORTABLE and NEON (Advanced SIMD, part of
+/// every aarch64 CPU). A CPU supports PORTABLE, its detected path and, on x86-64, every x86 path
+/// below the detected one (shrink_cpu_path_supported); NEON is never supported on x86-64 and the
+/// AVX paths never on aarch64. On the NEON path the int8, palettized int8, fp16, palettized and CSR
+/// kernels run NEON code, the others their portable code (kernel docs below name the x86 paths).
 typedef enum {
     SHRINK_CPU_PATH_PORTABLE = 0,
     SHRINK_CPU_PATH_AVX2 = 1,
     SHRINK_CPU_PATH_AVX512 = 2,
+    SHRINK_CPU_PATH_NEON = 3,
 } shrink_cpu_path;
 
 /// The fastest path this CPU supports.
 shrink_cpu_path shrink_cpu_detected_path(void);
 
+/// 1 when kernels can be forced onto `path` on this CPU (see shrink_cpu_path), else 0.
+int shrink_cpu_path_supported(shrink_cpu_path path);
+
 /// The path kernels called from this thread use (the detected one unless forced on this thread).
 shrink_cpu_path shrink_cpu_active_path(void);
 
 /// Forces kernels called from the calling thread onto `path` (for tests and benchmarks). Returns
-/// 0 on success, -1 when the CPU does not support that path (nothing changes then). Per thread:
+/// 0 on success, -1 when the CPU does not support that path (shrink_cpu_path_supported; nothing
+/// changes then). Per thread:
 /// other threads keep their own path, so tests that force paths can run concurrently; worker
 /// threads that run a chunk of a forced caller's work adopt the caller's forced path (see
 /// `Parallelism` in ShrinkKernels, which uses `shrink_cpu_forced_path_raw`).
@@ -32,7 +42,8 @@ int shrink_cpu_force_path(shrink_cpu_path path);
 int shrink_cpu_forced_path_raw(void);
 
 /// Sets the calling thread's forced path from a raw value returned by shrink_cpu_forced_path_raw
-/// (-1 clears it). Values outside -1...detected are ignored. Returns 0 on success, -1 otherwise.
+/// (-1 clears it). Other values than -1 and supported paths are ignored. Returns 0 on success, -1
+/// otherwise.
 int shrink_cpu_set_forced_path_raw(int raw);
 
 /// The calling thread's override of the thread count for parallel work: 0 when it has none.

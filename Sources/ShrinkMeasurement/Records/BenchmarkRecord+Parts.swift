@@ -8,7 +8,7 @@ public struct MachineDescription: Codable, Equatable, Sendable {
     public var memoryBytes: Int
     /// Operating system and kernel, e.g. `Linux 6.1.0`.
     public var operatingSystem: String
-    /// The kernel path the run used: `avx512`, `avx2` or `portable`.
+    /// The kernel path the run used: `avx512`, `avx2`, `neon` or `portable`.
     public var kernelPath: String
     /// The host's name, to tell shards of a sweep apart.
     public var hostName: String
