@@ -12,10 +12,11 @@ import ShrinkTensor
 ///
 /// The search: (1) a sensitivity analysis of each layer without retraining
 /// (`SensitivityAnalysis`, on the validation split); (2) greedy seeds, one per accuracy budget
-/// (0.5, 1, 2 and 4 points), each layer at the most aggressive setting it tolerated alone within
+/// (0.1, 0.25, 0.5 and 1 point), each layer at the most aggressive setting it tolerated alone within
 /// that budget; (3) seeded evolutionary refinement: the best candidate that meets the constraints
-/// is made more aggressive one layer at a time (layers chosen in proportion to their weights, so
-/// where the bytes are), or, while none meets them, the closest one is backed off. Every
+/// is made more aggressive one step at a time (steps drawn in proportion to the bits they save
+/// per point of accuracy the sensitivity analysis predicts they cost), or, while none meets
+/// them, the closest one is backed off (steps drawn in proportion to the accuracy they cost). Every
 /// candidate runs the full pipeline with fine-tuning (`TuningCandidate.recipe`). The same seed,
 /// data and evaluation budget give the same evaluations in the same order, and a journal lets an
 /// interrupted run resume to the same result.
@@ -116,7 +117,6 @@ public struct TuningSearch {
 
         for candidate in seeds(from: sensitivity) { try evaluate(candidate) }
         var generator = SeededRandomNumberGenerator(seed: seed)
-        let weights = sensitivity.layers.map { Double($0.weightCount) }
         // Parents in order of preference: the best candidates that meet the constraints (to push
         // further), else the closest ones (to back off). Five children that were all seen before
         // move on to the next parent; when every parent is used up, the search ends early.
@@ -126,7 +126,7 @@ public struct TuningSearch {
             let aggressive = !feasible.isEmpty
             let parents = aggressive ? ranked(feasible) : closest(evaluations, baseline: baseline).map(\.evaluation)
             guard failures / 5 < parents.count else { break }
-            let child = mutate(parents[failures / 5].candidate, aggressive: aggressive, layerWeights: weights, generator: &generator)
+            let child = mutate(parents[failures / 5].candidate, aggressive: aggressive, sensitivity: sensitivity, generator: &generator)
             if seen.contains(child.signature) {
                 failures += 1
                 continue
@@ -175,9 +175,10 @@ public struct TuningSearch {
     }
 
     /// One candidate per accuracy budget: each layer at the most aggressive sparsity and the
-    /// fewest bits it tolerated alone within the budget (conservative first).
+    /// fewest bits it tolerated alone within the budget (conservative first). The budgets are
+    /// small: layers that each lose a little alone lose more together.
     func seeds(from sensitivity: SensitivityReport) -> [TuningCandidate] {
-        [0.005, 0.01, 0.02, 0.04].map { budget in
+        [0.001, 0.0025, 0.005, 0.01].map { budget in
             TuningCandidate(layers: sensitivity.layers.map { layer in
                 let sparsity = sensitivity.tolerated(layer: layer.name, technique: .pruning, maximumDrop: budget) ?? 0
                 let bits = sensitivity.tolerated(layer: layer.name, technique: .clustering, maximumDrop: budget)
@@ -187,35 +188,66 @@ public struct TuningSearch {
         }
     }
 
-    /// One or two layers (chosen in proportion to `layerWeights`) moved one grid step: more
-    /// pruning or fewer bits when `aggressive`, else less pruning or more bits.
-    func mutate(_ candidate: TuningCandidate, aggressive: Bool, layerWeights: [Double],
+    /// One grid step of one layer: more pruning or fewer bits when `aggressive`, else less
+    /// pruning or more bits (25 % of children take two steps). Which step is drawn at random in
+    /// proportion to what the sensitivity analysis predicts it is worth: going further, the bits
+    /// it saves (weights × density × bits removed) per point of accuracy the layer alone lost at
+    /// the new setting; backing off, the accuracy the layer alone lost at its current setting.
+    func mutate(_ candidate: TuningCandidate, aggressive: Bool, sensitivity: SensitivityReport,
                 generator: inout SeededRandomNumberGenerator) -> TuningCandidate {
         var child = candidate
         let moves = generator.nextUniform() < 0.25 ? 2 : 1
-        let total = layerWeights.reduce(0, +)
         for _ in 0..<moves {
+            let options = steps(of: child, aggressive: aggressive, sensitivity: sensitivity)
+            let total = options.map(\.worth).reduce(0, +)
+            guard total > 0 else { break }
             var draw = Double(generator.nextUniform()) * total
-            var index = 0
-            while index < layerWeights.count - 1 && draw >= layerWeights[index] {
-                draw -= layerWeights[index]
-                index += 1
+            var chosen = options[options.count - 1]
+            for option in options {
+                if draw < option.worth { chosen = option; break }
+                draw -= option.worth
             }
-            let movesSparsity = generator.nextUniform() < 0.5
-            var setting = child.layers[index]
-            let sparsityIndex = space.sparsities.firstIndex(of: setting.sparsity) ?? 0
-            let bitsIndex = setting.bits.flatMap { space.bits.firstIndex(of: $0) } ?? 0
-            let step = aggressive ? 1 : -1
-            let canMoveSparsity = space.sparsities.indices.contains(sparsityIndex + step)
-            let canMoveBits = space.bits.indices.contains(bitsIndex + step)
-            if (movesSparsity && canMoveSparsity) || !canMoveBits {
-                if canMoveSparsity { setting.sparsity = space.sparsities[sparsityIndex + step] }
-            } else {
-                setting.bits = space.bits[bitsIndex + step]
-            }
-            child.layers[index] = setting
+            child.layers[chosen.layer] = chosen.setting
         }
         return child
+    }
+
+    /// Every one-step move of one layer, with its worth (see `mutate`).
+    func steps(of candidate: TuningCandidate, aggressive: Bool,
+               sensitivity: SensitivityReport) -> [(layer: Int, setting: TuningCandidate.LayerSetting, worth: Double)] {
+        func loss(_ layer: String, _ technique: SensitivityTechnique, _ setting: Double) -> Double {
+            // Points lost by the layer alone; settings between swept ones take the next harsher.
+            let points = sensitivity.points(layer: layer, technique: technique)
+            let harsher = technique == .pruning ? points.filter { $0.setting >= setting - 1e-9 } : points.filter { $0.setting <= setting + 1e-9 }
+            let point = technique == .pruning ? harsher.min { $0.setting < $1.setting } : harsher.max { $0.setting < $1.setting }
+            return max(0, (sensitivity.baselineTop1 - (point?.top1 ?? sensitivity.baselineTop1)) * 100)
+        }
+        var options = [(layer: Int, setting: TuningCandidate.LayerSetting, worth: Double)]()
+        for (index, current) in candidate.layers.enumerated() {
+            let weights = Double(sensitivity.layers.first { $0.name == current.layer }?.weightCount ?? 1)
+            let sparsityIndex = space.sparsities.firstIndex(of: current.sparsity) ?? 0
+            let bits = current.bits ?? 32
+            let bitsIndex = current.bits.flatMap { space.bits.firstIndex(of: $0) } ?? -1
+            let step = aggressive ? 1 : -1
+            if space.sparsities.indices.contains(sparsityIndex + step) {
+                var setting = current
+                setting.sparsity = space.sparsities[sparsityIndex + step]
+                let worth = aggressive
+                    ? weights * (setting.sparsity - current.sparsity) * Double(bits) / (0.05 + loss(current.layer, .pruning, setting.sparsity))
+                    : 0.05 + (current.sparsity > 0 ? loss(current.layer, .pruning, current.sparsity) : 0)
+                options.append((index, setting, worth))
+            }
+            if space.bits.indices.contains(bitsIndex + step) || (!aggressive && current.bits != nil && bitsIndex == 0) {
+                var setting = current
+                setting.bits = bitsIndex + step < 0 ? nil : space.bits[bitsIndex + step]
+                let newBits = Double(setting.bits ?? 32)
+                let worth = aggressive
+                    ? weights * (1 - current.sparsity) * (Double(bits) - newBits) / (0.05 + loss(current.layer, .clustering, newBits))
+                    : 0.05 + loss(current.layer, .clustering, Double(bits))
+                options.append((index, setting, worth))
+            }
+        }
+        return options
     }
 
     /// Runs the candidate's recipe from the original weights, writes the file, reads it back and
