@@ -3,7 +3,7 @@ import CShrinkKernels
 /// Palettized weights of a linear layer (W[j][p] = centroids[index[j][p]]), with the indices
 /// pre-packed for the look-up kernels: 4-bit nibbles for 1–4-bit palettes, bytes for 5–8 bits.
 /// The weights are never expanded: the kernel looks centroids up in registers.
-public struct PaletteLinearWeights: @unchecked Sendable {
+public struct PaletteLinearWeights: FloatLinearWeights, @unchecked Sendable {
     /// Output channels (n) and input features (k).
     public let outputCount: Int, inputCount: Int
     /// Index width in bits (1...8).
@@ -64,15 +64,5 @@ public struct PaletteLinearWeights: @unchecked Sendable {
             }
         }
         if let bias { bias.withUnsafeBufferPointer { run($0.baseAddress) } } else { run(nil) }
-    }
-
-    /// y = x · Wᵀ + bias as a new array. // [rows, outputCount]
-    public func apply(_ input: [Float], rows: Int) throws(RuntimeKernelError) -> [Float] {
-        try RuntimeKernelError.check("input", input, rows * inputCount)
-        var output = [Float](repeating: 0, count: rows * outputCount)
-        input.withUnsafeBufferPointer { x in
-            output.withUnsafeMutableBufferPointer { y in apply(input: x.baseAddress!, rows: rows, output: y.baseAddress!) }
-        }
-        return output
     }
 }
