@@ -48,6 +48,20 @@ enum {
 
 static ptrdiff_t wide_panels(ptrdiff_t n) { return (n + wide_panel - 1) / wide_panel; }
 
+/// One panel of the layout: its first output column, its columns (1...64) and its index stream.
+typedef struct {
+    ptrdiff_t j0, columns;
+    const uint16_t *indices;
+} wide_panel_span;
+
+static wide_panel_span panel_span(const uint16_t *packed, ptrdiff_t n, ptrdiff_t k, ptrdiff_t panel) {
+    const ptrdiff_t j0 = panel * wide_panel;
+    return (wide_panel_span){j0, n - j0 < wide_panel ? n - j0 : wide_panel, packed + panel * k * wide_panel};
+}
+
+/// The depths of the decoded block starting at p0.
+static ptrdiff_t block_depth(ptrdiff_t k, ptrdiff_t p0) { return k - p0 < wide_depth_block ? k - p0 : wide_depth_block; }
+
 size_t shrink_palette_wide_packed_count(ptrdiff_t n, ptrdiff_t k) {
     if (n <= 0 || k <= 0) return 0;
     return (size_t)wide_panels(n) * (size_t)k * wide_panel;
@@ -71,15 +85,15 @@ int shrink_palette_wide_pack_indices(ptrdiff_t n, ptrdiff_t k, const uint16_t *i
 static void wide_portable(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const float *x, ptrdiff_t ldx,
                           const uint16_t *packed, const float *centroids, const float *bias, float *y, ptrdiff_t ldy) {
     for (ptrdiff_t panel = 0; panel < wide_panels(n); panel++) {
-        const uint16_t *base = packed + panel * k * wide_panel;
-        const ptrdiff_t j0 = panel * wide_panel, columns = n - j0 < wide_panel ? n - j0 : wide_panel;
+        const wide_panel_span span = panel_span(packed, n, k, panel);
         for (ptrdiff_t i = 0; i < m; i++) {
             float sums[SHRINK_PALETTE_WIDE_PANEL_COLUMNS] = {0};
             for (ptrdiff_t p = 0; p < k; p++) {
                 const float a = x[i * ldx + p];
-                for (int c = 0; c < wide_panel; c++) sums[c] += a * centroids[base[p * wide_panel + c]];
+                for (int c = 0; c < wide_panel; c++) sums[c] += a * centroids[span.indices[p * wide_panel + c]];
             }
-            for (ptrdiff_t c = 0; c < columns; c++) y[i * ldy + j0 + c] = sums[c] + (bias ? bias[j0 + c] : 0.0f);
+            for (ptrdiff_t c = 0; c < span.columns; c++)
+                y[i * ldy + span.j0 + c] = sums[c] + (bias ? bias[span.j0 + c] : 0.0f);
         }
     }
 }
@@ -150,19 +164,19 @@ SHRINK_TARGET_AVX512 static void wide_avx512(ptrdiff_t m, ptrdiff_t n, ptrdiff_t
                                              float *y, ptrdiff_t ldy) {
     _Alignas(64) float decoded[wide_depth_block * SHRINK_PALETTE_WIDE_PANEL_COLUMNS];
     for (ptrdiff_t panel = 0; panel < wide_panels(n); panel++) {
-        const uint16_t *base = packed + panel * k * wide_panel;
-        const ptrdiff_t j0 = panel * wide_panel, columns = n - j0 < wide_panel ? n - j0 : wide_panel;
+        const wide_panel_span span = panel_span(packed, n, k, panel);
+        const ptrdiff_t j0 = span.j0, columns = span.columns;
         const float *panel_bias = bias ? bias + j0 : NULL;
         const int blocks = (int)((columns + 15) / 16);
         if (m <= wide_tile_rows) {
             // One tile holds every row: each gathered vector serves them all, no decoded block.
             const int rows = (int)m;
-            WIDE_TILE(1, k, x, ldx, base, NULL, centroids, 0, panel_bias, y + j0, ldy, columns)
+            WIDE_TILE(1, k, x, ldx, span.indices, NULL, centroids, 0, panel_bias, y + j0, ldy, columns)
             continue;
         }
         for (ptrdiff_t p0 = 0; p0 < k; p0 += wide_depth_block) {
-            const ptrdiff_t depth = k - p0 < wide_depth_block ? k - p0 : wide_depth_block;
-            const uint16_t *indices = base + p0 * wide_panel;
+            const ptrdiff_t depth = block_depth(k, p0);
+            const uint16_t *indices = span.indices + p0 * wide_panel;
             for (ptrdiff_t p = 0; p < depth; p++)
                 for (int b = 0; b < blocks; b++)
                     _mm512_store_ps(decoded + p * wide_panel + b * 16,
@@ -211,11 +225,11 @@ SHRINK_TARGET_AVX2 static void wide_avx2(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, 
                                          float *y, ptrdiff_t ldy) {
     _Alignas(64) float decoded[wide_depth_block * SHRINK_PALETTE_WIDE_PANEL_COLUMNS];
     for (ptrdiff_t panel = 0; panel < wide_panels(n); panel++) {
-        const uint16_t *base = packed + panel * k * wide_panel;
-        const ptrdiff_t j0 = panel * wide_panel, columns = n - j0 < wide_panel ? n - j0 : wide_panel;
+        const wide_panel_span span = panel_span(packed, n, k, panel);
+        const ptrdiff_t j0 = span.j0, columns = span.columns;
         for (ptrdiff_t p0 = 0; p0 < k; p0 += wide_depth_block) {
-            const ptrdiff_t depth = k - p0 < wide_depth_block ? k - p0 : wide_depth_block;
-            const uint16_t *indices = base + p0 * wide_panel;
+            const ptrdiff_t depth = block_depth(k, p0);
+            const uint16_t *indices = span.indices + p0 * wide_panel;
             for (ptrdiff_t p = 0; p < depth; p++) {
                 for (int b = 0; b < wide_panel / 8; b++) {
                     const __m256i lanes = _mm256_cvtepu16_epi32(

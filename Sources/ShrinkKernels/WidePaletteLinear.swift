@@ -22,17 +22,9 @@ public struct WidePaletteLinearWeights: FloatLinearWeights, @unchecked Sendable 
     /// < centroids.count).
     public init(indices: [UInt16], centroids: [Float], bitWidth: Int, bias: [Float]? = nil,
                 outputCount: Int, inputCount: Int) throws(RuntimeKernelError) {
-        try RuntimeKernelError.check("indices", indices, outputCount * inputCount)
-        guard Self.bitWidths.contains(bitWidth) else {
-            throw .invalidValue(name: "bitWidth", value: bitWidth, allowed: "\(Self.bitWidths)")
-        }
-        guard (1...(1 << bitWidth)).contains(centroids.count) else {
-            throw .invalidValue(name: "centroid count", value: centroids.count, allowed: "1...\(1 << bitWidth)")
-        }
-        if let bias { try RuntimeKernelError.check("bias", bias, outputCount) }
-        if let bad = indices.first(where: { Int($0) >= centroids.count }) {
-            throw .invalidValue(name: "index", value: Int(bad), allowed: "0..<\(centroids.count)")
-        }
+        try RuntimeKernelError.checkPalette(indices: indices, centroidCount: centroids.count, bitWidth: bitWidth,
+                                            allowedBitWidths: Self.bitWidths, bias: bias, outputCount: outputCount,
+                                            inputCount: inputCount)
         self.outputCount = outputCount
         self.inputCount = inputCount
         self.bitWidth = bitWidth
