@@ -12,10 +12,18 @@
 //
 // Codebook: the fp32 centroids themselves, gathered with vgatherdps (scale 4) after zero-extending
 // 16 indices (vpmovzxwd). The look-up costs one gather element per weight, whatever the table's
-// size, and a gather is what limits the kernel: an fp16 table (half the bytes: 128 KiB instead of
-// 256 KiB at 16 bits) would have to gather 32-bit words at scale 2 and then narrow and widen them
-// (vpmovdw + vcvtph2ps, two more instructions per 16 weights on the busiest ports), and both tables
-// fit Zen 4's 1 MiB L2 anyway; at 9-12 bits the fp32 table (2-16 KiB) stays in L1.
+// size, and the look-ups are what limit the kernel: an fp16 table (half the bytes: 128 KiB instead
+// of 256 KiB at 16 bits) would have to gather 32-bit words at scale 2 and then narrow and widen
+// them (vpmovdw + vcvtph2ps, two more instructions per 16 weights), and both tables fit Zen 4's
+// 1 MiB L2 anyway; at 9-12 bits the fp32 table (2-16 KiB) stays in L1. Preliminary timings on the
+// shared 2-core Zen 4 (other jobs running, so ±30 %): 784·320 look-ups from a 10-bit table took
+// 0.44-0.46 ns each with 512-bit gathers, 0.37-0.46 with 256-bit ones, 0.24-0.39 with scalar loads;
+// from a 16-bit table 0.54-0.65 ns whichever way. Scalar loads in the decoded-block path were
+// within the noise of the gathers (LeNet-300-100 fc1, batch 8: 137 µs vs 119 and 123 µs in two
+// runs; batch 64: 375 µs vs 354 and 439 µs), so the kernel keeps the gathers. Every way, a
+// look-up costs several times what streaming an fp32 weight does (about 0.045 ns per weight at
+// batch 1), so fp32 stays faster at small batches and kernel selection (ShrinkRuntime,
+// KernelSelection.measured) runs the fp32 form there.
 //
 // Paths (shrink_cpu_active_path()):
 //   AVX-512, up to 6 rows: tiles of all the rows × 64 columns, each gathered weight vector shared
