@@ -2,7 +2,7 @@ import CShrinkKernels
 
 /// fp16 weights of a linear layer, pre-packed for the fp16 kernels: IEEE half values converted
 /// to fp32 in registers (F16C) and accumulated in fp32. Reads half the bytes of fp32 weights.
-public struct Float16LinearWeights: @unchecked Sendable {
+public struct Float16LinearWeights: FloatLinearWeights, @unchecked Sendable {
     /// Output channels (n) and input features (k).
     public let outputCount: Int, inputCount: Int
     /// Bias of each output channel, if any. // [outputCount]
@@ -48,15 +48,5 @@ public struct Float16LinearWeights: @unchecked Sendable {
             }
         }
         if let bias { bias.withUnsafeBufferPointer { run($0.baseAddress) } } else { run(nil) }
-    }
-
-    /// y = x · Wᵀ + bias as a new array. // [rows, outputCount]
-    public func apply(_ input: [Float], rows: Int) throws(RuntimeKernelError) -> [Float] {
-        try RuntimeKernelError.check("input", input, rows * inputCount)
-        var output = [Float](repeating: 0, count: rows * outputCount)
-        input.withUnsafeBufferPointer { x in
-            output.withUnsafeMutableBufferPointer { y in apply(input: x.baseAddress!, rows: rows, output: y.baseAddress!) }
-        }
-        return output
     }
 }

@@ -7,7 +7,7 @@ import CShrinkKernels
 /// kernel), larger batches run the blocked GEMM with the panels as its already-packed B, so no
 /// call re-packs (or transposes) W. The panels take 4 · inputCount · (outputCount rounded up to
 /// 16) bytes: the weights once, plus at most 15 zero columns.
-public struct Float32LinearWeights: @unchecked Sendable {
+public struct Float32LinearWeights: FloatLinearWeights, @unchecked Sendable {
     /// Output channels (n) and input features (k).
     public let outputCount: Int, inputCount: Int
     /// The weights in the panel layout, 64-byte aligned. // [inputCount · panelWidth]
@@ -80,15 +80,5 @@ public struct Float32LinearWeights: @unchecked Sendable {
             }
         }
         if let bias { bias.withUnsafeBufferPointer { run($0.baseAddress) } } else { run(nil) }
-    }
-
-    /// y = x · Wᵀ + bias as a new array. // [rows, outputCount]
-    public func apply(_ input: [Float], rows: Int) throws(RuntimeKernelError) -> [Float] {
-        try RuntimeKernelError.check("input", input, rows * inputCount)
-        var output = [Float](repeating: 0, count: rows * outputCount)
-        input.withUnsafeBufferPointer { x in
-            output.withUnsafeMutableBufferPointer { y in apply(input: x.baseAddress!, rows: rows, output: y.baseAddress!) }
-        }
-        return output
     }
 }

@@ -38,3 +38,9 @@ extension Float32LinearWeights {
     /// to a whole panel) and the bias.
     public var packedByteCount: Int { panels.byteCount + 4 * (bias?.count ?? 0) }
 }
+
+extension WidePaletteLinearWeights {
+    /// Bytes the wide-palette kernel reads per inference: the packed 16-bit indices, the fp32
+    /// centroids it gathers from and the bias.
+    public var packedByteCount: Int { packed.byteCount + 4 * centroids.count + 4 * (bias?.count ?? 0) }
+}

@@ -3,7 +3,7 @@ import CShrinkKernels
 /// Palettized weights of a linear layer (W[j][p] = centroids[index[j][p]]), with the indices
 /// pre-packed for the look-up kernels: 4-bit nibbles for 1–4-bit palettes, bytes for 5–8 bits.
 /// The weights are never expanded: the kernel looks centroids up in registers.
-public struct PaletteLinearWeights: @unchecked Sendable {
+public struct PaletteLinearWeights: FloatLinearWeights, @unchecked Sendable {
     /// Output channels (n) and input features (k).
     public let outputCount: Int, inputCount: Int
     /// Index width in bits (1...8).
@@ -17,15 +17,9 @@ public struct PaletteLinearWeights: @unchecked Sendable {
     /// Packs `indices` ([outputCount, inputCount], one byte per weight, each < centroids.count).
     public init(indices: [UInt8], centroids: [Float], bitWidth: Int, bias: [Float]? = nil,
                 outputCount: Int, inputCount: Int) throws(RuntimeKernelError) {
-        try RuntimeKernelError.check("indices", indices, outputCount * inputCount)
-        guard (1...8).contains(bitWidth) else { throw .invalidValue(name: "bitWidth", value: bitWidth, allowed: "1...8") }
-        guard (1...(1 << bitWidth)).contains(centroids.count) else {
-            throw .invalidValue(name: "centroid count", value: centroids.count, allowed: "1...\(1 << bitWidth)")
-        }
-        if let bias { try RuntimeKernelError.check("bias", bias, outputCount) }
-        if let bad = indices.first(where: { Int($0) >= centroids.count }) {
-            throw .invalidValue(name: "index", value: Int(bad), allowed: "0..<\(centroids.count)")
-        }
+        try RuntimeKernelError.checkPalette(indices: indices, centroidCount: centroids.count, bitWidth: bitWidth,
+                                            allowedBitWidths: 1...8, bias: bias, outputCount: outputCount,
+                                            inputCount: inputCount)
         self.outputCount = outputCount
         self.inputCount = inputCount
         self.bitWidth = bitWidth
@@ -64,15 +58,5 @@ public struct PaletteLinearWeights: @unchecked Sendable {
             }
         }
         if let bias { bias.withUnsafeBufferPointer { run($0.baseAddress) } } else { run(nil) }
-    }
-
-    /// y = x · Wᵀ + bias as a new array. // [rows, outputCount]
-    public func apply(_ input: [Float], rows: Int) throws(RuntimeKernelError) -> [Float] {
-        try RuntimeKernelError.check("input", input, rows * inputCount)
-        var output = [Float](repeating: 0, count: rows * outputCount)
-        input.withUnsafeBufferPointer { x in
-            output.withUnsafeMutableBufferPointer { y in apply(input: x.baseAddress!, rows: rows, output: y.baseAddress!) }
-        }
-        return output
     }
 }

@@ -1,8 +1,10 @@
-/// Plain Swift twin of the palettized look-up kernel.
+/// Plain Swift twin of the palettized look-up kernels (`PaletteLinearWeights` with byte indices,
+/// `WidePaletteLinearWeights` with 16-bit ones).
 extension ReferenceKernels {
     /// y[i][j] = Σ_p x[i][p] · centroids[indices[j][p]] + bias[j], accumulated in Double.
-    public static func paletteLinear(_ input: [Float], rows: Int, indices: [UInt8], centroids: [Float], bias: [Float]?,
-                                     outputCount: Int, inputCount: Int) -> [Float] {
+    public static func paletteLinear<Index: BinaryInteger>(
+        _ input: [Float], rows: Int, indices: [Index], centroids: [Float], bias: [Float]?, outputCount: Int, inputCount: Int
+    ) -> [Float] {
         var output = [Float](repeating: 0, count: rows * outputCount)
         for i in 0..<rows {
             for j in 0..<outputCount {

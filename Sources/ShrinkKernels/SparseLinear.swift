@@ -12,7 +12,7 @@ import CShrinkKernels
 /// UInt16 column indices relative to the block's first column), and the kernel adds block b's
 /// products to the outputs of blocks 0 ..< b. Layers with at most `maximumBlockColumns` inputs
 /// are one block (plain CSR).
-public struct SparseLinearWeights: @unchecked Sendable {
+public struct SparseLinearWeights: FloatLinearWeights, @unchecked Sendable {
     /// The values of the stored entries.
     public enum Values: Sendable, Equatable {
         /// One fp32 value per non-zero.
@@ -199,16 +199,6 @@ public struct SparseLinearWeights: @unchecked Sendable {
     private func withCodebook<Result>(_ body: (UnsafePointer<Float>?, Int) -> Result) -> Result {
         guard case let .palettized(_, centroids) = values else { return body(nil, 0) }
         return centroids.withUnsafeBufferPointer { body($0.baseAddress, $0.count) }
-    }
-
-    /// y = x · Wᵀ + bias as a new array. // [rows, outputCount]
-    public func apply(_ input: [Float], rows: Int) throws(RuntimeKernelError) -> [Float] {
-        try RuntimeKernelError.check("input", input, rows * inputCount)
-        var output = [Float](repeating: 0, count: rows * outputCount)
-        input.withUnsafeBufferPointer { x in
-            output.withUnsafeMutableBufferPointer { y in apply(input: x.baseAddress!, rows: rows, output: y.baseAddress!) }
-        }
-        return output
     }
 
     private func withBias<Result>(_ body: (UnsafePointer<Float>?) -> Result) -> Result {

@@ -130,8 +130,8 @@ extension ExecutionPlan {
         return (ranges, kept)
     }
 
-    /// With `.measured` selection, times a Linear's encoding kernel `stored` (fp16, palette or
-    /// sparse) against the exact fp32 form of the same weights and returns the choice per batch
+    /// With `.measured` selection, times a Linear's encoding kernel `stored` (fp16, palette of any
+    /// width or sparse) against the exact fp32 form of the same weights and returns the choice per batch
     /// range; returns `stored` unchanged when the encoding wins everywhere, when it is already
     /// fp32 or int8 (int8's activation quantization is part of its results), or when the fp32
     /// form does not fit the remaining `memoryLeft` (decreased by what the kept form takes).
@@ -144,7 +144,7 @@ extension ExecutionPlan {
     ) throws -> (kernel: LinearKernel, kind: LayerKernel) {
         guard case .measured = selection else { return stored }
         switch stored.kernel {
-        case .float16, .palette, .sparse: break
+        case .float16, .palette, .widePalette, .sparse: break
         case .int8, .float32, .chosen: return stored
         }
         let alternativeBytes = 4 * outputs * inputs + 4 * outputs

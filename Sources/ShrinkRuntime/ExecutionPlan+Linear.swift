@@ -14,7 +14,7 @@ extension ExecutionPlan {
     /// convolution weight [out, in, k, k] flattened), chosen from its stored encoding; fp32 when
     /// it has none. With `fold`, the affine is folded into the kernel where its weights stay in a
     /// per-channel-scalable form (fp32 values: rows scaled before packing; int8: per-channel
-    /// scales), and `folded` is true; otherwise (fp16, palettes, palettized sparse) the caller
+    /// scales), and `folded` is true; otherwise (fp16, palettes of 1-16 bits, palettized sparse) the caller
     /// applies it after the kernel. With `int8ColumnOrder`, an int8 kernel's column j holds the
     /// stored column int8ColumnOrder[j] (the static-int8 convolutions' channels-last windows).
     static func matrixKernel(node: String, weight stored: StoredTensor, bias: [Float]?, outputs: Int, inputs: Int,
@@ -58,6 +58,12 @@ extension ExecutionPlan {
                                                       centroids: coded.centroids, bitWidth: bits, bias: bias,
                                                       outputCount: outputs, inputCount: inputs)
                 return (.palette(packed), .palette(bits: bits), false)
+            case let .palette(bits, _, _) where WidePaletteLinearWeights.bitWidths.contains(bits):
+                // 9-16-bit indices: centroids gathered from the fp32 table in registers.
+                let packed = try WidePaletteLinearWeights(indices: coded.codes.map { UInt16(truncatingIfNeeded: $0) },
+                                                          centroids: coded.centroids, bitWidth: bits, bias: bias,
+                                                          outputCount: outputs, inputCount: inputs)
+                return (.widePalette(packed), .palette(bits: bits), false)
             default:
                 return try float32()
             }

@@ -8,6 +8,8 @@ extension ExecutionPlan {
         case int8(Int8LinearWeights)
         case float16(Float16LinearWeights)
         case palette(PaletteLinearWeights)
+        /// 9-16-bit palette indices (`LayerKernel.palette(bits:)` too).
+        case widePalette(WidePaletteLinearWeights)
         case sparse(SparseLinearWeights)
         case float32(Float32LinearWeights)
         /// Several forms of one weight, each running the batch sizes it was fastest at when the
@@ -215,7 +217,7 @@ extension ExecutionPlan {
                     } else {
                         try packed.apply(input: input, rows: rows, output: output, granularity: .perRow, threadCount: threadCount)
                     }
-                case .float16, .palette, .sparse, .float32, .chosen:
+                case .float16, .palette, .widePalette, .sparse, .float32, .chosen:
                     kernel.applyUnquantized(input: input, rows: rows, output: output, threadCount: threadCount)
                 }
             } catch {
@@ -247,6 +249,8 @@ extension ExecutionPlan.LinearKernel {
             packed.apply(input: input, rows: rows, output: output, threadCount: threadCount)
         case let .palette(packed):
             packed.apply(input: input, rows: rows, output: output, threadCount: threadCount)
+        case let .widePalette(packed):
+            packed.apply(input: input, rows: rows, output: output, threadCount: threadCount)
         case let .sparse(packed):
             packed.apply(input: input, rows: rows, output: output, threadCount: threadCount)
         case let .float32(packed):
@@ -264,6 +268,7 @@ extension ExecutionPlan.LinearKernel {
         case let .int8(packed): packed.packedByteCount
         case let .float16(packed): packed.packedByteCount
         case let .palette(packed): packed.packedByteCount
+        case let .widePalette(packed): packed.packedByteCount
         case let .sparse(packed): packed.packedByteCount
         case let .float32(packed): packed.packedByteCount
         case let .chosen(choice): choice.form(forBatch: 1).packedByteCount

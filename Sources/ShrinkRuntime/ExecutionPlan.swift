@@ -14,7 +14,9 @@ import ShrinkTensor
 /// - affine 8-bit signed, zero points 0, one scale per output channel (or per tensor) → `.int8`:
 ///   activations quantized to u8 per row at run time, or with the calibrated parameters of the
 ///   node's input value when `activationQuantization` has 8-bit ones (`.int8(static: true)`);
-/// - fp16 → `.float16`; dense palette with ≤ 8-bit indices → `.palette(bits:)`;
+/// - fp16 → `.float16`; dense palette → `.palette(bits:)` (≤ 8-bit indices: look-ups from packed
+///   nibbles or bytes, `PaletteLinearWeights`; 9-16 bits: fp32 centroids gathered by 16-bit
+///   index, `WidePaletteLinearWeights`);
 /// - sparse layout → `.sparse` (palettized values when the tensor is a palette of ≤ 256
 ///   centroids, else fp32 values from the decoded tensor); fp32-valued sparse weights denser
 ///   than `denseFallbackDensity` run `.float32` instead (dense is faster there, see below);

@@ -8,7 +8,8 @@ public indirect enum LayerKernel: Equatable, Sendable, CustomStringConvertible {
     case int8(static: Bool)
     /// IEEE half weights widened in registers (`Float16LinearWeights`).
     case float16
-    /// Palette indices of `bits` bits into float centroids (`PaletteLinearWeights`).
+    /// Palette indices of `bits` bits into float centroids (`PaletteLinearWeights` up to 8 bits,
+    /// `WidePaletteLinearWeights` for 9-16).
     case palette(bits: Int)
     /// CSR weights keeping `density` of the entries, with palettized or fp32 values (`SparseLinearWeights`).
     case sparse(density: Double, palettized: Bool)

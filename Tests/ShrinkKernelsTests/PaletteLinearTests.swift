@@ -25,16 +25,9 @@ struct PaletteLinearTests {
                                                  outputCount: outputs, inputCount: inputs)
             for path in CPUPath.available {
                 let output = try CPUPath.withPath(path) { try layer.apply(input, rows: rows) }
-                var worst = 0.0
-                for i in 0..<rows {
-                    for j in 0..<outputs {
-                        var magnitude = Double(abs(bias[j]))
-                        for p in 0..<inputs {
-                            magnitude += Double(abs(input[i * inputs + p] * centroids[Int(indices[j * inputs + p])]))
-                        }
-                        worst = max(worst, Double(abs(output[i * outputs + j] - expected[i * outputs + j])) / magnitude)
-                    }
-                }
+                let worst = PaletteTolerance.worstRelativeError(output, expected, input: input, indices: indices,
+                                                                centroids: centroids, bias: bias, rows: rows,
+                                                                outputCount: outputs, inputCount: inputs)
                 #expect(worst <= 1e-5, "\(bitWidth) bits \(rows)×\(outputs)×\(inputs) on \(path): \(worst)")
             }
         }

@@ -127,7 +127,7 @@ struct ExecutionPlanKernelSelectionTests {
     }
 
     @Test("timed on the wall clock, every form gives the encoding's results", arguments: [
-        HandEncoding.float16, .palette(bits: 4), .sparseFloat(keep: 0.25), .sparsePalette(keep: 0.1, bits: 5),
+        HandEncoding.float16, .palette(bits: 4), .palette(bits: 10), .sparseFloat(keep: 0.25), .sparsePalette(keep: 0.1, bits: 5),
     ])
     func wallClock(encoding handEncoding: HandEncoding) throws {
         let file = try HandCompression.file(ExecutionPlanTests.mlp, encoding: handEncoding, seed: 8)
@@ -158,5 +158,48 @@ struct ExecutionPlanKernelSelectionTests {
             let input = ExecutionPlanTests.input(batch: batch, shape: [1, 8, 8], seed: 13)
             #expect(ExecutionPlanTests.relativeError(try measured.run(input), try encoding.run(input)) <= 1e-5)
         }
+    }
+}
+
+/// The wide-palette kernel (10-bit indices) in a plan and in kernel selection.
+@Suite("ExecutionPlan wide palettes")
+struct ExecutionPlanWidePaletteTests {
+    @Test("a 10-bit palette runs its own kernel (16-bit indices, fp32 centroids) and matches the decoded weights")
+    func runsWidePaletteKernel() throws {
+        let file = try HandCompression.file(ExecutionPlanTests.mlp, encoding: .palette(bits: 10), seed: 12)
+        let plan = try ExecutionPlan(file: file)
+        #expect(plan.layers.map(\.kernel) == [.identity, .palette(bits: 10), .fused(into: "fc1"), .palette(bits: 10)])
+        // fc1: 64 × 784 two-byte indices, 1,024 centroids and 64 biases as fp32; fc2 one 64-column panel.
+        #expect(plan.layerWeightBytes[1] == 2 * 64 * 784 + 4 * 1024 + 4 * 64)
+        #expect(plan.layerWeightBytes[3] == 2 * 64 * 64 + 4 * 1024 + 4 * 10)
+        let decoded = try ExecutionPlan(file: try ExecutionPlanKernelSelectionTests.decoded(file))
+        for batch in [1, 2, 7, 64] {
+            let input = ExecutionPlanTests.input(batch: batch, shape: [1, 28, 28], seed: UInt64(batch) + 40)
+            #expect(ExecutionPlanTests.relativeError(try plan.run(input), try decoded.run(input)) <= 1e-5)
+        }
+    }
+
+    @Test("timed against its fp32 form: fp32 faster from batch 23 on runs there, the palette kernel below, exactly")
+    func selection() throws {
+        let file = try HandCompression.file(ExecutionPlanTests.mlp, encoding: .palette(bits: 10), seed: 13)
+        let timer = ExecutionPlanKernelSelectionTests.FixedTimer { rows in rows >= 64 ? 0.5 : 2 }
+        let plan = try ExecutionPlanKernelSelectionTests.plan(file, timer: timer)
+        let encoding = try ExecutionPlan(file: file)
+        let float32 = try ExecutionPlan(file: try ExecutionPlanKernelSelectionTests.decoded(file))
+        #expect(timer.calls.map(\.rows) == [1, 8, 64, 1, 8, 64]) // fc1, fc2 at batch 1, 8, 64
+        for index in [1, 3] {
+            #expect(plan.layers[index].kernel == .chosen(
+                stored: .palette(bits: 10), byBatch: [BatchKernel(firstBatch: 1, lastBatch: 22, kernel: .palette(bits: 10)),
+                                                      BatchKernel(firstBatch: 23, lastBatch: nil, kernel: .float32)]))
+        }
+        for batch in [1, 8, 22] {
+            #expect(try ExecutionPlanKernelSelectionTests.run(plan, batch: batch)
+                        == ExecutionPlanKernelSelectionTests.run(encoding, batch: batch))
+        }
+        for batch in [23, 64] {
+            #expect(try ExecutionPlanKernelSelectionTests.run(plan, batch: batch)
+                        == ExecutionPlanKernelSelectionTests.run(float32, batch: batch))
+        }
+        #expect(plan.alternateFormBytes == float32.layerWeightBytes.reduce(0, +))
     }
 }

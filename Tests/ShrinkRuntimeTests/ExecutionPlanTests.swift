@@ -48,6 +48,9 @@ struct ExecutionPlanTests {
         (.affine4, .float32),
         (.palette(bits: 4), .palette(bits: 4)),
         (.palette(bits: 8), .palette(bits: 8)),
+        // 9-16 bits: the wide-palette gather kernel (`WidePaletteLinearWeights`).
+        (.palette(bits: 10), .palette(bits: 10)),
+        (.palette(bits: 16), .palette(bits: 16)),
         (.sparsePalette(keep: 0.1, bits: 5), .sparse(density: 0, palettized: true)),
         (.sparseFloat(keep: 0.1), .sparse(density: 0, palettized: false)),
         // Denser than ExecutionPlan.denseFallbackDensity: fp32 values run the dense kernel.
@@ -212,6 +215,7 @@ struct ExecutionPlanTests {
         (.float16, .float16, 1e-5),
         (.palette(bits: 4), .palette(bits: 4), 1e-5),
         (.palette(bits: 5), .palette(bits: 5), 1e-5),
+        (.palette(bits: 10), .palette(bits: 10), 1e-5),
         (.sparsePalette(keep: 0.3, bits: 5), .sparse(density: 0, palettized: true), 1e-5),
         (.sparseFloat(keep: 0.2), .sparse(density: 0, palettized: false), 1e-5),
         (.sparseFloat(keep: 0.6), .float32, 1e-5),

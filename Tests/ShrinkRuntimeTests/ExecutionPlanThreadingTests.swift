@@ -11,7 +11,7 @@ import Testing
 @Suite("ExecutionPlan threads")
 struct ExecutionPlanThreadingTests {
     static let encodings: [HandEncoding] = [
-        .float32, .float16, .int8, .palette(bits: 4), .sparsePalette(keep: 0.1, bits: 5), .sparseFloat(keep: 0.1),
+        .float32, .float16, .int8, .palette(bits: 4), .palette(bits: 10), .sparsePalette(keep: 0.1, bits: 5), .sparseFloat(keep: 0.1),
     ]
 
     @Test("LeNet-300-100: two threads give the one-thread output bit for bit", arguments: 0..<encodings.count)

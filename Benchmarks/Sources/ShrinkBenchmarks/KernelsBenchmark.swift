@@ -27,6 +27,9 @@ struct KernelsBenchmark: ParsableCommand {
     @Flag(help: "Only the single-layer case 25088→4096, not the whole VGG-16 head.")
     var layerOnly = false
 
+    @Option(help: "Layers to measure instead of the VGG-16 head, as inputs x outputs (repeatable, e.g. 784x300).")
+    var layer: [String] = []
+
     @Option(help: "Output: text (per layer and head), or tsv (whole head per encoding and batch, with ReLUs: median, p5, p95 ms).")
     var format: String = "text"
 
@@ -47,20 +50,27 @@ struct KernelsBenchmark: ParsableCommand {
         try CPUPath.withPath(chosen) { try measureAll(path: chosen) }
     }
 
-    static let encodings = ["fp32", "fp16", "int8", "palette4", "palette4-int8", "sparse-fp32", "deep-compression"]
+    static let encodings = ["fp32", "fp16", "int8", "palette4", "palette4-int8", "palette10", "palette16", "sparse-fp32",
+                            "deep-compression"]
 
     func measureAll(path: CPUPath) throws {
         if format == "tsv" { return try measureHeads(path: path) }
         print("CPU path \(path), \(threads) thread(s), median of \(samples) samples")
-        let shapes = layerOnly ? [(25088, 4096)] : [(25088, 4096), (4096, 4096), (4096, 1000)]
+        let custom = try layer.map { text -> (Int, Int) in
+            let parts = text.split(separator: "x").compactMap { Int($0) }
+            guard parts.count == 2, parts.allSatisfy({ $0 > 0 }) else { throw ValidationError("--layer \(text): expected IxO") }
+            return (parts[0], parts[1])
+        }
+        let single = layerOnly || !custom.isEmpty
+        let shapes = !custom.isEmpty ? custom : layerOnly ? [(25088, 4096)] : [(25088, 4096), (4096, 4096), (4096, 1000)]
         // Deep Compression (Han et al.) keeps about 4 % of fc6/fc7 and 23 % of fc8; we use 9 % for fc8.
-        let densities: [Double] = layerOnly ? [0.04] : [0.04, 0.04, 0.09]
+        let densities: [Double] = single ? shapes.map { _ in 0.04 } : [0.04, 0.04, 0.09]
         var generator = SeededRandomNumberGenerator(seed: 2026)
         let weights = shapes.map { shape in (0..<(shape.0 * shape.1)).map { _ in generator.nextUniform() * 0.02 - 0.01 } }
         let biases = shapes.map { shape in (0..<shape.1).map { _ in generator.nextUniform() * 0.02 - 0.01 } }
         var headSeconds: [String: [Int: Double]] = [:]
         print("encoding            layer         batch   ms/call   GFLOP/s  weight GB/s  weight MB")
-        for encoding in Self.encodings {
+        for encoding in self.encoding.isEmpty ? Self.encodings : self.encoding {
             var layers: [EncodedLayer] = []
             for (index, shape) in shapes.enumerated() {
                 layers.append(try Self.encode(encoding, weights: weights[index], bias: biases[index], inputCount: shape.0,
@@ -80,7 +90,7 @@ struct KernelsBenchmark: ParsableCommand {
                 headSeconds[encoding, default: [:]][batch] = total
             }
         }
-        if !layerOnly {
+        if !single && self.encoding.isEmpty {
             print("\nVGG-16 classifier head (25088-4096-4096-1000), ms per batch, speed-up over fp32 / int8")
             for batch in self.batch {
                 let fp32 = headSeconds["fp32"]![batch]!, int8 = headSeconds["int8"]![batch]!
@@ -181,6 +191,17 @@ struct KernelsBenchmark: ParsableCommand {
                                                           outputCount: outputCount, inputCount: inputCount)
             return EncodedLayer(name: encoding, weightBytes: weights.count / 2, inputCount: inputCount, outputCount: outputCount) {
                 try! layer.apply(input: $0, rows: $1, output: $2, granularity: .perTensor, threadCount: threads)
+            }
+        case "palette10", "palette16":
+            // A linear palette of 2^bits levels over [-0.01, 0.01] on the wide-palette gather kernel.
+            let bits = encoding == "palette10" ? 10 : 16, levels = 1 << bits
+            let centroids = (0..<levels).map { Float(-0.01 + 0.02 * (Double($0) + 0.5) / Double(levels)) }
+            let indices = weights.map { UInt16(min(levels - 1, max(0, Int(($0 + 0.01) / 0.02 * Float(levels))))) }
+            let layer = try WidePaletteLinearWeights(indices: indices, centroids: centroids, bitWidth: bits, bias: bias,
+                                                     outputCount: outputCount, inputCount: inputCount)
+            return EncodedLayer(name: encoding, weightBytes: 2 * weights.count + 4 * levels, inputCount: inputCount,
+                                outputCount: outputCount) {
+                layer.apply(input: $0, rows: $1, output: $2, threadCount: threads)
             }
         case "sparse-fp32", "deep-compression":
             // Magnitude pruning of uniform weights: keep |w| > (1 − density) · 0.01.

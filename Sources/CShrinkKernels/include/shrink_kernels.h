@@ -361,6 +361,32 @@ void shrink_max_pool(ptrdiff_t planes, ptrdiff_t height, ptrdiff_t width, ptrdif
 /// cycle each, and returns the count; timing it gives the effective core clock.
 uint64_t shrink_dependent_adds(uint64_t count);
 
+// MARK: - Wide palettes (9-16-bit indices; palette_wide_linear.c)
+
+/// Output channels per packed wide-palette index panel.
+#define SHRINK_PALETTE_WIDE_PANEL_COLUMNS 64
+/// The most centroids a wide palette holds (16-bit indices).
+#define SHRINK_PALETTE_WIDE_MAX_CENTROIDS 65536
+
+/// u16 elements of the packed indices of an [n×k] wide palette: panels of 64 output channels,
+/// packed[(panel · k + p) · 64 + column] (padding columns hold index 0); 0 for an empty matrix.
+size_t shrink_palette_wide_packed_count(ptrdiff_t n, ptrdiff_t k);
+
+/// Packs indices [n×k] (row stride ldi, one u16 per weight) into `packed`
+/// (shrink_palette_wide_packed_count elements). Returns 0, or −1 for a centroid count outside
+/// 1...65536 or an index ≥ centroid_count.
+int shrink_palette_wide_pack_indices(ptrdiff_t n, ptrdiff_t k, const uint16_t *indices, ptrdiff_t ldi,
+                                     ptrdiff_t centroid_count, uint16_t *packed);
+
+/// y[m×n] = x[m×k] · Wᵀ + bias (bias may be NULL) with W[j][p] = centroids[index[j][p]] gathered
+/// from the fp32 centroids in registers, products and sums in fp32 (AVX-512, AVX2 or portable by
+/// shrink_cpu_active_path()). `packed` is from shrink_palette_wide_pack_indices with at most
+/// centroid_count centroids (columns j0 ..< n of it start at packed + j0 · k for j0 a multiple of
+/// 64); x and y must not overlap. Returns 0, or −1 for a centroid count outside 1...65536.
+int shrink_palette_wide_linear(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const float *x, ptrdiff_t ldx,
+                               const uint16_t *packed, const float *centroids, ptrdiff_t centroid_count,
+                               const float *bias, float *y, ptrdiff_t ldy);
+
 #ifdef __cplusplus
 }
 #endif
