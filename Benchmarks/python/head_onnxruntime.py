@@ -8,13 +8,14 @@ Prints TSV rows: implementation, encoding, batch, median ms, p5 ms, p95 ms, thre
 import argparse
 import os
 import tempfile
-import time
 
 import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 import onnxruntime as ort
 from onnxruntime.quantization import QuantType, quantize_dynamic
+
+from timing import time_calls
 
 SHAPES = [(25088, 4096), (4096, 4096), (4096, 1000)]
 
@@ -59,20 +60,7 @@ def measure(path, batch, samples, warm_up):
     session = ort.InferenceSession(path, options, providers=["CPUExecutionProvider"])
     rng = np.random.default_rng(batch)
     x = np.maximum(0, rng.random((batch, SHAPES[0][0]), dtype=np.float32) * 2 - 0.5).astype(np.float32)
-    for _ in range(warm_up):
-        session.run(None, {"input": x})
-    # A sample lasts at least 20 ms (repeated calls), as on the Shrink side.
-    start = time.perf_counter()
-    session.run(None, {"input": x})
-    once = time.perf_counter() - start
-    repetitions = max(1, int(np.ceil(0.02 / max(once, 1e-9))))
-    times = []
-    for _ in range(samples):
-        start = time.perf_counter()
-        for _ in range(repetitions):
-            session.run(None, {"input": x})
-        times.append((time.perf_counter() - start) / repetitions * 1e3)
-    return np.median(times), np.percentile(times, 5), np.percentile(times, 95)
+    return time_calls(lambda: session.run(None, {"input": x}), samples, warm_up)
 
 
 def main():

@@ -6,11 +6,12 @@ per tensor, u8 activations quantized per batch at run time: PyTorch's dynamic in
 Prints TSV rows: implementation, encoding, batch, median ms, p5 ms, p95 ms, threads.
 """
 import argparse
-import time
 import warnings
 
 import numpy as np
 import torch
+
+from timing import time_calls
 
 SHAPES = [(25088, 4096), (4096, 4096), (4096, 1000)]
 
@@ -36,20 +37,7 @@ def measure(model, batch, samples, warm_up):
     rng = np.random.default_rng(batch)
     x = torch.from_numpy(np.maximum(0, rng.random((batch, SHAPES[0][0]), dtype=np.float32) * 2 - 0.5).astype(np.float32))
     with torch.inference_mode():
-        for _ in range(warm_up):
-            model(x)
-        # A sample lasts at least 20 ms (repeated calls), as on the Shrink and onnxruntime sides.
-        start = time.perf_counter()
-        model(x)
-        once = time.perf_counter() - start
-        repetitions = max(1, int(np.ceil(0.02 / max(once, 1e-9))))
-        times = []
-        for _ in range(samples):
-            start = time.perf_counter()
-            for _ in range(repetitions):
-                model(x)
-            times.append((time.perf_counter() - start) / repetitions * 1e3)
-    return np.median(times), np.percentile(times, 5), np.percentile(times, 95)
+        return time_calls(lambda: model(x), samples, warm_up)
 
 
 def main():

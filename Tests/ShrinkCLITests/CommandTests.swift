@@ -73,3 +73,14 @@ func makeTemporaryDirectory(prefix: String) -> String {
     precondition(created != nil, "mkdtemp failed")
     return String(cString: created!)
 }
+
+/// `directory/model.shrink`: LeNet-300-100 trained by `shrink train` for one epoch on 640
+/// samples (seed 4, one thread), the small real model the command tests compress and measure.
+func trainTinyLeNet(in directory: String) throws -> String {
+    let trained = directory + "/model.shrink"
+    try TrainCommand.parse([
+        "--model", "lenet-300-100", "--epochs", "1", "--train-limit", "640", "--seed", "4", "--threads", "1",
+        "--output", trained, "--json",
+    ]).run()
+    return trained
+}

@@ -55,11 +55,7 @@ import Testing
     @Test func compressesATinyModelWithARecipeFile() throws {
         let directory = makeTemporaryDirectory(prefix: "shrink-compress")
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let trained = directory + "/model.shrink"
-        try TrainCommand.parse([
-            "--model", "lenet-300-100", "--epochs", "1", "--train-limit", "640", "--seed", "4", "--threads", "1",
-            "--output", trained, "--json",
-        ]).run()
+        let trained = try trainTinyLeNet(in: directory)
 
         // A user's edit of a built-in, under its own name: prune-50 with one fine-tuning epoch, then float16.
         var recipe = try #require(BuiltInRecipes.recipe(named: "prune-50"))

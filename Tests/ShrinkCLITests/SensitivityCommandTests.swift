@@ -20,11 +20,7 @@ import Testing
     @Test func measuresATrainedModelAndWritesTheChartPage() throws {
         let directory = makeTemporaryDirectory(prefix: "shrink-sensitivity")
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let trained = directory + "/model.shrink"
-        try TrainCommand.parse([
-            "--model", "lenet-300-100", "--epochs", "1", "--train-limit", "640", "--seed", "4", "--threads", "1",
-            "--output", trained, "--json",
-        ]).run()
+        let trained = try trainTinyLeNet(in: directory)
         let html = directory + "/sensitivity.html"
         let arguments = [trained, "--test-limit", "300", "--sparsities", "0.9", "--quantization-bits", "4",
                          "--clustering-bits", "2", "--html", html, "--threads", "1"]

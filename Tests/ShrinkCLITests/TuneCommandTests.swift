@@ -21,11 +21,7 @@ import Testing
     @Test func theChosenRecipeGivesTheSameFileThroughCompress() throws {
         let directory = makeTemporaryDirectory(prefix: "shrink-tune")
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let trained = directory + "/model.shrink"
-        try TrainCommand.parse([
-            "--model", "lenet-300-100", "--epochs", "1", "--train-limit", "640", "--seed", "4", "--threads", "1",
-            "--output", trained, "--json",
-        ]).run()
+        let trained = try trainTinyLeNet(in: directory)
         let recipe = directory + "/tuned.json", tuned = directory + "/tuned.shrink", journal = directory + "/journal.jsonl"
         let arguments = [trained, "--train-limit", "640", "--validation-size", "500", "--budget-evaluations", "2",
                          "--fine-tune-epochs", "0", "--max-accuracy-drop", "100", "--journal", journal,
