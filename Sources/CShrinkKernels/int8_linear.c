@@ -22,7 +22,6 @@
 
 #if SHRINK_HAVE_X86_PATHS
 #include <immintrin.h>
-#define SHRINK_TARGET_VNNI __attribute__((target("avx512f,avx512bw,avx512dq,avx512vl,avx512vnni,fma")))
 #endif
 
 enum { panel_columns = SHRINK_INT8_PANEL_COLUMNS, panel_step_bytes = SHRINK_INT8_PANEL_COLUMNS * 4 };
@@ -385,16 +384,6 @@ SHRINK_TARGET_VNNI static void int8_vnni(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, 
     }
 }
 
-static int cpu_has_vnni(void) {
-    static _Atomic int cached = -1;
-    int value = cached;
-    if (value < 0) {
-        __builtin_cpu_init();
-        value = __builtin_cpu_supports("avx512vnni") ? 1 : 0;
-        cached = value;
-    }
-    return value;
-}
 #endif
 
 static void int8_dispatch(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const uint8_t *x, ptrdiff_t ldx,
@@ -407,7 +396,7 @@ static void int8_dispatch(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const uint8_t *
     }
 #if SHRINK_HAVE_X86_PATHS
     const shrink_cpu_path path = shrink_cpu_active_path();
-    if (path == SHRINK_CPU_PATH_AVX512 && cpu_has_vnni()) { int8_vnni(m, n, k, x, ldx, packed, e); return; }
+    if (path == SHRINK_CPU_PATH_AVX512 && shrink_cpu_has_vnni()) { int8_vnni(m, n, k, x, ldx, packed, e); return; }
     if (path >= SHRINK_CPU_PATH_AVX2) { int8_avx2(m, n, k, x, ldx, packed, e); return; }
 #endif
     int8_portable(m, n, k, x, ldx, packed, e);
@@ -477,7 +466,7 @@ int shrink_int8_convolution(const shrink_int8_convolution_geometry *g, ptrdiff_t
     const int8_epilogue e = {.x_scales = x_scales, .x_zero_points = x_zero_points, .row_sums = row_sums,
                              .w_scales = w_scales, .bias = bias, .y = y, .ldy = ldy};
 #if SHRINK_HAVE_X86_PATHS
-    if (g->channels % 4 == 0 && shrink_cpu_active_path() == SHRINK_CPU_PATH_AVX512 && cpu_has_vnni()) {
+    if (g->channels % 4 == 0 && shrink_cpu_active_path() == SHRINK_CPU_PATH_AVX512 && shrink_cpu_has_vnni()) {
         int8_vnni_convolution(g, n, image, packed, &e);
         return 0;
     }
@@ -749,7 +738,7 @@ static void palette_int8_dispatch(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const u
         return;
     }
 #if SHRINK_HAVE_X86_PATHS
-    if (shrink_cpu_active_path() == SHRINK_CPU_PATH_AVX512 && cpu_has_vnni()) {
+    if (shrink_cpu_active_path() == SHRINK_CPU_PATH_AVX512 && shrink_cpu_has_vnni()) {
         palette_int8_vnni(m, n, k, x, ldx, packed, codebook, e);
         return;
     }
