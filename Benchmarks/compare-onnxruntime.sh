@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The VGG-16 classifier head (25088-4096-4096-1000) on ONE thread: onnxruntime fp32 and
-# quantize_dynamic int8 against every Shrink encoding (shrink-benchmarks kernels --format tsv),
+# quantize_dynamic int8 against every Shrink encoding (int4: ptq-4bit's signed symmetric codes) (shrink-benchmarks kernels --format tsv),
 # batch 1 and 64, in one invocation; then LeNet-300-100 single-sample latency per encoding
 # (shrink-benchmarks runtime). Prints the machine, the load, a side-by-side table (median and
 # p5–p95 ms) and the acceptance ratios of issue 6.
@@ -90,6 +90,7 @@ check("our fp32 no slower than onnxruntime fp32 (faster of MatMul, Gemm)", ort_f
 check("int8 vs our fp32", median("shrink", "fp32", 1) / median("shrink", "int8", 1), 3.5)
 check("int8 vs onnxruntime quantize_dynamic int8", median("onnxruntime", "int8-dynamic", 1) / median("shrink", "int8", 1), 1.0)
 check("4-bit palettized (palette4-int8) vs our int8", median("shrink", "int8", 1) / median("shrink", "palette4-int8", 1), 1.6)
+check("issue 14: 4-bit affine codes (int4, sub-byte kernel) vs our int8", median("shrink", "int8", 1) / median("shrink", "int4", 1), 1.8)
 check("deep compression (4 % CSR, 5-bit palette) vs our fp32", median("shrink", "fp32", 1) / median("shrink", "deep-compression", 1), 8.0)
 check("batch 64: int8 vs our fp32", median("shrink", "fp32", 64) / median("shrink", "int8", 64), 2.0)
 PYTHON

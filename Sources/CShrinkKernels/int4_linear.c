@@ -42,6 +42,7 @@
 
 #include "shrink_kernels.h"
 #include "sgemm_internal.h"
+#include "quantized_epilogue.h"
 
 #include <string.h>
 
@@ -109,10 +110,8 @@ static inline void finish_value(const subbyte_epilogue *e, ptrdiff_t i, ptrdiff_
     // Wrapping int32 arithmetic, as the vector epilogue: exact whenever the result fits.
     const uint32_t centered = (uint32_t)sum - (uint32_t)e->offsets[j] * (uint32_t)e->x_code_sums[i]
                               - (uint32_t)e->x_zero_points[i] * (uint32_t)e->compensation[j];
-    float value = (float)(int32_t)centered * (e->x_scales[i] * e->w_scales[j]);
-    if (e->bias) value += e->bias[j];
-    if (e->relu) value = value >= 0 ? value : 0;
-    e->y[i * e->ldy + j] = value;
+    e->y[i * e->ldy + j] = shrink_dequantized_value((int32_t)centered, e->x_scales[i], e->w_scales[j],
+                                                    e->bias ? e->bias + j : NULL, e->relu);
 }
 
 /// Copies the activation codes of the last, partial depth step of `rows` rows into `tail`
@@ -249,13 +248,8 @@ static SHRINK_ALWAYS_INLINE SHRINK_TARGET_VNNI void vnni_tile(
                 const ptrdiff_t j = j0 + b * 16;
                 __m512i centered = _mm512_sub_epi32(acc[r][b], _mm512_mullo_epi32(code_sum, _mm512_loadu_si512(e->offsets + j)));
                 centered = _mm512_sub_epi32(centered, _mm512_mullo_epi32(zx, _mm512_loadu_si512(e->compensation + j)));
-                __m512 value = _mm512_mul_ps(_mm512_cvtepi32_ps(centered), _mm512_mul_ps(sx, _mm512_loadu_ps(e->w_scales + j)));
-                if (e->bias) value = _mm512_add_ps(value, _mm512_loadu_ps(e->bias + j));
-                if (e->relu) {
-                    const __m512 zero = _mm512_setzero_ps();
-                    value = _mm512_mask_mov_ps(zero, _mm512_cmp_ps_mask(value, zero, _CMP_GE_OQ), value);
-                }
-                _mm512_storeu_ps(e->y + i * e->ldy + j, value);
+                shrink_store_dequantized16(centered, sx, e->w_scales + j, e->bias ? e->bias + j : NULL, e->relu,
+                                           e->y + i * e->ldy + j);
             }
             continue;
         }

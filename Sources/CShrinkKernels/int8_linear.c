@@ -15,6 +15,7 @@
 
 #include "shrink_kernels.h"
 #include "sgemm_internal.h"
+#include "quantized_epilogue.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -192,11 +193,8 @@ static inline void finish_value(const int8_epilogue *e, ptrdiff_t i, ptrdiff_t j
         return;
     }
     const int32_t centered = sum - e->x_zero_points[i] * e->row_sums[j];
-    const float scale = e->x_scales[i] * e->w_scales[j];
-    float value = (float)centered * scale;
-    if (e->bias) value += e->bias[j];
-    if (e->relu) value = value >= 0 ? value : 0;
-    e->y[i * e->ldy + j] = value;
+    e->y[i * e->ldy + j] = shrink_dequantized_value(centered, e->x_scales[i], e->w_scales[j], e->bias ? e->bias + j : NULL,
+                                                    e->relu);
 }
 
 /// Reads the 4 activation codes of depth step `step` of a row, zero-filling past `k`.
@@ -329,15 +327,8 @@ static SHRINK_ALWAYS_INLINE SHRINK_TARGET_VNNI void vnni_tile(
             for (int b = 0; b < blocks; b++) {
                 const ptrdiff_t j = j0 + b * 16;
                 const __m512i centered = _mm512_sub_epi32(acc[r][b], _mm512_mullo_epi32(zx, _mm512_loadu_si512(e->row_sums + j)));
-                const __m512 scale = _mm512_mul_ps(sx, _mm512_loadu_ps(e->w_scales + j));
-                __m512 value = _mm512_mul_ps(_mm512_cvtepi32_ps(centered), scale);
-                if (e->bias) value = _mm512_add_ps(value, _mm512_loadu_ps(e->bias + j));
-                if (e->relu) {
-                    // value >= 0 ? value : 0 (keeps −0, maps NaN to 0), as the scalar epilogue.
-                    const __m512 zero = _mm512_setzero_ps();
-                    value = _mm512_mask_mov_ps(zero, _mm512_cmp_ps_mask(value, zero, _CMP_GE_OQ), value);
-                }
-                _mm512_storeu_ps(e->y + i * e->ldy + j, value);
+                shrink_store_dequantized16(centered, sx, e->w_scales + j, e->bias ? e->bias + j : NULL, e->relu,
+                                           e->y + i * e->ldy + j);
             }
             continue;
         }
