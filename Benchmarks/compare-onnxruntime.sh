@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The VGG-16 classifier head (25088-4096-4096-1000) on ONE thread: onnxruntime fp32 and
 # quantize_dynamic int8, PyTorch fp32 and quantize_dynamic int8, against every Shrink encoding
-# (shrink-benchmarks kernels --format tsv), batch 1 and 64, in one invocation; then
+# (int4: ptq-4bit's signed symmetric codes; shrink-benchmarks kernels --format tsv),
+# batch 1 and 64, in one invocation; then
 # LeNet-300-100 single-sample latency per encoding (shrink-benchmarks runtime). Prints the
 # machine, the load, a side-by-side table (median and p5–p95 ms) and the acceptance ratios of
 # issues 6 and 14.

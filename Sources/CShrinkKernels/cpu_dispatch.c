@@ -1,4 +1,5 @@
 #include "shrink_kernels.h"
+#include "sgemm_internal.h"
 
 #include <stdatomic.h>
 
@@ -59,3 +60,16 @@ int shrink_cpu_set_forced_path_raw(int raw) {
     forced_path = raw;
     return 0;
 }
+
+#if SHRINK_HAVE_X86_PATHS
+int shrink_cpu_has_vnni(void) {
+    static _Atomic int cached = -1;
+    int value = atomic_load_explicit(&cached, memory_order_relaxed);
+    if (value < 0) {
+        __builtin_cpu_init();
+        value = __builtin_cpu_supports("avx512vnni") ? 1 : 0;
+        atomic_store_explicit(&cached, value, memory_order_relaxed);
+    }
+    return value;
+}
+#endif

@@ -18,6 +18,7 @@
 #include "shrink_kernels.h"
 #include "sgemm_internal.h"
 #include "neon_kernels.h"
+#include "quantized_epilogue.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -25,7 +26,6 @@
 
 #if SHRINK_HAVE_X86_PATHS
 #include <immintrin.h>
-#define SHRINK_TARGET_VNNI __attribute__((target("avx512f,avx512bw,avx512dq,avx512vl,avx512vnni,fma")))
 #endif
 
 enum { panel_columns = SHRINK_INT8_PANEL_COLUMNS, panel_step_bytes = SHRINK_INT8_PANEL_COLUMNS * 4 };
@@ -194,11 +194,8 @@ static inline void finish_value(const int8_epilogue *e, ptrdiff_t i, ptrdiff_t j
         return;
     }
     const int32_t centered = sum - e->x_zero_points[i] * e->row_sums[j];
-    const float scale = e->x_scales[i] * e->w_scales[j];
-    float value = (float)centered * scale;
-    if (e->bias) value += e->bias[j];
-    if (e->relu) value = value >= 0 ? value : 0;
-    e->y[i * e->ldy + j] = value;
+    e->y[i * e->ldy + j] = shrink_dequantized_value(centered, e->x_scales[i], e->w_scales[j], e->bias ? e->bias + j : NULL,
+                                                    e->relu);
 }
 
 /// Reads the 4 activation codes of depth step `step` of a row, zero-filling past `k`.
@@ -331,15 +328,8 @@ static SHRINK_ALWAYS_INLINE SHRINK_TARGET_VNNI void vnni_tile(
             for (int b = 0; b < blocks; b++) {
                 const ptrdiff_t j = j0 + b * 16;
                 const __m512i centered = _mm512_sub_epi32(acc[r][b], _mm512_mullo_epi32(zx, _mm512_loadu_si512(e->row_sums + j)));
-                const __m512 scale = _mm512_mul_ps(sx, _mm512_loadu_ps(e->w_scales + j));
-                __m512 value = _mm512_mul_ps(_mm512_cvtepi32_ps(centered), scale);
-                if (e->bias) value = _mm512_add_ps(value, _mm512_loadu_ps(e->bias + j));
-                if (e->relu) {
-                    // value >= 0 ? value : 0 (keeps −0, maps NaN to 0), as the scalar epilogue.
-                    const __m512 zero = _mm512_setzero_ps();
-                    value = _mm512_mask_mov_ps(zero, _mm512_cmp_ps_mask(value, zero, _CMP_GE_OQ), value);
-                }
-                _mm512_storeu_ps(e->y + i * e->ldy + j, value);
+                shrink_store_dequantized16(centered, sx, e->w_scales + j, e->bias ? e->bias + j : NULL, e->relu,
+                                           e->y + i * e->ldy + j);
             }
             continue;
         }
@@ -386,16 +376,6 @@ SHRINK_TARGET_VNNI static void int8_vnni(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, 
     }
 }
 
-static int cpu_has_vnni(void) {
-    static _Atomic int cached = -1;
-    int value = cached;
-    if (value < 0) {
-        __builtin_cpu_init();
-        value = __builtin_cpu_supports("avx512vnni") ? 1 : 0;
-        cached = value;
-    }
-    return value;
-}
 #endif
 
 #if SHRINK_HAVE_NEON_PATHS
@@ -428,7 +408,7 @@ static void int8_dispatch(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const uint8_t *
     }
 #if SHRINK_HAVE_X86_PATHS
     const shrink_cpu_path path = shrink_cpu_active_path();
-    if (path == SHRINK_CPU_PATH_AVX512 && cpu_has_vnni()) { int8_vnni(m, n, k, x, ldx, packed, e); return; }
+    if (path == SHRINK_CPU_PATH_AVX512 && shrink_cpu_has_vnni()) { int8_vnni(m, n, k, x, ldx, packed, e); return; }
     if (path == SHRINK_CPU_PATH_AVX512 || path == SHRINK_CPU_PATH_AVX2) { int8_avx2(m, n, k, x, ldx, packed, e); return; }
 #endif
 #if SHRINK_HAVE_NEON_PATHS
@@ -501,7 +481,7 @@ int shrink_int8_convolution(const shrink_int8_convolution_geometry *g, ptrdiff_t
     const int8_epilogue e = {.x_scales = x_scales, .x_zero_points = x_zero_points, .row_sums = row_sums,
                              .w_scales = w_scales, .bias = bias, .y = y, .ldy = ldy};
 #if SHRINK_HAVE_X86_PATHS
-    if (g->channels % 4 == 0 && shrink_cpu_active_path() == SHRINK_CPU_PATH_AVX512 && cpu_has_vnni()) {
+    if (g->channels % 4 == 0 && shrink_cpu_active_path() == SHRINK_CPU_PATH_AVX512 && shrink_cpu_has_vnni()) {
         int8_vnni_convolution(g, n, image, packed, &e);
         return 0;
     }
@@ -773,7 +753,7 @@ static void palette_int8_dispatch(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const u
         return;
     }
 #if SHRINK_HAVE_X86_PATHS
-    if (shrink_cpu_active_path() == SHRINK_CPU_PATH_AVX512 && cpu_has_vnni()) {
+    if (shrink_cpu_active_path() == SHRINK_CPU_PATH_AVX512 && shrink_cpu_has_vnni()) {
         palette_int8_vnni(m, n, k, x, ldx, packed, codebook, e);
         return;
     }

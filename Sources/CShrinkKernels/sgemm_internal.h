@@ -18,6 +18,7 @@
 #define SHRINK_HAVE_X86_PATHS 1
 #define SHRINK_TARGET_AVX512 __attribute__((target("avx512f,avx512bw,avx512dq,avx512vl,fma")))
 #define SHRINK_TARGET_AVX2 __attribute__((target("avx2,fma")))
+#define SHRINK_TARGET_VNNI __attribute__((target("avx512f,avx512bw,avx512dq,avx512vl,avx512vnni,fma")))
 #else
 #define SHRINK_HAVE_X86_PATHS 0
 #endif
@@ -32,6 +33,12 @@
 #define SHRINK_NO_BUILTIN_COPIES
 #endif
 
+#if SHRINK_HAVE_X86_PATHS
+/// Whether the CPU has AVX-512 VNNI (vpdpbusd), the int8 and sub-byte kernels' fastest path
+/// (run when the active path is AVX-512 and this holds). Cached after the first query.
+int shrink_cpu_has_vnni(void);
+#endif
+
 /// The arguments of one GEMM call, normalized by `shrink_sgemm` (m, n, k > 0, alpha != 0).
 typedef struct {
     int transpose_a, transpose_b;
@@ -43,11 +50,11 @@ typedef struct {
 } shrink_sgemm_call;
 
 /// A 64-byte aligned buffer of at least `count` floats owned by the calling thread, or NULL when
-/// memory is exhausted. Slots 0-4 are independent buffers: 0 and 1 SGEMM packing, 2 the int8
-/// kernels' quantized activations, 3 the CSR kernel's transposed input, 4 its transposed output
-/// for column blocks (kept between calls, so
-/// steady-state inference neither allocates nor page-faults). Valid until the next call on this
-/// thread with the same slot; freed when the thread exits.
+/// memory is exhausted. Slots 0-4 are independent buffers: 0 and 1 SGEMM packing, 2 the int8 and
+/// sub-byte kernels' quantized activations, 3 the CSR kernel's transposed input, 4 its transposed
+/// output for column blocks (kept between calls, so steady-state inference neither allocates nor
+/// page-faults). Valid until the next call on this thread with the same slot; freed when the
+/// thread exits.
 float *shrink_sgemm_scratch(int slot, size_t count);
 
 /// fp32 weight panels (f32_panels.c): W [n×k] stored once at load as op(B) = Wᵀ in the layout

@@ -45,7 +45,7 @@ extension ModelBenchmark {
             if case let .convolution(inner) = matrixKernel { matrixKernel = inner }
             let dense = operations.multiplyAccumulates
             switch matrixKernel {
-            case .int8:
+            case .int8, .integer:
                 add(\.multiplies, .int8, dense)
                 add(\.additions, .int32, dense)
                 let channels = max(1, planned.outputShape.first ?? 1)

@@ -44,3 +44,11 @@ extension WidePaletteLinearWeights {
     /// centroids it gathers from and the bias.
     public var packedByteCount: Int { packed.byteCount + 4 * centroids.count + 4 * (bias?.count ?? 0) }
 }
+
+extension SubByteLinearWeights {
+    /// Bytes the sub-byte kernel reads per inference: the packed codes, the per-channel scales,
+    /// offsets and compensation sums, and the bias.
+    public var packedByteCount: Int {
+        packed.byteCount + 4 * scales.count + 4 * offsets.count + 4 * compensation.count + 4 * (bias?.count ?? 0)
+    }
+}

@@ -133,8 +133,9 @@ extension ExecutionPlan {
     /// With `.measured` selection, times a Linear's encoding kernel `stored` (fp16, palette of any
     /// width or sparse) against the exact fp32 form of the same weights and returns the choice per batch
     /// range; returns `stored` unchanged when the encoding wins everywhere, when it is already
-    /// fp32 or int8 (int8's activation quantization is part of its results), or when the fp32
-    /// form does not fit the remaining `memoryLeft` (decreased by what the kept form takes).
+    /// fp32, int8 or sub-byte (their activation quantization is part of their results), or when
+    /// the fp32 form does not fit the remaining `memoryLeft` (decreased by what the kept form
+    /// takes).
     ///
     /// - Parameter makeAlternative: builds the fp32 form (the same decoded, folded values the
     ///   encoding holds).
@@ -145,7 +146,7 @@ extension ExecutionPlan {
         guard case .measured = selection else { return stored }
         switch stored.kernel {
         case .float16, .palette, .widePalette, .sparse: break
-        case .int8, .float32, .chosen: return stored
+        case .int8, .subByte, .float32, .chosen: return stored
         }
         let alternativeBytes = 4 * outputs * inputs + 4 * outputs
         guard alternativeBytes <= memoryLeft else { return stored }
@@ -173,15 +174,18 @@ extension ExecutionPlan {
     /// With `.measured` selection, times a convolution's lowered step on its encoding's kernel
     /// (`stored`) against the op's own fp32 kernel on the decoded weights (`makeAlternative`,
     /// what an uncompressed model runs) on whole steps at each timed batch size, and returns a
-    /// `.chosen` step when the fp32 one wins somewhere (else `stored`). int8 convolutions are
-    /// never paired (their activation quantization is part of their results).
+    /// `.chosen` step when the fp32 one wins somewhere (else `stored`). int8 and sub-byte
+    /// convolutions are never paired (their activation quantization is part of their results).
     static func selectStep(
         stored: (step: Step, kind: LayerKernel), selection: KernelSelection, memoryLeft: inout Int,
         inputElements: Int, outputElements: Int, pixels: Int, multiplyAccumulatesPerPixel: Int, threads: Int,
         timer: KernelTimer, makeAlternative: () throws -> Step
     ) throws -> (step: Step, kind: LayerKernel) {
         guard case .measured = selection else { return stored }
-        if case .convolution(.int8) = stored.kind { return stored }
+        switch stored.kind {
+        case .convolution(.int8), .convolution(.integer): return stored
+        default: break
+        }
         let alternative = try makeAlternative()
         guard alternative.weightByteCount <= memoryLeft else { return stored }
         let kinds: [LayerKernel] = [stored.kind, .reference("Conv2D")]

@@ -12,9 +12,10 @@ extension ExecutionPlan {
 
     /// The packed kernel for `weight` read as [outputs, inputs] (a Linear weight, or a
     /// convolution weight [out, in, k, k] flattened), chosen from its stored encoding; fp32 when
-    /// it has none. With `fold`, the affine is folded into the kernel where its weights stay in a
-    /// per-channel-scalable form (fp32 values: rows scaled before packing; int8: per-channel
-    /// scales), and `folded` is true; otherwise (fp16, palettes of 1-16 bits, palettized sparse) the caller
+    /// it has none (affine codes: `affineKernel`, 1-4 bits sub-byte, 5-8 bits int8). With `fold`,
+    /// the affine is folded into the kernel where its weights stay in a per-channel-scalable form
+    /// (fp32 values: rows scaled before packing; int8 and sub-byte: per-channel scales), and
+    /// `folded` is true; otherwise (fp16, palettes of 1-16 bits, palettized sparse) the caller
     /// applies it after the kernel. With `int8ColumnOrder`, an int8 kernel's column j holds the
     /// stored column int8ColumnOrder[j] (the static-int8 convolutions' channels-last windows).
     static func matrixKernel(node: String, weight stored: StoredTensor, bias: [Float]?, outputs: Int, inputs: Int,
@@ -38,21 +39,10 @@ extension ExecutionPlan {
                 let packed = try Float16LinearWeights(halfBits: coded.codes.map { UInt16(truncatingIfNeeded: $0) },
                                                       bias: bias, outputCount: outputs, inputCount: inputs)
                 return (.float16(packed), .float16, false)
-            case let .affine(bits, isSigned, channelCount)
-                where bits == 8 && isSigned && (channelCount == outputs || channelCount == 1)
-                    && coded.zeroPoints.allSatisfy({ $0 == 0 }):
-                var codes = coded.affineCodes() ?? []
-                if let order = int8ColumnOrder, order.count == inputs, codes.count == outputs * inputs {
-                    let stored = codes
-                    for row in 0..<outputs {
-                        for column in 0..<inputs { codes[row * inputs + column] = stored[row * inputs + order[column]] }
-                    }
-                }
-                var scales = channelCount == 1 ? [Float](repeating: coded.scales[0], count: outputs) : coded.scales
-                if let fold { scales = zip(scales, fold.scale).map { $0 * $1 } }
-                let packed = try Int8LinearWeights(weights: codes.map { Int8(truncatingIfNeeded: $0) }, scales: scales,
-                                                   bias: foldedBias, outputCount: outputs, inputCount: inputs)
-                return (.int8(packed), .int8(static: false), fold != nil)
+            case let .affine(bits, isSigned, channelCount):
+                return try affineKernel(coded: coded, bits: bits, isSigned: isSigned, channelCount: channelCount,
+                                        outputs: outputs, inputs: inputs, fold: fold, foldedBias: foldedBias,
+                                        int8ColumnOrder: int8ColumnOrder) ?? float32()
             case let .palette(bits, _, _) where bits <= 8:
                 let packed = try PaletteLinearWeights(indices: coded.codes.map { UInt8(truncatingIfNeeded: $0) },
                                                       centroids: coded.centroids, bitWidth: bits, bias: bias,

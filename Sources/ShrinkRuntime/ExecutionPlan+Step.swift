@@ -6,6 +6,8 @@ extension ExecutionPlan {
     /// A weight matrix's packed kernel.
     enum LinearKernel {
         case int8(Int8LinearWeights)
+        /// 1-4-bit affine codes packed two or four per byte, with u8 activations quantized per row.
+        case subByte(SubByteLinearWeights)
         case float16(Float16LinearWeights)
         case palette(PaletteLinearWeights)
         /// 9-16-bit palette indices (`LayerKernel.palette(bits:)` too).
@@ -26,7 +28,7 @@ extension ExecutionPlan {
     /// What one step computes.
     enum Operation {
         /// `[batch, inputCount]` → `[batch, outputCount]` on a packed kernel; int8 kernels quantize
-        /// with `quantization` when set (static), else per row.
+        /// with `quantization` when set (static), else per row (as sub-byte kernels always do).
         case linear(LinearKernel, quantization: StaticActivationQuantization?, outputCount: Int, inputCount: Int)
         /// im2col, the packed kernel on `[batch · pixels, in · k²]`, scatter to `[batch, out, pixels]`.
         case convolution(LinearKernel, quantization: StaticActivationQuantization?, work: ConvolutionWork)
@@ -55,6 +57,9 @@ extension ExecutionPlan {
         /// The int8 kernel of a `.linear` step, when its output transform is at most a ReLU (which
         /// then runs in the kernel's epilogue), with the quantization of its input.
         let fusedInt8: (weights: Int8LinearWeights, quantization: Int8InputQuantization)?
+        /// Whether the output transform is at most a ReLU, which a sub-byte kernel then applies in
+        /// its epilogue.
+        let fusesIntoEpilogue: Bool
 
         init(node: Int, name: String, operation: Operation, inputs: [Int], outputs: [Int], transform: OutputTransform) {
             self.node = node
@@ -64,8 +69,8 @@ extension ExecutionPlan {
             self.outputs = outputs
             self.transform = transform
             if case .reference = operation { isReference = true } else { isReference = false }
-            if case let .linear(.int8(weights), quantization, _, _) = operation, transform.scale == nil,
-               transform.relu || !transform.clamps {
+            fusesIntoEpilogue = transform.scale == nil && (transform.relu || !transform.clamps)
+            if case let .linear(.int8(weights), quantization, _, _) = operation, fusesIntoEpilogue {
                 fusedInt8 = (weights, quantization.map { .calibrated($0) } ?? .dynamic(.perRow))
             } else {
                 fusedInt8 = nil
@@ -110,6 +115,15 @@ extension ExecutionPlan {
                     do {
                         try fusedInt8.weights.apply(input: input, rows: batch, output: output, quantization: fusedInt8.quantization,
                                                     relu: transform.relu, threadCount: threadCount)
+                    } catch {
+                        throw ExecutionPlanError.kernel(node: name, error)
+                    }
+                    return
+                }
+                if case let .subByte(weights) = kernel, fusesIntoEpilogue {
+                    do {
+                        try weights.apply(input: input, rows: batch, output: output, relu: transform.relu,
+                                          threadCount: threadCount)
                     } catch {
                         throw ExecutionPlanError.kernel(node: name, error)
                     }
@@ -217,6 +231,8 @@ extension ExecutionPlan {
                     } else {
                         try packed.apply(input: input, rows: rows, output: output, granularity: .perRow, threadCount: threadCount)
                     }
+                case let .subByte(packed):
+                    try packed.apply(input: input, rows: rows, output: output, threadCount: threadCount)
                 case .float16, .palette, .widePalette, .sparse, .float32, .chosen:
                     kernel.applyUnquantized(input: input, rows: rows, output: output, threadCount: threadCount)
                 }
@@ -229,22 +245,24 @@ extension ExecutionPlan {
 
 extension ExecutionPlan.LinearKernel {
     /// The work of `rows` rows compared with `ExecutionPlan.parallelWorkThreshold`: the
-    /// dense-equivalent multiply-accumulates, int8 ones counted at a quarter (VNNI does four per
-    /// 32-bit lane; LeNet-300-100's int8 fc1 takes about 1.5 µs and ran 0.2 µs slower on two
-    /// threads in 7 of 8 alternated runs, median 3.9 vs 3.7 µs per inference).
+    /// dense-equivalent multiply-accumulates, int8 and sub-byte ones counted at a quarter (VNNI
+    /// does four per 32-bit lane; LeNet-300-100's int8 fc1 takes about 1.5 µs and ran 0.2 µs
+    /// slower on two threads in 7 of 8 alternated runs, median 3.9 vs 3.7 µs per inference).
     func parallelWork(rows: Int, outputCount: Int, inputCount: Int) -> Int {
         let multiplyAccumulates = rows * outputCount * inputCount
-        if case .int8 = self { return multiplyAccumulates / 4 }
-        return multiplyAccumulates
+        switch self {
+        case .int8, .subByte: return multiplyAccumulates / 4
+        default: return multiplyAccumulates
+        }
     }
 
-    /// y = x · Wᵀ + bias for the fp32-input forms (int8 quantizes its input first: `Step.apply`);
-    /// a `.chosen` kernel runs its form for `rows` samples (callers with several rows per sample
-    /// resolve it with `resolved(batch:)` first).
+    /// y = x · Wᵀ + bias for the fp32-input forms (int8 and sub-byte quantize their input first:
+    /// `Step.apply`); a `.chosen` kernel runs its form for `rows` samples (callers with several
+    /// rows per sample resolve it with `resolved(batch:)` first).
     func applyUnquantized(input: UnsafePointer<Float>, rows: Int, output: UnsafeMutablePointer<Float>, threadCount: Int) {
         switch self {
-        case .int8:
-            preconditionFailure("int8 weights quantize their input: ExecutionPlan.Step.apply")
+        case .int8, .subByte:
+            preconditionFailure("int8 and sub-byte weights quantize their input: ExecutionPlan.Step.apply")
         case let .float16(packed):
             packed.apply(input: input, rows: rows, output: output, threadCount: threadCount)
         case let .palette(packed):
@@ -266,6 +284,7 @@ extension ExecutionPlan.LinearKernel {
     var packedByteCount: Int {
         switch self {
         case let .int8(packed): packed.packedByteCount
+        case let .subByte(packed): packed.packedByteCount
         case let .float16(packed): packed.packedByteCount
         case let .palette(packed): packed.packedByteCount
         case let .widePalette(packed): packed.packedByteCount

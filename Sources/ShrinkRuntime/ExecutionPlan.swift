@@ -14,13 +14,19 @@ import ShrinkTensor
 /// - affine 8-bit signed, zero points 0, one scale per output channel (or per tensor) → `.int8`:
 ///   activations quantized to u8 per row at run time, or with the calibrated parameters of the
 ///   node's input value when `activationQuantization` has 8-bit ones (`.int8(static: true)`);
+///   affine 5-7-bit codes (any signedness and zero points) run the same int8 kernel on
+///   q − zeroPoint, which fits s8;
+/// - affine 1-4-bit codes (any signedness and zero points, per channel or per tensor) →
+///   `.integer(bits:)`: the codes packed two (3-4 bits) or four (1-2 bits) per byte and
+///   multiplied with u8 activations quantized per row at run time (`SubByteLinearWeights`);
 /// - fp16 → `.float16`; dense palette → `.palette(bits:)` (≤ 8-bit indices: look-ups from packed
 ///   nibbles or bytes, `PaletteLinearWeights`; 9-16 bits: fp32 centroids gathered by 16-bit
 ///   index, `WidePaletteLinearWeights`);
 /// - sparse layout → `.sparse` (palettized values when the tensor is a palette of ≤ 256
 ///   centroids, else fp32 values from the decoded tensor); fp32-valued sparse weights denser
 ///   than `denseFallbackDensity` run `.float32` instead (dense is faster there, see below);
-/// - anything else (plain fp32, other affine codes) → `.float32` on the decoded values
+/// - anything else (plain fp32, other affine codes: 8-bit unsigned or with zero points, 9-16
+///   bits, channels not along the output axis) → `.float32` on the decoded values
 ///   (`Float32LinearWeights`: weights in 32-column panels, streamed up to 4 rows, blocked GEMM beyond). fp32
 ///   convolutions keep their op's own kernel (im2col + SGEMM).
 ///

@@ -6,6 +6,10 @@ public indirect enum LayerKernel: Equatable, Sendable, CustomStringConvertible {
     /// row at run time (`static: false`), or with the calibrated parameters of the node's input
     /// value (`static: true`, no range scan).
     case int8(static: Bool)
+    /// Affine weight codes of `bits` bits (1...4) packed two (3-4 bits) or four (1-2 bits) per
+    /// byte, multiplied with u8 activations quantized per row at run time
+    /// (`SubByteLinearWeights`). Codes of 5-7 bits run on the int8 kernel (`.int8`).
+    case integer(bits: Int)
     /// IEEE half weights widened in registers (`Float16LinearWeights`).
     case float16
     /// Palette indices of `bits` bits into float centroids (`PaletteLinearWeights` up to 8 bits,
@@ -36,11 +40,12 @@ public indirect enum LayerKernel: Equatable, Sendable, CustomStringConvertible {
     /// (per-channel scale + shift, then max(0, x)).
     case fused(into: String)
 
-    /// A short label, e.g. `palette(4)`, `int8(static)`, `sparse(8.0 %, palette)` or
+    /// A short label, e.g. `palette(4)`, `int8(static)`, `int4`, `sparse(8.0 %, palette)` or
     /// `sparse(25.0 %, fp32) → float32 at b1–2`.
     public var description: String {
         switch self {
         case let .int8(isStatic): isStatic ? "int8(static)" : "int8"
+        case let .integer(bits): "int\(bits)"
         case .float16: "float16"
         case let .palette(bits): "palette(\(bits))"
         case let .sparse(density, palettized):

@@ -57,12 +57,13 @@ extension LayerKernel {
     public var operatorKind: String {
         switch self {
         case let .int8(isStatic): isStatic ? "linear-int8-static" : "linear-int8"
+        case let .integer(bits): "linear-int\(bits)"
         case .float16: "linear-float16"
         case .palette: "linear-palette"
         case .sparse: "linear-sparse"
         case .float32: "linear-float32"
         case let .convolution(matrix):
-            // conv-int8, conv-float16, conv-palette, conv-sparse, conv-float32
+            // conv-int8, conv-int4, conv-float16, conv-palette, conv-sparse, conv-float32
             "conv-" + String(matrix.operatorKind.dropFirst(matrix.operatorKind.hasPrefix("linear-") ? 7 : 0))
         case let .reference(typeName): "reference-\(typeName)"
         case let .native(typeName): "native-\(typeName)"

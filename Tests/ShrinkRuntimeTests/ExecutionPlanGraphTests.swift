@@ -112,9 +112,13 @@ struct ExecutionPlanGraphTests {
         (.sparsePalette(keep: 0.5, bits: 5), .convolution(.sparse(density: 0, palettized: true)), .fused(into: "conv1"), 1e-5),
         // int8 folds it into the per-channel weight scales (activations quantized per row: ~1 %).
         (.int8, .convolution(.int8(static: false)), .folded(into: "conv1"), 2e-2),
+        // Sub-byte and 5-7-bit affine codes fold it into their scales too.
+        (.affine(bits: 4, isSigned: true, perTensor: false), .convolution(.integer(bits: 4)), .folded(into: "conv1"), 2e-2),
+        (.affine(bits: 3, isSigned: false, perTensor: true), .convolution(.integer(bits: 3)), .folded(into: "conv1"), 2e-2),
+        (.affine(bits: 7, isSigned: true, perTensor: false), .convolution(.int8(static: false)), .folded(into: "conv1"), 2e-2),
     ]
 
-    @Test("BatchNorm after a compressed conv: per-channel scale + shift, or int8 scales", arguments: 0..<compressedBatchNormCases.count)
+    @Test("BatchNorm after a compressed conv: per-channel scale + shift, or int8 / sub-byte scales", arguments: 0..<compressedBatchNormCases.count)
     func batchNormAfterCompressedConvolution(caseIndex: Int) throws {
         let (encoding, convolutionKernel, batchNormKernel, tolerance) = Self.compressedBatchNormCases[caseIndex]
         let graph = GraphFixtures.convolutionBatchNorm()

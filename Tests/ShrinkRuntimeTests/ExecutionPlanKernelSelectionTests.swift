@@ -94,9 +94,9 @@ struct ExecutionPlanKernelSelectionTests {
         #expect(plan.alternateFormBytes == float32.layerWeightBytes[3] - encoding.layerWeightBytes[3])
     }
 
-    @Test("fp32 and int8 weights are never timed (int8's activation quantization is part of its results)")
+    @Test("fp32, int8 and sub-byte weights are never timed (their activation quantization is part of their results)")
     func noAlternatives() throws {
-        for handEncoding in [HandEncoding.float32, .int8] {
+        for handEncoding in [HandEncoding.float32, .int8, .affine(bits: 4, isSigned: true, perTensor: false)] {
             let file = try HandCompression.file(ExecutionPlanTests.mlp, encoding: handEncoding, seed: 4)
             let timer = FixedTimer { _ in 0.01 }
             let plan = try Self.plan(file, timer: timer)

@@ -45,7 +45,8 @@ struct ExecutionPlanTests {
     static let exactCases: [(HandEncoding, LayerKernel)] = [
         (.float32, .float32),
         (.float16, .float16),
-        (.affine4, .float32),
+        // Affine 9-bit codes have no integer kernel: decoded to fp32.
+        (.affine(bits: 9, isSigned: true, perTensor: false), .float32),
         (.palette(bits: 4), .palette(bits: 4)),
         (.palette(bits: 8), .palette(bits: 8)),
         // 9-16 bits: the wide-palette gather kernel (`WidePaletteLinearWeights`).
@@ -221,6 +222,9 @@ struct ExecutionPlanTests {
         (.sparseFloat(keep: 0.6), .float32, 1e-5),
         // Activations are quantized to u8 per row at run time: about 1 % of the output range.
         (.int8, .int8(static: false), 2e-2),
+        (.affine(bits: 4, isSigned: true, perTensor: false), .integer(bits: 4), 2e-2),
+        (.affine(bits: 2, isSigned: false, perTensor: true), .integer(bits: 2), 2e-2),
+        (.affine(bits: 6, isSigned: false, perTensor: false), .int8(static: false), 2e-2),
     ]
 
     @Test("compressed convolutions run im2col + their encoding's kernel and match the layer engine",

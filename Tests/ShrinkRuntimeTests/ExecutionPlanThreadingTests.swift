@@ -12,6 +12,7 @@ import Testing
 struct ExecutionPlanThreadingTests {
     static let encodings: [HandEncoding] = [
         .float32, .float16, .int8, .palette(bits: 4), .palette(bits: 10), .sparsePalette(keep: 0.1, bits: 5), .sparseFloat(keep: 0.1),
+        .affine(bits: 4, isSigned: true, perTensor: false), .affine(bits: 2, isSigned: false, perTensor: false),
     ]
 
     @Test("LeNet-300-100: two threads give the one-thread output bit for bit", arguments: 0..<encodings.count)

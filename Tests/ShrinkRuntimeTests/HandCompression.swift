@@ -8,8 +8,9 @@ enum HandEncoding {
     case float32
     case float16
     case int8
-    /// Affine 4-bit codes: no dedicated kernel, so the plan falls back to fp32.
-    case affine4
+    /// Affine codes of `bits` bits, min-max over each output channel (or, `perTensor`, the whole
+    /// tensor) including 0: non-zero zero points.
+    case affine(bits: Int, isSigned: Bool, perTensor: Bool)
     case palette(bits: Int)
     /// Keeps about `keep` of the weights (random mask), stored sparse with a palette whose
     /// centroid 0 is the zero.
@@ -50,8 +51,22 @@ enum HandCompression {
             return StoredEncoding(coded: .float32(values))
         case .float16:
             return StoredEncoding(coded: .float16(values))
-        case .int8, .affine4:
-            let bits = if case .int8 = encoding { 8 } else { 4 }
+        case let .affine(bits, isSigned, perTensor):
+            let channels = perTensor ? 1 : rows, size = values.count / channels
+            let range = ElementFormat.affineCodeRange(bits: bits, isSigned: isSigned)
+            var scales = [Float](), zeroPoints = [Int32]()
+            for channel in 0..<channels {
+                let slice = values[(channel * size)..<((channel + 1) * size)]
+                let low = min(slice.min() ?? 0, 0), high = max(slice.max() ?? 0, 0)
+                let scale = max(high - low, 1e-6) / Float(range.upperBound - range.lowerBound)
+                let zero = (Float(range.lowerBound) - low / scale).rounded()
+                scales.append(scale)
+                zeroPoints.append(min(max(Int32(zero), range.lowerBound), range.upperBound))
+            }
+            return StoredEncoding(coded: try .affine(quantizing: values, bits: bits, isSigned: isSigned, scales: scales,
+                                                     zeroPoints: zeroPoints))
+        case .int8:
+            let bits = 8
             let limit = Float((1 << (bits - 1)) - 1)
             let scales = (0..<rows).map { row in
                 max(values[(row * columns)..<((row + 1) * columns)].map(abs).max() ?? 0, 1e-6) / limit

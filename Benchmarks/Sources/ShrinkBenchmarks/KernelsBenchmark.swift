@@ -2,7 +2,7 @@ import ArgumentParser
 import ShrinkKernels
 import ShrinkTensor
 
-/// `shrink-benchmarks kernels`: the runtime kernels (fp32, fp16, int8, palettized, CSR sparse) on
+/// `shrink-benchmarks kernels`: the runtime kernels (fp32, fp16, int8, int4, palettized, CSR sparse) on
 /// one fully connected layer and on the VGG-16 classifier head (25088-4096-4096-1000), one thread
 /// by default (--threads),
 /// random weights. Reports latency, GFLOP/s (dense-equivalent 2·m·n·k) and GB/s of weight bytes.
@@ -50,7 +50,7 @@ struct KernelsBenchmark: ParsableCommand {
         try CPUPath.withPath(chosen) { try measureAll(path: chosen) }
     }
 
-    static let encodings = ["fp32", "fp16", "int8", "palette4", "palette4-int8", "palette10", "palette16", "sparse-fp32",
+    static let encodings = ["fp32", "fp16", "int8", "int4", "palette4", "palette4-int8", "palette10", "palette16", "sparse-fp32",
                             "deep-compression"]
 
     func measureAll(path: CPUPath) throws {
@@ -172,6 +172,24 @@ struct KernelsBenchmark: ParsableCommand {
         case "int8":
             let layer = try Int8LinearWeights(quantizing: weights, bias: bias, outputCount: outputCount, inputCount: inputCount)
             return EncodedLayer(name: encoding, weightBytes: weights.count, inputCount: inputCount, outputCount: outputCount) {
+                try! layer.apply(input: $0, rows: $1, output: $2, granularity: .perTensor, threadCount: threads)
+            }
+        case "int4":
+            // Signed symmetric 4-bit codes per output channel (ptq-4bit's scheme: scale = max |w| / 7,
+            // codes −7…7) on the sub-byte kernel, activations quantized as int8's.
+            var codes = [Int32](repeating: 0, count: weights.count), scales = [Float](repeating: 1, count: outputCount)
+            for row in 0..<outputCount {
+                let slice = weights[(row * inputCount)..<((row + 1) * inputCount)]
+                let scale = max(slice.map(abs).max() ?? 0, 1e-12) / 7
+                scales[row] = scale
+                for column in 0..<inputCount {
+                    codes[row * inputCount + column] = Int32(max(-7, min(7, (weights[row * inputCount + column] / scale).rounded())))
+                }
+            }
+            let layer = try SubByteLinearWeights(affineCodes: codes, bits: 4, isSigned: true, scales: scales,
+                                                 zeroPoints: [Int32](repeating: 0, count: outputCount), bias: bias,
+                                                 outputCount: outputCount, inputCount: inputCount)
+            return EncodedLayer(name: encoding, weightBytes: weights.count / 2, inputCount: inputCount, outputCount: outputCount) {
                 try! layer.apply(input: $0, rows: $1, output: $2, granularity: .perTensor, threadCount: threads)
             }
         case "palette4":

@@ -197,6 +197,50 @@ int shrink_int8_linear_fused(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const float 
                              const int8_t *packed, const int32_t *row_sums, const float *w_scales, const float *bias,
                              float *y, ptrdiff_t ldy);
 
+// MARK: - Sub-byte integer linear (1-4-bit affine weight codes)
+
+/// Output channels per packed sub-byte weight panel.
+#define SHRINK_SUBBYTE_PANEL_COLUMNS 64
+
+/// Bytes of the packed unsigned codes of an n×k matrix in a `bits`-bit container (4: codes 0...15,
+/// two per byte; 2: codes 0...3, four per byte); 0 when empty or bits is not 2 or 4. The layout is
+/// described byte by byte at the top of int4_linear.c.
+size_t shrink_subbyte_packed_size(int bits, ptrdiff_t n, ptrdiff_t k);
+
+/// Packs unsigned codes u[n×k] (row stride ldc, each below 2^bits) into `packed`
+/// (shrink_subbyte_packed_size bytes, 64-byte aligned) and writes compensation[j] =
+/// Σ_p (u[j][p] − offsets[j]) (offsets may be NULL for 0; compensation may be NULL). Returns 0,
+/// or −1 for a bad container width or a code that does not fit it.
+int shrink_subbyte_pack_weights(int bits, ptrdiff_t n, ptrdiff_t k, const uint8_t *codes, ptrdiff_t ldc,
+                                const int32_t *offsets, uint8_t *packed, int32_t *compensation);
+
+/// sums[i] = Σ_p codes[i][p] over the k codes of each of m rows (row stride ldq).
+void shrink_activation_code_sums(ptrdiff_t m, ptrdiff_t k, const uint8_t *codes, ptrdiff_t ldq, int32_t *sums);
+
+/// Exact int32 products C[i][j] = Σ_p x[i][p] · u[j][p] of u8 codes by packed unsigned weight
+/// codes. Returns 0, or −1 for a bad container width.
+int shrink_subbyte_gemm_s32(int bits, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const uint8_t *x, ptrdiff_t ldx,
+                            const uint8_t *packed, int32_t *c, ptrdiff_t ldc);
+
+/// Sub-byte linear layer on u8 activations (per-row scale sx, zero point zx, code sums
+/// A[i] = Σ_p x[i][p] from shrink_activation_code_sums):
+/// y[i][j] = (float)(Σ_p x[i][p]·u[j][p] − offsets[j]·A[i] − zx[i]·compensation[j]) · (sx[i]·sw[j])
+/// + bias[j] (bias may be NULL; int32 arithmetic), which is Σ_p (x − zx)(u − offset) scaled; with
+/// relu != 0, y >= 0 ? y : 0 (NaN to 0). AVX-512 VNNI, AVX2 or portable by
+/// shrink_cpu_active_path(); runs on the calling thread. Returns 0, or −1 for a bad container width.
+int shrink_subbyte_linear(int bits, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const uint8_t *x, ptrdiff_t ldx,
+                          const float *x_scales, const int32_t *x_zero_points, const int32_t *x_code_sums,
+                          const uint8_t *packed, const int32_t *offsets, const int32_t *compensation,
+                          const float *w_scales, const float *bias, int relu, float *y, ptrdiff_t ldy);
+
+/// shrink_quantize_activations (per row or per tensor) and shrink_activation_code_sums on fp32
+/// input into thread scratch, then shrink_subbyte_linear. Returns 0, −1 when the scratch cannot be
+/// allocated, −2 for a bad container width.
+int shrink_subbyte_linear_dynamic(int bits, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const float *x, ptrdiff_t ldx,
+                                  int per_row, int relu, const uint8_t *packed, const int32_t *offsets,
+                                  const int32_t *compensation, const float *w_scales, const float *bias, float *y,
+                                  ptrdiff_t ldy);
+
 // MARK: - fp16-weight linear
 
 /// Output channels per packed fp16 weight panel.

@@ -186,18 +186,20 @@ public enum BuiltInRecipes {
             layers: PerLayerSettings(default: .init(weights: .weights(bits: 8), activationBits: 8)),
             epochs: 2, learningRate: 0.002))])
 
-    /// Post-training 4-bit weight-only quantization (per channel, min-max): the baseline QAT 4-bit beats.
+    /// Post-training 4-bit weight-only quantization (per channel, min-max): the baseline QAT 4-bit
+    /// beats. The runtime multiplies the packed 4-bit codes directly (`LayerKernel.integer(bits: 4)`)
+    /// with activations quantized to u8 per row at run time, as int8-dynamic.
     public static let ptq4Bit = Recipe(
         name: "ptq-4bit",
-        description: "post-training weight-only 4-bit quantization (signed symmetric per channel, min-max), no retraining",
+        description: "post-training 4-bit weight quantization (signed symmetric per channel, min-max), no retraining; run with activations quantized to u8 per row at run time, as int8-dynamic",
         steps: [.weightQuantization(WeightQuantizationStep.Configuration(
             layers: PerLayerSettings(default: .weights(bits: 4))))])
 
-    /// Quantization-aware training of 4-bit weights (per channel; activations stay float), the
-    /// same storage as `ptq-4bit`.
+    /// Quantization-aware training of 4-bit weights (per channel; activations stay float in
+    /// training), the same storage as `ptq-4bit`, run the same way (u8 activations per row).
     public static let qat4Bit = Recipe(
         name: "qat-4bit",
-        description: "quantization-aware training of 4-bit weights (signed symmetric per channel, float activations): 3 epochs, same storage as ptq-4bit",
+        description: "quantization-aware training of 4-bit weights (signed symmetric per channel, float activations in training): 3 epochs, same storage as ptq-4bit; run with activations quantized to u8 per row at run time, as int8-dynamic",
         fineTuning: FineTuningOverrides(schedule: .cosine(minimum: 0)),
         steps: [.quantizationAwareTraining(QuantizationAwareTrainingStep.Configuration(
             layers: PerLayerSettings(default: .init(weights: .weights(bits: 4), activationBits: nil)),
