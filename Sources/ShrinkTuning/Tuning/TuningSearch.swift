@@ -12,7 +12,7 @@ import ShrinkTensor
 ///
 /// The search: (1) a sensitivity analysis of each layer without retraining
 /// (`SensitivityAnalysis`, on the validation split); (2) greedy seeds, one per accuracy budget
-/// (0.1, 0.25, 0.5 and 1 point), each layer at the most aggressive setting it tolerated alone within
+/// (see `seeds`), each layer at the most aggressive setting it tolerated alone within
 /// that budget; (3) seeded evolutionary refinement: the best candidate that meets the constraints
 /// is made more aggressive one step at a time (steps drawn in proportion to the bits they save
 /// per point of accuracy the sensitivity analysis predicts they cost), or, while none meets
@@ -175,12 +175,17 @@ public struct TuningSearch {
     }
 
     /// One candidate per accuracy budget: each layer at the most aggressive sparsity and the
-    /// fewest bits it tolerated alone within the budget (conservative first). The budgets are
-    /// small: layers that each lose a little alone lose more together.
+    /// fewest bits it tolerated alone within the budget (conservative first). The pruning budgets
+    /// (2, 4, 8, 16 points) are 20 times the weight-sharing ones (0.1, 0.2, 0.4, 0.8 points):
+    /// sensitivity is measured without retraining, and a candidate retrains for several epochs
+    /// after each pruning iteration but only fine-tunes centroids after clustering, so pruning
+    /// losses are mostly recovered and clustering losses mostly are not (Han et al. report 9-13x
+    /// more pruning with retraining). Small budgets for bits also because layers that each lose
+    /// a little alone lose more together.
     func seeds(from sensitivity: SensitivityReport) -> [TuningCandidate] {
-        [0.001, 0.0025, 0.005, 0.01].map { budget in
+        [0.001, 0.002, 0.004, 0.008].map { budget in
             TuningCandidate(layers: sensitivity.layers.map { layer in
-                let sparsity = sensitivity.tolerated(layer: layer.name, technique: .pruning, maximumDrop: budget) ?? 0
+                let sparsity = sensitivity.tolerated(layer: layer.name, technique: .pruning, maximumDrop: 20 * budget) ?? 0
                 let bits = sensitivity.tolerated(layer: layer.name, technique: .clustering, maximumDrop: budget)
                 return .init(layer: layer.name, sparsity: space.sparsity(atMost: sparsity),
                              bits: space.bits(atLeast: Int(bits ?? Double(space.bits[0]))))
