@@ -28,7 +28,7 @@ if [ ! -f "$base" ]; then
     fi
 fi
 
-recipes=(fp16 int8-dynamic int8-static prune-50 prune-75 prune-90 cluster-4bit cluster-5bit distill deep-compression)
+recipes=(fp16 int8-dynamic int8-static ptq-4bit prune-50 prune-75 prune-90 cluster-4bit cluster-5bit distill deep-compression)
 files=("$base")
 names=(--name fp32)
 for recipe in "${recipes[@]}"; do
