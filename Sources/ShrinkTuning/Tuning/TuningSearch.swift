@@ -182,10 +182,12 @@ public struct TuningSearch {
     /// losses are mostly recovered and clustering losses mostly are not (Han et al. report 9-13x
     /// more pruning with retraining). Small budgets for bits also because layers that each lose
     /// a little alone lose more together.
+    static let pruningRecovery = 20.0
+
     func seeds(from sensitivity: SensitivityReport) -> [TuningCandidate] {
         [0.001, 0.002, 0.004, 0.008].map { budget in
             TuningCandidate(layers: sensitivity.layers.map { layer in
-                let sparsity = sensitivity.tolerated(layer: layer.name, technique: .pruning, maximumDrop: 20 * budget) ?? 0
+                let sparsity = sensitivity.tolerated(layer: layer.name, technique: .pruning, maximumDrop: Self.pruningRecovery * budget) ?? 0
                 let bits = sensitivity.tolerated(layer: layer.name, technique: .clustering, maximumDrop: budget)
                 return .init(layer: layer.name, sparsity: space.sparsity(atMost: sparsity),
                              bits: space.bits(atLeast: Int(bits ?? Double(space.bits[0]))))
@@ -222,10 +224,12 @@ public struct TuningSearch {
                sensitivity: SensitivityReport) -> [(layer: Int, setting: TuningCandidate.LayerSetting, worth: Double)] {
         func loss(_ layer: String, _ technique: SensitivityTechnique, _ setting: Double) -> Double {
             // Points lost by the layer alone; settings between swept ones take the next harsher.
+            // Pruning losses count a twentieth: the candidate retrains after pruning (see `seeds`).
             let points = sensitivity.points(layer: layer, technique: technique)
             let harsher = technique == .pruning ? points.filter { $0.setting >= setting - 1e-9 } : points.filter { $0.setting <= setting + 1e-9 }
             let point = technique == .pruning ? harsher.min { $0.setting < $1.setting } : harsher.max { $0.setting < $1.setting }
-            return max(0, (sensitivity.baselineTop1 - (point?.top1 ?? sensitivity.baselineTop1)) * 100)
+            let lost = max(0, (sensitivity.baselineTop1 - (point?.top1 ?? sensitivity.baselineTop1)) * 100)
+            return technique == .pruning ? lost / Self.pruningRecovery : lost
         }
         var options = [(layer: Int, setting: TuningCandidate.LayerSetting, worth: Double)]()
         for (index, current) in candidate.layers.enumerated() {
