@@ -52,27 +52,10 @@ public struct LineChart: Sendable {
         let height = Self.plotBottom + 62 + Double(legendRows.count) * 22
         var canvas = SVGCanvas(width: Self.width, height: height, label: title, identifier: identifier)
         canvas.text(title, x: Self.plotLeft, y: 22, size: 16, bold: true)
-        canvas.rectangle(x: Self.plotLeft, y: Self.plotTop, width: Self.plotRight - Self.plotLeft,
-                         height: Self.plotBottom - Self.plotTop, fill: "#fafafa", className: "plot-area")
-        for tick in yScale.ticks {
-            let y = yScale.position(tick)
-            canvas.line(from: (Self.plotLeft, y), to: (Self.plotRight, y), stroke: "#e3e3e3")
-            canvas.text(yScale.label(tick) + " %", x: Self.plotLeft - 8, y: y + 4, anchor: .end, size: 11)
-        }
-        // x ticks at the swept settings (a sweep has few), labels that would touch are left out.
-        var lastLabelEnd = -Double.infinity
-        for tick in Array(Set(xs)).sorted() {
-            let x = xScale.position(tick)
-            canvas.line(from: (x, Self.plotTop), to: (x, Self.plotBottom), stroke: "#e3e3e3")
-            let label = formatX(tick)
-            let half = SVGCanvas.textWidth(label, size: 11) / 2
-            if x - half > lastLabelEnd + 6 {
-                canvas.text(label, x: x, y: Self.plotBottom + 19, anchor: .middle, size: 11)
-                lastLabelEnd = x + half
-            }
-        }
-        canvas.line(from: (Self.plotLeft, Self.plotBottom), to: (Self.plotRight, Self.plotBottom), stroke: "#666")
-        canvas.line(from: (Self.plotLeft, Self.plotTop), to: (Self.plotLeft, Self.plotBottom), stroke: "#666")
+        canvas.percentPlotArea(left: Self.plotLeft, right: Self.plotRight, top: Self.plotTop, bottom: Self.plotBottom, yScale: yScale)
+        // x ticks at the swept settings (a sweep has few).
+        canvas.xTicksAndAxes(Array(Set(xs)).sorted(), scale: xScale, left: Self.plotLeft, right: Self.plotRight, top: Self.plotTop,
+                             bottom: Self.plotBottom, marks: false, label: formatX)
         canvas.text(xLabel, x: (Self.plotLeft + Self.plotRight) / 2, y: Self.plotBottom + 40, anchor: .middle, size: 12, bold: true)
         canvas.text("Top-1 accuracy", x: 16, y: (Self.plotTop + Self.plotBottom) / 2, anchor: .middle, size: 12, bold: true,
                     rotate: true)

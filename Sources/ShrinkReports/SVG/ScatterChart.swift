@@ -99,27 +99,9 @@ struct ScatterChart {
     }
 
     func drawAxes(_ canvas: inout SVGCanvas, xScale: AxisScale, yScale: AxisScale) {
-        canvas.rectangle(x: Self.plotLeft, y: Self.plotTop, width: Self.plotRight - Self.plotLeft,
-                         height: Self.plotBottom - Self.plotTop, fill: "#fafafa", className: "plot-area")
-        for tick in yScale.ticks {
-            let y = yScale.position(tick)
-            canvas.line(from: (Self.plotLeft, y), to: (Self.plotRight, y), stroke: "#e3e3e3")
-            canvas.text(yScale.label(tick) + " %", x: Self.plotLeft - 8, y: y + 4, anchor: .end, size: 11)
-        }
-        var lastLabelEnd = -Double.infinity
-        for tick in xScale.ticks {
-            let x = xScale.position(tick)
-            canvas.line(from: (x, Self.plotTop), to: (x, Self.plotBottom), stroke: "#e3e3e3")
-            canvas.line(from: (x, Self.plotBottom), to: (x, Self.plotBottom + 5), stroke: "#666")
-            let label = formatCost(tick)
-            let half = SVGCanvas.textWidth(label, size: 11) / 2
-            if x - half > lastLabelEnd + 6 {
-                canvas.text(label, x: x, y: Self.plotBottom + 19, anchor: .middle, size: 11)
-                lastLabelEnd = x + half
-            }
-        }
-        canvas.line(from: (Self.plotLeft, Self.plotBottom), to: (Self.plotRight, Self.plotBottom), stroke: "#666")
-        canvas.line(from: (Self.plotLeft, Self.plotTop), to: (Self.plotLeft, Self.plotBottom), stroke: "#666")
+        canvas.percentPlotArea(left: Self.plotLeft, right: Self.plotRight, top: Self.plotTop, bottom: Self.plotBottom, yScale: yScale)
+        canvas.xTicksAndAxes(xScale.ticks, scale: xScale, left: Self.plotLeft, right: Self.plotRight, top: Self.plotTop,
+                             bottom: Self.plotBottom, marks: true, label: formatCost)
         canvas.text(costLabel + " (log scale)", x: (Self.plotLeft + Self.plotRight) / 2, y: Self.plotBottom + 40,
                     anchor: .middle, size: 12, bold: true)
         // The rotated title sits left of the widest tick label (labels of fine steps are wider).
