@@ -118,15 +118,17 @@ public struct TuningSearch {
         for candidate in seeds(from: sensitivity) { try evaluate(candidate) }
         var generator = SeededRandomNumberGenerator(seed: seed)
         // Parents in order of preference: the best candidates that meet the constraints (to push
-        // further), else the closest ones (to back off). Five children that were all seen before
-        // move on to the next parent; when every parent is used up, the search ends early.
+        // further), then the closest ones that do not (to back off). Twenty children that were all
+        // seen before move on to the next parent; when every parent is used up, the search ends
+        // early.
         var failures = 0
         while budgetLeft {
-            let feasible = evaluations.filter { violations($0, baseline: baseline).isEmpty }
-            let aggressive = !feasible.isEmpty
-            let parents = aggressive ? ranked(feasible) : closest(evaluations, baseline: baseline).map(\.evaluation)
-            guard failures / 5 < parents.count else { break }
-            let child = mutate(parents[failures / 5].candidate, aggressive: aggressive, sensitivity: sensitivity, generator: &generator)
+            let feasible = ranked(evaluations.filter { violations($0, baseline: baseline).isEmpty })
+            let infeasible = closest(evaluations, baseline: baseline).filter { !$0.violations.isEmpty }.map(\.evaluation)
+            let parents = feasible.map { ($0, true) } + infeasible.map { ($0, false) }
+            guard failures / 20 < parents.count else { break }
+            let (parent, aggressive) = parents[failures / 20]
+            let child = mutate(parent.candidate, aggressive: aggressive, sensitivity: sensitivity, generator: &generator)
             if seen.contains(child.signature) {
                 failures += 1
                 continue
@@ -196,16 +198,19 @@ public struct TuningSearch {
     }
 
     /// One grid step of one layer: more pruning or fewer bits when `aggressive`, else less
-    /// pruning or more bits (25 % of children take two steps). Which step is drawn at random in
+    /// pruning or more bits (25 % of children take two steps, some of them a trade). Which step is drawn at random in
     /// proportion to what the sensitivity analysis predicts it is worth: going further, the bits
     /// it saves (weights × density × bits removed) per point of accuracy the layer alone lost at
     /// the new setting; backing off, the accuracy the layer alone lost at its current setting.
     func mutate(_ candidate: TuningCandidate, aggressive: Bool, sensitivity: SensitivityReport,
                 generator: inout SeededRandomNumberGenerator) -> TuningCandidate {
         var child = candidate
+        // A quarter of children take two steps; going further, a third of those trade: one step
+        // back somewhere pays for one step further elsewhere (e.g. more bits, more pruning).
         let moves = generator.nextUniform() < 0.25 ? 2 : 1
-        for _ in 0..<moves {
-            let options = steps(of: child, aggressive: aggressive, sensitivity: sensitivity)
+        let trades = aggressive && moves == 2 && generator.nextUniform() < 0.34
+        for move in 0..<moves {
+            let options = steps(of: child, aggressive: trades && move == 0 ? false : aggressive, sensitivity: sensitivity)
             let total = options.map(\.worth).reduce(0, +)
             guard total > 0 else { break }
             var draw = Double(generator.nextUniform()) * total
