@@ -67,8 +67,10 @@ static wide_panel_span panel_span(const uint16_t *packed, ptrdiff_t n, ptrdiff_t
     return (wide_panel_span){j0, n - j0 < wide_panel ? n - j0 : wide_panel, packed + panel * k * wide_panel};
 }
 
-/// The depths of the decoded block starting at p0.
+#if SHRINK_HAVE_X86_PATHS
+/// The depths of the decoded block starting at p0 (the x86 paths decode blocks).
 static ptrdiff_t block_depth(ptrdiff_t k, ptrdiff_t p0) { return k - p0 < wide_depth_block ? k - p0 : wide_depth_block; }
+#endif
 
 size_t shrink_palette_wide_packed_count(ptrdiff_t n, ptrdiff_t k) {
     if (n <= 0 || k <= 0) return 0;
