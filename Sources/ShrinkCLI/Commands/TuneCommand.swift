@@ -87,7 +87,6 @@ struct TuneCommand: ParsableCommand {
         if fineTuneEpochs < 0 { throw ValidationError("--fine-tune-epochs must be ≥ 0.") }
         if validationSize < 1 { throw ValidationError("--validation-size must be at least 1.") }
         if let trainLimit, trainLimit < 1 { throw ValidationError("--train-limit must be at least 1, got \(trainLimit).") }
-        if objective == .latency && maxLatency == nil && batch < 1 { throw ValidationError("--batch must be at least 1.") }
         if let outputRecipe { try OutputPath.check(outputRecipe, option: "--output-recipe", force: overwrite.force, inputs: [file]) }
         if let output { try OutputPath.check(output, force: overwrite.force, inputs: [file]) }
         if let journal { try OutputPath.checkFolder(of: journal, option: "--journal") }
