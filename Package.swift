@@ -99,7 +99,7 @@ let package = Package(
         .target(
             name: "ShrinkTuning",
             dependencies: ["ShrinkCompression", "ShrinkBenchmarking", "ShrinkFormats", "ShrinkData", "ShrinkNN", "ShrinkTraining",
-                           "ShrinkTensor", "ShrinkRuntime", "ShrinkReports"]),
+                           "ShrinkTensor", "ShrinkRuntime", "ShrinkReports", "ShrinkResults", "ShrinkMeasurement"]),
         .executableTarget(
             name: "ShrinkCLI",
             dependencies: [
@@ -136,7 +136,7 @@ let package = Package(
             "ShrinkCompression", "ShrinkData", "ShrinkTraining",
         ], exclude: ["Fixtures"]),
         .testTarget(name: "ShrinkTuningTests", dependencies: [
-            "ShrinkTuning", "ShrinkCompression", "ShrinkFormats", "ShrinkNN", "ShrinkData", "ShrinkTraining", "ShrinkTensor",
+            "ShrinkTuning", "ShrinkCompression", "ShrinkFormats", "ShrinkNN", "ShrinkData", "ShrinkTraining", "ShrinkTensor", "ShrinkResults",
         ]),
         .testTarget(name: "ShrinkRuntimeTests", dependencies: ["ShrinkRuntime", "ShrinkFormats", "ShrinkKernels", "ShrinkNN", "ShrinkEncodings"]),
     ],

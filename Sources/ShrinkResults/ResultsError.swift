@@ -16,6 +16,8 @@ public enum ResultsError: Error, CustomStringConvertible, Equatable {
     case ambiguousRunPrefix(prefix: String, matches: [String])
     /// A run with this id already exists with different content (merging unrelated databases).
     case conflictingRun(id: String, source: String)
+    /// A tuning evaluation stored under the same search and candidate measured another outcome.
+    case conflictingTuningEvaluation(signature: String, source: String)
     /// A run of another kind was asked for, e.g. a benchmark record of a compress run.
     case wrongKind(id: String, expected: RunKind, actual: RunKind)
     /// A `--shard I/N` value that does not parse or is out of range.
@@ -43,6 +45,8 @@ public enum ResultsError: Error, CustomStringConvertible, Equatable {
             return "run id prefix \(prefix) matches \(matches.count) runs (\(matches.prefix(5).joined(separator: ", "))\(matches.count > 5 ? ", …" : "")); give more characters"
         case let .conflictingRun(id, source):
             return "run \(id) from \(source) differs from the run with the same id already in the output database; not merging unrelated copies"
+        case let .conflictingTuningEvaluation(signature, source):
+            return "tuning evaluation \(signature) from \(source) measured another size or accuracy than the one of the same search already in the database; not merging unrelated copies"
         case let .wrongKind(id, expected, actual):
             return "run \(id) is a \(actual.rawValue) run, not a \(expected.rawValue) run"
         case let .invalidShard(text, reason):

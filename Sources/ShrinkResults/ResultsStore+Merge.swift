@@ -6,26 +6,37 @@ public struct MergeSummary: Equatable, Sendable {
     public var added: Int
     /// Runs skipped because the output already held the identical run.
     public var alreadyPresent: Int
+    /// Tuning evaluations copied into the output.
+    public var tuningAdded: Int
+    /// Tuning evaluations skipped because the output already held the same outcome.
+    public var tuningAlreadyPresent: Int
 
     /// Creates a summary.
-    public init(added: Int, alreadyPresent: Int) {
+    public init(added: Int, alreadyPresent: Int, tuningAdded: Int = 0, tuningAlreadyPresent: Int = 0) {
         self.added = added
         self.alreadyPresent = alreadyPresent
+        self.tuningAdded = tuningAdded
+        self.tuningAlreadyPresent = tuningAlreadyPresent
     }
 }
 
 extension ResultsStore {
-    /// Copies every run of the databases at `paths` (e.g. the shards of a sweep) into this one.
+    /// Copies every run and tuning evaluation of the databases at `paths` (e.g. the shards of a
+    /// sweep or of a `shrink tune` search) into this one.
     ///
     /// Idempotent: a run whose id is already here with identical content is skipped, so merging
     /// the same shard twice keeps one copy. A run with the same id but different content is an
-    /// error (`ResultsError.conflictingRun`) and nothing is written. Inputs are opened read-only.
+    /// error (`ResultsError.conflictingRun`) and nothing is written; likewise a tuning evaluation
+    /// of the same search and candidate that measured another size or accuracy
+    /// (`ResultsError.conflictingTuningEvaluation`). Inputs are opened read-only.
     @discardableResult
     public func merge(from paths: [String]) throws -> MergeSummary {
         var incoming = [(source: String, run: StoredRunRows)]()
+        var tuning = [(source: String, evaluation: TuningEvaluationRecord)]()
         for source in paths {
             let input = try ResultsStore(path: source, mode: .readOnly)
             for run in try input.allRunRows() { incoming.append((source, run)) }
+            for evaluation in try input.allTuningEvaluations() { tuning.append((source, evaluation)) }
         }
         return try write { db in
             var summary = MergeSummary(added: 0, alreadyPresent: 0)
@@ -37,6 +48,13 @@ extension ResultsStore {
                 }
                 try run.insert(db)
                 summary.added += 1
+            }
+            for (source, evaluation) in tuning {
+                if try Self.insert(evaluation, source: source, db) {
+                    summary.tuningAdded += 1
+                } else {
+                    summary.tuningAlreadyPresent += 1
+                }
             }
             return summary
         }

@@ -6,7 +6,7 @@ extension ResultsStore {
     static let applicationID: Int32 = 0x5348_524B
 
     /// The schema version this Shrink writes (`PRAGMA user_version`); one per migration.
-    public static let schemaVersion = 1
+    public static let schemaVersion = 2
 
     /// The schema, one migration per version. Never edit a shipped migration: add the next one
     /// (a database from an older Shrink is upgraded in place when opened for writing; one from a
@@ -74,6 +74,31 @@ extension ResultsStore {
                 );
                 """)
             try db.execute(sql: "PRAGMA user_version = 1")
+        }
+        migrator.registerMigration("v2-tuning-evaluations") { db in
+            // One row per candidate a `shrink tune` search measured as a written file, keyed by
+            // the search's measurement settings (model, data, fine-tuning, seed) and the
+            // candidate, so a resumed or sharded search reuses it (`ResultsStore+Tuning.swift`).
+            try db.execute(sql: """
+                CREATE TABLE tuning_evaluations (
+                    search_key TEXT NOT NULL,
+                    signature TEXT NOT NULL,
+                    recorded_at TEXT NOT NULL,
+                    model TEXT NOT NULL,
+                    generation INTEGER NOT NULL,
+                    shard TEXT,
+                    host_name TEXT NOT NULL,
+                    code_version TEXT NOT NULL,
+                    file_bytes INTEGER NOT NULL,
+                    validation_top1 REAL NOT NULL,
+                    latency_seconds REAL,
+                    compression_seconds REAL NOT NULL,
+                    search_json TEXT NOT NULL,
+                    evaluation_json TEXT NOT NULL,
+                    PRIMARY KEY (search_key, signature)
+                );
+                """)
+            try db.execute(sql: "PRAGMA user_version = 2")
         }
         return migrator
     }

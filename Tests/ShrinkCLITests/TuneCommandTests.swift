@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ShrinkFormats
+import ShrinkResults
 import Testing
 @testable import ShrinkCLI
 
@@ -10,7 +11,9 @@ import Testing
             ["m.shrink", "--max-accuracy-drop", "-0.1"], ["m.shrink", "--max-size", "0"], ["m.shrink", "--max-latency", "0"],
             ["m.shrink", "--budget-evaluations", "0"], ["m.shrink", "--budget-minutes", "-1"], ["m.shrink", "--objective", "energy"],
             ["m.shrink", "--validation-size", "0"], ["m.shrink", "--fine-tune-epochs", "-1"],
-            ["m.shrink", "--output", "same.shrink", "--output-recipe", "same.shrink"],
+            ["m.shrink", "--output", "same.shrink", "--output-recipe", "same.shrink"], ["m.shrink", "--generation-size", "0"],
+            ["m.shrink", "--shard", "3/2"], ["m.shrink", "--shard", "1/2", "--no-record"], ["m.shrink", "--resume", "--no-record"],
+            ["m.shrink", "--resume", "--database", "/nonexistent-folder/none.db"],
         ] {
             #expect(throws: (any Error).self, "\(arguments)") { try TuneCommand.parse(arguments) }
         }
@@ -22,14 +25,19 @@ import Testing
         let directory = makeTemporaryDirectory(prefix: "shrink-tune")
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let trained = try trainTinyLeNet(in: directory)
-        let recipe = directory + "/tuned.json", tuned = directory + "/tuned.shrink", journal = directory + "/journal.jsonl"
-        let arguments = [trained, "--train-limit", "640", "--validation-size", "500", "--budget-evaluations", "2",
-                         "--fine-tune-epochs", "0", "--max-accuracy-drop", "100", "--journal", journal,
-                         "--output-recipe", recipe, "--output", tuned, "--threads", "1"]
-        try TuneCommand.parse(arguments).run()
+        let recipe = directory + "/tuned.json", tuned = directory + "/tuned.shrink", database = directory + "/results.db"
+        let search = [trained, "--train-limit", "640", "--validation-size", "500", "--budget-evaluations", "2",
+                      "--fine-tune-epochs", "0", "--max-accuracy-drop", "100", "--database", database, "--threads", "1"]
+        // --resume needs evaluations of this search in the database.
+        #expect(throws: (any Error).self) { try TuneCommand.parse(search + ["--resume"]).run() }
+        try TuneCommand.parse(search + ["--output-recipe", recipe, "--output", tuned]).run()
         #expect(FileManager.default.fileExists(atPath: recipe) && FileManager.default.fileExists(atPath: tuned))
-        let lines = try String(contentsOfFile: journal, encoding: .utf8).split(separator: "\n")
-        #expect(lines.count == 2)
+        let store = try ResultsStore(path: database, mode: .readOnly)
+        let searches = try store.tuningSearches()
+        #expect(searches.count == 1 && searches.first?.evaluations == 2)
+        // Resumed: the same search reuses both evaluations.
+        try TuneCommand.parse(search + ["--resume"]).run()
+        #expect(try ResultsStore(path: database, mode: .readOnly).tuningSearches().first?.evaluations == 2)
 
         let compressed = directory + "/compressed.shrink"
         try CompressCommand.parse([trained, "--recipe", recipe, "--train-limit", "640", "--test-limit", "500", "--output", compressed,

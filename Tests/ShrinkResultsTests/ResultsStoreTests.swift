@@ -106,7 +106,7 @@ import Testing
 
         let json = try store.export(format: .json)
         let document = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
-        #expect(document["schema_version"] as? Int == 1)
+        #expect(document["schema_version"] as? Int == ResultsStore.schemaVersion)
         let runs = try #require(document["runs"] as? [[String: Any]])
         #expect(runs.map { $0["id"] as? String } == [compressID.rawValue, benchID.rawValue], "oldest first")
         let bench = runs[1]

@@ -3,11 +3,12 @@ import ShrinkCompression
 import ShrinkData
 import ShrinkFormats
 import ShrinkNN
-import ShrinkTuning
+import ShrinkResults
+@testable import ShrinkTuning
 import Testing
 
-/// The tuner on a small trained MLP: written-file measurements, determinism, resuming from a
-/// journal, and the answer when nothing fits.
+/// The tuner on a small trained MLP: written-file measurements, determinism, resuming from the
+/// results database, shards, and the answer when nothing fits.
 @Suite struct TuningSearchTests {
     static let noise: Float = 3
     static let training = TuningFixtures.dataset(count: 600, seed: 1, noise: noise)
@@ -18,10 +19,16 @@ import Testing
         evaluations.map { "\($0.signature): \($0.measurement.fileBytes) B, \($0.measurement.validationAccuracy)" }
     }
 
-    static func search(evaluations: Int, maximumBytes: Int? = nil, drop: Double = 0.02) -> TuningSearch {
+    static func search(evaluations: Int, maximumBytes: Int? = nil, drop: Double = 0.02, shard: Shard = .whole) -> TuningSearch {
         TuningSearch(constraints: TuningConstraints(maximumAccuracyDrop: drop, maximumBytes: maximumBytes),
                      space: TuningSpace(sparsities: [0, 0.5, 0.8, 0.9, 0.95], bits: [6, 4, 3, 2]),
-                     maximumEvaluations: evaluations, fineTuneEpochs: 1, seed: 11)
+                     maximumEvaluations: evaluations, fineTuneEpochs: 1, seed: 11, shard: shard)
+    }
+
+    /// A journal in the results database at `path` for `search`.
+    static func journal(_ path: String, _ search: TuningSearch, file: ModelFile, shard: Shard? = nil) throws -> TuningJournal {
+        try TuningJournal(store: ResultsStore(path: path), header: search.journalHeader(file: file, training: training, validation: validation),
+                          shard: shard?.description)
     }
 
     static func temporaryPath(_ name: String) -> String {
@@ -59,25 +66,110 @@ import Testing
         return (try ModelFile.decode(bytes), bytes.count)
     }
 
-    @Test func anInterruptedRunResumedFromItsJournalEndsAsAnUninterruptedOne() throws {
+    @Test func anInterruptedRunResumedFromItsDatabaseEndsAsAnUninterruptedOne() throws {
         let file = try TuningFixtures.trainedFile(noise: Self.noise)
-        let path = Self.temporaryPath("journal.jsonl")
+        let path = Self.temporaryPath("results.db")
         defer { try? FileManager.default.removeItem(atPath: path) }
         let full = Self.search(evaluations: 6)
-        let header = try full.journalHeader(file: file, training: Self.training, validation: Self.validation)
-        // "Interrupted" after 4 evaluations (a budget of 4 with the same seed evaluates the same first 4).
-        _ = try Self.search(evaluations: 4).run(file: file, training: Self.training, validation: Self.validation,
-                                                journal: TuningJournal(path: path, header: header))
+        // "Interrupted" after 5 evaluations, inside generation 1 (a budget of 5 with the same
+        // seed evaluates the same first 5).
+        _ = try Self.search(evaluations: 5).run(file: file, training: Self.training, validation: Self.validation,
+                                                journal: Self.journal(path, full, file: file))
         var reused = 0
         let resumed = try full.run(file: file, training: Self.training, validation: Self.validation,
-                                   journal: TuningJournal(path: path, header: header)) { progress in
+                                   journal: Self.journal(path, full, file: file)) { progress in
             if case .evaluated(_, _, _, _, true) = progress { reused += 1 }
         }
-        #expect(reused == 4)
+        #expect(reused == 5)
         let uninterrupted = try full.run(file: file, training: Self.training, validation: Self.validation)
         #expect(Self.measured(resumed.evaluations) == Self.measured(uninterrupted.evaluations))
         #expect(resumed.chosen?.signature == uninterrupted.chosen?.signature)
-        #expect(try TuningJournal(path: path, header: header).evaluations.count == 6)
+        #expect(try Self.journal(path, full, file: file).evaluations.count == 6)
+    }
+
+    /// Two shards in rounds, each with its own database merged after every round, end with the
+    /// evaluations, front and choice of one process with the same budget.
+    @Test func shardsMergedRoundByRoundEndAsOneProcess() throws {
+        let file = try TuningFixtures.trainedFile(noise: Self.noise)
+        let directory = Self.temporaryPath("shards")
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let budget = 9, merged = directory + "/merged.db"
+        let shards = try (1...2).map { try Shard(index: $0, count: 2) }
+        var rounds = 0
+        while rounds < 5 {
+            rounds += 1
+            var waiting = false
+            for shard in shards {
+                let path = directory + "/shard-\(shard.index).db"
+                try? FileManager.default.removeItem(atPath: path)
+                if FileManager.default.fileExists(atPath: merged) { try FileManager.default.copyItem(atPath: merged, toPath: path) }
+                let search = Self.search(evaluations: budget, shard: shard)
+                let result = try search.run(file: file, training: Self.training, validation: Self.validation,
+                                            journal: Self.journal(path, search, file: file, shard: shard))
+                if case .waitingForShards = result.stop { waiting = true }
+            }
+            try ResultsStore(path: merged).merge(from: shards.map { directory + "/shard-\($0.index).db" })
+            if !waiting { break }
+        }
+        // Seeds (4), then generations of 4: 9 evaluations take three rounds; in the third, shard 2
+        // has no share of generation 2's one candidate and waits, so a fourth finds nothing left.
+        #expect(rounds == 4)
+        var evaluatedAgain = 0
+        let continued = try Self.search(evaluations: budget).run(
+            file: file, training: Self.training, validation: Self.validation, journal: Self.journal(merged, Self.search(evaluations: budget), file: file)
+        ) { progress in
+            if case .evaluated(_, _, _, _, false) = progress { evaluatedAgain += 1 }
+        }
+        #expect(evaluatedAgain == 0)
+        let single = try Self.search(evaluations: budget).run(file: file, training: Self.training, validation: Self.validation)
+        #expect(Self.measured(continued.evaluations) == Self.measured(single.evaluations))
+        #expect(continued.front.map(\.signature) == single.front.map(\.signature))
+        #expect(continued.chosen?.signature == single.chosen?.signature)
+        // Each shard recorded its own share, tagged with its shard.
+        let records = try ResultsStore(path: merged, mode: .readOnly).tuningEvaluations(
+            searchKey: try Self.journal(merged, Self.search(evaluations: budget), file: file).searchKey)
+        #expect(records.count == budget)
+        #expect(Set(records.compactMap(\.shard)) == ["1/2", "2/2"])
+    }
+
+    /// Candidates with the same sparsities reuse the pruned, fine-tuned weights; the file is the
+    /// one the whole recipe writes.
+    @Test func aReusedPrunedModelWritesTheFileTheWholeRecipeWrites() throws {
+        let file = try TuningFixtures.trainedFile(noise: Self.noise)
+        let search = Self.search(evaluations: 2)
+        let layers = ["fc1", "fc2"]
+        let first = TuningCandidate(layers: layers.map { .init(layer: $0, sparsity: 0.8, coding: .palette(bits: 4)) })
+        var second = first
+        second.layers[0].coding = .palette(bits: 3)
+        second.layers[1].coding = .integer(bits: 4)
+        var cache = PrunedModelCache()
+        _ = try search.measure(first, file: file, training: Self.training, validation: Self.validation, cache: &cache)
+        #expect(cache.models[second.pruningSignature] != nil)
+        let reused = try search.measure(second, file: file, training: Self.training, validation: Self.validation, cache: &cache)
+        let (written, bytes) = try Self.written(second, search: search, file: file)
+        #expect(reused.fileBytes == bytes)
+        var empty = PrunedModelCache()
+        let fresh = try search.measure(second, file: file, training: Self.training, validation: Self.validation, cache: &empty)
+        #expect(fresh.fileBytes == reused.fileBytes && fresh.validationAccuracy == reused.validationAccuracy)
+        #expect(written.tensors.count > 0)
+    }
+
+    /// With latency measured, integer codes join the search (seeds of dense integer layers), and
+    /// every candidate carries its measured latency.
+    @Test func latencyConstraintsBringIntegerCodesIntoTheSearch() throws {
+        let file = try TuningFixtures.trainedFile(noise: Self.noise)
+        let search = TuningSearch(constraints: TuningConstraints(maximumAccuracyDrop: 0.05, maximumLatencySeconds: 1),
+                                  space: TuningSpace(sparsities: [0, 0.5, 0.8], bits: [6, 4], integerBits: [8, 4]),
+                                  maximumEvaluations: 6, fineTuneEpochs: 0, seed: 3)
+        let result = try search.run(file: file, training: Self.training, validation: Self.validation)
+        #expect(result.evaluations.allSatisfy { $0.measurement.latencySeconds != nil })
+        let integer = result.evaluations.filter { $0.candidate.layers.allSatisfy { if case .integer = $0.coding { true } else { false } } }
+        #expect(!integer.isEmpty, "\(result.evaluations.map(\.signature))")
+        #expect(integer.allSatisfy { $0.signature.contains("%/i") })
+        // Without a latency constraint or objective, no integer codes.
+        let sizeOnly = try Self.search(evaluations: 4).run(file: file, training: Self.training, validation: Self.validation)
+        #expect(sizeOnly.evaluations.allSatisfy { !$0.signature.contains("/i") })
     }
 
     @Test func whenNothingFitsTheClosestCandidatesNameTheBindingConstraint() throws {
@@ -89,37 +181,51 @@ import Testing
         #expect(result.textReport().contains("No candidate meets the constraints"))
     }
 
-    @Test func journalsRejectOtherSettingsAndCorruptionButForgiveACutLastLine() throws {
+    @Test func journalsReuseOnlyTheSameSearchAndReportDamage() throws {
         let header = TuningJournal.Header(model: "m", modelDigest: "d", trainingSamples: 1, validationSamples: 1, fineTuneEpochs: 1,
                                           seed: 0, batchSize: 1, measuresLatency: false)
-        let path = Self.temporaryPath("journal.jsonl")
+        let path = Self.temporaryPath("results.db")
         defer { try? FileManager.default.removeItem(atPath: path) }
-        var journal = try TuningJournal(path: path, header: header)
+        var journal = try TuningJournal(store: ResultsStore(path: path), header: header)
         let evaluation = TuningEvaluation(
-            candidate: TuningCandidate(layers: [.init(layer: "fc1", sparsity: 0.5, bits: 4)]),
+            candidate: TuningCandidate(layers: [.init(layer: "fc1", sparsity: 0.5, coding: .palette(bits: 4))]),
             measurement: TuningMeasurement(fileBytes: 100, validationAccuracy: 0.9, latencySeconds: nil, compressionSeconds: 1))
-        try journal.append(evaluation)
-        #expect(try TuningJournal(path: path, header: header).evaluations == [evaluation.signature: evaluation])
+        try journal.append(evaluation, generation: 0)
+        #expect(try TuningJournal(store: ResultsStore(path: path), header: header).evaluations == [evaluation.signature: evaluation])
+        // Another seed is another search: nothing to reuse, and it says so.
         var other = header
         other.seed = 1
-        #expect(throws: TuningError.journalForOtherSettings(path: path)) { try TuningJournal(path: path, header: other) }
-        // A last line cut short by an interruption is ignored.
-        let handle = try #require(FileHandle(forWritingAtPath: path))
-        try handle.seekToEnd()
-        try handle.write(contentsOf: Data("{\"header\": {\"mod".utf8))
-        try handle.close()
-        #expect(try TuningJournal(path: path, header: header).evaluations.count == 1)
-        // Anything else unreadable is an error naming the line.
-        try Data("not json\n{}\n".utf8).write(to: URL(fileURLWithPath: path))
-        #expect(throws: TuningError.unreadableJournal(path: path, line: 1)) { try TuningJournal(path: path, header: header) }
+        #expect(try TuningJournal(store: ResultsStore(path: path), header: other).evaluations.isEmpty)
+        #expect(try ResultsStore(path: path).tuningSearches().count == 1)
+        // The same candidate measured differently is a conflict, not a silent overwrite.
+        var different = evaluation
+        different.measurement.fileBytes = 101
+        #expect(throws: ResultsError.self) { try journal.append(different, generation: 0) }
+        // A stored evaluation that does not decode is an error naming it.
+        let store = try ResultsStore(path: path)
+        let record = try #require(try store.tuningEvaluations(searchKey: journal.searchKey).first)
+        var damaged = record
+        damaged.signature = "fc1 10%/4b"
+        damaged.evaluationJSON = "{\"candidate\": 3}"
+        try store.record(tuning: damaged)
+        #expect(throws: TuningError.unreadableEvaluation(path: path, signature: "fc1 10%/4b")) {
+            try TuningJournal(store: ResultsStore(path: path), header: header)
+        }
     }
 
     @Test func aCandidateIsARecipeThatReadsBackAndBadSettingsAreRefused() throws {
-        let candidate = TuningCandidate(layers: [.init(layer: "fc1", sparsity: 0.925, bits: 5), .init(layer: "fc2", sparsity: 0, bits: nil)])
+        let candidate = TuningCandidate(layers: [.init(layer: "fc1", sparsity: 0.925, coding: .palette(bits: 5)),
+                                                 .init(layer: "fc2", sparsity: 0, coding: .float16)])
         #expect(candidate.signature == "fc1 92.5%/5b, fc2 0%/-")
         let recipe = candidate.recipe(fineTuneEpochs: 2, seed: 3)
         #expect(recipe.steps.map(\.kind) == ["magnitudePruning", "weightClustering", "float16"])
         #expect(try Recipe.decode(from: Data(try recipe.jsonString().utf8)) == recipe)
+        let integer = TuningCandidate(layers: [.init(layer: "fc1", sparsity: 0, coding: .integer(bits: 4))])
+        #expect(integer.signature == "fc1 0%/i4")
+        #expect(integer.recipe(fineTuneEpochs: 2, seed: 3).steps.map(\.kind) == ["weightQuantization", "float16"])
+        #expect(throws: TuningError.self) {
+            try TuningSearch(constraints: .init(maximumAccuracyDrop: 0.01), space: TuningSpace(integerBits: [4, 8])).validate()
+        }
         #expect(throws: TuningError.self) {
             try TuningSearch(constraints: .init(maximumAccuracyDrop: 0.01), space: TuningSpace(sparsities: [0.5, 0.9])).validate()
         }

@@ -4,6 +4,7 @@ import ShrinkBenchmarking
 import ShrinkCompression
 import ShrinkFormats
 import ShrinkNN
+import ShrinkResults
 import ShrinkTuning
 
 /// `shrink tune`: the best per-layer pruning and weight sharing under the user's constraints,
@@ -17,9 +18,13 @@ struct TuneCommand: ParsableCommand {
             never saw them); every candidate fine-tunes on the training split, and the chosen file \
             is reported on the rest of the test split, which the search never saw. The search starts from a per-layer sensitivity analysis, seeds one \
             candidate per accuracy budget, then refines the best candidate one layer at a time \
-            (seeded). Each candidate is compressed, written, read back and run by the runtime. \
-            With --journal, evaluations are appended as they finish and a restarted run reuses \
-            them. --output-recipe writes the chosen recipe; `shrink compress FILE --recipe IT \
+            (seeded), in generations. Each candidate is compressed, written, read back and run \
+            by the runtime. Every evaluation is recorded in the results database (--database) as \
+            it finishes, and a restarted run of the same search reuses them. --shard I/N \
+            evaluates every N-th candidate of the next generation and stops: merge the shards' \
+            databases (shrink results merge) and run the next round, or continue in one process \
+            with --database MERGED --resume (scripts/cluster/ has Slurm and Kubernetes drivers). \
+            --output-recipe writes the chosen recipe; `shrink compress FILE --recipe IT \
             --train-limit N` (N printed at the end) writes the same file again.
             """)
 
@@ -63,8 +68,17 @@ struct TuneCommand: ParsableCommand {
     @Option(help: "Fine-tune on the first N training samples only.")
     var trainLimit: Int?
 
-    @Option(help: "Append every evaluation to this JSON-lines journal and reuse those already in it.")
-    var journal: String?
+    @Option(help: "Candidates drawn per generation of the refinement (shards split each generation).")
+    var generationSize: Int = 4
+
+    @Option(help: "Evaluate only share I of N of each generation (1-based), then stop after the first generation that needs the other shards' evaluations.")
+    var shard: Shard?
+
+    @Flag(help: "Require the database to hold evaluations of this search already (e.g. the shards' merged database), and continue from them.")
+    var resume = false
+
+    @OptionGroup(title: "Results database (every evaluation is recorded in it and reused by a restarted run)")
+    var results: ResultsDatabaseOptions
 
     @Option(help: "Write the chosen candidate's recipe to this path.")
     var outputRecipe: String?
@@ -89,8 +103,18 @@ struct TuneCommand: ParsableCommand {
         if let trainLimit, trainLimit < 1 { throw ValidationError("--train-limit must be at least 1, got \(trainLimit).") }
         if let outputRecipe { try OutputPath.check(outputRecipe, option: "--output-recipe", force: overwrite.force, inputs: [file]) }
         if let output { try OutputPath.check(output, force: overwrite.force, inputs: [file]) }
-        if let journal { try OutputPath.checkFolder(of: journal, option: "--journal") }
-        try OutputPath.checkDistinct([("--output", output), ("--output-recipe", outputRecipe), ("--journal", journal)])
+        if generationSize < 1 { throw ValidationError("--generation-size must be at least 1.") }
+        if resume {
+            guard results.isRecording else { throw ValidationError("--resume continues from --database; it cannot go with --no-record.") }
+            guard FileManager.default.fileExists(atPath: results.database) else {
+                throw ValidationError("--resume: there is no database at \(results.database) to continue from.")
+            }
+        }
+        if let shard, !shard.isWhole, !results.isRecording {
+            throw ValidationError("--shard \(shard) records its share in --database for the next round; it cannot go with --no-record.")
+        }
+        try OutputPath.checkDistinct([("--output", output), ("--output-recipe", outputRecipe),
+                                      ("--database", results.isRecording ? results.database : nil)])
     }
 
     func run() throws {
@@ -108,12 +132,19 @@ struct TuneCommand: ParsableCommand {
             constraints: TuningConstraints(maximumAccuracyDrop: maxAccuracyDrop / 100, maximumBytes: maxSize,
                                            maximumLatencySeconds: maxLatency.map { $0 / 1000 }, batchSize: batch),
             objective: objective, maximumEvaluations: budgetEvaluations, maximumMinutes: budgetMinutes,
-            fineTuneEpochs: fineTuneEpochs, seed: seed, threads: threads)
-        let opened = try journal.map {
-            try TuningJournal(path: $0, header: search.journalHeader(file: modelFile, training: training, validation: validation))
-        }
-        if let opened, !opened.evaluations.isEmpty {
-            FileHandle.standardError.write(Data("tune: \(opened.evaluations.count) evaluations in \(opened.path) will be reused\n".utf8))
+            fineTuneEpochs: fineTuneEpochs, seed: seed, threads: threads, generationSize: generationSize, shard: shard ?? .whole)
+        var opened: TuningJournal?
+        if results.isRecording {
+            let store = try ResultsStore(path: results.database)
+            let journal = try TuningJournal(store: store, header: search.journalHeader(file: modelFile, training: training, validation: validation),
+                                            shard: shard?.description)
+            if resume && journal.evaluations.isEmpty {
+                throw TuningError.nothingToResume(path: results.database, otherSearches: try store.tuningSearches().count)
+            }
+            if !journal.evaluations.isEmpty {
+                FileHandle.standardError.write(Data("tune: \(journal.evaluations.count) evaluations of this search in \(results.database) will be reused\n".utf8))
+            }
+            opened = journal
         }
         var bar: ProgressBar?
         var best: (bytes: Int, signature: String)?
@@ -125,6 +156,8 @@ struct TuneCommand: ParsableCommand {
             case let .sensitivityFinished(points):
                 FileHandle.standardError.write(Data("tune: sensitivity of each layer measured (\(points) files)\n".utf8))
                 bar = ProgressBar(title: "tune", total: budgetEvaluations)
+            case .generationStarted:
+                break
             case let .evaluated(index, _, evaluation, meets, reused):
                 if meets, best.map({ evaluation.measurement.fileBytes < $0.bytes }) ?? true {
                     best = (evaluation.measurement.fileBytes, evaluation.signature)
@@ -135,7 +168,9 @@ struct TuneCommand: ParsableCommand {
         }
         bar?.finish()
         var lines = [result.textReport()]
-        if let chosen = result.chosen {
+        // A shard that waits for the others has seen part of the search only: no outputs yet.
+        let waiting = if case .waitingForShards = result.stop { true } else { false }
+        if let chosen = result.chosen, !waiting {
             let recipe = chosen.candidate.recipe(fineTuneEpochs: fineTuneEpochs, seed: seed)
             if let outputRecipe { try AtomicFile.write(Array(try recipe.jsonString().utf8), to: outputRecipe) }
             if let output {
@@ -160,7 +195,7 @@ struct TuneCommand: ParsableCommand {
         } else {
             print(lines.joined(separator: "\n"))
         }
-        if result.chosen == nil && (output != nil || outputRecipe != nil) {
+        if result.chosen == nil && !waiting && (output != nil || outputRecipe != nil) {
             throw CommandFailure("no candidate meets the constraints, so nothing was written (the closest are listed above).")
         }
     }

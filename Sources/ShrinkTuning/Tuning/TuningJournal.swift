@@ -1,11 +1,18 @@
 import Foundation
-import ShrinkFormats
+import ShrinkBenchmarking
+import ShrinkData
+import ShrinkMeasurement
+import ShrinkResults
 
-/// The evaluations of a tuning run, one JSON line each, appended as they finish: a run that is
-/// interrupted and started again with the same journal reuses them, and so takes the same
-/// decisions and ends with the same result as one that was not interrupted. Every line carries
-/// the settings that must match (`TuningJournal.Header`), so a journal is never reused for a
-/// different model, split or fine-tuning budget.
+/// The evaluations of a tuning search, kept in the results database (`tuning_evaluations`) as
+/// they finish: a search that is interrupted and started again with the same database reuses
+/// them, and so takes the same decisions and ends with the same result as one that was not
+/// interrupted; the shards of one search record into their own databases, and after
+/// `shrink results merge` each shard (or one process) continues from all of their evaluations.
+///
+/// Evaluations are stored under the digest of `Header`, what a measurement depends on, so they
+/// are reused only by a search of the same model, splits, fine-tuning budget, seed and latency
+/// batch, whatever its constraints.
 public struct TuningJournal {
     /// What must be equal for evaluations to be reused.
     public struct Header: Codable, Equatable, Sendable {
@@ -18,9 +25,11 @@ public struct TuningJournal {
         public var seed: UInt64
         public var batchSize: Int
         public var measuresLatency: Bool
+        /// Threads the runtime used, when latency is measured (it depends on them).
+        public var latencyThreads: Int?
 
         public init(model: String, modelDigest: String, trainingSamples: Int, validationSamples: Int, fineTuneEpochs: Int,
-                    seed: UInt64, batchSize: Int, measuresLatency: Bool) {
+                    seed: UInt64, batchSize: Int, measuresLatency: Bool, latencyThreads: Int? = nil) {
             self.model = model
             self.modelDigest = modelDigest
             self.trainingSamples = trainingSamples
@@ -29,68 +38,84 @@ public struct TuningJournal {
             self.seed = seed
             self.batchSize = batchSize
             self.measuresLatency = measuresLatency
+            self.latencyThreads = latencyThreads
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case model, seed
+            case modelDigest = "model_sha256", trainingSamples = "training_samples", validationSamples = "validation_samples",
+                 fineTuneEpochs = "fine_tune_epochs", batchSize = "batch_size", measuresLatency = "measures_latency",
+                 latencyThreads = "latency_threads"
+        }
+
+        /// The header as stored (sorted keys) and its SHA-256, the search key.
+        func keyed() throws -> (json: String, key: String) {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            let json = try encoder.encode(self)
+            return (String(decoding: json, as: UTF8.self), SHA256.hexDigest(Array(json)))
         }
     }
 
-    struct Line: Codable {
-        var header: Header
-        var evaluation: TuningEvaluation
-    }
-
-    public let path: String
+    public let store: ResultsStore
     public let header: Header
-    /// The evaluations read when the journal was opened, by signature.
+    /// The digest of `header` the evaluations are stored under.
+    public let searchKey: String
+    let headerJSON: String
+    /// `I/N` recorded with each evaluation when a shard runs the search.
+    public let shard: String?
+    let hostName: String, codeVersion: String
+    /// The evaluations of this search already stored when the journal was opened, by signature.
     public private(set) var evaluations: [String: TuningEvaluation] = [:]
 
-    /// Opens (or starts) the journal at `path`. A last line cut short by an interruption is
-    /// ignored; any other unreadable line, or a line written for other settings, is an error.
-    public init(path: String, header: Header) throws {
-        self.path = path
+    /// Opens the evaluations of the search `header` describes in `store`.
+    public init(store: ResultsStore, header: Header, shard: String? = nil) throws {
+        self.store = store
         self.header = header
-        guard FileManager.default.fileExists(atPath: path) else { return }
-        let text = try String(contentsOfFile: path, encoding: .utf8)
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: true)
+        self.shard = shard
+        (headerJSON, searchKey) = try header.keyed()
+        hostName = MachineDescription.current().hostName
+        codeVersion = CodeVersion.current()
         let decoder = JSONDecoder()
-        for (index, line) in lines.enumerated() {
-            guard let decoded = try? decoder.decode(Line.self, from: Data(line.utf8)) else {
-                if index == lines.count - 1 && !text.hasSuffix("\n") { break } // cut short while being written
-                throw TuningError.unreadableJournal(path: path, line: index + 1)
+        for record in try store.tuningEvaluations(searchKey: searchKey) {
+            guard let evaluation = try? decoder.decode(TuningEvaluation.self, from: Data(record.evaluationJSON.utf8)),
+                  evaluation.signature == record.signature else {
+                throw TuningError.unreadableEvaluation(path: store.path, signature: record.signature)
             }
-            guard decoded.header == header else { throw TuningError.journalForOtherSettings(path: path) }
-            evaluations[decoded.evaluation.signature] = decoded.evaluation
+            evaluations[record.signature] = evaluation
         }
     }
 
-    /// Appends one evaluation (and flushes it to disk).
-    public mutating func append(_ evaluation: TuningEvaluation) throws {
+    /// Records one evaluation (one transaction: it is either stored whole or not at all).
+    public mutating func append(_ evaluation: TuningEvaluation, generation: Int) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        let data = try encoder.encode(Line(header: header, evaluation: evaluation)) + Data("\n".utf8)
-        if !FileManager.default.fileExists(atPath: path) {
-            guard FileManager.default.createFile(atPath: path, contents: nil) else { throw TuningError.cannotWriteJournal(path: path) }
-        }
-        guard let handle = FileHandle(forWritingAtPath: path) else { throw TuningError.cannotWriteJournal(path: path) }
-        defer { try? handle.close() }
-        try handle.seekToEnd()
-        try handle.write(contentsOf: data)
-        try handle.synchronize()
+        let formatter = ISO8601DateFormatter()
+        try store.record(tuning: TuningEvaluationRecord(
+            searchKey: searchKey, signature: evaluation.signature, recordedAt: formatter.string(from: Date()), model: header.model,
+            generation: generation, shard: shard, hostName: hostName, codeVersion: codeVersion,
+            fileBytes: evaluation.measurement.fileBytes, validationTop1: evaluation.measurement.validationAccuracy,
+            latencySeconds: evaluation.measurement.latencySeconds, compressionSeconds: evaluation.measurement.compressionSeconds,
+            searchJSON: headerJSON, evaluationJSON: String(decoding: try encoder.encode(evaluation), as: UTF8.self)))
         evaluations[evaluation.signature] = evaluation
     }
 }
 
 /// Why a tuning run cannot go on.
 public enum TuningError: Error, Equatable, CustomStringConvertible {
-    case unreadableJournal(path: String, line: Int)
-    case journalForOtherSettings(path: String)
-    case cannotWriteJournal(path: String)
+    case unreadableEvaluation(path: String, signature: String)
+    case nothingToResume(path: String, otherSearches: Int)
     case invalidSetting(String)
 
     public var description: String {
         switch self {
-        case let .unreadableJournal(path, line): "tune: journal \(path) line \(line) is not a tuning evaluation"
-        case let .journalForOtherSettings(path):
-            "tune: journal \(path) was written for another model, split, seed or fine-tuning budget; give another --journal"
-        case let .cannotWriteJournal(path): "tune: cannot write the journal \(path)"
+        case let .unreadableEvaluation(path, signature):
+            "tune: the evaluation of \(signature) in \(path) does not decode (damaged, or written by another Shrink)"
+        case let .nothingToResume(path, otherSearches):
+            "tune: --resume: \(path) holds no evaluation of this search"
+                + (otherSearches > 0
+                    ? " (it holds \(otherSearches) other search\(otherSearches == 1 ? "" : "es"): another model file, split, seed, fine-tuning budget or latency batch)"
+                    : "")
         case let .invalidSetting(message): "tune: \(message)"
         }
     }

@@ -33,4 +33,22 @@ public struct TuningEvaluation: Codable, Equatable, Sendable {
     }
 
     public var signature: String { candidate.signature }
+
+    enum CodingKeys: String, CodingKey {
+        case candidate, measurement, signature
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        candidate = try container.decode(TuningCandidate.self, forKey: .candidate)
+        measurement = try container.decode(TuningMeasurement.self, forKey: .measurement)
+    }
+
+    /// The candidate, its measurement and (for readers of the JSON) its signature.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(candidate, forKey: .candidate)
+        try container.encode(measurement, forKey: .measurement)
+        try container.encode(signature, forKey: .signature)
+    }
 }

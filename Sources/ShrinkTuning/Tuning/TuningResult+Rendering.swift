@@ -24,6 +24,13 @@ extension TuningResult {
                 lines.append("  \(miss.evaluation.signature): breaks \(broken.joined(separator: ", "))")
             }
         }
+        switch stop {
+        case .evaluationBudget, .searchExhausted: break
+        case .timeBudget: lines += ["", "The time budget ended the search."]
+        case let .waitingForShards(generation):
+            lines += ["", "This shard evaluated its share of generation \(generation); merge the shards' databases "
+                + "(shrink results merge) and run the next round to go on."]
+        }
         return lines.joined(separator: "\n")
     }
 
@@ -64,6 +71,11 @@ public struct TuningSummary: Codable, Sendable {
     public var front: [String]
     public var chosen: String?
     public var closest: [String]
+    /// Why the search stopped: `evaluation_budget`, `time_budget`, `search_exhausted` or
+    /// `waiting_for_shards`.
+    public var stop: String
+    /// The generation a shard stopped after (with `waiting_for_shards`).
+    public var waitingGeneration: Int?
 
     public init(_ result: TuningResult) {
         model = result.model
@@ -75,10 +87,19 @@ public struct TuningSummary: Codable, Sendable {
         front = result.front.map(\.signature)
         chosen = result.chosen?.signature
         closest = result.closest.map(\.evaluation.signature)
+        switch result.stop {
+        case .evaluationBudget: stop = "evaluation_budget"
+        case .timeBudget: stop = "time_budget"
+        case .searchExhausted: stop = "search_exhausted"
+        case let .waitingForShards(generation):
+            stop = "waiting_for_shards"
+            waitingGeneration = generation
+        }
     }
 
     enum CodingKeys: String, CodingKey {
-        case model, constraints, objective, evaluations, front, chosen, closest
+        case model, constraints, objective, evaluations, front, chosen, closest, stop
+        case waitingGeneration = "waiting_generation"
         case baselineValidationAccuracy = "baseline_validation_top1_accuracy", baselineFileBytes = "baseline_file_bytes"
     }
 }

@@ -1,5 +1,18 @@
 /// The outcome of a tuning run.
 public struct TuningResult: Sendable {
+    /// Why the search stopped.
+    public enum Stop: Equatable, Sendable {
+        /// It evaluated as many candidates as allowed.
+        case evaluationBudget
+        /// Its minutes ran out.
+        case timeBudget
+        /// No parent had a child that was not evaluated before.
+        case searchExhausted
+        /// A shard evaluated its share of `generation`; the other shards' share is not in its
+        /// database yet (merge the shards' databases and run the next round).
+        case waitingForShards(generation: Int)
+    }
+
     /// A candidate that breaks constraints, with what it breaks.
     public struct Miss: Sendable {
         public var evaluation: TuningEvaluation
@@ -22,6 +35,8 @@ public struct TuningResult: Sendable {
     public var closest: [Miss]
     /// The per-layer sensitivity the search started from.
     public var sensitivity: SensitivityReport
+    /// Why the search stopped.
+    public var stop: Stop
 
     /// Non-dominated evaluations: no other is at least as small, as fast and as accurate and
     /// better in one of them. Sorted by size, then accuracy.

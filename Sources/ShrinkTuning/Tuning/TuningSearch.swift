@@ -4,22 +4,30 @@ import ShrinkCompression
 import ShrinkData
 import ShrinkFormats
 import ShrinkNN
+import ShrinkResults
 import ShrinkRuntime
 import ShrinkTensor
 
-/// `shrink tune`: searches per-layer pruning and weight-sharing settings for the file that best
-/// meets the user's constraints, measuring every candidate as a written file run by the runtime.
+/// `shrink tune`: searches per-layer pruning and weight coding (palettes, integer codes,
+/// binary16) for the file that best meets the user's constraints, measuring every candidate as a
+/// written file run by the runtime.
 ///
 /// The search: (1) a sensitivity analysis of each layer without retraining
-/// (`SensitivityAnalysis`, on the validation split); (2) greedy seeds, one per accuracy budget
-/// (see `seeds`), each layer at the most aggressive setting it tolerated alone within
-/// that budget; (3) seeded evolutionary refinement: the best candidate that meets the constraints
-/// is made more aggressive one step at a time (steps drawn in proportion to the bits they save
-/// per point of accuracy the sensitivity analysis predicts they cost), or, while none meets
-/// them, the closest one is backed off (steps drawn in proportion to the accuracy they cost). Every
-/// candidate runs the full pipeline with fine-tuning (`TuningCandidate.recipe`). The same seed,
-/// data and evaluation budget give the same evaluations in the same order, and a journal lets an
-/// interrupted run resume to the same result.
+/// (`SensitivityAnalysis`, on the validation split); (2) generation 0, greedy seeds, one per
+/// accuracy budget (see `seeds`), each layer at the most aggressive setting it tolerated alone
+/// within that budget (with integer-code seeds too when latency is measured); (3) seeded
+/// evolutionary refinement in generations of `generationSize` children: the best candidate that
+/// meets the constraints is made more aggressive one step at a time (steps drawn in proportion
+/// to the bits they save per point of accuracy the sensitivity analysis predicts they cost),
+/// or, while none meets them, the closest one is backed off (steps drawn in proportion to the
+/// accuracy they cost). Every candidate runs the full pipeline with fine-tuning
+/// (`TuningCandidate.recipe`).
+///
+/// A generation depends only on the evaluations of the generations before it, so the search
+/// splits into shards (`shard`): each evaluates every N-th candidate of the first generation
+/// whose evaluations are not all in its journal, and stops; after the shards' databases are
+/// merged, the next round continues. The same seed, data and evaluation budget give the same
+/// evaluations in the same order, whether run in one process, resumed, or in shards.
 public struct TuningSearch {
     public var constraints: TuningConstraints
     public var objective: TuningObjective
@@ -31,17 +39,22 @@ public struct TuningSearch {
     public var fineTuneEpochs: Int
     public var seed: UInt64
     public var threads: Int
+    /// Children drawn per generation after the seeds.
+    public var generationSize: Int
+    /// The share of each generation this process evaluates.
+    public var shard: Shard
 
     /// Progress of a run.
     public enum Progress: Sendable {
         case baseline(validationAccuracy: Double, fileBytes: Int)
         case sensitivityFinished(points: Int)
+        case generationStarted(generation: Int, candidates: Int)
         case evaluated(index: Int, of: Int, evaluation: TuningEvaluation, meetsConstraints: Bool, reused: Bool)
     }
 
     public init(constraints: TuningConstraints, objective: TuningObjective = .size, space: TuningSpace = TuningSpace(),
                 maximumEvaluations: Int = 30, maximumMinutes: Double? = nil, fineTuneEpochs: Int = 2, seed: UInt64 = 0,
-                threads: Int = 1) {
+                threads: Int = 1, generationSize: Int = 4, shard: Shard = .whole) {
         self.constraints = constraints
         self.objective = objective
         self.space = space
@@ -50,6 +63,8 @@ public struct TuningSearch {
         self.fineTuneEpochs = fineTuneEpochs
         self.seed = seed
         self.threads = threads
+        self.generationSize = generationSize
+        self.shard = shard
     }
 
     /// Throws for settings out of range, naming them.
@@ -58,6 +73,7 @@ public struct TuningSearch {
         guard maximumEvaluations >= 1 else { throw .invalidSetting("the budget must allow at least one evaluation") }
         guard fineTuneEpochs >= 0 else { throw .invalidSetting("fine-tuning epochs must be ≥ 0") }
         guard constraints.batchSize >= 1 else { throw .invalidSetting("the batch size must be ≥ 1") }
+        guard generationSize >= 1 else { throw .invalidSetting("a generation must hold at least one candidate") }
         guard space.sparsities.first == 0, zip(space.sparsities, space.sparsities.dropFirst()).allSatisfy({ $0 < $1 }),
               space.sparsities.allSatisfy({ $0 >= 0 && $0 < 1 }) else {
             throw .invalidSetting("sparsities must start at 0 and increase below 1")
@@ -66,6 +82,10 @@ public struct TuningSearch {
               space.bits.allSatisfy({ (1...16).contains($0) }) else {
             throw .invalidSetting("palette bits must decrease within 16...1")
         }
+        guard zip(space.integerBits, space.integerBits.dropFirst()).allSatisfy({ $0 > $1 }),
+              space.integerBits.allSatisfy({ (2...8).contains($0) }) else {
+            throw .invalidSetting("integer bits must decrease within 8...2")
+        }
     }
 
     /// The header a journal of this search must carry.
@@ -73,7 +93,7 @@ public struct TuningSearch {
         TuningJournal.Header(
             model: file.graph.name, modelDigest: SHA256.hexDigest(try file.encoded()), trainingSamples: training.count,
             validationSamples: validation.count, fineTuneEpochs: fineTuneEpochs, seed: seed, batchSize: constraints.batchSize,
-            measuresLatency: measuresLatency)
+            measuresLatency: measuresLatency, latencyThreads: measuresLatency ? threads : nil)
     }
 
     var measuresLatency: Bool { objective == .latency || constraints.maximumLatencySeconds != nil }
@@ -89,52 +109,51 @@ public struct TuningSearch {
         let baselineBytes = try file.encoded().count
         let baseline = try PlanEvaluation.evaluate(file: file, testSet: validation, batchSize: 1000, threads: threads)!.accuracy.top1
         progress(.baseline(validationAccuracy: baseline, fileBytes: baselineBytes))
+        let integers = measuresLatency && !space.integerBits.isEmpty
         let sensitivity = try SensitivityAnalysis(
-            configuration: SensitivityConfiguration(sparsities: space.sparsities.filter { $0 > 0 }, quantizationBits: [],
-                                                    clusteringBits: space.bits, techniques: [.pruning, .clustering]),
+            configuration: SensitivityConfiguration(
+                sparsities: space.sparsities.filter { $0 > 0 }, quantizationBits: integers ? space.integerBits : [],
+                clusteringBits: space.bits, techniques: [.pruning, .clustering] + (integers ? [.quantization] : [])),
             threads: threads).run(file: file, testSet: validation)
         progress(.sensitivityFinished(points: sensitivity.points.count))
 
         var evaluations = [TuningEvaluation]()
         var seen = Set<String>()
+        var prunedModels = PrunedModelCache()
         let clock = ContinuousClock(), start = clock.now
-        var budgetLeft: Bool {
-            if evaluations.count >= maximumEvaluations { return false }
-            if let maximumMinutes, (clock.now - start) > .seconds(maximumMinutes * 60) { return false }
-            return true
+        var timeLeft: Bool {
+            guard let maximumMinutes else { return true }
+            return (clock.now - start) < .seconds(maximumMinutes * 60)
         }
-        func evaluate(_ candidate: TuningCandidate) throws {
-            guard budgetLeft, seen.insert(candidate.signature).inserted else { return }
-            let reused = journal?.evaluations[candidate.signature]
-            let evaluation = try reused ?? TuningEvaluation(
-                candidate: candidate, measurement: measure(candidate, file: file, training: training, validation: validation))
-            if reused == nil { try journal?.append(evaluation) }
-            evaluations.append(evaluation)
-            progress(.evaluated(index: evaluations.count, of: maximumEvaluations, evaluation: evaluation,
-                                meetsConstraints: constraints.violations(of: evaluation.measurement, baselineAccuracy: baseline).isEmpty,
-                                reused: reused != nil))
-        }
-
-        for candidate in seeds(from: sensitivity) { try evaluate(candidate) }
-        var generator = SeededRandomNumberGenerator(seed: seed)
-        // Parents in order of preference: the best candidates that meet the constraints (to push
-        // further), then the closest ones that do not (to back off). Twenty children that were all
-        // seen before move on to the next parent; when every parent is used up, the search ends
-        // early.
-        var failures = 0
-        while budgetLeft {
-            let feasible = ranked(evaluations.filter { violations($0, baseline: baseline).isEmpty })
-            let infeasible = closest(evaluations, baseline: baseline).filter { !$0.violations.isEmpty }.map(\.evaluation)
-            let parents = feasible.map { ($0, true) } + infeasible.map { ($0, false) }
-            guard failures / 20 < parents.count else { break }
-            let (parent, aggressive) = parents[failures / 20]
-            let child = mutate(parent.candidate, aggressive: aggressive, sensitivity: sensitivity, generator: &generator)
-            if seen.contains(child.signature) {
-                failures += 1
-                continue
+        var stop: TuningResult.Stop = .searchExhausted
+        var generation = 0
+        var candidates = seeds(from: sensitivity)
+        generations: while true {
+            let fresh = candidates.filter { seen.insert($0.signature).inserted }.prefix(maximumEvaluations - evaluations.count)
+            if evaluations.count >= maximumEvaluations { stop = .evaluationBudget; break }
+            if fresh.isEmpty { break }
+            progress(.generationStarted(generation: generation, candidates: fresh.count))
+            var othersMissing = false
+            for (position, candidate) in fresh.enumerated() {
+                var evaluation = journal?.evaluations[candidate.signature]
+                let reused = evaluation != nil
+                if evaluation == nil {
+                    // Another shard's candidate: this round ends with the generation.
+                    guard position % shard.count == shard.index - 1 else { othersMissing = true; continue }
+                    guard timeLeft else { stop = .timeBudget; break generations }
+                    let measured = TuningEvaluation(
+                        candidate: candidate,
+                        measurement: try measure(candidate, file: file, training: training, validation: validation, cache: &prunedModels))
+                    try journal?.append(measured, generation: generation)
+                    evaluation = measured
+                }
+                evaluations.append(evaluation!)
+                progress(.evaluated(index: evaluations.count, of: maximumEvaluations, evaluation: evaluation!,
+                                    meetsConstraints: violations(evaluation!, baseline: baseline).isEmpty, reused: reused))
             }
-            failures = 0
-            try evaluate(child)
+            if othersMissing { stop = .waitingForShards(generation: generation); break }
+            generation += 1
+            candidates = children(of: evaluations, seen: seen, generation: generation, baseline: baseline, sensitivity: sensitivity)
         }
         let feasible = evaluations.filter { violations($0, baseline: baseline).isEmpty }
         return TuningResult(
@@ -142,7 +161,35 @@ public struct TuningSearch {
             constraints: constraints, objective: objective, evaluations: evaluations,
             front: TuningResult.front(of: evaluations), chosen: best(of: feasible),
             closest: feasible.isEmpty ? Array(closest(evaluations, baseline: baseline).prefix(3)) : [],
-            sensitivity: sensitivity)
+            sensitivity: sensitivity, stop: stop)
+    }
+
+    /// The next generation: up to `generationSize` children never seen before. Parents in order
+    /// of preference: the best candidates that meet the constraints (to push further), then the
+    /// closest ones that do not (to back off). Twenty children that were all seen before move on
+    /// to the next parent; when every parent is used up, the generation is smaller (empty: the
+    /// search ends). The generator is seeded by the search's seed and the generation alone.
+    func children(of evaluations: [TuningEvaluation], seen: Set<String>, generation: Int, baseline: Double,
+                  sensitivity: SensitivityReport) -> [TuningCandidate] {
+        var generator = SeededRandomNumberGenerator(seed: seed ^ (UInt64(generation) &* 0x9E37_79B9_7F4A_7C15))
+        let feasible = ranked(evaluations.filter { violations($0, baseline: baseline).isEmpty })
+        let infeasible = closest(evaluations, baseline: baseline).filter { !$0.violations.isEmpty }.map(\.evaluation)
+        let parents = feasible.map { ($0, true) } + infeasible.map { ($0, false) }
+        var drawn = seen
+        var children = [TuningCandidate]()
+        var parentIndex = 0, failures = 0
+        while children.count < generationSize, parentIndex < parents.count {
+            let (parent, aggressive) = parents[parentIndex]
+            let child = mutate(parent.candidate, aggressive: aggressive, sensitivity: sensitivity, generator: &generator)
+            guard drawn.insert(child.signature).inserted else {
+                failures += 1
+                if failures == 20 { parentIndex += 1; failures = 0 }
+                continue
+            }
+            failures = 0
+            children.append(child)
+        }
+        return children
     }
 
     func violations(_ evaluation: TuningEvaluation, baseline: Double) -> [TuningViolation] {
@@ -187,14 +234,25 @@ public struct TuningSearch {
     static let pruningRecovery = 20.0
 
     func seeds(from sensitivity: SensitivityReport) -> [TuningCandidate] {
-        [0.001, 0.002, 0.004, 0.008].map { budget in
+        let budgets = [0.001, 0.002, 0.004, 0.008]
+        let palettes = budgets.map { budget in
             TuningCandidate(layers: sensitivity.layers.map { layer in
                 let sparsity = sensitivity.tolerated(layer: layer.name, technique: .pruning, maximumDrop: Self.pruningRecovery * budget) ?? 0
                 let bits = sensitivity.tolerated(layer: layer.name, technique: .clustering, maximumDrop: budget)
                 return .init(layer: layer.name, sparsity: space.sparsity(atMost: sparsity),
-                             bits: space.bits(atLeast: Int(bits ?? Double(space.bits[0]))))
+                             coding: .palette(bits: TuningSpace.width(atLeast: Int(bits ?? Double(space.bits[0])), in: space.bits)))
             })
         }
+        guard measuresLatency, !space.integerBits.isEmpty else { return palettes }
+        // Dense integer codes: the runtime's fastest kernels (sparse layers run float CSR).
+        let integers = budgets.map { budget in
+            TuningCandidate(layers: sensitivity.layers.map { layer in
+                let bits = sensitivity.tolerated(layer: layer.name, technique: .quantization, maximumDrop: budget)
+                return .init(layer: layer.name, sparsity: 0,
+                             coding: .integer(bits: TuningSpace.width(atLeast: Int(bits ?? Double(space.integerBits[0])), in: space.integerBits)))
+            })
+        }
+        return palettes + integers
     }
 
     /// One grid step of one layer: more pruning or fewer bits when `aggressive`, else less
@@ -224,7 +282,9 @@ public struct TuningSearch {
         return child
     }
 
-    /// Every one-step move of one layer, with its worth (see `mutate`).
+    /// Every one-step move of one layer, with its worth (see `mutate`). Codings move along their
+    /// family's ladder (binary16, then palettes or integer codes of fewer and fewer bits); a
+    /// binary16 layer may start either family when latency is measured, else only palettes.
     func steps(of candidate: TuningCandidate, aggressive: Bool,
                sensitivity: SensitivityReport) -> [(layer: Int, setting: TuningCandidate.LayerSetting, worth: Double)] {
         func loss(_ layer: String, _ technique: SensitivityTechnique, _ setting: Double) -> Double {
@@ -236,28 +296,40 @@ public struct TuningSearch {
             let lost = max(0, (sensitivity.baselineTop1 - (point?.top1 ?? sensitivity.baselineTop1)) * 100)
             return technique == .pruning ? lost / Self.pruningRecovery : lost
         }
+        func codingLoss(_ layer: String, _ coding: TuningCandidate.Coding) -> Double {
+            switch coding {
+            case .float16: 0
+            case let .palette(bits): loss(layer, .clustering, Double(bits))
+            case let .integer(bits): loss(layer, .quantization, Double(bits))
+            }
+        }
         var options = [(layer: Int, setting: TuningCandidate.LayerSetting, worth: Double)]()
         for (index, current) in candidate.layers.enumerated() {
             let weights = Double(sensitivity.layers.first { $0.name == current.layer }?.weightCount ?? 1)
             let sparsityIndex = space.sparsities.firstIndex(of: current.sparsity) ?? 0
-            let bits = current.bits ?? 32
-            let bitsIndex = current.bits.flatMap { space.bits.firstIndex(of: $0) } ?? -1
+            let bits = Double(current.coding.bits)
             let step = aggressive ? 1 : -1
             if space.sparsities.indices.contains(sparsityIndex + step) {
                 var setting = current
                 setting.sparsity = space.sparsities[sparsityIndex + step]
                 let worth = aggressive
-                    ? weights * (setting.sparsity - current.sparsity) * Double(bits) / (0.05 + loss(current.layer, .pruning, setting.sparsity))
+                    ? weights * (setting.sparsity - current.sparsity) * bits / (0.05 + loss(current.layer, .pruning, setting.sparsity))
                     : 0.05 + (current.sparsity > 0 ? loss(current.layer, .pruning, current.sparsity) : 0)
                 options.append((index, setting, worth))
             }
-            if space.bits.indices.contains(bitsIndex + step) || (!aggressive && current.bits != nil && bitsIndex == 0) {
+            let ladders: [[TuningCandidate.Coding]] = switch current.coding {
+            case .palette: [space.ladder(integer: false)]
+            case .integer: [space.ladder(integer: true)]
+            case .float16: measuresLatency && !space.integerBits.isEmpty
+                ? [space.ladder(integer: false), space.ladder(integer: true)] : [space.ladder(integer: false)]
+            }
+            for ladder in ladders {
+                guard let position = ladder.firstIndex(of: current.coding), ladder.indices.contains(position + step) else { continue }
                 var setting = current
-                setting.bits = bitsIndex + step < 0 ? nil : space.bits[bitsIndex + step]
-                let newBits = Double(setting.bits ?? 32)
+                setting.coding = ladder[position + step]
                 let worth = aggressive
-                    ? weights * (1 - current.sparsity) * (Double(bits) - newBits) / (0.05 + loss(current.layer, .clustering, newBits))
-                    : 0.05 + loss(current.layer, .clustering, Double(bits))
+                    ? weights * (1 - current.sparsity) * (bits - Double(setting.coding.bits)) / (0.05 + codingLoss(current.layer, setting.coding))
+                    : 0.05 + codingLoss(current.layer, current.coding)
                 options.append((index, setting, worth))
             }
         }
@@ -265,15 +337,35 @@ public struct TuningSearch {
     }
 
     /// Runs the candidate's recipe from the original weights, writes the file, reads it back and
-    /// measures it.
+    /// measures it. Candidates with the same sparsities start their coding steps from the same
+    /// pruned and fine-tuned weights, so those are kept (`cache`) and reused: the file is the
+    /// same as running the whole recipe (tests check it), and its compression time counts the
+    /// pruning's.
     func measure(_ candidate: TuningCandidate, file: ModelFile, training: LabeledDataset,
-                 validation: LabeledDataset) throws -> TuningMeasurement {
-        let clock = ContinuousClock(), start = clock.now
-        let model = CompressedModel(network: try GraphNetwork(file: file))
-        // No validation inside the recipe: the written file is measured below.
-        _ = try RecipeRunner(recipe: candidate.recipe(fineTuneEpochs: fineTuneEpochs, seed: seed))
-            .run(on: model, training: training, validation: validation.prefix(0))
-        let seconds = (clock.now - start) / .seconds(1)
+                 validation: LabeledDataset, cache: inout PrunedModelCache) throws -> TuningMeasurement {
+        let clock = ContinuousClock()
+        let recipe = candidate.recipe(fineTuneEpochs: fineTuneEpochs, seed: seed)
+        func run(_ steps: [RecipeStep], on model: CompressedModel) throws {
+            guard !steps.isEmpty else { return }
+            // No validation inside the recipe: the written file is measured below.
+            _ = try RecipeRunner(recipe: Recipe(name: recipe.name, description: recipe.description, fineTuning: recipe.fineTuning, steps: steps))
+                .run(on: model, training: training, validation: validation.prefix(0))
+        }
+        let model: CompressedModel
+        let pruningSeconds: Double
+        if let pruned = cache.models[candidate.pruningSignature] {
+            model = try pruned.restore(file: file)
+            pruningSeconds = pruned.seconds
+        } else {
+            let start = clock.now
+            model = CompressedModel(network: try GraphNetwork(file: file))
+            try run(candidate.pruningSteps(fineTuneEpochs: fineTuneEpochs), on: model)
+            pruningSeconds = (clock.now - start) / .seconds(1)
+            cache.insert(PrunedModel(model, seconds: pruningSeconds), for: candidate.pruningSignature)
+        }
+        let start = clock.now
+        try run(candidate.codingSteps, on: model)
+        let seconds = pruningSeconds + (clock.now - start) / .seconds(1)
         let bytes = try model.modelFile().encoded()
         let written = try ModelFile.decode(bytes)
         let plan = try ExecutionPlan(file: written, threads: threads, kernelSelection: .standard)

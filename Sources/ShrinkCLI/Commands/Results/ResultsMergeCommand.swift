@@ -35,11 +35,16 @@ struct ResultsMergeCommand: ParsableCommand {
         let summary = try store.merge(from: inputs)
         let total = try store.count()
         if json {
-            try printJSON(["added": summary.added, "already_present": summary.alreadyPresent, "runs": total])
+            try printJSON(["added": summary.added, "already_present": summary.alreadyPresent, "runs": total,
+                           "tuning_added": summary.tuningAdded, "tuning_already_present": summary.tuningAlreadyPresent])
             return
         }
         func runs(_ count: Int) -> String { "\(count) run\(count == 1 ? "" : "s")" }
-        print("Merged \(inputs.count) database\(inputs.count == 1 ? "" : "s") into \(output): "
-              + "\(runs(summary.added)) added, \(summary.alreadyPresent) already present; it holds \(runs(total)).")
+        var line = "Merged \(inputs.count) database\(inputs.count == 1 ? "" : "s") into \(output): "
+            + "\(runs(summary.added)) added, \(summary.alreadyPresent) already present; it holds \(runs(total))."
+        if summary.tuningAdded + summary.tuningAlreadyPresent > 0 {
+            line += " Tuning evaluations: \(summary.tuningAdded) added, \(summary.tuningAlreadyPresent) already present."
+        }
+        print(line)
     }
 }
