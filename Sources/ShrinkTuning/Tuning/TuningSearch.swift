@@ -175,12 +175,21 @@ public struct TuningSearch {
         let feasible = ranked(evaluations.filter { violations($0, baseline: baseline).isEmpty })
         let infeasible = closest(evaluations, baseline: baseline).filter { !$0.violations.isEmpty }.map(\.evaluation)
         let parents = feasible.map { ($0, true) } + infeasible.map { ($0, false) }
+        // The closest candidate past the best feasible one (smaller or faster, but breaking a
+        // constraint): half the children of that parent lie between the two, layer by layer.
+        let beyond = feasible.first.flatMap { best in
+            closest(evaluations, baseline: baseline).first { !$0.violations.isEmpty && key($0.evaluation) < key(best) }?.evaluation
+        }
         var drawn = seen
         var children = [TuningCandidate]()
         var parentIndex = 0, failures = 0
         while children.count < generationSize, parentIndex < parents.count {
             let (parent, aggressive) = parents[parentIndex]
-            let child = mutate(parent.candidate, aggressive: aggressive, sensitivity: sensitivity, generator: &generator)
+            let child = if parentIndex == 0, aggressive, let beyond, generator.nextUniform() < 0.5 {
+                between(parent.candidate, beyond.candidate, generator: &generator)
+            } else {
+                mutate(parent.candidate, aggressive: aggressive, sensitivity: sensitivity, generator: &generator)
+            }
             guard drawn.insert(child.signature).inserted else {
                 failures += 1
                 if failures == 20 { parentIndex += 1; failures = 0 }
@@ -209,23 +218,26 @@ public struct TuningSearch {
         ranked(evaluations).first
     }
 
+    /// What the objective minimizes.
+    func key(_ evaluation: TuningEvaluation) -> Double {
+        switch objective {
+        case .size: Double(evaluation.measurement.fileBytes)
+        case .latency: evaluation.measurement.latencySeconds ?? .infinity
+        }
+    }
+
     /// Best first: by the objective, then by validation accuracy, then earliest.
     func ranked(_ evaluations: [TuningEvaluation]) -> [TuningEvaluation] {
-        func key(_ evaluation: TuningEvaluation) -> Double {
-            switch objective {
-            case .size: Double(evaluation.measurement.fileBytes)
-            case .latency: evaluation.measurement.latencySeconds ?? .infinity
-            }
-        }
-        return evaluations.enumerated().sorted {
+        evaluations.enumerated().sorted {
             (key($0.element), -$0.element.measurement.validationAccuracy, $0.offset)
                 < (key($1.element), -$1.element.measurement.validationAccuracy, $1.offset)
         }.map(\.element)
     }
 
     /// One candidate per accuracy budget: each layer at the most aggressive sparsity and the
-    /// fewest bits it tolerated alone within the budget (conservative first). The pruning budgets
-    /// (2, 4, 8, 16 points) are 20 times the weight-sharing ones (0.1, 0.2, 0.4, 0.8 points):
+    /// fewest bits it tolerated alone within the budget (conservative first), so the seeds
+    /// bracket the constraint from both sides. The pruning budgets (0.5 to 16 points) are 20
+    /// times the weight-sharing ones (0.025 to 0.8 points):
     /// sensitivity is measured without retraining, and a candidate retrains for several epochs
     /// after each pruning iteration but only fine-tunes centroids after clustering, so pruning
     /// losses are mostly recovered and clustering losses mostly are not (Han et al. report 9-13x
@@ -234,7 +246,7 @@ public struct TuningSearch {
     static let pruningRecovery = 20.0
 
     func seeds(from sensitivity: SensitivityReport) -> [TuningCandidate] {
-        let budgets = [0.001, 0.002, 0.004, 0.008]
+        let budgets = [0.00025, 0.0005, 0.001, 0.002, 0.004, 0.008]
         let palettes = budgets.map { budget in
             TuningCandidate(layers: sensitivity.layers.map { layer in
                 let sparsity = sensitivity.tolerated(layer: layer.name, technique: .pruning, maximumDrop: Self.pruningRecovery * budget) ?? 0
@@ -253,6 +265,35 @@ public struct TuningSearch {
             })
         }
         return palettes + integers
+    }
+
+    /// A candidate between `near` (meets the constraints) and `far` (goes further but breaks
+    /// one): each layer's sparsity drawn uniformly among the grid values from one parent's to
+    /// the other's, and likewise its coding along the ladder when both parents' codings are of
+    /// one family (else one parent's, drawn).
+    func between(_ near: TuningCandidate, _ far: TuningCandidate, generator: inout SeededRandomNumberGenerator) -> TuningCandidate {
+        var child = near
+        for index in child.layers.indices where index < far.layers.count {
+            let a = near.layers[index], b = far.layers[index]
+            func drawn<Value>(_ grid: [Value], _ x: Int?, _ y: Int?, otherwise: Value) -> Value {
+                guard let x, let y else { return otherwise }
+                return grid[min(x, y) + generator.nextIndex(below: abs(x - y) + 1)]
+            }
+            child.layers[index].sparsity = drawn(space.sparsities, space.sparsities.firstIndex(of: a.sparsity),
+                                                 space.sparsities.firstIndex(of: b.sparsity), otherwise: a.sparsity)
+            let integer: Bool? = switch (a.coding, b.coding) {
+            case (.integer, .integer), (.float16, .integer), (.integer, .float16): true
+            case (.palette, .palette), (.float16, .palette), (.palette, .float16), (.float16, .float16): false
+            default: nil
+            }
+            if let integer {
+                let ladder = space.ladder(integer: integer)
+                child.layers[index].coding = drawn(ladder, ladder.firstIndex(of: a.coding), ladder.firstIndex(of: b.coding), otherwise: a.coding)
+            } else {
+                child.layers[index].coding = generator.nextUniform() < 0.5 ? a.coding : b.coding
+            }
+        }
+        return child
     }
 
     /// One grid step of one layer: more pruning or fewer bits when `aggressive`, else less
