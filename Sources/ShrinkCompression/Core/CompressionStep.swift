@@ -28,6 +28,9 @@ public struct CompressionContext {
     public var fineTuning: TrainingConfiguration
     /// Receives progress of long work (fine-tuning epochs, calibration batches, k-means).
     public var progress: (CompressionProgress) -> Void
+    /// What fine-tuning minimizes: cross-entropy with the labels, or knowledge distillation from
+    /// the model before the recipe (`FineTuningOverrides.distillation`).
+    public var objective: any TrainingObjective = SoftmaxCrossEntropy()
 
     public init(
         training: LabeledDataset, validation: LabeledDataset, fineTuning: TrainingConfiguration,

@@ -15,10 +15,16 @@ public struct FineTuningOverrides: Codable, Equatable, Sendable {
     public var optimizer: OptimizerConfiguration?
     public var schedule: LearningRateSchedule?
     public var seed: UInt64?
+    /// When set, every fine-tuning of the recipe (after pruning, during quantization-aware
+    /// training and centroid fine-tuning) learns from the model as it was before the recipe (the
+    /// teacher) as well as from the labels: knowledge distillation keeps a compressed model's
+    /// outputs close to the original's.
+    public var distillation: FineTuningDistillation?
 
     public init(
         epochs: Int? = nil, learningRate: Float? = nil, batchSize: Int? = nil,
-        optimizer: OptimizerConfiguration? = nil, schedule: LearningRateSchedule? = nil, seed: UInt64? = nil
+        optimizer: OptimizerConfiguration? = nil, schedule: LearningRateSchedule? = nil, seed: UInt64? = nil,
+        distillation: FineTuningDistillation? = nil
     ) {
         self.epochs = epochs
         self.learningRate = learningRate
@@ -26,6 +32,7 @@ public struct FineTuningOverrides: Codable, Equatable, Sendable {
         self.optimizer = optimizer
         self.schedule = schedule
         self.seed = seed
+        self.distillation = distillation
     }
 
     /// `base` with every present field replaced.
@@ -47,6 +54,14 @@ public struct FineTuningOverrides: Codable, Equatable, Sendable {
             throw .invalidFineTuning(reason: "learningRate must be positive and finite, got \(learningRate)")
         }
         if let batchSize, batchSize < 1 { throw .invalidFineTuning(reason: "batchSize must be at least 1, got \(batchSize)") }
+        if let distillation {
+            guard distillation.temperature > 0, distillation.temperature.isFinite else {
+                throw .invalidFineTuning(reason: "distillation.temperature must be positive and finite, got \(distillation.temperature)")
+            }
+            guard (0...1).contains(distillation.hardWeight) else {
+                throw .invalidFineTuning(reason: "distillation.hardWeight must be within 0...1, got \(distillation.hardWeight)")
+            }
+        }
         var probe = applied(to: .recipeBase)
         probe.epochs = max(1, probe.epochs)
         do {
@@ -54,6 +69,21 @@ public struct FineTuningOverrides: Codable, Equatable, Sendable {
         } catch {
             throw .invalidFineTuning(reason: error.description)
         }
+    }
+}
+
+/// Knowledge distillation during a recipe's fine-tuning: the loss is `hardWeight` × the
+/// cross-entropy with the labels plus (1 − `hardWeight`) × T² × the cross-entropy with the
+/// teacher's outputs softened at temperature T (`DistillationLoss`).
+public struct FineTuningDistillation: Codable, Equatable, Sendable {
+    /// The softmax temperature T of the soft term (> 0).
+    public var temperature: Float
+    /// The weight of the labels' term, in 0...1.
+    public var hardWeight: Float
+
+    public init(temperature: Float, hardWeight: Float) {
+        self.temperature = temperature
+        self.hardWeight = hardWeight
     }
 }
 

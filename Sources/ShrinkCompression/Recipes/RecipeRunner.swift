@@ -1,4 +1,5 @@
 import ShrinkData
+import ShrinkNN
 import ShrinkTraining
 
 /// What one recipe step did: the step's own report plus the runner's wall-clock time.
@@ -65,9 +66,20 @@ public struct RecipeRunner {
         stepStarted: (Int, String) -> Void = { _, _ in },
         stepFinished: (RecipeStepOutcome) -> Void = { _ in }
     ) throws(RecipeError) -> RecipeRunResult {
-        let context = CompressionContext(
+        var context = CompressionContext(
             training: training, validation: validation, fineTuning: recipe.fineTuning.applied(to: baseFineTuning),
             progress: progress)
+        if let distillation = recipe.fineTuning.distillation {
+            // The teacher: a copy of the network as it is before the first step.
+            let teacher: GraphNetwork
+            do {
+                teacher = try GraphNetwork(file: CompressedModel(network: model.network).modelFile())
+            } catch {
+                throw .stepFailed(index: 0, kind: "distillation teacher", reason: String(describing: error))
+            }
+            context.objective = DistillationObjective(
+                teacher: teacher, loss: DistillationLoss(temperature: distillation.temperature, hardWeight: distillation.hardWeight))
+        }
         let accuracyBefore = Self.accuracy(of: model, on: validation)
         var outcomes = [RecipeStepOutcome]()
         let clock = ContinuousClock()

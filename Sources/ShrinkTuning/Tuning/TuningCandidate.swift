@@ -51,20 +51,36 @@ public struct TuningCandidate: Codable, Hashable, Sendable {
 
     /// In the model's execution order.
     public var layers: [LayerSetting]
+    /// Whether every fine-tuning learns from the original model too (knowledge distillation,
+    /// `TuningCandidate.distillation`) rather than from the labels alone.
+    public var distills: Bool
 
-    public init(layers: [LayerSetting]) {
+    public init(layers: [LayerSetting], distills: Bool = false) {
         self.layers = layers
+        self.distills = distills
     }
 
-    /// A stable key: `fc1 92%/6b, fc2 91%/i8, fc3 74%/-`.
+    enum CodingKeys: String, CodingKey { case layers, distills }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        layers = try container.decode([LayerSetting].self, forKey: .layers)
+        distills = try container.decodeIfPresent(Bool.self, forKey: .distills) ?? false
+    }
+
+    /// The distillation of candidates that distill: temperature 4, labels' weight 0.3.
+    public static let distillation = FineTuningDistillation(temperature: 4, hardWeight: 0.3)
+
+    /// A stable key: `fc1 92%/6b, fc2 91%/i8, fc3 74%/-`, with ` +kd` when it distills.
     public var signature: String {
         layers.map { "\($0.layer) \(Self.percent($0.sparsity))%/\($0.coding.signature)" }.joined(separator: ", ")
+            + (distills ? " +kd" : "")
     }
 
     /// The pruning part alone (`fc1 92%, fc2 91%, fc3 74%`): candidates that share it share the
     /// pruned and fine-tuned weights their later steps start from.
     public var pruningSignature: String {
-        layers.map { "\($0.layer) \(Self.percent($0.sparsity))%" }.joined(separator: ", ")
+        layers.map { "\($0.layer) \(Self.percent($0.sparsity))%" }.joined(separator: ", ") + (distills ? " +kd" : "")
     }
 
     static func percent(_ fraction: Double) -> String {
@@ -80,8 +96,10 @@ public struct TuningCandidate: Codable, Hashable, Sendable {
         Recipe(
             name: name,
             description: "found by shrink tune: per-layer magnitude pruning (3 iterations, \(fineTuneEpochs) fine-tuning epochs each), "
-                + "k-means weight sharing with centroid fine-tuning, weight-only integer codes, binary16 storage; \(signature)",
-            fineTuning: FineTuningOverrides(learningRate: 0.02, schedule: .cosine(minimum: 0), seed: seed),
+                + "k-means weight sharing with centroid fine-tuning, weight-only integer codes, binary16 storage"
+                + (distills ? ", every fine-tuning distilled from the original model (T = 4, label weight 0.3)" : "") + "; \(signature)",
+            fineTuning: FineTuningOverrides(learningRate: 0.02, schedule: .cosine(minimum: 0), seed: seed,
+                                            distillation: distills ? Self.distillation : nil),
             steps: pruningSteps(fineTuneEpochs: fineTuneEpochs) + codingSteps)
     }
 
@@ -129,12 +147,16 @@ public struct TuningSpace: Codable, Equatable, Sendable {
     /// Integer code bits, decreasing; the search uses them when latency is measured (integer
     /// codes run on integer kernels; for size alone palettes of the same bits keep more accuracy).
     public var integerBits: [Int]
+    /// Whether candidates may distill from the original model while fine-tuning (a way to back
+    /// off that keeps the compression).
+    public var distillation: Bool
 
     public init(sparsities: [Double] = [0, 0.5, 0.7, 0.8, 0.85, 0.9, 0.92, 0.94, 0.95, 0.96, 0.97, 0.98],
-                bits: [Int] = [8, 7, 6, 5, 4, 3, 2], integerBits: [Int] = [8, 4]) {
+                bits: [Int] = [8, 7, 6, 5, 4, 3, 2], integerBits: [Int] = [8, 4], distillation: Bool = true) {
         self.sparsities = sparsities
         self.bits = bits
         self.integerBits = integerBits
+        self.distillation = distillation
     }
 
     /// The grid sparsity nearest below `value` (the largest not above it).
