@@ -153,13 +153,16 @@ if [[ -f "\$work/merged.db" ]]; then
 fi
 threads=()
 $(if [[ $give_threads == 1 ]]; then
+    # shellcheck disable=SC2016 # (written into the job script as it is)
     echo 'if [[ -n "${SLURM_CPUS_PER_TASK:-}" ]]; then threads=(--threads "$SLURM_CPUS_PER_TASK"); fi'
 else
     echo '# (the tune options give --threads)'
 fi)
+command=($(printf '%q' "$shrink") tune $(printf '%q' "$model") --shard "\$i/$shards" --database "\$shard_db"
+    \${threads[@]+"\${threads[@]}"}$quoted_tune_options)
 echo "shard \$i/$shards on \$(hostname), job \${SLURM_ARRAY_JOB_ID:-?}_\$i, \$(date -u +%Y-%m-%dT%H:%M:%SZ)"
-exec $(printf '%q' "$shrink") tune $(printf '%q' "$model") --shard "\$i/$shards" --database "\$shard_db" \\
-    \${threads[@]+"\${threads[@]}"}$quoted_tune_options
+echo "+ \${command[*]}"
+exec "\${command[@]}"
 EOF
 merge_inputs=""
 for ((i = 1; i <= shards; i++)); do merge_inputs+=" \"\$work/shard-$i.db\""; done
@@ -172,8 +175,10 @@ inputs=($merge_inputs)
 for input in "\${inputs[@]}"; do
     [[ -f "\$input" ]] || { echo "missing shard database \$input" >&2; exit 1; }
 done
+command=($(printf '%q' "$shrink") results merge "\$work/merged.db" "\${inputs[@]}")
 echo "merge on \$(hostname), job \${SLURM_JOB_ID:-?}, \$(date -u +%Y-%m-%dT%H:%M:%SZ)"
-exec $(printf '%q' "$shrink") results merge "\$work/merged.db" "\${inputs[@]}"
+echo "+ \${command[*]}"
+exec "\${command[@]}"
 EOF
 chmod +x "$shard_script" "$merge_script"
 
