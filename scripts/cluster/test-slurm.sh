@@ -235,7 +235,7 @@ if STANDIN_FAIL=2 scripts/cluster/slurm-tune.sh --shards 2 --rounds 2 --work "$t
     cat "$tmp/failing.out"
     fail "slurm-tune.sh --wait succeeded although shard 2 failed"
 fi
-cat "$tmp/failing.out"
+sed 's/^/  (expected) /' "$tmp/failing.out"
 grep -q '_2:FAILED' "$tmp/failing.out" || fail "slurm-tune.sh did not name the failed array task"
 [[ ! -e "$tmp/run-failing/merged.db" ]] || fail "a merge ran although a shard failed"
 later_jobs=$(sed -nE 's/^round 1\/2: .* merge job ([0-9]+)$/\1/p; s/^round 2\/2: shards job ([0-9]+) .* merge job ([0-9]+)$/\1 \2/p' \
