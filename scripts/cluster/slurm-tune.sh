@@ -12,9 +12,10 @@
 #     shrink results merge DIR/merged.db DIR/shard-1.db ... DIR/shard-N.db
 # Round R+1's array waits for round R's merge, so all 2R jobs are submitted at once; a job that
 # fails cancels every job after it (--kill-on-invalid-dep=yes). Each round evaluates one
-# generation (in the current tuner 4 candidates, so with --budget-evaluations B give
-# ceil(B/4) rounds and at most 4 shards). Rounds beyond the budget find nothing to do.
-# Running the driver again on the same DIR continues from merged.db.
+# generation: the seeds first (one per accuracy budget), then --generation-size G children
+# (default 4) each. Rounds past the end of the search find nothing to do, so with
+# --budget-evaluations B, 1 + ceil(B/G) rounds are always enough; more than G shards leave
+# tasks idle after round 1. Running the driver again on the same DIR continues from merged.db.
 #
 # DIR must be on a file system that every node sees (shard databases, merged.db, logs/), and so
 # must MODEL, the shrink binary and the data set; relative paths are made absolute. Jobs run in
@@ -107,7 +108,7 @@ for option in "${tune_options[@]+"${tune_options[@]}"}"; do
     case "$option" in
         --database|--database=*|--shard|--shard=*|--no-record|--resume)
             die "tune option '$option' is set by $program (each shard gets --shard I/N --database DIR/shard-I.db)" ;;
-        --output|--output=*|--output-recipe|--output-recipe=*|--journal|--journal=*)
+        --output|--output=*|--output-recipe|--output-recipe=*)
             die "tune option '$option' would make every shard write the same file; run the final \`shrink tune ... --database DIR/merged.db --resume $option ...\` after the last round instead" ;;
         --threads|--threads=*) give_threads=0 ;;
     esac
