@@ -155,6 +155,20 @@ import Testing
         #expect(written.tensors.count > 0)
     }
 
+    /// A distilling candidate's fine-tuning learns from the original model: same settings, another file.
+    @Test func aDistillingCandidateFineTunesAgainstTheOriginalModel() throws {
+        let file = try TuningFixtures.trainedFile(noise: Self.noise)
+        let search = Self.search(evaluations: 1)
+        let plain = TuningCandidate(layers: [.init(layer: "fc1", sparsity: 0.8, coding: .float16), .init(layer: "fc2", sparsity: 0.5, coding: .float16)])
+        var distilled = plain
+        distilled.distills = true
+        #expect(distilled.signature == plain.signature + " +kd" && distilled.pruningSignature != plain.pruningSignature)
+        #expect(distilled.recipe(fineTuneEpochs: 1, seed: 1).fineTuning.distillation == TuningCandidate.distillation)
+        let (plainFile, _) = try Self.written(plain, search: search, file: file)
+        let (distilledFile, _) = try Self.written(distilled, search: search, file: file)
+        #expect(plainFile.tensors != distilledFile.tensors)
+    }
+
     /// With latency measured, integer codes join the search (seeds of dense integer layers), and
     /// every candidate carries its measured latency.
     @Test func latencyConstraintsBringIntegerCodesIntoTheSearch() throws {

@@ -163,7 +163,7 @@ struct TuneCommand: ParsableCommand {
                     best = (evaluation.measurement.fileBytes, evaluation.signature)
                 }
                 let current = best.map { "best \($0.bytes) B: \($0.signature)" } ?? "none meets the constraints yet"
-                bar?.update(completed: index, suffix: (reused ? "(journal) " : "") + current)
+                bar?.update(completed: index, suffix: (reused ? "(reused) " : "") + current)
             }
         }
         bar?.finish()

@@ -57,7 +57,7 @@ import Testing
 
         // Nothing near: the valid keys are listed instead.
         let far = failure(#"{"version": 1, "name": "mine", "fineTuning": {"temperature": 2}, "steps": [{"float16": {}}]}"#)
-        #expect(far?.description.contains("unknown key 'temperature'; expected one of batchSize, epochs, learningRate") == true)
+        #expect(far?.description.contains("unknown key 'temperature'; expected one of batchSize, distillation, epochs, learningRate") == true)
 
         // A misspelled required key is named as the misspelling, not only as a missing field.
         let required = failure(#"{"version": 1, "name": "mine", "steps": [{"magnitudePruning": {"methd": "layerSparsity", "layers": {}}}]}"#)

@@ -77,6 +77,16 @@ import Testing
         }
     }
 
+    @Test func fineTuningDistillationDecodesAndOutOfRangeValuesAreRefused() throws {
+        let good = try decode(#"{"version": 1, "name": "kd", "fineTuning": {"distillation": {"temperature": 4, "hardWeight": 0.3}}, "steps": [{"float16": {}}]}"#)
+        #expect(good.fineTuning.distillation == FineTuningDistillation(temperature: 4, hardWeight: 0.3))
+        for bad in [#"{"temperature": 0, "hardWeight": 0.3}"#, #"{"temperature": 4, "hardWeight": 1.5}"#] {
+            #expect(throws: RecipeError.self, "\(bad)") {
+                try decode(#"{"version": 1, "name": "kd", "fineTuning": {"distillation": "# + bad + #"}, "steps": [{"float16": {}}]}"#).validate()
+            }
+        }
+    }
+
     @Test func unknownStepKindIsNamedWithItsIndex() {
         let json = """
             {"version": 1, "name": "x", "steps": [{"float16": {}}, {"huffman": {}}]}

@@ -30,13 +30,23 @@ struct ResultsListCommand: ParsableCommand {
     }
 
     func run() throws {
-        let runs = try location.open().runs(
-            filter: RunFilter(kind: kind, variantContaining: variant, architecture: architecture, limit: limit))
+        let store = try location.open()
+        let runs = try store.runs(filter: RunFilter(kind: kind, variantContaining: variant, architecture: architecture, limit: limit))
         if json {
             try printJSON(runs.map(ListedRun.init))
             return
         }
         print(Self.render(runs))
+        if let searches = Self.tuningLine(try store.tuningSearches()) { print(searches) }
+    }
+
+    /// "Tuning: 91 evaluations of 1 search (lenet-300-100: 91)", or nil when there are none.
+    static func tuningLine(_ searches: [(searchKey: String, model: String, searchJSON: String, evaluations: Int)]) -> String? {
+        guard !searches.isEmpty else { return nil }
+        let total = searches.map(\.evaluations).reduce(0, +)
+        let each = searches.map { "\($0.model) \($0.searchKey.prefix(8)): \($0.evaluations)" }.joined(separator: ", ")
+        return "Tuning: \(total) candidate evaluation\(total == 1 ? "" : "s") of \(searches.count) search\(searches.count == 1 ? "" : "es") "
+            + "(\(each)); shrink tune with the same settings and --database reuses them"
     }
 
     /// The table people read.

@@ -43,7 +43,8 @@ struct ResultsMergeCommand: ParsableCommand {
         var line = "Merged \(inputs.count) database\(inputs.count == 1 ? "" : "s") into \(output): "
             + "\(runs(summary.added)) added, \(summary.alreadyPresent) already present; it holds \(runs(total))."
         if summary.tuningAdded + summary.tuningAlreadyPresent > 0 {
-            line += " Tuning evaluations: \(summary.tuningAdded) added, \(summary.tuningAlreadyPresent) already present."
+            let held = try store.tuningSearches().map(\.evaluations).reduce(0, +)
+            line += " Tuning evaluations: \(summary.tuningAdded) added, \(summary.tuningAlreadyPresent) already present; it holds \(held)."
         }
         print(line)
     }
