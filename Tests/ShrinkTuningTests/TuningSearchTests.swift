@@ -4,6 +4,7 @@ import ShrinkData
 import ShrinkFormats
 import ShrinkNN
 import ShrinkResults
+import ShrinkTensor
 @testable import ShrinkTuning
 import Testing
 
@@ -60,7 +61,7 @@ import Testing
 
     static func written(_ candidate: TuningCandidate, search: TuningSearch, file: ModelFile) throws -> (ModelFile, Int) {
         let model = CompressedModel(network: try GraphNetwork(file: file))
-        _ = try RecipeRunner(recipe: candidate.recipe(fineTuneEpochs: search.fineTuneEpochs, seed: search.seed))
+        _ = try RecipeRunner(recipe: candidate.recipe(fineTuneEpochs: search.fineTuneEpochs, learningRate: search.fineTuneLearningRate, seed: search.seed))
             .run(on: model, training: training, validation: validation.prefix(0))
         let bytes = try model.modelFile().encoded()
         return (try ModelFile.decode(bytes), bytes.count)
@@ -153,6 +154,25 @@ import Testing
         let fresh = try search.measure(second, file: file, training: Self.training, validation: Self.validation, cache: &empty)
         #expect(fresh.fileBytes == reused.fileBytes && fresh.validationAccuracy == reused.validationAccuracy)
         #expect(written.tensors.count > 0)
+    }
+
+    /// Children between a feasible candidate and one past it stay within the two, layer by layer.
+    @Test func childrenBetweenTwoCandidatesStayWithinThem() {
+        let search = Self.search(evaluations: 1)
+        let near = TuningCandidate(layers: [.init(layer: "fc1", sparsity: 0.5, coding: .palette(bits: 6)),
+                                            .init(layer: "fc2", sparsity: 0, coding: .float16)])
+        let far = TuningCandidate(layers: [.init(layer: "fc1", sparsity: 0.95, coding: .palette(bits: 2)),
+                                           .init(layer: "fc2", sparsity: 0.9, coding: .palette(bits: 3))])
+        var generator = SeededRandomNumberGenerator(seed: 5)
+        var seen = Set<String>()
+        for _ in 0..<200 {
+            let child = search.between(near, far, generator: &generator)
+            seen.insert(child.signature)
+            #expect((0.5...0.95).contains(child.layers[0].sparsity) && (0...0.9).contains(child.layers[1].sparsity))
+            #expect((2...6).contains(child.layers[0].coding.bits))
+            if case .integer = child.layers[1].coding { Issue.record("an integer coding between two palettes") }
+        }
+        #expect(seen.count > 20, "the children spread over the box, \(seen.count) distinct")
     }
 
     /// A distilling candidate's fine-tuning learns from the original model: same settings, another file.

@@ -62,6 +62,9 @@ struct TuneCommand: ParsableCommand {
     @Option(help: "Fine-tuning epochs after each of the 3 pruning iterations of a candidate.")
     var fineTuneEpochs: Int = 2
 
+    @Option(help: "Starting learning rate of every fine-tuning (cosine schedule to 0).")
+    var fineTuneLearningRate: Float = 0.05
+
     @Option(help: "Test samples (from the start) the constraints are checked on; the rest report the chosen file.")
     var validationSize: Int = 5000
 
@@ -99,6 +102,7 @@ struct TuneCommand: ParsableCommand {
         if budgetEvaluations < 1 { throw ValidationError("--budget-evaluations must be at least 1.") }
         if let budgetMinutes, !(budgetMinutes > 0) { throw ValidationError("--budget-minutes must be positive.") }
         if fineTuneEpochs < 0 { throw ValidationError("--fine-tune-epochs must be ≥ 0.") }
+        if !(fineTuneLearningRate > 0 && fineTuneLearningRate.isFinite) { throw ValidationError("--fine-tune-learning-rate must be positive.") }
         if validationSize < 1 { throw ValidationError("--validation-size must be at least 1.") }
         if let trainLimit, trainLimit < 1 { throw ValidationError("--train-limit must be at least 1, got \(trainLimit).") }
         if let outputRecipe { try OutputPath.check(outputRecipe, option: "--output-recipe", force: overwrite.force, inputs: [file]) }
@@ -132,7 +136,8 @@ struct TuneCommand: ParsableCommand {
             constraints: TuningConstraints(maximumAccuracyDrop: maxAccuracyDrop / 100, maximumBytes: maxSize,
                                            maximumLatencySeconds: maxLatency.map { $0 / 1000 }, batchSize: batch),
             objective: objective, maximumEvaluations: budgetEvaluations, maximumMinutes: budgetMinutes,
-            fineTuneEpochs: fineTuneEpochs, seed: seed, threads: threads, generationSize: generationSize, shard: shard ?? .whole)
+            fineTuneEpochs: fineTuneEpochs, seed: seed, threads: threads, generationSize: generationSize, shard: shard ?? .whole,
+            fineTuneLearningRate: fineTuneLearningRate)
         var opened: TuningJournal?
         if results.isRecording {
             let store = try ResultsStore(path: results.database)
@@ -171,7 +176,7 @@ struct TuneCommand: ParsableCommand {
         // A shard that waits for the others has seen part of the search only: no outputs yet.
         let waiting = if case .waitingForShards = result.stop { true } else { false }
         if let chosen = result.chosen, !waiting {
-            let recipe = chosen.candidate.recipe(fineTuneEpochs: fineTuneEpochs, seed: seed)
+            let recipe = chosen.candidate.recipe(fineTuneEpochs: fineTuneEpochs, learningRate: fineTuneLearningRate, seed: seed)
             if let outputRecipe { try AtomicFile.write(Array(try recipe.jsonString().utf8), to: outputRecipe) }
             if let output {
                 // The chosen recipe run once more on the same data gives the same file; its test

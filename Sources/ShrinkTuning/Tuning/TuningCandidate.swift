@@ -91,26 +91,27 @@ public struct TuningCandidate: Codable, Hashable, Sendable {
     /// The recipe that compresses a model to this candidate; `shrink compress --recipe` runs it.
     /// - Parameters:
     ///   - fineTuneEpochs: epochs of fine-tuning after each of the 3 pruning iterations.
+    ///   - learningRate: their starting learning rate (cosine schedule to 0).
     ///   - seed: the fine-tuning shuffle seed.
-    public func recipe(name: String = "tuned", fineTuneEpochs: Int, seed: UInt64) -> Recipe {
+    public func recipe(name: String = "tuned", fineTuneEpochs: Int, learningRate: Float = 0.02, seed: UInt64) -> Recipe {
         Recipe(
             name: name,
             description: "found by shrink tune: per-layer magnitude pruning (3 iterations, \(fineTuneEpochs) fine-tuning epochs each), "
                 + "k-means weight sharing with centroid fine-tuning, weight-only integer codes, binary16 storage"
                 + (distills ? ", every fine-tuning distilled from the original model (T = 4, label weight 0.3)" : "") + "; \(signature)",
-            fineTuning: FineTuningOverrides(learningRate: 0.02, schedule: .cosine(minimum: 0), seed: seed,
+            fineTuning: FineTuningOverrides(learningRate: learningRate, schedule: .cosine(minimum: 0), seed: seed,
                                             distillation: distills ? Self.distillation : nil),
-            steps: pruningSteps(fineTuneEpochs: fineTuneEpochs) + codingSteps)
+            steps: pruningSteps(fineTuneEpochs: fineTuneEpochs, learningRate: learningRate) + codingSteps)
     }
 
     /// Magnitude pruning of the layers with a sparsity (none when no layer is pruned).
-    func pruningSteps(fineTuneEpochs: Int) -> [RecipeStep] {
+    func pruningSteps(fineTuneEpochs: Int, learningRate: Float) -> [RecipeStep] {
         let pruned = layers.filter { $0.sparsity > 0 }
         guard !pruned.isEmpty else { return [] }
         return [.magnitudePruning(MagnitudePruningConfiguration(
             method: .layerSparsity,
             layers: PerLayerSettings(default: nil, layers: pruned.map { .init(pattern: NamePattern($0.layer), setting: $0.sparsity) }),
-            schedule: .iterative(iterations: 3, spacing: .geometric), fineTuneEpochs: fineTuneEpochs, learningRate: 0.02))]
+            schedule: .iterative(iterations: 3, spacing: .geometric), fineTuneEpochs: fineTuneEpochs, learningRate: learningRate))]
     }
 
     /// What follows pruning: weight sharing, integer codes, binary16 storage of the rest.

@@ -22,6 +22,7 @@ public struct TuningJournal {
         public var trainingSamples: Int
         public var validationSamples: Int
         public var fineTuneEpochs: Int
+        public var fineTuneLearningRate: Float
         public var seed: UInt64
         public var batchSize: Int
         public var measuresLatency: Bool
@@ -29,12 +30,13 @@ public struct TuningJournal {
         public var latencyThreads: Int?
 
         public init(model: String, modelDigest: String, trainingSamples: Int, validationSamples: Int, fineTuneEpochs: Int,
-                    seed: UInt64, batchSize: Int, measuresLatency: Bool, latencyThreads: Int? = nil) {
+                    fineTuneLearningRate: Float = 0.02, seed: UInt64, batchSize: Int, measuresLatency: Bool, latencyThreads: Int? = nil) {
             self.model = model
             self.modelDigest = modelDigest
             self.trainingSamples = trainingSamples
             self.validationSamples = validationSamples
             self.fineTuneEpochs = fineTuneEpochs
+            self.fineTuneLearningRate = fineTuneLearningRate
             self.seed = seed
             self.batchSize = batchSize
             self.measuresLatency = measuresLatency
@@ -44,7 +46,7 @@ public struct TuningJournal {
         enum CodingKeys: String, CodingKey {
             case model, seed
             case modelDigest = "model_sha256", trainingSamples = "training_samples", validationSamples = "validation_samples",
-                 fineTuneEpochs = "fine_tune_epochs", batchSize = "batch_size", measuresLatency = "measures_latency",
+                 fineTuneEpochs = "fine_tune_epochs", fineTuneLearningRate = "fine_tune_learning_rate", batchSize = "batch_size", measuresLatency = "measures_latency",
                  latencyThreads = "latency_threads"
         }
 

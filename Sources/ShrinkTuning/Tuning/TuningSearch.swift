@@ -37,6 +37,11 @@ public struct TuningSearch {
     /// The most wall-clock minutes of new evaluations, if any (then runs differ with machine speed).
     public var maximumMinutes: Double?
     public var fineTuneEpochs: Int
+    /// The starting learning rate of every fine-tuning (cosine schedule to 0). The default,
+    /// 0.05, is what the trained LeNet-300-100 used: pruned to fc1 92 %, fc2 90 %, fc3 70 % with
+    /// 4-bit palettes and 4 epochs per iteration, it recovered to 97.58 / 97.74 / 97.98 %
+    /// validation top-1 (baseline 98.08 %) from 0.005 / 0.02 / 0.05 (one run each).
+    public var fineTuneLearningRate: Float
     public var seed: UInt64
     public var threads: Int
     /// Children drawn per generation after the seeds.
@@ -54,7 +59,8 @@ public struct TuningSearch {
 
     public init(constraints: TuningConstraints, objective: TuningObjective = .size, space: TuningSpace = TuningSpace(),
                 maximumEvaluations: Int = 30, maximumMinutes: Double? = nil, fineTuneEpochs: Int = 2, seed: UInt64 = 0,
-                threads: Int = 1, generationSize: Int = 4, shard: Shard = .whole) {
+                threads: Int = 1, generationSize: Int = 4, shard: Shard = .whole, fineTuneLearningRate: Float = 0.05) {
+        self.fineTuneLearningRate = fineTuneLearningRate
         self.constraints = constraints
         self.objective = objective
         self.space = space
@@ -72,6 +78,7 @@ public struct TuningSearch {
         guard constraints.maximumAccuracyDrop >= 0 else { throw .invalidSetting("the accuracy drop must be ≥ 0") }
         guard maximumEvaluations >= 1 else { throw .invalidSetting("the budget must allow at least one evaluation") }
         guard fineTuneEpochs >= 0 else { throw .invalidSetting("fine-tuning epochs must be ≥ 0") }
+        guard fineTuneLearningRate > 0, fineTuneLearningRate.isFinite else { throw .invalidSetting("the fine-tuning learning rate must be positive") }
         guard constraints.batchSize >= 1 else { throw .invalidSetting("the batch size must be ≥ 1") }
         guard generationSize >= 1 else { throw .invalidSetting("a generation must hold at least one candidate") }
         guard space.sparsities.first == 0, zip(space.sparsities, space.sparsities.dropFirst()).allSatisfy({ $0 < $1 }),
@@ -92,7 +99,7 @@ public struct TuningSearch {
     public func journalHeader(file: ModelFile, training: LabeledDataset, validation: LabeledDataset) throws -> TuningJournal.Header {
         TuningJournal.Header(
             model: file.graph.name, modelDigest: SHA256.hexDigest(try file.encoded()), trainingSamples: training.count,
-            validationSamples: validation.count, fineTuneEpochs: fineTuneEpochs, seed: seed, batchSize: constraints.batchSize,
+            validationSamples: validation.count, fineTuneEpochs: fineTuneEpochs, fineTuneLearningRate: fineTuneLearningRate, seed: seed, batchSize: constraints.batchSize,
             measuresLatency: measuresLatency, latencyThreads: measuresLatency ? threads : nil)
     }
 
@@ -405,7 +412,7 @@ public struct TuningSearch {
     func measure(_ candidate: TuningCandidate, file: ModelFile, training: LabeledDataset,
                  validation: LabeledDataset, cache: inout PrunedModelCache) throws -> TuningMeasurement {
         let clock = ContinuousClock()
-        let recipe = candidate.recipe(fineTuneEpochs: fineTuneEpochs, seed: seed)
+        let recipe = candidate.recipe(fineTuneEpochs: fineTuneEpochs, learningRate: fineTuneLearningRate, seed: seed)
         func run(_ steps: [RecipeStep], on model: CompressedModel) throws {
             guard !steps.isEmpty else { return }
             // No validation inside the recipe: the written file is measured below.
@@ -420,7 +427,7 @@ public struct TuningSearch {
         } else {
             let start = clock.now
             model = CompressedModel(network: try GraphNetwork(file: file))
-            try run(candidate.pruningSteps(fineTuneEpochs: fineTuneEpochs), on: model)
+            try run(candidate.pruningSteps(fineTuneEpochs: fineTuneEpochs, learningRate: fineTuneLearningRate), on: model)
             pruningSeconds = (clock.now - start) / .seconds(1)
             cache.insert(PrunedModel(model, seconds: pruningSeconds), for: candidate.pruningSignature)
         }
