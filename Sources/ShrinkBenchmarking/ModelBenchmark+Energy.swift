@@ -64,6 +64,13 @@ extension ModelBenchmark {
     }
 
     /// Modelled energy of one single-sample inference, with the measured figure when available.
+    /// The modelled energy of one sample through `plan` (operations and memory traffic priced
+    /// by `table`; docs/MEASUREMENT.md), in joules: what `shrink bench` reports as modelled.
+    public static func modelledJoulesPerSample(plan: ExecutionPlan, table: EnergyTable = .horowitz45nm) -> Double {
+        let (operations, traffic) = operationCounts(plan: plan)
+        return EnergyModel.estimate(operations: operations, memoryTraffic: traffic, table: table).totalJoules
+    }
+
     static func energy(plan: ExecutionPlan, table: EnergyTable,
                        measured: MeasuredInferenceEnergy) throws -> EnergyFigures {
         let (operations, traffic) = operationCounts(plan: plan)

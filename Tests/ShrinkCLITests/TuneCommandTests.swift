@@ -9,7 +9,7 @@ import Testing
     @Test func optionsAreValidatedBeforeRunning() throws {
         for arguments in [
             ["m.shrink", "--max-accuracy-drop", "-0.1"], ["m.shrink", "--max-size", "0"], ["m.shrink", "--max-latency", "0"],
-            ["m.shrink", "--budget-evaluations", "0"], ["m.shrink", "--budget-minutes", "-1"], ["m.shrink", "--objective", "energy"],
+            ["m.shrink", "--budget-evaluations", "0"], ["m.shrink", "--budget-minutes", "-1"], ["m.shrink", "--objective", "power"],
             ["m.shrink", "--validation-size", "0"], ["m.shrink", "--fine-tune-epochs", "-1"],
             ["m.shrink", "--output", "same.shrink", "--output-recipe", "same.shrink"], ["m.shrink", "--generation-size", "0"],
             ["m.shrink", "--shard", "3/2"], ["m.shrink", "--shard", "1/2", "--no-record"], ["m.shrink", "--resume", "--no-record"],

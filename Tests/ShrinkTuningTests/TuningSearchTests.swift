@@ -201,6 +201,18 @@ import Testing
         let integer = result.evaluations.filter { $0.candidate.layers.allSatisfy { if case .integer = $0.coding { true } else { false } } }
         #expect(!integer.isEmpty, "\(result.evaluations.map(\.signature))")
         #expect(integer.allSatisfy { $0.signature.contains("%/i") })
+        // The energy objective brings them too, and every candidate carries its modelled energy;
+        // the chosen one is the least energy among those within the drop.
+        let energy = TuningSearch(constraints: TuningConstraints(maximumAccuracyDrop: 0.05), objective: .energy,
+                                  space: TuningSpace(sparsities: [0, 0.5, 0.8], bits: [6, 4], integerBits: [8, 4]),
+                                  maximumEvaluations: 6, fineTuneEpochs: 0, seed: 3)
+        let byEnergy = try energy.run(file: file, training: Self.training, validation: Self.validation)
+        #expect(byEnergy.evaluations.allSatisfy { ($0.measurement.modelledJoules ?? 0) > 0 })
+        #expect(byEnergy.evaluations.contains { $0.signature.contains("%/i") })
+        let chosen = try #require(byEnergy.chosen)
+        for evaluation in byEnergy.evaluations where byEnergy.baselineValidationAccuracy - evaluation.measurement.validationAccuracy <= 0.05 {
+            #expect(evaluation.measurement.modelledJoules! >= chosen.measurement.modelledJoules!)
+        }
         // Without a latency constraint or objective, no integer codes.
         let sizeOnly = try Self.search(evaluations: 4).run(file: file, training: Self.training, validation: Self.validation)
         #expect(sizeOnly.evaluations.allSatisfy { !$0.signature.contains("/i") })

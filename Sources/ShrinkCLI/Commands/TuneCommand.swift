@@ -47,7 +47,7 @@ struct TuneCommand: ParsableCommand {
     @Option(help: "The batch size latency is measured at.")
     var batch: Int = 1
 
-    @Option(help: "What to minimize among candidates that meet the constraints: size or latency.")
+    @Option(help: "What to minimize among candidates that meet the constraints: size, latency (at --batch) or energy (modelled joules per sample, as shrink bench reports).")
     var objective: TuningObjective = .size
 
     @Option(help: "The most candidates to evaluate.")

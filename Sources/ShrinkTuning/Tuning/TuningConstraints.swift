@@ -46,6 +46,8 @@ public enum TuningObjective: String, Codable, CaseIterable, Sendable {
     case size
     /// The median batch latency at the constraints' batch size.
     case latency
+    /// The modelled energy of one sample (operations and memory traffic of the file's plan).
+    case energy
 }
 
 /// A constraint a candidate breaks.

@@ -8,17 +8,22 @@ public struct TuningMeasurement: Codable, Equatable, Sendable {
     public var latencySeconds: Double?
     /// Seconds the recipe took (pruning, fine-tuning, clustering), for the budget.
     public var compressionSeconds: Double
+    /// Modelled joules of one sample through the written file's plan (the energy model
+    /// `shrink bench` reports, Horowitz 45 nm table), nil in evaluations recorded before it.
+    public var modelledJoules: Double?
 
-    public init(fileBytes: Int, validationAccuracy: Double, latencySeconds: Double?, compressionSeconds: Double) {
+    public init(fileBytes: Int, validationAccuracy: Double, latencySeconds: Double?, compressionSeconds: Double,
+                modelledJoules: Double? = nil) {
         self.fileBytes = fileBytes
         self.validationAccuracy = validationAccuracy
         self.latencySeconds = latencySeconds
         self.compressionSeconds = compressionSeconds
+        self.modelledJoules = modelledJoules
     }
 
     enum CodingKeys: String, CodingKey {
         case fileBytes = "file_bytes", validationAccuracy = "validation_top1_accuracy", latencySeconds = "latency_seconds",
-             compressionSeconds = "compression_seconds"
+             compressionSeconds = "compression_seconds", modelledJoules = "modelled_joules"
     }
 }
 

@@ -35,12 +35,13 @@ extension TuningResult {
     }
 
     func table(_ rows: [TuningEvaluation]) -> [String] {
-        var cells = [["candidate", "size", "× smaller", "top-1", "drop (pt)", "latency", "meets"]]
+        var cells = [["candidate", "size", "× smaller", "top-1", "drop (pt)", "latency", "energy/sample", "meets"]]
         for evaluation in rows {
             let meets = constraints.violations(of: evaluation.measurement, baselineAccuracy: baselineValidationAccuracy).isEmpty
             cells.append([evaluation.signature, ReportFormatting.bytes(evaluation.measurement.fileBytes), ratio(evaluation),
                           Self.percent(evaluation.measurement.validationAccuracy), drop(evaluation),
-                          evaluation.measurement.latencySeconds.map(Self.milliseconds) ?? "-", meets ? "yes" : "no"])
+                          evaluation.measurement.latencySeconds.map(Self.milliseconds) ?? "-",
+                          evaluation.measurement.modelledJoules.map { String(format: "%.3g µJ", $0 * 1e6) } ?? "-", meets ? "yes" : "no"])
         }
         return SensitivityReport.aligned(cells)
     }

@@ -105,6 +105,10 @@ public struct TuningSearch {
 
     var measuresLatency: Bool { objective == .latency || constraints.maximumLatencySeconds != nil }
 
+    /// Whether integer codes join the search: when time or energy counts (they run on integer
+    /// kernels; for size alone palettes of the same bits keep more accuracy).
+    var considersIntegerCodes: Bool { (measuresLatency || objective == .energy) && !space.integerBits.isEmpty }
+
     /// Runs the search. `training` fine-tunes every candidate; constraints are checked on
     /// `validation`, samples the model never trained on (the CLI takes the first part of the
     /// test split and reports the chosen file on the rest).
@@ -116,7 +120,7 @@ public struct TuningSearch {
         let baselineBytes = try file.encoded().count
         let baseline = try PlanEvaluation.evaluate(file: file, testSet: validation, batchSize: 1000, threads: threads)!.accuracy.top1
         progress(.baseline(validationAccuracy: baseline, fileBytes: baselineBytes))
-        let integers = measuresLatency && !space.integerBits.isEmpty
+        let integers = considersIntegerCodes
         let sensitivity = try SensitivityAnalysis(
             configuration: SensitivityConfiguration(
                 sparsities: space.sparsities.filter { $0 > 0 }, quantizationBits: integers ? space.integerBits : [],
@@ -230,6 +234,7 @@ public struct TuningSearch {
         switch objective {
         case .size: Double(evaluation.measurement.fileBytes)
         case .latency: evaluation.measurement.latencySeconds ?? .infinity
+        case .energy: evaluation.measurement.modelledJoules ?? .infinity
         }
     }
 
@@ -273,7 +278,7 @@ public struct TuningSearch {
                              coding: .palette(bits: TuningSpace.width(atLeast: bits + Self.extraPaletteBits(sparsity: pruned), in: space.bits)))
             })
         }
-        guard measuresLatency, !space.integerBits.isEmpty else { return palettes }
+        guard considersIntegerCodes else { return palettes }
         // Dense integer codes: the runtime's fastest kernels (sparse layers run float CSR).
         let integers = budgets.map { budget in
             TuningCandidate(layers: sensitivity.layers.map { layer in
@@ -388,7 +393,7 @@ public struct TuningSearch {
             let ladders: [[TuningCandidate.Coding]] = switch current.coding {
             case .palette: [space.ladder(integer: false)]
             case .integer: [space.ladder(integer: true)]
-            case .float16: measuresLatency && !space.integerBits.isEmpty
+            case .float16: considersIntegerCodes
                 ? [space.ladder(integer: false), space.ladder(integer: true)] : [space.ladder(integer: false)]
             }
             for ladder in ladders {
@@ -441,7 +446,7 @@ public struct TuningSearch {
         return TuningMeasurement(
             fileBytes: bytes.count, validationAccuracy: accuracy,
             latencySeconds: measuresLatency ? try Self.medianLatency(plan: plan, batch: constraints.batchSize, samples: validation) : nil,
-            compressionSeconds: seconds)
+            compressionSeconds: seconds, modelledJoules: ModelBenchmark.modelledJoulesPerSample(plan: plan))
     }
 
     /// The median of at least 15 timed runs of one batch (and at least 50 ms of them), after 3
