@@ -30,7 +30,9 @@ import Testing
                       "--fine-tune-epochs", "0", "--max-accuracy-drop", "100", "--database", database, "--threads", "1"]
         // --resume needs evaluations of this search in the database.
         #expect(throws: (any Error).self) { try TuneCommand.parse(search + ["--resume"]).run() }
-        try TuneCommand.parse(search + ["--output-recipe", recipe, "--output", tuned]).run()
+        let page = directory + "/tune.html"
+        try TuneCommand.parse(search + ["--output-recipe", recipe, "--output", tuned, "--html", page]).run()
+        #expect(try String(contentsOfFile: page, encoding: .utf8).contains("<svg"))
         #expect(FileManager.default.fileExists(atPath: recipe) && FileManager.default.fileExists(atPath: tuned))
         let store = try ResultsStore(path: database, mode: .readOnly)
         let searches = try store.tuningSearches()

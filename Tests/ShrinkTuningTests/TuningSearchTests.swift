@@ -57,6 +57,14 @@ import Testing
         let again = try Self.search(evaluations: 7).run(file: file, training: Self.training, validation: Self.validation)
         #expect(Self.measured(again.evaluations) == Self.measured(result.evaluations))
         #expect(result.textReport().contains("Chosen: \(chosen.signature)"))
+        // The page: a size chart and an energy chart (no latency measured), one dot per candidate
+        // in each, the front ringed, the choice marked.
+        let page = result.html()
+        #expect(page.contains("data-chart=\"tuning-size\"") && page.contains("data-chart=\"tuning-energy\""))
+        #expect(!page.contains("data-chart=\"tuning-latency\""))
+        #expect(page.components(separatedBy: "class=\"mark point\"").count - 1 == 2 * result.evaluations.count)
+        #expect(page.components(separatedBy: "class=\"mark pareto-point\"").count - 1 == 2 * result.front.count)
+        #expect(page.components(separatedBy: "class=\"mark chosen\"").count - 1 == 2)
     }
 
     static func written(_ candidate: TuningCandidate, search: TuningSearch, file: ModelFile) throws -> (ModelFile, Int) {

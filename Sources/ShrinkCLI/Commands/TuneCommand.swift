@@ -89,6 +89,9 @@ struct TuneCommand: ParsableCommand {
     @Option(help: "Write the chosen candidate's model file to this path.")
     var output: String?
 
+    @Option(help: "Write an HTML page with the candidates' accuracy against size (and latency, energy) and the front.")
+    var html: String?
+
     @OptionGroup var overwrite: OverwriteOptions
 
     @Flag(help: "Print the result as JSON on standard output instead of tables.")
@@ -107,6 +110,7 @@ struct TuneCommand: ParsableCommand {
         if let trainLimit, trainLimit < 1 { throw ValidationError("--train-limit must be at least 1, got \(trainLimit).") }
         if let outputRecipe { try OutputPath.check(outputRecipe, option: "--output-recipe", force: overwrite.force, inputs: [file]) }
         if let output { try OutputPath.check(output, force: overwrite.force, inputs: [file]) }
+        if let html { try OutputPath.check(html, option: "--html", force: overwrite.force, inputs: [file]) }
         if generationSize < 1 { throw ValidationError("--generation-size must be at least 1.") }
         if resume {
             guard results.isRecording else { throw ValidationError("--resume continues from --database; it cannot go with --no-record.") }
@@ -117,7 +121,7 @@ struct TuneCommand: ParsableCommand {
         if let shard, !shard.isWhole, !results.isRecording {
             throw ValidationError("--shard \(shard) records its share in --database for the next round; it cannot go with --no-record.")
         }
-        try OutputPath.checkDistinct([("--output", output), ("--output-recipe", outputRecipe),
+        try OutputPath.checkDistinct([("--output", output), ("--output-recipe", outputRecipe), ("--html", html),
                                       ("--database", results.isRecording ? results.database : nil)])
     }
 
@@ -173,6 +177,7 @@ struct TuneCommand: ParsableCommand {
         }
         bar?.finish()
         var lines = [result.textReport()]
+        if let html { try AtomicFile.write(Array(result.html().utf8), to: html) }
         // A shard that waits for the others has seen part of the search only: no outputs yet.
         let waiting = if case .waitingForShards = result.stop { true } else { false }
         if let chosen = result.chosen, !waiting {

@@ -34,6 +34,39 @@ extension TuningResult {
         return lines.joined(separator: "\n")
     }
 
+    /// A self-contained HTML page: accuracy against file size of every candidate (and against
+    /// latency and modelled energy when measured), the front, the limit and the choice, then the
+    /// text report.
+    public func html() -> String {
+        let frontSignatures = Set(front.map(\.signature))
+        let limit = baselineValidationAccuracy - constraints.maximumAccuracyDrop
+        func chart(_ title: String, _ identifier: String, _ label: String, format: @escaping @Sendable (Double) -> String,
+                   cost: (TuningMeasurement) -> Double?) -> String {
+            let points = evaluations.compactMap { evaluation -> TradeOffChart.Point? in
+                guard let value = cost(evaluation.measurement) else { return nil }
+                return TradeOffChart.Point(
+                    name: evaluation.signature, cost: value, accuracy: evaluation.measurement.validationAccuracy,
+                    meetsConstraints: constraints.violations(of: evaluation.measurement, baselineAccuracy: baselineValidationAccuracy).isEmpty,
+                    onFront: frontSignatures.contains(evaluation.signature), isChosen: evaluation.signature == chosen?.signature)
+            }
+            let svg = TradeOffChart(title: title, identifier: identifier, costLabel: label, formatCost: format, points: points,
+                                    accuracyLimit: limit).rendered()
+            return svg.map { "<section>\n\($0)\n</section>\n" } ?? ""
+        }
+        var body = "<h1>Tuning \(escapeHTML(model))</h1>\n<p>\(evaluations.count) candidates, each compressed, written as a model file, "
+            + "read back and run by the runtime on the validation split (baseline top-1 \(Self.percent(baselineValidationAccuracy))). "
+            + "Filled dots meet the constraints; the dashed line is the Pareto front.</p>\n"
+        body += chart("Accuracy against file size", "tuning-size", "File size", format: { ReportFormatting.bytes(Int($0)) }) {
+            Double($0.fileBytes)
+        }
+        body += chart("Accuracy against latency (batch \(constraints.batchSize))", "tuning-latency", "Median batch latency",
+                      format: { Self.milliseconds($0) }) { $0.latencySeconds }
+        body += chart("Accuracy against modelled energy", "tuning-energy", "Modelled energy per sample",
+                      format: { String(format: "%.3g µJ", $0 * 1e6) }) { $0.modelledJoules }
+        body += "<pre>\(escapeHTML(textReport()))</pre>\n"
+        return HTMLReport.page(title: "Tuning \(model)", body: body)
+    }
+
     func table(_ rows: [TuningEvaluation]) -> [String] {
         var cells = [["candidate", "size", "× smaller", "top-1", "drop (pt)", "latency", "energy/sample", "meets"]]
         for evaluation in rows {
