@@ -27,10 +27,11 @@ import Testing
         try SensitivityCommand.parse(arguments).run()
         // The page holds a chart per technique with a line per layer, and the tables.
         let page = try String(contentsOfFile: html, encoding: .utf8)
-        for chart in ["sensitivity-pruning", "sensitivity-quantization", "sensitivity-clustering"] {
+        for chart in ["sensitivity-pruning", "sensitivity-structured-pruning", "sensitivity-quantization", "sensitivity-clustering"] {
             #expect(page.contains("data-chart=\"\(chart)\""))
         }
-        #expect(page.components(separatedBy: "class=\"mark series-line\"").count - 1 == 9) // 3 layers × 3 charts
+        // 3 layers × 3 charts, and 2 lines for structured pruning (fc3's units reach the output).
+        #expect(page.components(separatedBy: "class=\"mark series-line\"").count - 1 == 11)
         for row in ["fc1", "fc2", "fc3"] { #expect(page.contains("\n\(row) ")) }
         // An existing page is refused before any work unless --force.
         #expect(throws: (any Error).self) { try SensitivityCommand.parse(arguments) }

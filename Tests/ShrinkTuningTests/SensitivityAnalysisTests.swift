@@ -1,3 +1,4 @@
+import Foundation
 import ShrinkCompression
 import ShrinkData
 import ShrinkFormats
@@ -36,15 +37,17 @@ import Testing
     @Test func sweepsEveryLayerTechniqueAndSettingDeterministically() throws {
         let file = try TuningFixtures.trainedFile()
         let test = TuningFixtures.dataset(count: 300, seed: 9)
-        let configuration = SensitivityConfiguration(sparsities: [0.5, 0.99], quantizationBits: [2, 8], clusteringBits: [1, 6])
+        let configuration = SensitivityConfiguration(sparsities: [0.5, 0.99], unitFractions: [0.5], quantizationBits: [2, 8], clusteringBits: [1, 6])
         var events = 0
         let report = try SensitivityAnalysis(configuration: configuration).run(file: file, testSet: test) { progress in
             if case .evaluated = progress { events += 1 }
         }
         #expect(report.layers.map(\.name) == ["fc1", "fc2"])
-        #expect(report.points.count == 12 && events == 12)
-        #expect(report.points.map(\.layer) == Array(repeating: "fc1", count: 6) + Array(repeating: "fc2", count: 6))
-        #expect(report.points.prefix(6).map(\.setting) == [0.5, 0.99, 2, 8, 1, 6])
+        // fc2 is the classifier: its units reach the output, so it has no structured point.
+        #expect(report.points.count == 13 && events == 13)
+        #expect(report.points.map(\.layer) == Array(repeating: "fc1", count: 7) + Array(repeating: "fc2", count: 6))
+        #expect(report.points.prefix(7).map(\.setting) == [0.5, 0.99, 0.5, 2, 8, 1, 6])
+        #expect(report.points(layer: "fc2", technique: .structuredPruning).isEmpty)
         #expect(report.baselineTop1 > 0.9)
 
         // 8-bit codes and 64 shared values keep the accuracy; pruning 99 % of fc1 destroys it.
@@ -69,10 +72,35 @@ import Testing
             #expect(json.contains(field), "JSON lacks \(field)")
         }
         let html = report.html()
-        for chart in ["sensitivity-pruning", "sensitivity-quantization", "sensitivity-clustering"] {
+        for chart in ["sensitivity-pruning", "sensitivity-structured-pruning", "sensitivity-quantization", "sensitivity-clustering"] {
             #expect(html.contains("data-chart=\"\(chart)\""))
         }
         #expect(report.textTables().contains("tolerated"))
+        #expect(report.textTables().contains("(cannot lose units)"))
+    }
+
+    /// Structured pruning of one layer removes its units and its reader's inputs in the written
+    /// file: a really smaller network, the other weights untouched.
+    @Test func structuredPointsAreSmallerWrittenNetworks() throws {
+        let file = try TuningFixtures.trainedFile()
+        #expect(try SensitivityAnalysis.unitGroups(of: file) == ["fc1": ["fc1"]])
+        let (narrowed, bytes) = try SensitivityAnalysis.compressedFile(
+            .init(layer: "fc1", technique: .structuredPruning, setting: 0.25), file: file)
+        #expect(try Self.weight("fc1.weight", in: narrowed).value.shape == [18, 16])
+        #expect(try Self.weight("fc1.bias", in: narrowed).value.shape == [18])
+        #expect(try Self.weight("fc2.weight", in: narrowed).value.shape == [3, 18])
+        // The 6 units with the smallest L1 norms went; the rest kept their exact weights.
+        let original = try Self.weight("fc1.weight", in: file).value.scalars
+        let norms = (0..<24).map { unit in original[(unit * 16)..<(unit * 16 + 16)].reduce(0) { $0 + abs($1) } }
+        let kept = (0..<24).sorted { (norms[$0], $0) > (norms[$1], $1) }.prefix(18).sorted()
+        #expect(try Self.weight("fc1.weight", in: narrowed).value.scalars == kept.flatMap { original[($0 * 16)..<($0 * 16 + 16)] })
+        #expect(bytes < (try file.encoded().count) - 6 * (16 + 1 + 3) * 4 + 64)
+        #expect(throws: SensitivityError.self) { try SensitivityConfiguration(unitFractions: [0]).validate() }
+        #expect(throws: SensitivityError.self) { try SensitivityConfiguration(unitFractions: []).validate() }
+        // A version-1 configuration (no unitFractions) reads with the default sweep.
+        let version1 = #"{"sparsities":[0.5],"quantizationBits":[4],"clusteringBits":[4],"techniques":["pruning"]}"#
+        let decoded = try JSONDecoder().decode(SensitivityConfiguration.self, from: Data(version1.utf8))
+        #expect(decoded.unitFractions == SensitivityConfiguration().unitFractions)
     }
 
     @Test func badSweepsAndEmptyDataAreClearErrors() throws {

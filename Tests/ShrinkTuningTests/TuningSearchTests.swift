@@ -51,8 +51,11 @@ import Testing
         }
         #expect(result.front.contains(chosen))
         // The chosen measurement is the written file's: its recipe, run again, gives that size and accuracy.
-        let (_, bytes) = try Self.written(chosen.candidate, search: Self.search(evaluations: 7), file: file)
+        let (written, bytes) = try Self.written(chosen.candidate, search: Self.search(evaluations: 7), file: file)
         #expect(bytes == chosen.measurement.fileBytes)
+        // The search keeps the file it measured: the same bytes the recipe writes.
+        let kept = try #require(result.chosenFile)
+        #expect(kept == (try written.encoded()))
         // Same seed, data and budget: the same candidates in the same order, the same measurements.
         let again = try Self.search(evaluations: 7).run(file: file, training: Self.training, validation: Self.validation)
         #expect(Self.measured(again.evaluations) == Self.measured(result.evaluations))
@@ -94,6 +97,20 @@ import Testing
         #expect(Self.measured(resumed.evaluations) == Self.measured(uninterrupted.evaluations))
         #expect(resumed.chosen?.signature == uninterrupted.chosen?.signature)
         #expect(try Self.journal(path, full, file: file).evaluations.count == 6)
+        // A run that measured nothing itself has no file of its own to hand over.
+        let replayed = try full.run(file: file, training: Self.training, validation: Self.validation,
+                                    journal: Self.journal(path, full, file: file))
+        #expect(replayed.chosen != nil && replayed.chosenFile == nil)
+    }
+
+    /// The minutes count the whole search, the sensitivity analysis included: a budget smaller
+    /// than that analysis evaluates nothing and says why it stopped.
+    @Test func theTimeBudgetCountsTheWholeSearch() throws {
+        let file = try TuningFixtures.trainedFile(noise: Self.noise)
+        var search = Self.search(evaluations: 5)
+        search.maximumMinutes = 1e-7
+        let result = try search.run(file: file, training: Self.training, validation: Self.validation)
+        #expect(result.evaluations.isEmpty && result.stop == .timeBudget && result.chosen == nil)
     }
 
     /// Two shards in rounds, each with its own database merged after every round, end with the
@@ -162,6 +179,58 @@ import Testing
         let fresh = try search.measure(second, file: file, training: Self.training, validation: Self.validation, cache: &empty)
         #expect(fresh.fileBytes == reused.fileBytes && fresh.validationAccuracy == reused.validationAccuracy)
         #expect(written.tensors.count > 0)
+    }
+
+    /// A candidate that removes units starts with structured pruning; a cached pruned model of
+    /// the smaller network writes the file the whole recipe writes.
+    @Test func structuredCandidatesShrinkTheNetworkAndReuseItsPrunedModel() throws {
+        let file = try TuningFixtures.trainedFile(noise: Self.noise)
+        let search = Self.search(evaluations: 2)
+        let first = TuningCandidate(layers: [.init(layer: "fc1", unitsRemoved: 0.5, sparsity: 0.5, coding: .integer(bits: 8)),
+                                             .init(layer: "fc2", sparsity: 0, coding: .palette(bits: 4))])
+        #expect(first.signature == "fc1 50%u 50%/i8, fc2 0%/4b")
+        #expect(first.pruningSignature == "fc1 50%u 50%, fc2 0%")
+        #expect(first.recipe(fineTuneEpochs: 1, seed: 1).steps.map(\.kind)
+            == ["structuredPruning", "magnitudePruning", "weightClustering", "weightQuantization", "float16"])
+        var second = first
+        second.layers[0].coding = .integer(bits: 4)
+        var cache = PrunedModelCache()
+        _ = try search.measure(first, file: file, training: Self.training, validation: Self.validation, cache: &cache)
+        let reused = try search.measure(second, file: file, training: Self.training, validation: Self.validation, cache: &cache)
+        let (written, bytes) = try Self.written(second, search: search, file: file)
+        #expect(reused.fileBytes == bytes)
+        #expect(try #require(written.tensors.first { $0.name == "fc1.weight" }).value.shape == [12, 16])
+        #expect(try #require(written.tensors.first { $0.name == "fc2.weight" }).value.shape == [3, 12])
+        // Settings recorded before units could be removed read as removing none.
+        let old = #"{"layer":"fc1","sparsity":0.5,"coding":{"float16":{}}}"#
+        let setting = try JSONDecoder().decode(TuningCandidate.LayerSetting.self, from: Data(old.utf8))
+        #expect(setting.unitsRemoved == 0 && TuningCandidate(layers: [setting]).signature == "fc1 50%/-")
+        #expect(throws: TuningError.self) {
+            try TuningSearch(constraints: .init(maximumAccuracyDrop: 0.01), space: TuningSpace(unitFractions: [0.25, 0.5])).validate()
+        }
+    }
+
+    /// Only layers whose units can go alone move along the fractions of units removed, and going
+    /// further such a move is worth the weights it removes (read from the sensitivity files).
+    @Test func unitMovesOnlyForLayersThatCanLoseUnits() throws {
+        let file = try TuningFixtures.trainedFile(noise: Self.noise)
+        let search = Self.search(evaluations: 1)
+        let narrowable = try search.narrowableLayers(of: file)
+        #expect(narrowable == ["fc1"])
+        let sensitivity = try SensitivityAnalysis(configuration: SensitivityConfiguration(
+            sparsities: [0.5], unitFractions: [0.125, 0.25, 0.375, 0.5, 0.625, 0.75], clusteringBits: [4],
+            techniques: [.pruning, .structuredPruning, .clustering])).run(file: file, testSet: Self.validation)
+        let candidate = TuningCandidate(layers: [.init(layer: "fc1", sparsity: 0, coding: .float16),
+                                                 .init(layer: "fc2", sparsity: 0, coding: .float16)])
+        let further = search.steps(of: candidate, aggressive: true, sensitivity: sensitivity, narrowable: narrowable)
+        let unitMoves = further.filter { $0.setting.unitsRemoved != candidate.layers[$0.layer].unitsRemoved }
+        #expect(unitMoves.count == 1 && unitMoves[0].layer == 0 && unitMoves[0].setting.unitsRemoved == 0.125)
+        #expect(unitMoves[0].worth > 0)
+        #expect(search.steps(of: candidate, aggressive: true, sensitivity: sensitivity).allSatisfy { $0.setting.unitsRemoved == 0 })
+        var narrowed = candidate
+        narrowed.layers[0].unitsRemoved = 0.5
+        let back = search.steps(of: narrowed, aggressive: false, sensitivity: sensitivity, narrowable: narrowable)
+        #expect(back.contains { $0.layer == 0 && $0.setting.unitsRemoved == 0.375 })
     }
 
     /// Children between a feasible candidate and one past it stay within the two, layer by layer.

@@ -3,12 +3,13 @@ import Foundation
 import ShrinkFormats
 import ShrinkTuning
 
-/// `shrink sensitivity`: per-layer sensitivity to pruning, quantization and clustering, each
+/// `shrink sensitivity`: per-layer sensitivity to pruning (magnitude and structured),
+/// quantization and clustering, each
 /// layer compressed alone and measured as a written file.
 struct SensitivityCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sensitivity",
-        abstract: "Per-layer sensitivity: each layer alone pruned, quantized or clustered over a range, measured as a written file.",
+        abstract: "Per-layer sensitivity: each layer alone pruned (by magnitude or by units), quantized or clustered over a range, measured as a written file.",
         discussion: """
             For every weight layer (Linear, convolution), and every setting of each technique, \
             the layer alone is compressed from the original weights with no retraining, the \
@@ -28,14 +29,17 @@ struct SensitivityCommand: ParsableCommand {
     @Option(help: "Sparsities to prune each layer to, comma-separated fractions in (0, 1).")
     var sparsities: String = "0.1,0.2,0.3,0.4,0.5,0.6,0.7,0.8,0.9,0.95"
 
+    @Option(help: "Fractions of each layer's output units (filters) to remove by structured pruning, comma-separated, in (0, 1).")
+    var unitFractions: String = "0.125,0.25,0.375,0.5,0.625,0.75"
+
     @Option(help: "Bit widths of linear weight quantization, comma-separated (2...16).")
     var quantizationBits: String = "2,3,4,5,6,8"
 
     @Option(help: "Bit widths of k-means weight sharing (palette indices), comma-separated (1...16).")
     var clusteringBits: String = "2,3,4,5,6,8"
 
-    @Option(help: "Techniques to sweep, comma-separated: pruning, quantization, clustering.")
-    var techniques: String = "pruning,quantization,clustering"
+    @Option(help: "Techniques to sweep, comma-separated: pruning, structured-pruning, quantization, clustering.")
+    var techniques: String = "pruning,structured-pruning,quantization,clustering"
 
     @Option(help: "The accuracy drop, in percentage points, a layer may show and still count as tolerating a setting.")
     var maximumDrop: Double = 1.0
@@ -62,6 +66,7 @@ struct SensitivityCommand: ParsableCommand {
         }
         let configuration = SensitivityConfiguration(
             sparsities: try list(sparsities, option: "--sparsities") { Double($0) },
+            unitFractions: try list(unitFractions, option: "--unit-fractions") { Double($0) },
             quantizationBits: try list(quantizationBits, option: "--quantization-bits") { Int($0) },
             clusteringBits: try list(clusteringBits, option: "--clustering-bits") { Int($0) },
             techniques: try list(techniques, option: "--techniques") { SensitivityTechnique(rawValue: $0) })

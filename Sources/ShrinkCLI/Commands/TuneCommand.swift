@@ -4,19 +4,25 @@ import ShrinkBenchmarking
 import ShrinkCompression
 import ShrinkFormats
 import ShrinkNN
+import ShrinkReports
 import ShrinkResults
 import ShrinkTuning
 
-/// `shrink tune`: the best per-layer pruning and weight sharing under the user's constraints,
-/// every candidate measured as a written file.
+/// `shrink tune`: the best per-layer pruning (by magnitude and by units), weight sharing and
+/// weight codes under the user's constraints, every candidate measured as a written file.
 struct TuneCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tune",
-        abstract: "Search per-layer pruning and weight sharing for the best file that meets accuracy, size and latency constraints.",
+        abstract: "Search per-layer pruning, weight sharing and weight codes for the best file that meets accuracy, size and latency constraints.",
         discussion: """
             Constraints are checked on the first --validation-size test samples (the trained model \
             never saw them); every candidate fine-tunes on the training split, and the chosen file \
-            is reported on the rest of the test split, which the search never saw. The search starts from a per-layer sensitivity analysis, seeds one \
+            is reported on the rest of the test split, which the search never saw. Per layer, the \
+            search sets the fraction of output units removed (structured pruning: a really smaller \
+            network), the sparsity of magnitude pruning, and the coding of the weights left \
+            (k-means palettes, or integer codes when latency or energy counts, or binary16); \
+            distillation from the original model is a way to back off. \
+            It starts from a per-layer sensitivity analysis, seeds one \
             candidate per accuracy budget, then refines the best candidate one layer at a time \
             (seeded), in generations. Each candidate is compressed, written, read back and run \
             by the runtime. Every evaluation is recorded in the results database (--database) as \
@@ -76,6 +82,10 @@ struct TuneCommand: ParsableCommand {
 
     @Option(help: "Evaluate only share I of N of each generation (1-based), then stop after the first generation that needs the other shards' evaluations.")
     var shard: Shard?
+
+    @Flag(inversion: .prefixedNo,
+          help: "Let the search remove whole output units (filters) of layers that can lose them alone (structured pruning).")
+    var structuredPruning = true
 
     @Flag(help: "Require the database to hold evaluations of this search already (e.g. the shards' merged database), and continue from them.")
     var resume = false
@@ -139,7 +149,8 @@ struct TuneCommand: ParsableCommand {
         let search = TuningSearch(
             constraints: TuningConstraints(maximumAccuracyDrop: maxAccuracyDrop / 100, maximumBytes: maxSize,
                                            maximumLatencySeconds: maxLatency.map { $0 / 1000 }, batchSize: batch),
-            objective: objective, maximumEvaluations: budgetEvaluations, maximumMinutes: budgetMinutes,
+            objective: objective, space: TuningSpace(unitFractions: structuredPruning ? TuningSpace().unitFractions : []),
+            maximumEvaluations: budgetEvaluations, maximumMinutes: budgetMinutes,
             fineTuneEpochs: fineTuneEpochs, seed: seed, threads: threads, generationSize: generationSize, shard: shard ?? .whole,
             fineTuneLearningRate: fineTuneLearningRate)
         var opened: TuningJournal?
@@ -156,7 +167,7 @@ struct TuneCommand: ParsableCommand {
             opened = journal
         }
         var bar: ProgressBar?
-        var best: (bytes: Int, signature: String)?
+        var best: (value: Double, signature: String)?
         let result = try search.run(file: modelFile, training: training, validation: validation, journal: opened) { progress in
             switch progress {
             case let .baseline(accuracy, bytes):
@@ -165,13 +176,20 @@ struct TuneCommand: ParsableCommand {
             case let .sensitivityFinished(points):
                 FileHandle.standardError.write(Data("tune: sensitivity of each layer measured (\(points) files)\n".utf8))
                 bar = ProgressBar(title: "tune", total: budgetEvaluations)
-            case .generationStarted:
-                break
-            case let .evaluated(index, _, evaluation, meets, reused):
-                if meets, best.map({ evaluation.measurement.fileBytes < $0.bytes }) ?? true {
-                    best = (evaluation.measurement.fileBytes, evaluation.signature)
+            case let .generationStarted(generation, candidates, front):
+                // The front so far (size, validation top-1, latency when measured), each generation.
+                guard generation > 0 else { break }
+                let points = front.map { evaluation in
+                    [ReportFormatting.bytes(evaluation.measurement.fileBytes),
+                     String(format: "%.2f %%", evaluation.measurement.validationAccuracy * 100),
+                     evaluation.measurement.latencySeconds.map { TuningObjective.latency.formatted($0) }].compactMap { $0 }.joined(separator: " ")
                 }
-                let current = best.map { "best \($0.bytes) B: \($0.signature)" } ?? "none meets the constraints yet"
+                bar?.note("tune: generation \(generation), \(candidates) candidates; front so far: " + points.joined(separator: " | "))
+            case let .evaluated(index, _, evaluation, meets, reused):
+                // The best so far by the objective (bytes, latency or modelled energy).
+                let value = objective.value(of: evaluation.measurement)
+                if meets, best.map({ value < $0.value }) ?? true { best = (value, evaluation.signature) }
+                let current = best.map { "best \(objective.formatted($0.value)): \($0.signature)" } ?? "none meets the constraints yet"
                 bar?.update(completed: index, suffix: (reused ? "(reused) " : "") + current)
             }
         }
@@ -184,14 +202,24 @@ struct TuneCommand: ParsableCommand {
             let recipe = chosen.candidate.recipe(fineTuneEpochs: fineTuneEpochs, learningRate: fineTuneLearningRate, seed: seed)
             if let outputRecipe { try AtomicFile.write(Array(try recipe.jsonString().utf8), to: outputRecipe) }
             if let output {
-                // The chosen recipe run once more on the same data gives the same file; its test
-                // accuracy is measured here, on the split the search never saw.
-                let job = CompressionJob(recipe: recipe, threads: threads, recordsTimes: false)
-                let outcome = try job.run(modelFile: modelFile, network: try GraphNetwork(file: modelFile), training: training,
-                                          test: reported)
-                try outcome.file.write(to: output)
+                // The file the search measured, or (when an earlier run or another shard measured
+                // it) the chosen recipe run once more on the same data, which gives the same file;
+                // its test accuracy is measured here, on the split the search never saw.
+                let before: Double, after: Double
+                if let bytes = result.chosenFile {
+                    try AtomicFile.write(bytes, to: output)
+                    before = try PlanEvaluation.evaluate(file: modelFile, testSet: reported, batchSize: 1000, threads: threads)!.accuracy.top1
+                    after = try PlanEvaluation.evaluate(file: try ModelFile.decode(bytes), testSet: reported, batchSize: 1000,
+                                                        threads: threads)!.accuracy.top1
+                } else {
+                    let job = CompressionJob(recipe: recipe, threads: threads, recordsTimes: false)
+                    let outcome = try job.run(modelFile: modelFile, network: try GraphNetwork(file: modelFile), training: training,
+                                              test: reported)
+                    try outcome.file.write(to: output)
+                    (before, after) = (outcome.accuracyBefore ?? 0, outcome.accuracyAfter ?? 0)
+                }
                 lines.append(String(format: "Test samples the search never saw: %.2f %% before, %.2f %% after (%d samples); written to %@",
-                                    (outcome.accuracyBefore ?? 0) * 100, (outcome.accuracyAfter ?? 0) * 100, reported.count, output))
+                                    before * 100, after * 100, reported.count, output))
             }
             if let outputRecipe {
                 lines.append("Reproduce: shrink compress \(file) --recipe \(outputRecipe)"

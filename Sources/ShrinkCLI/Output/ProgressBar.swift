@@ -36,6 +36,12 @@ final class ProgressBar {
         }
     }
 
+    /// Prints `line` above the bar (a terminal's bar is redrawn at the next update).
+    func note(_ line: String) {
+        FileHandle.standardError.write(Data(((isTerminal ? "\r" : "") + line + (isTerminal ? "\u{1B}[K" : "") + "\n").utf8))
+        lastDrawn = .distantPast
+    }
+
     /// Ends the bar's line.
     func finish() {
         if isTerminal { FileHandle.standardError.write(Data("\n".utf8)) }

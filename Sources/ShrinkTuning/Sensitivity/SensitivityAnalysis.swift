@@ -54,11 +54,26 @@ public struct SensitivityAnalysis {
         }
     }
 
+    /// Per weight layer whose output units structured pruning can remove, the layers whose
+    /// units go with them (itself, or every producer tied to it by a residual add), in graph
+    /// order. Layers whose channels reach a graph output (the final classifier) are absent.
+    public static func unitGroups(of file: ModelFile) throws -> [String: [String]] {
+        let network = try GraphNetwork(file: file)
+        var groups = [String: [String]]()
+        for group in ChannelGroups.find(in: network.resolved) where group.isPrunable {
+            let producers = group.producers.map(\.node)
+            for producer in producers { groups[producer] = producers }
+        }
+        return groups
+    }
+
     /// Every point of the sweep, in report order: layer, then technique, then setting.
-    public func tasks(layers: [SensitivityLayer]) -> [Task] {
+    /// Structured pruning is swept only for layers in `unitGroups` (nil: for every layer).
+    public func tasks(layers: [SensitivityLayer], unitGroups: [String: [String]]? = nil) -> [Task] {
         layers.flatMap { layer in
-            configuration.techniques.flatMap { technique in
-                configuration.settings(for: technique).map { Task(layer: layer.name, technique: technique, setting: $0) }
+            configuration.techniques.flatMap { technique -> [Task] in
+                if technique == .structuredPruning, let unitGroups, unitGroups[layer.name] == nil { return [] }
+                return configuration.settings(for: technique).map { Task(layer: layer.name, technique: technique, setting: $0) }
             }
         }
     }
@@ -78,11 +93,12 @@ public struct SensitivityAnalysis {
         }
         let baselineBytes = try file.encoded().count
         let baseline = try PlanEvaluation.evaluate(file: file, testSet: testSet, batchSize: 1000, threads: threads)!
-        let tasks = tasks(layers: layers)
+        let unitGroups = try Self.unitGroups(of: file)
+        let tasks = tasks(layers: layers, unitGroups: unitGroups)
         progress(.started(points: tasks.count, layers: layers.count, baselineTop1: baseline.accuracy.top1))
         var points = [SensitivityPoint]()
         for (index, task) in tasks.enumerated() {
-            let point = try evaluate(task, file: file, testSet: testSet)
+            let point = try evaluate(task, file: file, testSet: testSet, unitGroups: unitGroups)
             points.append(point)
             progress(.evaluated(index: index + 1, of: tasks.count, point: point))
         }
@@ -92,9 +108,11 @@ public struct SensitivityAnalysis {
             configuration: configuration, points: points)
     }
 
-    /// One point: the layer compressed alone from the original weights, written, read back and run.
-    public func evaluate(_ task: Task, file: ModelFile, testSet: LabeledDataset) throws -> SensitivityPoint {
-        let (written, bytes) = try Self.compressedFile(task, file: file)
+    /// One point: the layer compressed alone from the original weights, written, read back and
+    /// run. Structured pruning removes the units of the layer's whole group (`unitGroups`).
+    public func evaluate(_ task: Task, file: ModelFile, testSet: LabeledDataset,
+                         unitGroups: [String: [String]] = [:]) throws -> SensitivityPoint {
+        let (written, bytes) = try Self.compressedFile(task, file: file, unitGroup: unitGroups[task.layer] ?? [task.layer])
         let result = try PlanEvaluation.evaluate(file: written, testSet: testSet, batchSize: 1000, threads: threads)!
         return SensitivityPoint(layer: task.layer, technique: task.technique, setting: task.setting,
                                 top1: result.accuracy.top1, top5: result.accuracy.top5, meanLoss: result.meanLoss,
@@ -102,8 +120,8 @@ public struct SensitivityAnalysis {
     }
 
     /// The model file of one point as it is written (encoded, then decoded from those bytes), and
-    /// its size in bytes.
-    public static func compressedFile(_ task: Task, file: ModelFile) throws -> (file: ModelFile, bytes: Int) {
+    /// its size in bytes. `unitGroup`: the layers structured pruning selects (see `unitGroups`).
+    public static func compressedFile(_ task: Task, file: ModelFile, unitGroup: [String]? = nil) throws -> (file: ModelFile, bytes: Int) {
         let model = CompressedModel(network: try GraphNetwork(file: file))
         // No data for the steps: nothing is retrained, and the point's accuracy is measured on the
         // written file rather than on a step's in-memory simulation.
@@ -112,13 +130,14 @@ public struct SensitivityAnalysis {
             training: none, validation: none,
             fineTuning: TrainingConfiguration(epochs: 0, batchSize: 1, optimizer: .sgd(momentum: 0, weightDecay: 0, nesterov: false),
                                               baseLearningRate: 0, seed: 0))
-        _ = try step(for: task).apply(to: model, context: context)
+        _ = try step(for: task, unitGroup: unitGroup ?? [task.layer]).apply(to: model, context: context)
         let bytes = try model.modelFile().encoded()
         return (try ModelFile.decode(bytes), bytes.count)
     }
 
-    /// The compression step of a point: only `task.layer` resolves to a setting.
-    static func step(for task: Task) throws -> any CompressionStep {
+    /// The compression step of a point: only `task.layer` (for structured pruning, the layers of
+    /// `unitGroup`) resolves to a setting.
+    static func step(for task: Task, unitGroup: [String]) throws -> any CompressionStep {
         let pattern = NamePattern(task.layer)
         switch task.technique {
         case .pruning:
@@ -126,6 +145,10 @@ public struct SensitivityAnalysis {
                 method: .layerSparsity,
                 layers: PerLayerSettings(default: nil, layers: [.init(pattern: pattern, setting: task.setting)]),
                 schedule: .oneShot, fineTuneEpochs: 0))
+        case .structuredPruning:
+            return try StructuredPruningStep(configuration: StructuredPruningConfiguration(
+                layers: PerLayerSettings(default: nil, layers: unitGroup.map { .init(pattern: NamePattern($0), setting: task.setting) }),
+                fineTuneEpochs: 0))
         case .quantization:
             return WeightQuantizationStep(configuration: WeightQuantizationStep.Configuration(
                 layers: PerLayerSettings(default: nil, layers: [.init(pattern: pattern, setting: .weights(bits: Int(task.setting)))])))

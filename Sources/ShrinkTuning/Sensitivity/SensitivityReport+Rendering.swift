@@ -14,7 +14,13 @@ extension SensitivityReport {
             let heading = ["layer"] + settings.map { technique.label($0) } + ["tolerated (≤ \(Self.points(maximumDrop)) pt drop)"]
             var rows = [heading]
             for layer in layers {
-                let accuracies = points(layer: layer.name, technique: technique).map { Self.percent($0.top1) }
+                let measured = points(layer: layer.name, technique: technique)
+                // Layers whose units cannot be removed (the final classifier) have no structured points.
+                guard !measured.isEmpty else {
+                    rows.append([layer.name] + settings.map { _ in "–" } + ["(cannot lose units)"])
+                    continue
+                }
+                let accuracies = settings.map { setting in measured.first { $0.setting == setting }.map { Self.percent($0.top1) } ?? "–" }
                 let tolerated = tolerated(layer: layer.name, technique: technique, maximumDrop: maximumDrop)
                 rows.append([layer.name] + accuracies + [tolerated.map { technique.label($0) } ?? "none"])
             }
@@ -32,9 +38,9 @@ extension SensitivityReport {
         for technique in configuration.techniques {
             let chart = LineChart(
                 title: Self.title(of: technique), identifier: "sensitivity-\(technique.rawValue)",
-                xLabel: technique == .pruning ? "Sparsity of the layer" : "Bits",
+                xLabel: Self.axisLabel(of: technique),
                 formatX: { technique.label($0) },
-                series: layers.map { layer in
+                series: layers.filter { !points(layer: $0.name, technique: technique).isEmpty }.map { layer in
                     LineChart.Series(name: layer.name, points: points(layer: layer.name, technique: technique).map {
                         (x: $0.setting, accuracy: $0.top1)
                     })
@@ -53,9 +59,18 @@ extension SensitivityReport {
         return String(decoding: try encoder.encode(self), as: UTF8.self)
     }
 
+    static func axisLabel(of technique: SensitivityTechnique) -> String {
+        switch technique {
+        case .pruning: "Sparsity of the layer"
+        case .structuredPruning: "Fraction of the layer's units removed"
+        case .quantization, .clustering: "Bits"
+        }
+    }
+
     static func title(of technique: SensitivityTechnique) -> String {
         switch technique {
         case .pruning: "Magnitude pruning of one layer"
+        case .structuredPruning: "Structured pruning of one layer (output units or filters with the smallest L1 norms removed)"
         case .quantization: "Linear weight quantization of one layer (signed symmetric, per channel)"
         case .clustering: "k-means weight sharing of one layer"
         }

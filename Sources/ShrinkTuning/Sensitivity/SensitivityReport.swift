@@ -58,13 +58,13 @@ public struct SensitivityReport: Codable, Equatable, Sendable {
         points.filter { $0.layer == layer && $0.technique == technique }
     }
 
-    /// The largest swept sparsity (or, for bits, the smallest width) at which `layer` stays
+    /// The largest swept sparsity or fraction of units (or, for bits, the smallest width) at which `layer` stays
     /// within `maximumDrop` (a fraction, 0.01 = one point) of the baseline's top-1; nil when no
     /// setting does.
     public func tolerated(layer: String, technique: SensitivityTechnique, maximumDrop: Double) -> Double? {
         let within = points(layer: layer, technique: technique).filter { baselineTop1 - $0.top1 <= maximumDrop }
         switch technique {
-        case .pruning: return within.map(\.setting).max()
+        case .pruning, .structuredPruning: return within.map(\.setting).max()
         case .quantization, .clustering: return within.map(\.setting).min()
         }
     }

@@ -6,6 +6,8 @@ import ShrinkTensor
 /// A model after the pruning steps of a candidate (weights, masks, step reports): what the
 /// coding steps of every candidate with the same sparsities start from.
 struct PrunedModel {
+    /// The graph after pruning (smaller than the file's when structured pruning removed units).
+    var graph: Graph
     var values: [String: Tensor]
     var parameterStates: [String: ParameterCompressionState]
     var activationQuantization: [String: QuantizationParameters]
@@ -15,6 +17,7 @@ struct PrunedModel {
     var seconds: Double
 
     init(_ model: CompressedModel, seconds: Double) {
+        graph = model.network.graph
         values = Dictionary(uniqueKeysWithValues: model.network.parameters.map { ($0.name, $0.value) })
         parameterStates = model.parameterStates
         activationQuantization = model.activationQuantization
@@ -23,12 +26,9 @@ struct PrunedModel {
         self.seconds = seconds
     }
 
-    /// A new model of `file`'s graph in this state.
-    func restore(file: ModelFile) throws -> CompressedModel {
-        let model = CompressedModel(network: try GraphNetwork(file: file))
-        for parameter in model.network.parameters {
-            if let value = values[parameter.name] { parameter.value = value }
-        }
+    /// A new model in this state (its own copy of the weights).
+    func restore() throws -> CompressedModel {
+        let model = CompressedModel(network: try GraphNetwork(graph: graph, tensors: values))
         model.parameterStates = parameterStates
         model.activationQuantization = activationQuantization
         model.dynamicActivationQuantization = dynamicActivationQuantization

@@ -1,9 +1,11 @@
 import ShrinkCompression
 
-/// One point of the tuner's search space: per weight layer, the fraction of its weights pruned
-/// by magnitude (0: none) and how its remaining weights are stored (binary16, a k-means palette
-/// or integer codes). Every candidate becomes the same pipeline (Deep Compression's stages with
-/// per-layer values): iterative magnitude pruning with fine-tuning, weight sharing with centroid
+/// One point of the tuner's search space: per weight layer, the fraction of its output units
+/// (filters) removed by structured pruning (0: none), the fraction of its remaining weights
+/// pruned by magnitude (0: none) and how the weights left are stored (binary16, a k-means
+/// palette or integer codes). Every candidate becomes the same pipeline (Deep Compression's
+/// stages with per-layer values, after structured pruning): structured L1 pruning with
+/// fine-tuning, iterative magnitude pruning with fine-tuning, weight sharing with centroid
 /// fine-tuning and weight-only integer quantization where asked, then binary16 storage of
 /// everything else.
 public struct TuningCandidate: Codable, Hashable, Sendable {
@@ -38,14 +40,41 @@ public struct TuningCandidate: Codable, Hashable, Sendable {
     /// The setting of one layer.
     public struct LayerSetting: Codable, Hashable, Sendable {
         public var layer: String
-        /// Fraction of the layer's weights set to zero, in [0, 1).
+        /// Fraction of the layer's output units (filters) removed by structured L1 pruning, in
+        /// [0, 1): the layer and every reader of those units really shrink.
+        public var unitsRemoved: Double
+        /// Fraction of the layer's (remaining) weights set to zero by magnitude, in [0, 1).
         public var sparsity: Double
         public var coding: Coding
 
-        public init(layer: String, sparsity: Double, coding: Coding) {
+        public init(layer: String, unitsRemoved: Double = 0, sparsity: Double, coding: Coding) {
             self.layer = layer
+            self.unitsRemoved = unitsRemoved
             self.sparsity = sparsity
             self.coding = coding
+        }
+
+        enum CodingKeys: String, CodingKey { case layer, unitsRemoved, sparsity, coding }
+
+        /// Reads settings recorded before structured pruning joined the search (no
+        /// `unitsRemoved`: none removed).
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            layer = try container.decode(String.self, forKey: .layer)
+            unitsRemoved = try container.decodeIfPresent(Double.self, forKey: .unitsRemoved) ?? 0
+            sparsity = try container.decode(Double.self, forKey: .sparsity)
+            coding = try container.decode(Coding.self, forKey: .coding)
+        }
+
+        /// `fc1 92%/6b`; with units removed `fc1 50%u 92%/6b`.
+        var signature: String {
+            "\(layer) " + (unitsRemoved > 0 ? "\(TuningCandidate.percent(unitsRemoved))%u " : "")
+                + "\(TuningCandidate.percent(sparsity))%/\(coding.signature)"
+        }
+
+        /// `fc1 92%`; with units removed `fc1 50%u 92%`.
+        var pruningSignature: String {
+            "\(layer) " + (unitsRemoved > 0 ? "\(TuningCandidate.percent(unitsRemoved))%u " : "") + "\(TuningCandidate.percent(sparsity))%"
         }
     }
 
@@ -71,16 +100,17 @@ public struct TuningCandidate: Codable, Hashable, Sendable {
     /// The distillation of candidates that distill: temperature 4, labels' weight 0.3.
     public static let distillation = FineTuningDistillation(temperature: 4, hardWeight: 0.3)
 
-    /// A stable key: `fc1 92%/6b, fc2 91%/i8, fc3 74%/-`, with ` +kd` when it distills.
+    /// A stable key: `fc1 92%/6b, fc2 91%/i8, fc3 74%/-`, with ` +kd` when it distills; a layer
+    /// that loses units shows their fraction first (`fc1 50%u 80%/i8`: half its units removed,
+    /// then 80 % of the weights left pruned, 8-bit codes).
     public var signature: String {
-        layers.map { "\($0.layer) \(Self.percent($0.sparsity))%/\($0.coding.signature)" }.joined(separator: ", ")
-            + (distills ? " +kd" : "")
+        layers.map(\.signature).joined(separator: ", ") + (distills ? " +kd" : "")
     }
 
     /// The pruning part alone (`fc1 92%, fc2 91%, fc3 74%`): candidates that share it share the
     /// pruned and fine-tuned weights their later steps start from.
     public var pruningSignature: String {
-        layers.map { "\($0.layer) \(Self.percent($0.sparsity))%" }.joined(separator: ", ") + (distills ? " +kd" : "")
+        layers.map(\.pruningSignature).joined(separator: ", ") + (distills ? " +kd" : "")
     }
 
     static func percent(_ fraction: Double) -> String {
@@ -96,7 +126,9 @@ public struct TuningCandidate: Codable, Hashable, Sendable {
     public func recipe(name: String = "tuned", fineTuneEpochs: Int, learningRate: Float = 0.02, seed: UInt64) -> Recipe {
         Recipe(
             name: name,
-            description: "found by shrink tune: per-layer magnitude pruning (3 iterations, \(fineTuneEpochs) fine-tuning epochs each), "
+            description: "found by shrink tune: "
+                + (layers.contains { $0.unitsRemoved > 0 } ? "per-layer structured L1 pruning (\(fineTuneEpochs) fine-tuning epochs), " : "")
+                + "per-layer magnitude pruning (3 iterations, \(fineTuneEpochs) fine-tuning epochs each), "
                 + "k-means weight sharing with centroid fine-tuning, weight-only integer codes, binary16 storage"
                 + (distills ? ", every fine-tuning distilled from the original model (T = 4, label weight 0.3)" : "") + "; \(signature)",
             fineTuning: FineTuningOverrides(learningRate: learningRate, schedule: .cosine(minimum: 0), seed: seed,
@@ -104,11 +136,19 @@ public struct TuningCandidate: Codable, Hashable, Sendable {
             steps: pruningSteps(fineTuneEpochs: fineTuneEpochs, learningRate: learningRate) + codingSteps)
     }
 
-    /// Magnitude pruning of the layers with a sparsity (none when no layer is pruned).
+    /// Structured pruning of the layers losing units, then magnitude pruning of the layers with
+    /// a sparsity (each step only when some layer asks for it).
     func pruningSteps(fineTuneEpochs: Int, learningRate: Float) -> [RecipeStep] {
+        var steps = [RecipeStep]()
+        let narrowed = layers.filter { $0.unitsRemoved > 0 }
+        if !narrowed.isEmpty {
+            steps.append(.structuredPruning(StructuredPruningConfiguration(
+                layers: PerLayerSettings(default: nil, layers: narrowed.map { .init(pattern: NamePattern($0.layer), setting: $0.unitsRemoved) }),
+                fineTuneEpochs: fineTuneEpochs, learningRate: learningRate)))
+        }
         let pruned = layers.filter { $0.sparsity > 0 }
-        guard !pruned.isEmpty else { return [] }
-        return [.magnitudePruning(MagnitudePruningConfiguration(
+        guard !pruned.isEmpty else { return steps }
+        return steps + [.magnitudePruning(MagnitudePruningConfiguration(
             method: .layerSparsity,
             layers: PerLayerSettings(default: nil, layers: pruned.map { .init(pattern: NamePattern($0.layer), setting: $0.sparsity) }),
             schedule: .iterative(iterations: 3, spacing: .geometric), fineTuneEpochs: fineTuneEpochs, learningRate: learningRate))]
@@ -143,6 +183,10 @@ public struct TuningCandidate: Codable, Hashable, Sendable {
 public struct TuningSpace: Codable, Equatable, Sendable {
     /// Sparsities, increasing, the first 0.
     public var sparsities: [Double]
+    /// Fractions of output units (filters) structured pruning may remove, increasing, the first
+    /// 0; only layers whose units can be removed alone move along them (not the final
+    /// classifier, not layers tied to others by a residual add).
+    public var unitFractions: [Double]
     /// Palette bits, decreasing (fewer bits is more aggressive).
     public var bits: [Int]
     /// Integer code bits, decreasing; the search uses them when latency is measured (integer
@@ -153,8 +197,10 @@ public struct TuningSpace: Codable, Equatable, Sendable {
     public var distillation: Bool
 
     public init(sparsities: [Double] = [0, 0.5, 0.7, 0.8, 0.85, 0.9, 0.92, 0.94, 0.95, 0.96, 0.97, 0.98],
+                unitFractions: [Double] = [0, 0.125, 0.25, 0.375, 0.5, 0.625, 0.75],
                 bits: [Int] = [8, 7, 6, 5, 4, 3, 2], integerBits: [Int] = [8, 4], distillation: Bool = true) {
         self.sparsities = sparsities
+        self.unitFractions = unitFractions
         self.bits = bits
         self.integerBits = integerBits
         self.distillation = distillation
@@ -163,6 +209,11 @@ public struct TuningSpace: Codable, Equatable, Sendable {
     /// The grid sparsity nearest below `value` (the largest not above it).
     func sparsity(atMost value: Double) -> Double {
         sparsities.last { $0 <= value + 1e-9 } ?? sparsities[0]
+    }
+
+    /// The grid fraction of units nearest below `value` (the largest not above it).
+    func unitFraction(atMost value: Double) -> Double {
+        unitFractions.last { $0 <= value + 1e-9 } ?? unitFractions.first ?? 0
     }
 
     /// The grid width nearest above `value` (the smallest not below it) among `widths`.

@@ -1,3 +1,5 @@
+import Foundation
+
 /// What the user asks of the tuned model. Accuracy is checked on the validation split; size is
 /// the written file's bytes; latency is the median time of one batch run by the runtime.
 public struct TuningConstraints: Codable, Equatable, Sendable {
@@ -48,6 +50,25 @@ public enum TuningObjective: String, Codable, CaseIterable, Sendable {
     case latency
     /// The modelled energy of one sample (operations and memory traffic of the file's plan).
     case energy
+
+    /// What this objective minimizes in `measurement` (infinity when it was not measured).
+    public func value(of measurement: TuningMeasurement) -> Double {
+        switch self {
+        case .size: Double(measurement.fileBytes)
+        case .latency: measurement.latencySeconds ?? .infinity
+        case .energy: measurement.modelledJoules ?? .infinity
+        }
+    }
+
+    /// `14932 B`, `2.4 µs`, `31.0 µJ`: the value for people.
+    public func formatted(_ value: Double) -> String {
+        guard value.isFinite else { return "n/a" }
+        return switch self {
+        case .size: "\(Int(value)) B"
+        case .latency: TuningResult.milliseconds(value)
+        case .energy: String(format: "%.1f µJ", value * 1e6)
+        }
+    }
 }
 
 /// A constraint a candidate breaks.

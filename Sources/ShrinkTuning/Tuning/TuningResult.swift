@@ -31,6 +31,9 @@ public struct TuningResult: Sendable {
     public var front: [TuningEvaluation]
     /// The best candidate that meets every constraint, if one does.
     public var chosen: TuningEvaluation?
+    /// The chosen candidate's written file, when this process measured it (nil when an earlier
+    /// run or another shard did: its recipe then writes the same file again).
+    public var chosenFile: [UInt8]?
     /// When none does: the three closest, with the constraints they break.
     public var closest: [Miss]
     /// The per-layer sensitivity the search started from.

@@ -34,7 +34,10 @@ public struct TuningSearch {
     public var space: TuningSpace
     /// The most candidates to evaluate (journal entries count).
     public var maximumEvaluations: Int
-    /// The most wall-clock minutes of new evaluations, if any (then runs differ with machine speed).
+    /// The most wall-clock minutes of the whole search, if any (then runs differ with machine
+    /// speed): counted from the start of `run` (the baseline and the sensitivity analysis
+    /// included); a new evaluation starts only while the mean time of the evaluations this
+    /// process ran still fits, so the answer comes within the budget.
     public var maximumMinutes: Double?
     public var fineTuneEpochs: Int
     /// The starting learning rate of every fine-tuning (cosine schedule to 0). The default,
@@ -53,7 +56,8 @@ public struct TuningSearch {
     public enum Progress: Sendable {
         case baseline(validationAccuracy: Double, fileBytes: Int)
         case sensitivityFinished(points: Int)
-        case generationStarted(generation: Int, candidates: Int)
+        /// A generation starts; `front`: the Pareto front of the evaluations so far (by size).
+        case generationStarted(generation: Int, candidates: Int, front: [TuningEvaluation])
         case evaluated(index: Int, of: Int, evaluation: TuningEvaluation, meetsConstraints: Bool, reused: Bool)
     }
 
@@ -85,6 +89,11 @@ public struct TuningSearch {
               space.sparsities.allSatisfy({ $0 >= 0 && $0 < 1 }) else {
             throw .invalidSetting("sparsities must start at 0 and increase below 1")
         }
+        guard space.unitFractions.isEmpty || space.unitFractions.first == 0,
+              zip(space.unitFractions, space.unitFractions.dropFirst()).allSatisfy({ $0 < $1 }),
+              space.unitFractions.allSatisfy({ $0 >= 0 && $0 < 1 }) else {
+            throw .invalidSetting("fractions of units removed must start at 0 and increase below 1")
+        }
         guard !space.bits.isEmpty, zip(space.bits, space.bits.dropFirst()).allSatisfy({ $0 > $1 }),
               space.bits.allSatisfy({ (1...16).contains($0) }) else {
             throw .invalidSetting("palette bits must decrease within 16...1")
@@ -115,35 +124,42 @@ public struct TuningSearch {
     public func run(file: ModelFile, training: LabeledDataset, validation: LabeledDataset, journal: TuningJournal? = nil,
                     progress: (Progress) -> Void = { _ in }) throws -> TuningResult {
         try validate()
+        let clock = ContinuousClock(), start = clock.now
         guard validation.count > 0, training.count > 0 else { throw TuningError.invalidSetting("the training and validation splits must not be empty") }
         var journal = journal
         let baselineBytes = try file.encoded().count
         let baseline = try PlanEvaluation.evaluate(file: file, testSet: validation, batchSize: 1000, threads: threads)!.accuracy.top1
         progress(.baseline(validationAccuracy: baseline, fileBytes: baselineBytes))
         let integers = considersIntegerCodes
+        let narrowable = try narrowableLayers(of: file)
         let sensitivity = try SensitivityAnalysis(
             configuration: SensitivityConfiguration(
-                sparsities: space.sparsities.filter { $0 > 0 }, quantizationBits: integers ? space.integerBits : [],
-                clusteringBits: space.bits, techniques: [.pruning, .clustering] + (integers ? [.quantization] : [])),
+                sparsities: space.sparsities.filter { $0 > 0 }, unitFractions: space.unitFractions.filter { $0 > 0 },
+                quantizationBits: integers ? space.integerBits : [], clusteringBits: space.bits,
+                techniques: [.pruning] + (narrowable.isEmpty ? [] : [.structuredPruning]) + [.clustering] + (integers ? [.quantization] : [])),
             threads: threads).run(file: file, testSet: validation)
         progress(.sensitivityFinished(points: sensitivity.points.count))
 
         var evaluations = [TuningEvaluation]()
         var seen = Set<String>()
         var prunedModels = PrunedModelCache()
-        let clock = ContinuousClock(), start = clock.now
+        // Seconds of each evaluation this process ran: the next one starts only if their mean fits.
+        var evaluationSeconds = [Double]()
         var timeLeft: Bool {
             guard let maximumMinutes else { return true }
-            return (clock.now - start) < .seconds(maximumMinutes * 60)
+            let expected = evaluationSeconds.isEmpty ? 0 : evaluationSeconds.reduce(0, +) / Double(evaluationSeconds.count)
+            return (clock.now - start) / .seconds(1) + expected <= maximumMinutes * 60
         }
+        // The written file of the best candidate within the constraints that this process measured.
+        var bestWritten: (evaluation: TuningEvaluation, bytes: [UInt8])?
         var stop: TuningResult.Stop = .searchExhausted
         var generation = 0
-        var candidates = seeds(from: sensitivity)
+        var candidates = seeds(from: sensitivity, narrowable: narrowable)
         generations: while true {
             let fresh = candidates.filter { seen.insert($0.signature).inserted }.prefix(maximumEvaluations - evaluations.count)
             if evaluations.count >= maximumEvaluations { stop = .evaluationBudget; break }
             if fresh.isEmpty { break }
-            progress(.generationStarted(generation: generation, candidates: fresh.count))
+            progress(.generationStarted(generation: generation, candidates: fresh.count, front: TuningResult.front(of: evaluations)))
             var othersMissing = false
             for (position, candidate) in fresh.enumerated() {
                 var evaluation = journal?.evaluations[candidate.signature]
@@ -152,10 +168,16 @@ public struct TuningSearch {
                     // Another shard's candidate: this round ends with the generation.
                     guard position % shard.count == shard.index - 1 else { othersMissing = true; continue }
                     guard timeLeft else { stop = .timeBudget; break generations }
-                    let measured = TuningEvaluation(
-                        candidate: candidate,
-                        measurement: try measure(candidate, file: file, training: training, validation: validation, cache: &prunedModels))
+                    let evaluationStart = clock.now
+                    let (measurement, bytes) = try measureWritten(candidate, file: file, training: training, validation: validation,
+                                                                  cache: &prunedModels)
+                    evaluationSeconds.append((clock.now - evaluationStart) / .seconds(1))
+                    let measured = TuningEvaluation(candidate: candidate, measurement: measurement)
                     try journal?.append(measured, generation: generation)
+                    if violations(measured, baseline: baseline).isEmpty,
+                       bestWritten.map({ ranked([$0.evaluation, measured]).first! == measured }) ?? true {
+                        bestWritten = (measured, bytes)
+                    }
                     evaluation = measured
                 }
                 evaluations.append(evaluation!)
@@ -164,13 +186,16 @@ public struct TuningSearch {
             }
             if othersMissing { stop = .waitingForShards(generation: generation); break }
             generation += 1
-            candidates = children(of: evaluations, seen: seen, generation: generation, baseline: baseline, sensitivity: sensitivity)
+            candidates = children(of: evaluations, seen: seen, generation: generation, baseline: baseline, sensitivity: sensitivity,
+                                  narrowable: narrowable)
         }
         let feasible = evaluations.filter { violations($0, baseline: baseline).isEmpty }
+        let chosen = best(of: feasible)
         return TuningResult(
             model: file.graph.name, baselineValidationAccuracy: baseline, baselineFileBytes: baselineBytes,
             constraints: constraints, objective: objective, evaluations: evaluations,
-            front: TuningResult.front(of: evaluations), chosen: best(of: feasible),
+            front: TuningResult.front(of: evaluations), chosen: chosen,
+            chosenFile: bestWritten.flatMap { $0.evaluation == chosen ? $0.bytes : nil },
             closest: feasible.isEmpty ? Array(closest(evaluations, baseline: baseline).prefix(3)) : [],
             sensitivity: sensitivity, stop: stop)
     }
@@ -181,7 +206,7 @@ public struct TuningSearch {
     /// to the next parent; when every parent is used up, the generation is smaller (empty: the
     /// search ends). The generator is seeded by the search's seed and the generation alone.
     func children(of evaluations: [TuningEvaluation], seen: Set<String>, generation: Int, baseline: Double,
-                  sensitivity: SensitivityReport) -> [TuningCandidate] {
+                  sensitivity: SensitivityReport, narrowable: Set<String>) -> [TuningCandidate] {
         var generator = SeededRandomNumberGenerator(seed: seed ^ (UInt64(generation) &* 0x9E37_79B9_7F4A_7C15))
         let feasible = ranked(evaluations.filter { violations($0, baseline: baseline).isEmpty })
         let infeasible = closest(evaluations, baseline: baseline).filter { !$0.violations.isEmpty }.map(\.evaluation)
@@ -199,7 +224,7 @@ public struct TuningSearch {
             let child = if parentIndex == 0, aggressive, let beyond, generator.nextUniform() < 0.5 {
                 between(parent.candidate, beyond.candidate, generator: &generator)
             } else {
-                mutate(parent.candidate, aggressive: aggressive, sensitivity: sensitivity, generator: &generator)
+                mutate(parent.candidate, aggressive: aggressive, sensitivity: sensitivity, narrowable: narrowable, generator: &generator)
             }
             guard drawn.insert(child.signature).inserted else {
                 failures += 1
@@ -231,11 +256,7 @@ public struct TuningSearch {
 
     /// What the objective minimizes.
     func key(_ evaluation: TuningEvaluation) -> Double {
-        switch objective {
-        case .size: Double(evaluation.measurement.fileBytes)
-        case .latency: evaluation.measurement.latencySeconds ?? .infinity
-        case .energy: evaluation.measurement.modelledJoules ?? .infinity
-        }
+        objective.value(of: evaluation.measurement)
     }
 
     /// Best first: by the objective, then by validation accuracy, then earliest.
@@ -267,7 +288,21 @@ public struct TuningSearch {
         return density >= 0.25 ? 0 : Int((log2(0.25 / density)).rounded())
     }
 
-    func seeds(from sensitivity: SensitivityReport) -> [TuningCandidate] {
+    /// How much of a structured pruning loss fine-tuning wins back, as `pruningRecovery` for
+    /// magnitude pruning: a quarter as much (5), since whole units carry more than their
+    /// smallest weights. A prior for the search's ordering of moves, not a measurement; every
+    /// candidate is measured.
+    static let structuredRecovery = 5.0
+
+    /// The layers whose output units structured pruning may remove on their own: not the final
+    /// classifier (its units reach the output) and not layers tied to others by a residual add
+    /// (their units go together).
+    func narrowableLayers(of file: ModelFile) throws -> Set<String> {
+        guard space.unitFractions.contains(where: { $0 > 0 }) else { return [] }
+        return Set(try SensitivityAnalysis.unitGroups(of: file).filter { $0.value == [$0.key] }.keys)
+    }
+
+    func seeds(from sensitivity: SensitivityReport, narrowable: Set<String>) -> [TuningCandidate] {
         let budgets = [0.00025, 0.0005, 0.001, 0.002, 0.004, 0.008]
         let palettes = budgets.map { budget in
             TuningCandidate(layers: sensitivity.layers.map { layer in
@@ -279,11 +314,14 @@ public struct TuningSearch {
             })
         }
         guard considersIntegerCodes else { return palettes }
-        // Dense integer codes: the runtime's fastest kernels (sparse layers run float CSR).
+        // Dense integer codes: the runtime's fastest kernels (sparse layers run float CSR), on
+        // layers narrowed by structured pruning as far as they tolerated within the budget.
         let integers = budgets.map { budget in
             TuningCandidate(layers: sensitivity.layers.map { layer in
                 let bits = sensitivity.tolerated(layer: layer.name, technique: .quantization, maximumDrop: budget)
-                return .init(layer: layer.name, sparsity: 0,
+                let units = narrowable.contains(layer.name)
+                    ? sensitivity.tolerated(layer: layer.name, technique: .structuredPruning, maximumDrop: Self.structuredRecovery * budget) ?? 0 : 0
+                return .init(layer: layer.name, unitsRemoved: space.unitFraction(atMost: units), sparsity: 0,
                              coding: .integer(bits: TuningSpace.width(atLeast: Int(bits ?? Double(space.integerBits[0])), in: space.integerBits)))
             })
         }
@@ -291,8 +329,8 @@ public struct TuningSearch {
     }
 
     /// A candidate between `near` (meets the constraints) and `far` (goes further but breaks
-    /// one): each layer's sparsity drawn uniformly among the grid values from one parent's to
-    /// the other's, and likewise its coding along the ladder when both parents' codings are of
+    /// one): each layer's sparsity and fraction of units removed drawn uniformly among the grid
+    /// values from one parent's to the other's, and likewise its coding along the ladder when both parents' codings are of
     /// one family (else one parent's, drawn).
     func between(_ near: TuningCandidate, _ far: TuningCandidate, generator: inout SeededRandomNumberGenerator) -> TuningCandidate {
         var child = near
@@ -305,6 +343,8 @@ public struct TuningSearch {
             }
             child.layers[index].sparsity = drawn(space.sparsities, space.sparsities.firstIndex(of: a.sparsity),
                                                  space.sparsities.firstIndex(of: b.sparsity), otherwise: a.sparsity)
+            child.layers[index].unitsRemoved = drawn(space.unitFractions, space.unitFractions.firstIndex(of: a.unitsRemoved),
+                                                     space.unitFractions.firstIndex(of: b.unitsRemoved), otherwise: a.unitsRemoved)
             let integer: Bool? = switch (a.coding, b.coding) {
             case (.integer, .integer), (.float16, .integer), (.integer, .float16): true
             case (.palette, .palette), (.float16, .palette), (.palette, .float16), (.float16, .float16): false
@@ -325,7 +365,7 @@ public struct TuningSearch {
     /// proportion to what the sensitivity analysis predicts it is worth: going further, the bits
     /// it saves (weights × density × bits removed) per point of accuracy the layer alone lost at
     /// the new setting; backing off, the accuracy the layer alone lost at its current setting.
-    func mutate(_ candidate: TuningCandidate, aggressive: Bool, sensitivity: SensitivityReport,
+    func mutate(_ candidate: TuningCandidate, aggressive: Bool, sensitivity: SensitivityReport, narrowable: Set<String> = [],
                 generator: inout SeededRandomNumberGenerator) -> TuningCandidate {
         var child = candidate
         // A quarter of children take two steps; going further, a third of those trade: one step
@@ -333,7 +373,8 @@ public struct TuningSearch {
         let moves = generator.nextUniform() < 0.25 ? 2 : 1
         let trades = aggressive && moves == 2 && generator.nextUniform() < 0.34
         for move in 0..<moves {
-            let options = steps(of: child, aggressive: trades && move == 0 ? false : aggressive, sensitivity: sensitivity)
+            let options = steps(of: child, aggressive: trades && move == 0 ? false : aggressive, sensitivity: sensitivity,
+                                narrowable: narrowable)
             let total = options.map(\.worth).reduce(0, +)
             guard total > 0 else { break }
             var draw = Double(generator.nextUniform()) * total
@@ -354,16 +395,31 @@ public struct TuningSearch {
     /// Every one-step move of one layer, with its worth (see `mutate`). Codings move along their
     /// family's ladder (binary16, then palettes or integer codes of fewer and fewer bits); a
     /// binary16 layer may start either family when latency is measured, else only palettes.
-    func steps(of candidate: TuningCandidate, aggressive: Bool,
-               sensitivity: SensitivityReport) -> [(layer: Int, setting: TuningCandidate.LayerSetting, worth: Double)] {
+    /// Layers in `narrowable` also move along the fractions of units removed; the weights such a
+    /// step removes (the layer's rows and its readers' columns) come from the sizes of the
+    /// sensitivity analysis' written files.
+    func steps(of candidate: TuningCandidate, aggressive: Bool, sensitivity: SensitivityReport,
+               narrowable: Set<String> = []) -> [(layer: Int, setting: TuningCandidate.LayerSetting, worth: Double)] {
         func loss(_ layer: String, _ technique: SensitivityTechnique, _ setting: Double) -> Double {
             // Points lost by the layer alone; settings between swept ones take the next harsher.
-            // Pruning losses count a twentieth: the candidate retrains after pruning (see `seeds`).
+            // Pruning losses count a twentieth, structured ones a fifth: the candidate retrains
+            // after pruning (see `seeds`, `structuredRecovery`).
             let points = sensitivity.points(layer: layer, technique: technique)
-            let harsher = technique == .pruning ? points.filter { $0.setting >= setting - 1e-9 } : points.filter { $0.setting <= setting + 1e-9 }
-            let point = technique == .pruning ? harsher.min { $0.setting < $1.setting } : harsher.max { $0.setting < $1.setting }
+            let prunes = technique == .pruning || technique == .structuredPruning
+            let harsher = prunes ? points.filter { $0.setting >= setting - 1e-9 } : points.filter { $0.setting <= setting + 1e-9 }
+            let point = prunes ? harsher.min { $0.setting < $1.setting } : harsher.max { $0.setting < $1.setting }
             let lost = max(0, (sensitivity.baselineTop1 - (point?.top1 ?? sensitivity.baselineTop1)) * 100)
-            return technique == .pruning ? lost / Self.pruningRecovery : lost
+            switch technique {
+            case .pruning: return lost / Self.pruningRecovery
+            case .structuredPruning: return lost / Self.structuredRecovery
+            case .quantization, .clustering: return lost
+            }
+        }
+        func weightsRemoved(_ layer: String, unitsRemoved fraction: Double) -> Double {
+            // The float32 file shrinks by 4 bytes per weight (and bias) the units take with them.
+            guard fraction > 0, let point = sensitivity.points(layer: layer, technique: .structuredPruning)
+                .filter({ $0.setting >= fraction - 1e-9 }).min(by: { $0.setting < $1.setting }) else { return 0 }
+            return Double(max(0, sensitivity.baselineFileBytes - point.fileBytes)) / 4 * fraction / point.setting
         }
         func codingLoss(_ layer: String, _ coding: TuningCandidate.Coding) -> Double {
             switch coding {
@@ -388,6 +444,17 @@ public struct TuningSearch {
                 let worth = aggressive
                     ? weights * (setting.sparsity - current.sparsity) * bits / (0.05 + loss(current.layer, .pruning, setting.sparsity))
                     : 0.05 + (current.sparsity > 0 ? loss(current.layer, .pruning, current.sparsity) : 0)
+                options.append((index, setting, worth))
+            }
+            if narrowable.contains(current.layer), let unitIndex = space.unitFractions.firstIndex(of: current.unitsRemoved),
+               space.unitFractions.indices.contains(unitIndex + step) {
+                var setting = current
+                setting.unitsRemoved = space.unitFractions[unitIndex + step]
+                let removed = weightsRemoved(current.layer, unitsRemoved: setting.unitsRemoved)
+                    - weightsRemoved(current.layer, unitsRemoved: current.unitsRemoved)
+                let worth = aggressive
+                    ? removed * (1 - current.sparsity) * bits / (0.05 + loss(current.layer, .structuredPruning, setting.unitsRemoved))
+                    : 0.05 + (current.unitsRemoved > 0 ? loss(current.layer, .structuredPruning, current.unitsRemoved) : 0)
                 options.append((index, setting, worth))
             }
             let ladders: [[TuningCandidate.Coding]] = switch current.coding {
@@ -416,6 +483,12 @@ public struct TuningSearch {
     /// pruning's.
     func measure(_ candidate: TuningCandidate, file: ModelFile, training: LabeledDataset,
                  validation: LabeledDataset, cache: inout PrunedModelCache) throws -> TuningMeasurement {
+        try measureWritten(candidate, file: file, training: training, validation: validation, cache: &cache).measurement
+    }
+
+    /// `measure`, with the bytes of the written file.
+    func measureWritten(_ candidate: TuningCandidate, file: ModelFile, training: LabeledDataset, validation: LabeledDataset,
+                        cache: inout PrunedModelCache) throws -> (measurement: TuningMeasurement, bytes: [UInt8]) {
         let clock = ContinuousClock()
         let recipe = candidate.recipe(fineTuneEpochs: fineTuneEpochs, learningRate: fineTuneLearningRate, seed: seed)
         func run(_ steps: [RecipeStep], on model: CompressedModel) throws {
@@ -427,7 +500,7 @@ public struct TuningSearch {
         let model: CompressedModel
         let pruningSeconds: Double
         if let pruned = cache.models[candidate.pruningSignature] {
-            model = try pruned.restore(file: file)
+            model = try pruned.restore()
             pruningSeconds = pruned.seconds
         } else {
             let start = clock.now
@@ -443,10 +516,11 @@ public struct TuningSearch {
         let written = try ModelFile.decode(bytes)
         let plan = try ExecutionPlan(file: written, threads: threads, kernelSelection: .standard)
         let accuracy = try PlanEvaluation.evaluate(plan: plan, testSet: validation, batchSize: 1000)!.accuracy.top1
-        return TuningMeasurement(
+        let measurement = TuningMeasurement(
             fileBytes: bytes.count, validationAccuracy: accuracy,
             latencySeconds: measuresLatency ? try Self.medianLatency(plan: plan, batch: constraints.batchSize, samples: validation) : nil,
             compressionSeconds: seconds, modelledJoules: ModelBenchmark.modelledJoulesPerSample(plan: plan))
+        return (measurement, bytes)
     }
 
     /// The median of at least 15 timed runs of one batch (and at least 50 ms of them), after 3
