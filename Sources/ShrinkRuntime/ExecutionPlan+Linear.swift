@@ -12,7 +12,8 @@ extension ExecutionPlan {
 
     /// The packed kernel for `weight` read as [outputs, inputs] (a Linear weight, or a
     /// convolution weight [out, in, k, k] flattened), chosen from its stored encoding; fp32 when
-    /// it has none (affine codes: `affineKernel`, 1-4 bits sub-byte, 5-8 bits int8). With `fold`,
+    /// it has none (affine codes: `affineKernel`, 1-4 bits sub-byte, 5-8 bits int8, in the dense or
+    /// the sparse layout alike; other sparse tensors: `sparseKernel`). With `fold`,
     /// the affine is folded into the kernel where its weights stay in a per-channel-scalable form
     /// (fp32 values: rows scaled before packing; int8 and sub-byte: per-channel scales), and
     /// `folded` is true; otherwise (fp16, palettes of 1-16 bits, palettized sparse) the caller
@@ -31,6 +32,16 @@ extension ExecutionPlan {
             guard let encoding = stored.encoding else { return try float32() }
             let coded = encoding.coded
             if case .sparse = encoding.layout {
+                // Integer codes run the integer kernels whatever their layout: the decoded codes
+                // of pruned entries are the zero point, so the dense codes are the same weights
+                // exactly, and the numerics do not depend on how the file stores them (a pruned
+                // layer with 4-bit codes runs the 4-bit kernel, not float CSR).
+                if case let .affine(bits, isSigned, channelCount) = coded.format,
+                   let integer = try affineKernel(coded: coded, bits: bits, isSigned: isSigned, channelCount: channelCount,
+                                                  outputs: outputs, inputs: inputs, fold: fold, foldedBias: foldedBias,
+                                                  int8ColumnOrder: int8ColumnOrder) {
+                    return integer
+                }
                 return try sparseKernel(coded: coded, decoded: stored.value.scalars, bias: bias, outputs: outputs,
                                         inputs: inputs, fold: fold, foldedBias: foldedBias, scaledDecoded: decoded)
             }

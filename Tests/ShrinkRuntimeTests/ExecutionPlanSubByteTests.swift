@@ -64,6 +64,32 @@ struct ExecutionPlanSubByteTests {
         #expect(bits <= 2 ? ratio < 0.3 : ratio < 0.55, "fc1 weight bytes \(plan.layerWeightBytes[1]) vs \(int8.layerWeightBytes[1])")
     }
 
+    /// Pruned weights with integer codes stored in the sparse layout run the integer kernel of
+    /// their bits on the dense codes: the same kernel and the same outputs, bit for bit, as the
+    /// same codes stored dense (not the float CSR kernel of the decoded values).
+    @Test("Sparse-layout integer codes run the integer kernels", arguments: [4, 8])
+    func sparseIntegerCodesRunIntegerKernels(bits: Int) throws {
+        let sparse = try HandCompression.file(ExecutionPlanTests.mlp, encoding: .sparseAffine(keep: 0.2, bits: bits), seed: 31)
+        let stored = try #require(sparse.tensor(named: "fc1.weight")?.encoding)
+        guard case .sparse = stored.layout else { Issue.record("not stored sparse"); return }
+        // The same codes in the dense layout.
+        let tensors = try sparse.tensors.map { tensor -> StoredTensor in
+            guard let encoding = tensor.encoding else { return tensor }
+            return try StoredTensor(name: tensor.name, kind: tensor.kind, shape: tensor.value.shape, encoding: StoredEncoding(coded: encoding.coded))
+        }
+        let dense = try ModelFile.decode(try ModelFile(graph: sparse.graph, tensors: tensors).encoded())
+        let kernel: LayerKernel = bits == 8 ? .int8(static: false) : .integer(bits: bits)
+        for selection in [KernelSelection.encoding, .standard] {
+            let plan = try ExecutionPlan(file: sparse, kernelSelection: selection)
+            #expect(plan.layers.map(\.kernel) == [.identity, kernel, .fused(into: "fc1"), kernel], "\(selection)")
+            let densePlan = try ExecutionPlan(file: dense, kernelSelection: selection)
+            for batch in [1, 5] {
+                let input = ExecutionPlanTests.input(batch: batch, shape: [1, 28, 28], seed: UInt64(batch))
+                #expect(try plan.run(input).scalars == densePlan.run(input).scalars, "batch \(batch)")
+            }
+        }
+    }
+
     /// 5-7-bit codes (any zero point) run the int8 kernel on q − zeroPoint, exactly the int8 chain.
     @Test("5-7-bit Linear plans run the int8 kernel on q − zero point", arguments: [5, 6, 7])
     func wideCodesRunInt8(bits: Int) throws {

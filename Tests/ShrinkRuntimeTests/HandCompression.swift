@@ -17,6 +17,9 @@ enum HandEncoding {
     case sparsePalette(keep: Float, bits: Int)
     /// Keeps about `keep` of the weights, stored sparse as fp32.
     case sparseFloat(keep: Float)
+    /// Keeps about `keep` of the weights, stored sparse as signed symmetric per-channel codes of
+    /// `bits` bits (zero point 0, so pruned entries are code 0).
+    case sparseAffine(keep: Float, bits: Int)
 }
 
 enum HandCompression {
@@ -81,6 +84,13 @@ enum HandCompression {
             let (indices, centroids) = palettize(pruned, bits: bits, reserveZero: true)
             return StoredEncoding(coded: try .palette(indices: indices, centroids: centroids, bits: bits),
                                   layout: .sparse(gapBits: 5))
+        case let .sparseAffine(keep, bits):
+            let pruned = prune(values, keep: keep, generator: &generator)
+            let limit = Float((1 << (bits - 1)) - 1)
+            let scales = (0..<rows).map { row in max(pruned[(row * columns)..<((row + 1) * columns)].map(abs).max() ?? 0, 1e-6) / limit }
+            return StoredEncoding(coded: try .affine(quantizing: pruned, bits: bits, isSigned: true, scales: scales,
+                                                     zeroPoints: [Int32](repeating: 0, count: rows)),
+                                  layout: .sparse(gapBits: 4))
         case let .sparseFloat(keep):
             return StoredEncoding(coded: .float32(prune(values, keep: keep, generator: &generator)),
                                   layout: .sparse(gapBits: 8))

@@ -314,8 +314,10 @@ public struct TuningSearch {
             })
         }
         guard considersIntegerCodes else { return palettes }
-        // Dense integer codes: the runtime's fastest kernels (sparse layers run float CSR), on
-        // layers narrowed by structured pruning as far as they tolerated within the budget.
+        // Integer codes: the runtime's fastest kernels, on layers narrowed by structured pruning
+        // as far as they tolerated within the budget. No magnitude pruning: pruned integer layers
+        // run the same kernels on their dense codes, so it saves bytes but not time (mutations
+        // still add it).
         let integers = budgets.map { budget in
             TuningCandidate(layers: sensitivity.layers.map { layer in
                 let bits = sensitivity.tolerated(layer: layer.name, technique: .quantization, maximumDrop: budget)
