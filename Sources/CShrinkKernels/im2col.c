@@ -69,6 +69,9 @@ void shrink_im2col(ptrdiff_t channels, ptrdiff_t height, ptrdiff_t width, ptrdif
         transpose_plain(channels, height * width, input, columns);
     } else if (k == 3) {
         im2col_rows(channels, height, width, 3, stride, padding, input, columns);
+    } else if (k == 5) {
+        // A constant kernel size lets the compiler unroll the window copies (LeNet-5's 5×5).
+        im2col_rows(channels, height, width, 5, stride, padding, input, columns);
     } else if (k == 1) {
         im2col_rows(channels, height, width, 1, stride, padding, input, columns);
     } else {

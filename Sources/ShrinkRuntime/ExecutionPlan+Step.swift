@@ -154,15 +154,23 @@ extension ExecutionPlan {
                 }
                 work.scatter(batch: batch, into: output, transform: transform)
             case let .convolution(chosen, quantization, work):
-                // [batch, in, h, w] → im2col [batch·pixels, in·k²] → [batch·pixels, out] → [batch, out, pixels]
+                // [batch, in, h, w] → im2col [batch·pixels, in·k²] → [batch·pixels, out] → [batch, out, pixels],
+                // a chunk of samples at a time so the lowered rows stay in cache (every kernel
+                // treats rows independently: per-row or calibrated activation quantization, so
+                // the chunks do not change the outputs).
                 let kernel = chosen.resolved(batch: batch)
-                work.prepare(batch: batch)
-                work.lower(input, batch: batch)
-                let rows = batch * work.pixels
-                let parallelWork = kernel.parallelWork(rows: rows, outputCount: work.outputChannels, inputCount: work.depth)
-                try Self.apply(kernel, quantization: quantization, input: work.columns.baseAddress!, rows: rows,
-                               output: work.products.baseAddress!,
-                               threadCount: parallelWork >= ExecutionPlan.parallelWorkThreshold ? threads : 1, node: name)
+                let chunk = work.samplesPerChunk
+                work.prepare(batch: batch, chunk: chunk)
+                let sampleSize = work.channels * work.height * work.width
+                for first in stride(from: 0, to: batch, by: chunk) {
+                    let samples = min(chunk, batch - first)
+                    work.lower(input + first * sampleSize, batch: samples)
+                    let rows = samples * work.pixels
+                    let parallelWork = kernel.parallelWork(rows: rows, outputCount: work.outputChannels, inputCount: work.depth)
+                    try Self.apply(kernel, quantization: quantization, input: work.columns.baseAddress!, rows: rows,
+                                   output: work.products.baseAddress! + first * work.pixels * work.outputChannels,
+                                   threadCount: parallelWork >= ExecutionPlan.parallelWorkThreshold ? threads : 1, node: name)
+                }
                 work.scatter(batch: batch, into: output, transform: transform)
             case let .relu(elements):
                 for index in 0..<(batch * elements) { output[index] = max(0, input[index]) }
