@@ -17,6 +17,13 @@ import Testing
         ] {
             #expect(throws: (any Error).self, "\(arguments)") { try TuneCommand.parse(arguments) }
         }
+        // A bad shard says why.
+        do {
+            _ = try TuneCommand.parse(["m.shrink", "--shard", "3/2"])
+            Issue.record("--shard 3/2 was accepted")
+        } catch {
+            #expect(TuneCommand.message(for: error).contains("larger than the shard count"), "\(TuneCommand.message(for: error))")
+        }
         let command = try TuneCommand.parse(["m.shrink", "--max-accuracy-drop", "0.1", "--objective", "latency", "--max-latency", "0.005"])
         #expect(command.objective == .latency && command.maxLatency == 0.005 && command.maxAccuracyDrop == 0.1)
     }

@@ -80,7 +80,8 @@ struct TuneCommand: ParsableCommand {
     @Option(help: "Candidates drawn per generation of the refinement (shards split each generation).")
     var generationSize: Int = 4
 
-    @Option(help: "Evaluate only share I of N of each generation (1-based), then stop after the first generation that needs the other shards' evaluations.")
+    @Option(help: "Evaluate only share I of N of each generation (1-based), then stop after the first generation that needs the other shards' evaluations.",
+            transform: { try Shard(parsing: $0) })
     var shard: Shard?
 
     @Flag(inversion: .prefixedNo,
