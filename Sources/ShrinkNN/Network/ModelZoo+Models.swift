@@ -7,6 +7,9 @@ extension ModelZoo {
         case "lenet-5": lenet5Graph
         case "mlp-784-100-10": multilayerPerceptronGraph
         case "resnet-mini": residualGraph
+        case "resnet-20": resNet20Graph
+        case "vgg-11", "vgg-13": vggGraph(named: name)
+        case "mobilenet-v2": mobileNetV2Graph
         default: throw .unknownModel(name: name, available: names)
         }
     }

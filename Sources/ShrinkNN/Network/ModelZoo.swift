@@ -30,8 +30,21 @@ public enum ModelZooError: Error, Equatable, CustomStringConvertible {
 ///   pointwise 1×1 16→16 → BatchNorm → ReLU); `Concat` of the stage and the block (32
 ///   channels); global average pool; `fc` 32→10. 7,922 parameters.
 ///
+/// For CIFAR-10 (input `[3, 32, 32]`, every convolution without bias and followed by
+/// BatchNorm; `ModelZoo+CIFAR.swift`):
+///
+/// - `resnet-20`: He et al.'s ResNet-20, 3×3 stem 3→16, three stages of three basic residual
+///   blocks at 16, 32 and 64 channels (stride 2 and a 1×1 projection shortcut entering stages 2
+///   and 3), global average pooling, `fc` 64→10. 272,474 parameters.
+/// - `vgg-11`, `vgg-13`: VGG's 3×3 stacks for 32×32 (BatchNorm, ReLU, five 2×2 max pools) and
+///   one `fc` 512→10. 9,231,114 and 9,416,010 parameters.
+/// - `mobilenet-v2`: MobileNetV2 with the CIFAR-10 strides (stem and second stage at stride 1),
+///   17 inverted residual blocks (expansion 6, linear bottlenecks, ReLU6), 1×1 head to 1280,
+///   global average pooling, `fc` 1280→10. 2,236,682 parameters.
+///
 /// All end in logits (no softmax); the loss applies it.
 public enum ModelZoo {
     /// The available architecture names.
-    public static let names = ["lenet-300-100", "lenet-5", "mlp-784-100-10", "resnet-mini"]
+    public static let names = ["lenet-300-100", "lenet-5", "mlp-784-100-10", "resnet-mini", "resnet-20", "vgg-11", "vgg-13",
+                               "mobilenet-v2"]
 }

@@ -1,0 +1,80 @@
+extension ModelZoo {
+    /// ResNet-20 for 32×32 images (He et al., section 4.2): a 3×3 stem to 16 channels, three
+    /// stages of three basic residual blocks at 16, 32 and 64 channels (the first block of stages
+    /// 2 and 3 at stride 2 with a 1×1 projection shortcut), global average pooling, `fc` 64→10.
+    static var resNet20Graph: Graph {
+        var builder = GraphBuilder(name: "resnet-20", inputShape: [3, 32, 32])
+        var x = builder.add("stem_relu", ReLUOperator(),
+                            builder.convolutionWithBatchNormalization("stem", builder.input, inputChannels: 3, outputChannels: 16))
+        var channels = 16
+        for (stage, width) in [16, 32, 64].enumerated() {
+            for block in 0..<3 {
+                let stride = stage > 0 && block == 0 ? 2 : 1
+                x = builder.residualBlock("stage\(stage + 1)_block\(block + 1)", x, inputChannels: channels, outputChannels: width,
+                                          stride: stride)
+                channels = width
+            }
+        }
+        x = builder.add("pool", GlobalAveragePoolOperator(), x)
+        x = builder.add("flatten", FlattenOperator(), x)
+        builder.add("fc", LinearOperator(inputFeatures: 64, outputFeatures: 10), x)
+        return builder.finish()
+    }
+
+    /// The VGG configurations for 32×32 images: 3×3 convolutions (BatchNorm, ReLU) with 2×2 max
+    /// pools (`0` below) between blocks; after five pools 1×1×512, so one `fc` 512→10 (the
+    /// common CIFAR-10 form of Simonyan & Zisserman's nets).
+    static let vggConfigurations: [String: [Int]] = [
+        "vgg-11": [64, 0, 128, 0, 256, 256, 0, 512, 512, 0, 512, 512, 0],
+        "vgg-13": [64, 64, 0, 128, 128, 0, 256, 256, 0, 512, 512, 0, 512, 512, 0],
+    ]
+
+    /// A VGG net of `vggConfigurations` (`conv1`, `conv2`, … each with `_bn` and `_relu`;
+    /// `pool1`, …).
+    static func vggGraph(named name: String) -> Graph {
+        var builder = GraphBuilder(name: name, inputShape: [3, 32, 32])
+        var x = builder.input, channels = 3, convolutions = 0, pools = 0
+        for width in vggConfigurations[name]! {
+            if width == 0 {
+                pools += 1
+                x = builder.add("pool\(pools)", MaxPool2DOperator(window: WindowGeometry(square: 2, stride: 2)), x)
+                continue
+            }
+            convolutions += 1
+            x = builder.add("conv\(convolutions)_relu", ReLUOperator(), builder.convolutionWithBatchNormalization(
+                "conv\(convolutions)", x, inputChannels: channels, outputChannels: width))
+            channels = width
+        }
+        x = builder.add("flatten", FlattenOperator(), x)
+        builder.add("fc", LinearOperator(inputFeatures: 512, outputFeatures: 10), x)
+        return builder.finish()
+    }
+
+    /// MobileNetV2 for 32×32 images (Sandler et al., table 2, with the CIFAR-10 changes common
+    /// since: stem at stride 1 and the second stage at stride 1, so 32×32 → 4×4): a 3×3 stem to
+    /// 32 channels (BatchNorm, ReLU6), inverted residual blocks (expansion t, width c, repeats n,
+    /// first stride s) (1,16,1,1) (6,24,2,1) (6,32,3,2) (6,64,4,2) (6,96,3,1) (6,160,3,2)
+    /// (6,320,1,1), a 1×1 convolution to 1280 (BatchNorm, ReLU6), global average pooling,
+    /// `fc` 1280→10.
+    static var mobileNetV2Graph: Graph {
+        var builder = GraphBuilder(name: "mobilenet-v2", inputShape: [3, 32, 32])
+        var x = builder.add("stem_relu6", ReLU6Operator(),
+                            builder.convolutionWithBatchNormalization("stem", builder.input, inputChannels: 3, outputChannels: 32))
+        var channels = 32, block = 0
+        for (expansion, width, repeats, firstStride) in [(1, 16, 1, 1), (6, 24, 2, 1), (6, 32, 3, 2), (6, 64, 4, 2), (6, 96, 3, 1),
+                                                         (6, 160, 3, 2), (6, 320, 1, 1)] {
+            for repeat_ in 0..<repeats {
+                block += 1
+                x = builder.invertedResidualBlock("block\(block)", x, inputChannels: channels, outputChannels: width,
+                                                  expansion: expansion, stride: repeat_ == 0 ? firstStride : 1)
+                channels = width
+            }
+        }
+        x = builder.add("head_relu6", ReLU6Operator(),
+                        builder.convolutionWithBatchNormalization("head", x, inputChannels: channels, outputChannels: 1280, kernel: 1))
+        x = builder.add("pool", GlobalAveragePoolOperator(), x)
+        x = builder.add("flatten", FlattenOperator(), x)
+        builder.add("fc", LinearOperator(inputFeatures: 1280, outputFeatures: 10), x)
+        return builder.finish()
+    }
+}
