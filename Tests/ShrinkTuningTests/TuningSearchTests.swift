@@ -223,14 +223,19 @@ import Testing
         let candidate = TuningCandidate(layers: [.init(layer: "fc1", sparsity: 0, coding: .float16),
                                                  .init(layer: "fc2", sparsity: 0, coding: .float16)])
         let further = search.steps(of: candidate, aggressive: true, sensitivity: sensitivity, narrowable: narrowable)
-        let unitMoves = further.filter { $0.setting.unitsRemoved != candidate.layers[$0.layer].unitsRemoved }
-        #expect(unitMoves.count == 1 && unitMoves[0].layer == 0 && unitMoves[0].setting.unitsRemoved == 0.125)
+        let unitMoves = further.filter { move in
+            move.layerChange.map { $0.setting.unitsRemoved != candidate.layers[$0.index].unitsRemoved } ?? false
+        }
+        #expect(unitMoves.count == 1 && unitMoves[0].layerChange?.index == 0 && unitMoves[0].layerChange?.setting.unitsRemoved == 0.125)
         #expect(unitMoves[0].worth > 0)
-        #expect(search.steps(of: candidate, aggressive: true, sensitivity: sensitivity).allSatisfy { $0.setting.unitsRemoved == 0 })
+        #expect(search.steps(of: candidate, aggressive: true, sensitivity: sensitivity).allSatisfy { $0.layerChange?.setting.unitsRemoved == 0 })
         var narrowed = candidate
         narrowed.layers[0].unitsRemoved = 0.5
         let back = search.steps(of: narrowed, aggressive: false, sensitivity: sensitivity, narrowable: narrowable)
-        #expect(back.contains { $0.layer == 0 && $0.setting.unitsRemoved == 0.375 })
+        #expect(back.contains { $0.layerChange?.index == 0 && $0.layerChange?.setting.unitsRemoved == 0.375 })
+        // Backing off may also distill; the move then sets that flag and nothing else.
+        let distilling = try #require(back.first { $0.layerChange == nil })
+        #expect(distilling.applied(to: narrowed) == TuningCandidate(layers: narrowed.layers, distills: true))
     }
 
     /// Children between a feasible candidate and one past it stay within the two, layer by layer.

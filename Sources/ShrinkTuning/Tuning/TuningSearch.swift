@@ -385,23 +385,47 @@ public struct TuningSearch {
                 if draw < option.worth { chosen = option; break }
                 draw -= option.worth
             }
-            if chosen.layer < 0 {
-                child.distills = true
-            } else {
-                child.layers[chosen.layer] = chosen.setting
-            }
+            child = chosen.applied(to: child)
         }
         return child
     }
 
-    /// Every one-step move of one layer, with its worth (see `mutate`). Codings move along their
+    /// One step `mutate` may take, with its worth (the weight of its draw).
+    struct Move {
+        enum Change {
+            /// One layer takes a new setting.
+            case layer(index: Int, setting: TuningCandidate.LayerSetting)
+            /// Every fine-tuning of the candidate distills from the original model.
+            case distillation
+        }
+
+        var change: Change
+        var worth: Double
+
+        /// The layer it changes and that layer's new setting (nil for distillation).
+        var layerChange: (index: Int, setting: TuningCandidate.LayerSetting)? {
+            if case let .layer(index, setting) = change { (index, setting) } else { nil }
+        }
+
+        /// `candidate` with this step taken.
+        func applied(to candidate: TuningCandidate) -> TuningCandidate {
+            var child = candidate
+            switch change {
+            case let .layer(index, setting): child.layers[index] = setting
+            case .distillation: child.distills = true
+            }
+            return child
+        }
+    }
+
+    /// Every one-step move of one layer (and, backing off, distillation), with its worth (see `mutate`). Codings move along their
     /// family's ladder (binary16, then palettes or integer codes of fewer and fewer bits); a
     /// binary16 layer may start either family when latency is measured, else only palettes.
     /// Layers in `narrowable` also move along the fractions of units removed; the weights such a
     /// step removes (the layer's rows and its readers' columns) come from the sizes of the
     /// sensitivity analysis' written files.
     func steps(of candidate: TuningCandidate, aggressive: Bool, sensitivity: SensitivityReport,
-               narrowable: Set<String> = []) -> [(layer: Int, setting: TuningCandidate.LayerSetting, worth: Double)] {
+               narrowable: Set<String> = []) -> [Move] {
         func loss(_ layer: String, _ technique: SensitivityTechnique, _ setting: Double) -> Double {
             // Points lost by the layer alone; settings between swept ones take the next harsher.
             // Pruning losses count a twentieth, structured ones a fifth: the candidate retrains
@@ -430,10 +454,10 @@ public struct TuningSearch {
             case let .integer(bits): loss(layer, .quantization, Double(bits))
             }
         }
-        var options = [(layer: Int, setting: TuningCandidate.LayerSetting, worth: Double)]()
+        var options = [Move]()
         if !aggressive, !candidate.distills, space.distillation {
-            // Backing off may instead distill from the original model (layer -1: the whole candidate).
-            options.append((-1, candidate.layers[0], 0.05 + candidate.layers.map { codingLoss($0.layer, $0.coding) }.max()!))
+            // Backing off may instead distill from the original model (the whole candidate).
+            options.append(Move(change: .distillation, worth: 0.05 + candidate.layers.map { codingLoss($0.layer, $0.coding) }.max()!))
         }
         for (index, current) in candidate.layers.enumerated() {
             let weights = Double(sensitivity.layers.first { $0.name == current.layer }?.weightCount ?? 1)
@@ -446,7 +470,7 @@ public struct TuningSearch {
                 let worth = aggressive
                     ? weights * (setting.sparsity - current.sparsity) * bits / (0.05 + loss(current.layer, .pruning, setting.sparsity))
                     : 0.05 + (current.sparsity > 0 ? loss(current.layer, .pruning, current.sparsity) : 0)
-                options.append((index, setting, worth))
+                options.append(Move(change: .layer(index: index, setting: setting), worth: worth))
             }
             if narrowable.contains(current.layer), let unitIndex = space.unitFractions.firstIndex(of: current.unitsRemoved),
                space.unitFractions.indices.contains(unitIndex + step) {
@@ -457,7 +481,7 @@ public struct TuningSearch {
                 let worth = aggressive
                     ? removed * (1 - current.sparsity) * bits / (0.05 + loss(current.layer, .structuredPruning, setting.unitsRemoved))
                     : 0.05 + (current.unitsRemoved > 0 ? loss(current.layer, .structuredPruning, current.unitsRemoved) : 0)
-                options.append((index, setting, worth))
+                options.append(Move(change: .layer(index: index, setting: setting), worth: worth))
             }
             let ladders: [[TuningCandidate.Coding]] = switch current.coding {
             case .palette: [space.ladder(integer: false)]
@@ -472,7 +496,7 @@ public struct TuningSearch {
                 let worth = aggressive
                     ? weights * (1 - current.sparsity) * (bits - Double(setting.coding.bits)) / (0.05 + codingLoss(current.layer, setting.coding))
                     : 0.05 + codingLoss(current.layer, current.coding)
-                options.append((index, setting, worth))
+                options.append(Move(change: .layer(index: index, setting: setting), worth: worth))
             }
         }
         return options
