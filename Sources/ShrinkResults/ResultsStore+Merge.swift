@@ -10,18 +10,21 @@ public struct MergeSummary: Equatable, Sendable {
     public var tuningAdded: Int
     /// Tuning evaluations skipped because the output already held the same outcome.
     public var tuningAlreadyPresent: Int
+    /// Sensitivity analyses of tuning searches copied into the output (one already there is kept).
+    public var sensitivitiesAdded: Int
 
     /// Creates a summary.
-    public init(added: Int, alreadyPresent: Int, tuningAdded: Int = 0, tuningAlreadyPresent: Int = 0) {
+    public init(added: Int, alreadyPresent: Int, tuningAdded: Int = 0, tuningAlreadyPresent: Int = 0, sensitivitiesAdded: Int = 0) {
         self.added = added
         self.alreadyPresent = alreadyPresent
         self.tuningAdded = tuningAdded
         self.tuningAlreadyPresent = tuningAlreadyPresent
+        self.sensitivitiesAdded = sensitivitiesAdded
     }
 }
 
 extension ResultsStore {
-    /// Copies every run and tuning evaluation of the databases at `paths` (e.g. the shards of a
+    /// Copies every run, tuning evaluation and tuning sensitivity analysis of the databases at `paths` (e.g. the shards of a
     /// sweep or of a `shrink tune` search) into this one.
     ///
     /// Idempotent: a run whose id is already here with identical content is skipped, so merging
@@ -33,10 +36,12 @@ extension ResultsStore {
     public func merge(from paths: [String]) throws -> MergeSummary {
         var incoming = [(source: String, run: StoredRunRows)]()
         var tuning = [(source: String, evaluation: TuningEvaluationRecord)]()
+        var sensitivities = [TuningSensitivityRecord]()
         for source in paths {
             let input = try ResultsStore(path: source, mode: .readOnly)
             for run in try input.allRunRows() { incoming.append((source, run)) }
             for evaluation in try input.allTuningEvaluations() { tuning.append((source, evaluation)) }
+            sensitivities += try input.allTuningSensitivities()
         }
         return try write { db in
             var summary = MergeSummary(added: 0, alreadyPresent: 0)
@@ -56,6 +61,7 @@ extension ResultsStore {
                     summary.tuningAlreadyPresent += 1
                 }
             }
+            for sensitivity in sensitivities where try Self.insert(sensitivity, db) { summary.sensitivitiesAdded += 1 }
             return summary
         }
     }

@@ -6,7 +6,7 @@ extension ResultsStore {
     static let applicationID: Int32 = 0x5348_524B
 
     /// The schema version this Shrink writes (`PRAGMA user_version`); one per migration.
-    public static let schemaVersion = 2
+    public static let schemaVersion = 3
 
     /// The schema, one migration per version. Never edit a shipped migration: add the next one
     /// (a database from an older Shrink is upgraded in place when opened for writing; one from a
@@ -99,6 +99,25 @@ extension ResultsStore {
                 );
                 """)
             try db.execute(sql: "PRAGMA user_version = 2")
+        }
+        migrator.registerMigration("v3-tuning-sensitivities") { db in
+            // The sensitivity analysis a `shrink tune` search starts from, per search and sweep,
+            // so a resumed search and the later rounds of a sharded one read it instead of
+            // measuring it again (`ResultsStore+Sensitivity.swift`).
+            try db.execute(sql: """
+                CREATE TABLE tuning_sensitivities (
+                    search_key TEXT NOT NULL,
+                    configuration_key TEXT NOT NULL,
+                    recorded_at TEXT NOT NULL,
+                    model TEXT NOT NULL,
+                    host_name TEXT NOT NULL,
+                    code_version TEXT NOT NULL,
+                    configuration_json TEXT NOT NULL,
+                    report_json TEXT NOT NULL,
+                    PRIMARY KEY (search_key, configuration_key)
+                );
+                """)
+            try db.execute(sql: "PRAGMA user_version = 3")
         }
         return migrator
     }

@@ -87,14 +87,20 @@ import Testing
         // seed evaluates the same first 5).
         _ = try Self.search(evaluations: 5).run(file: file, training: Self.training, validation: Self.validation,
                                                 journal: Self.journal(path, full, file: file))
-        var reused = 0
+        var reused = 0, sensitivityReused = false
         let resumed = try full.run(file: file, training: Self.training, validation: Self.validation,
                                    journal: Self.journal(path, full, file: file)) { progress in
             if case .evaluated(_, _, _, _, true) = progress { reused += 1 }
+            if case let .sensitivityFinished(_, fromJournal) = progress { sensitivityReused = fromJournal }
         }
         #expect(reused == 5)
+        // The sensitivity analysis is read back, not measured again, and it is the same report.
+        #expect(sensitivityReused)
         let uninterrupted = try full.run(file: file, training: Self.training, validation: Self.validation)
         #expect(Self.measured(resumed.evaluations) == Self.measured(uninterrupted.evaluations))
+        // (Mean losses may differ in the last bits: kernel selection times forms at load.)
+        #expect(resumed.sensitivity.points.map { [$0.top1, Double($0.fileBytes)] }
+            == uninterrupted.sensitivity.points.map { [$0.top1, Double($0.fileBytes)] })
         #expect(resumed.chosen?.signature == uninterrupted.chosen?.signature)
         #expect(try Self.journal(path, full, file: file).evaluations.count == 6)
         // A run that measured nothing itself has no file of its own to hand over.
@@ -122,7 +128,7 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let budget = 9, merged = directory + "/merged.db"
         let shards = try (1...2).map { try Shard(index: $0, count: 2) }
-        var rounds = 0
+        var rounds = 0, sensitivitiesMeasured = 0
         while rounds < 5 {
             rounds += 1
             var waiting = false
@@ -132,12 +138,18 @@ import Testing
                 if FileManager.default.fileExists(atPath: merged) { try FileManager.default.copyItem(atPath: merged, toPath: path) }
                 let search = Self.search(evaluations: budget, shard: shard)
                 let result = try search.run(file: file, training: Self.training, validation: Self.validation,
-                                            journal: Self.journal(path, search, file: file, shard: shard))
+                                            journal: Self.journal(path, search, file: file, shard: shard)) { progress in
+                    if case .sensitivityFinished(_, false) = progress { sensitivitiesMeasured += 1 }
+                }
                 if case .waitingForShards = result.stop { waiting = true }
             }
-            try ResultsStore(path: merged).merge(from: shards.map { directory + "/shard-\($0.index).db" })
+            let summary = try ResultsStore(path: merged).merge(from: shards.map { directory + "/shard-\($0.index).db" })
+            // Both first-round shards measured it; the merged database keeps one copy.
+            #expect(summary.sensitivitiesAdded == (rounds == 1 ? 1 : 0))
             if !waiting { break }
         }
+        // Only the first round measured the sensitivity analysis; later rounds read it.
+        #expect(sensitivitiesMeasured == 2)
         // The seeds, then generations of 4: the shards continued from each other's evaluations.
         #expect(rounds >= 3)
         var evaluatedAgain = 0

@@ -174,8 +174,10 @@ struct TuneCommand: ParsableCommand {
             case let .baseline(accuracy, bytes):
                 FileHandle.standardError.write(Data(String(format: "tune: baseline %.2f %% on %d validation samples, %d bytes; sensitivity...\n",
                                                            accuracy * 100, validation.count, bytes).utf8))
-            case let .sensitivityFinished(points):
-                FileHandle.standardError.write(Data("tune: sensitivity of each layer measured (\(points) files)\n".utf8))
+            case let .sensitivityFinished(points, reused):
+                FileHandle.standardError.write(Data((reused
+                    ? "tune: sensitivity of each layer read from the database (\(points) files measured before)\n"
+                    : "tune: sensitivity of each layer measured (\(points) files)\n").utf8))
                 bar = ProgressBar(title: "tune", total: budgetEvaluations)
             case let .generationStarted(generation, candidates, front):
                 // The front so far (size, validation top-1, latency when measured), each generation.

@@ -103,6 +103,37 @@ public struct TuningJournal {
     }
 }
 
+extension TuningJournal {
+    /// The sweep's settings as stored (sorted keys) and their SHA-256.
+    static func keyed(_ configuration: SensitivityConfiguration) throws -> (json: String, key: String) {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let json = try encoder.encode(configuration)
+        return (String(decoding: json, as: UTF8.self), SHA256.hexDigest(Array(json)))
+    }
+
+    /// The sensitivity analysis of this search with `configuration`, when one is stored (nil
+    /// also when the stored one does not decode: it is then measured again).
+    public func sensitivity(_ configuration: SensitivityConfiguration) throws -> SensitivityReport? {
+        let key = try Self.keyed(configuration).key
+        guard let record = try store.tuningSensitivity(searchKey: searchKey, configurationKey: key),
+              let report = try? JSONDecoder().decode(SensitivityReport.self, from: Data(record.reportJSON.utf8)),
+              report.configuration == configuration else { return nil }
+        return report
+    }
+
+    /// Records the sensitivity analysis of this search.
+    public func record(_ report: SensitivityReport) throws {
+        let (configurationJSON, key) = try Self.keyed(report.configuration)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        try store.record(sensitivity: TuningSensitivityRecord(
+            searchKey: searchKey, configurationKey: key, recordedAt: ISO8601DateFormatter().string(from: Date()), model: header.model,
+            hostName: hostName, codeVersion: codeVersion, configurationJSON: configurationJSON,
+            reportJSON: String(decoding: try encoder.encode(report), as: UTF8.self)))
+    }
+}
+
 /// Why a tuning run cannot go on.
 public enum TuningError: Error, Equatable, CustomStringConvertible {
     case unreadableEvaluation(path: String, signature: String)

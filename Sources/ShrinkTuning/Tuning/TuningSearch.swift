@@ -55,7 +55,8 @@ public struct TuningSearch {
     /// Progress of a run.
     public enum Progress: Sendable {
         case baseline(validationAccuracy: Double, fileBytes: Int)
-        case sensitivityFinished(points: Int)
+        /// The sensitivity analysis is ready: measured, or (`reused`) read from the journal.
+        case sensitivityFinished(points: Int, reused: Bool)
         /// A generation starts; `front`: the Pareto front of the evaluations so far (by size).
         case generationStarted(generation: Int, candidates: Int, front: [TuningEvaluation])
         case evaluated(index: Int, of: Int, evaluation: TuningEvaluation, meetsConstraints: Bool, reused: Bool)
@@ -132,13 +133,16 @@ public struct TuningSearch {
         progress(.baseline(validationAccuracy: baseline, fileBytes: baselineBytes))
         let integers = considersIntegerCodes
         let narrowable = try narrowableLayers(of: file)
-        let sensitivity = try SensitivityAnalysis(
-            configuration: SensitivityConfiguration(
-                sparsities: space.sparsities.filter { $0 > 0 }, unitFractions: space.unitFractions.filter { $0 > 0 },
-                quantizationBits: integers ? space.integerBits : [], clusteringBits: space.bits,
-                techniques: [.pruning] + (narrowable.isEmpty ? [] : [.structuredPruning]) + [.clustering] + (integers ? [.quantization] : [])),
-            threads: threads).run(file: file, testSet: validation)
-        progress(.sensitivityFinished(points: sensitivity.points.count))
+        let sweep = SensitivityConfiguration(
+            sparsities: space.sparsities.filter { $0 > 0 }, unitFractions: space.unitFractions.filter { $0 > 0 },
+            quantizationBits: integers ? space.integerBits : [], clusteringBits: space.bits,
+            techniques: [.pruning] + (narrowable.isEmpty ? [] : [.structuredPruning]) + [.clustering] + (integers ? [.quantization] : []))
+        // A resumed search, and every round of a sharded one after the first, reads the analysis
+        // its journal holds (it depends only on the model, the validation split and the sweep).
+        let stored = try journal?.sensitivity(sweep)
+        let sensitivity = try stored ?? SensitivityAnalysis(configuration: sweep, threads: threads).run(file: file, testSet: validation)
+        if stored == nil { try journal?.record(sensitivity) }
+        progress(.sensitivityFinished(points: sensitivity.points.count, reused: stored != nil))
 
         var evaluations = [TuningEvaluation]()
         var seen = Set<String>()

@@ -36,7 +36,8 @@ struct ResultsMergeCommand: ParsableCommand {
         let total = try store.count()
         if json {
             try printJSON(["added": summary.added, "already_present": summary.alreadyPresent, "runs": total,
-                           "tuning_added": summary.tuningAdded, "tuning_already_present": summary.tuningAlreadyPresent])
+                           "tuning_added": summary.tuningAdded, "tuning_already_present": summary.tuningAlreadyPresent,
+                           "sensitivities_added": summary.sensitivitiesAdded])
             return
         }
         func runs(_ count: Int) -> String { "\(count) run\(count == 1 ? "" : "s")" }
@@ -45,6 +46,9 @@ struct ResultsMergeCommand: ParsableCommand {
         if summary.tuningAdded + summary.tuningAlreadyPresent > 0 {
             let held = try store.tuningSearches().map(\.evaluations).reduce(0, +)
             line += " Tuning evaluations: \(summary.tuningAdded) added, \(summary.tuningAlreadyPresent) already present; it holds \(held)."
+        }
+        if summary.sensitivitiesAdded > 0 {
+            line += " Sensitivity analyses of tuning searches added: \(summary.sensitivitiesAdded)."
         }
         print(line)
     }
