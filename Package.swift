@@ -11,7 +11,7 @@
 //   ShrinkEncodings  byte encodings of tensor values: fp16, bit packing, affine codes,
 //                    palettes, relative-index sparsity, canonical Huffman coding
 //   ShrinkKernels    Swift API over the C kernels + plain Swift reference twins
-//   ShrinkData       checksums, IDX/gzip readers, MNIST, datasets and batching
+//   ShrinkData       checksums, IDX/gzip readers, MNIST, CIFAR-10, datasets and batching, augmentation
 //   ShrinkNN         layers with forward/backward, losses, models, architectures
 //   ShrinkTraining   optimizers, learning-rate schedules, training loop, evaluation
 //   ShrinkFormats    the versioned model container file

@@ -13,21 +13,9 @@ extension MNIST {
 
     /// The search behind `defaultDirectory()`, with explicit starting points (either may be nil).
     static func locateDirectory(startingAt currentDirectory: String?, sourceFilePath: String?) throws -> String {
-        var searched = [String]()
-        var starts = [String]()
-        if let currentDirectory { starts.append(currentDirectory) }
-        if let sourceFilePath, let sourceDirectory = FileBytes.parent(of: sourceFilePath) { starts.append(sourceDirectory) }
-        for start in starts {
-            var directory: String? = start
-            while let candidate = directory {
-                let dataDirectory = FileBytes.join(FileBytes.join(candidate, "Data"), "mnist")
-                if FileBytes.isRegularFile(FileBytes.join(dataDirectory, checksumsFileName)) {
-                    return dataDirectory
-                }
-                searched.append(candidate)
-                directory = FileBytes.parent(of: candidate)
-            }
-        }
-        throw MNISTError.directoryNotFound(searched: searched)
+        let search = RepositoryData.locate(
+            "mnist", marker: checksumsFileName, startingAt: currentDirectory, sourceFilePath: sourceFilePath)
+        guard let directory = search.directory else { throw MNISTError.directoryNotFound(searched: search.searched) }
+        return directory
     }
 }

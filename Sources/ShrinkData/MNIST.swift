@@ -64,7 +64,7 @@ public enum MNIST {
     public static func load(
         split: Split, from directory: String, normalization: Normalization = .standardized
     ) throws -> LabeledDataset {
-        let checksums = try MNISTChecksums(contentsOf: FileBytes.join(directory, checksumsFileName))
+        let checksums = try SHA256Sums(contentsOf: FileBytes.join(directory, checksumsFileName), failure: MNISTError.self)
         let imagesPath = FileBytes.join(directory, split.imagesFileName)
         let labelsPath = FileBytes.join(directory, split.labelsFileName)
         let labelBytes = try verifiedIDX(at: labelsPath, checksums: checksums)
@@ -104,45 +104,14 @@ public enum MNIST {
     }
 
     /// Reads the gzip file at `path`, checks both of its SHA-256 sums, and returns the raw IDX bytes.
-    static func verifiedIDX(at path: String, checksums: MNISTChecksums) throws -> [UInt8] {
-        let name = path.split(separator: "/").last.map(String.init) ?? path
-        guard let entry = checksums.entries[name] else {
-            throw MNISTError.missingChecksum(file: path, checksumsFile: checksums.path)
-        }
-        let compressed = try readFile(path, maximumByteCount: maximumFileByteCount)
-        let compressedDigest = SHA256.hexString(of: SHA256.hash(compressed))
-        guard compressedDigest == entry.compressed else {
-            throw MNISTError.checksumMismatch(
-                file: path, content: "gzip file", expected: entry.compressed, actual: compressedDigest)
-        }
-        let raw: [UInt8]
-        do {
-            raw = try Gzip.decompress(compressed, maximumOutputBytes: maximumFileByteCount)
-        } catch let error as GzipError {
-            throw MNISTError.invalidIDX(.decompression(file: path, error))
-        }
-        if let expected = entry.raw {
-            let rawDigest = SHA256.hexString(of: SHA256.hash(raw))
-            guard rawDigest == expected else {
-                throw MNISTError.checksumMismatch(
-                    file: path, content: "decompressed IDX data", expected: expected, actual: rawDigest)
-            }
-        }
-        return raw
+    static func verifiedIDX(at path: String, checksums: SHA256Sums) throws -> [UInt8] {
+        try checksums.verifiedContents(
+            of: path, decompressing: true, decompressedContent: "decompressed IDX data",
+            maximumByteCount: maximumFileByteCount, failure: MNISTError.self)
     }
 
     /// Files larger than this (compressed or not) are rejected; MNIST's largest is 47 MB raw.
     static let maximumFileByteCount = 64 << 20
-
-    static func readFile(_ path: String, maximumByteCount: Int) throws -> [UInt8] {
-        do {
-            return try FileBytes.read(path: path, maximumByteCount: maximumByteCount)
-        } catch FileReadError.notFound(let missing) {
-            throw MNISTError.missingFile(path: missing)
-        } catch let error as FileReadError {
-            throw MNISTError.unreadable(error)
-        }
-    }
 
     private static func idxHeader(of bytes: [UInt8], path: String) throws -> IDXHeader {
         do {

@@ -47,3 +47,10 @@ public enum MNISTError: Error, CustomStringConvertible, Equatable, Sendable {
         }
     }
 }
+
+extension MNISTError: ChecksummedFileError {
+    /// A gzip file that does not decompress is reported by the IDX layer's case.
+    static func decompression(file: String, _ error: GzipError) -> MNISTError {
+        .invalidIDX(.decompression(file: file, error))
+    }
+}

@@ -31,6 +31,12 @@ struct TrainingJob {
         let graph = try ModelZoo.graph(named: model)
         var generator = SeededRandomNumberGenerator(seed: configuration.seed)
         let network = try GraphNetwork(graph: graph, generator: &generator)
+        // The network reshapes a sample of the right size (MNIST's [1, 28, 28] for a [784] input),
+        // but cannot take another data set's images (CIFAR-10's [3, 32, 32] for a LeNet).
+        guard Tensor.elementCount(of: network.sampleInputShape) == Tensor.elementCount(of: training.sampleShape) else {
+            throw CommandFailure("\(model) takes inputs \(network.sampleInputShape) but \(datasetName) samples are "
+                                 + "\(training.sampleShape): choose a model for this data set")
+        }
         let history = try Trainer().train(
             model: network, on: training, validation: test, configuration: configuration, observer: observer)
         let last = history.last
