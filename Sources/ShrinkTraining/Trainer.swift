@@ -15,15 +15,19 @@ public struct Trainer {
     public var constraints: [any ParameterConstraint]
     /// The batch size of the validation passes.
     public var evaluationBatchSize: Int
+    /// Applied to every training batch before the forward pass (data augmentation), if any.
+    public var batchTransform: (any TrainingBatchTransform)?
 
     public init(
         objective: any TrainingObjective = SoftmaxCrossEntropy(),
         constraints: [any ParameterConstraint] = [],
-        evaluationBatchSize: Int = 1000
+        evaluationBatchSize: Int = 1000,
+        batchTransform: (any TrainingBatchTransform)? = nil
     ) {
         self.objective = objective
         self.constraints = constraints
         self.evaluationBatchSize = evaluationBatchSize
+        self.batchTransform = batchTransform
     }
 
     /// Trains `model` in place on `training` and reports progress to `observer`.
@@ -32,6 +36,8 @@ public struct Trainer {
     /// `configuration.seed` and the epoch number alone, so runs are reproducible and each epoch's
     /// order is independent of the others. Per batch: training-mode forward → objective →
     /// zero gradients → backward → optimizer step at the scheduled learning rate → constraints.
+    /// A `batchTransform` (augmentation) changes each batch first, drawing from a generator of
+    /// the seed and the epoch.
     /// After each epoch the model is evaluated on `validation`, if given.
     ///
     /// - Throws: `TrainingError` for an invalid configuration, an empty training set, a validation
@@ -76,13 +82,17 @@ public struct Trainer {
             for index in 0..<sampleCount { order[index] = index }
             var generator = Self.shuffleGenerator(seed: configuration.seed, epoch: epoch)
             order.seededShuffle(using: &generator)
+            // Augmentation draws from its own generator (of the seed and epoch), so the order of
+            // the samples is the same with and without it.
+            var transformGenerator = Self.shuffleGenerator(seed: configuration.seed ^ 0xA5A5_5A5A_0F0F_F0F0, epoch: epoch)
 
             var lossSum = 0.0
             var correct = 0
             var learningRate = configuration.baseLearningRate
             for batchIndex in 0..<batchCount {
                 let start = batchIndex * batchSize
-                let batch = training.batch(at: order[start..<min(start + batchSize, sampleCount)])
+                var batch = training.batch(at: order[start..<min(start + batchSize, sampleCount)])
+                if let batchTransform { batch = batchTransform.transformed(batch, using: &transformGenerator) }
                 let rows = batch.labels.count
                 let outputs = model.forward(batch.inputs, mode: .training) // [batch, classes]
                 guard outputs.shape == [rows, classCount] else {

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import ShrinkData
+import ShrinkFormats
+import ShrinkNN
 import Testing
 @testable import ShrinkCLI
 
@@ -28,6 +30,26 @@ import Testing
         let options = try DatasetOptions.parse([])
         #expect(options.dataset == .mnist)
         #expect(try options.load(.test).inputs.shape == [10_000, 1, 28, 28])
+    }
+
+    /// A CIFAR model trained on CIFAR-10 carries the training split's channel statistics as its
+    /// first node, and trains with crop-and-flip augmentation unless told not to.
+    @Test func aCIFARModelFileCarriesItsInputNormalization() throws {
+        let directory = makeTemporaryDirectory(prefix: "shrink-cli")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let arguments = ["--model", "resnet-20", "--dataset", "cifar10", "--epochs", "1", "--train-limit", "64", "--threads", "1", "--json"]
+        let path = directory + "/resnet.shrink", plain = directory + "/plain.shrink"
+        try TrainCommand.parse(arguments + ["--output", path]).run()
+        try TrainCommand.parse(arguments + ["--output", plain, "--no-augmentation"]).run()
+        let file = try ModelFile.read(from: path)
+        let node = try #require(file.graph.nodes.first)
+        #expect(node.name == "input_normalization")
+        let stored = try InputNormalizationOperator(attributes: node.attributes)
+        let measured = ChannelNormalization.measured(on: try CIFAR10.load(split: .train, from: CIFAR10.defaultSubsetDirectory(),
+                                                                          trainingBatches: CIFAR10.subsetTrainingBatches, limit: 64))
+        #expect(stored.mean == measured.mean && stored.standardDeviation == measured.standardDeviation)
+        // Augmentation changed what the network saw, so the weights differ.
+        #expect(try ModelFile.read(from: plain).tensors != file.tensors)
     }
 
     @Test func trainingAModelOnImagesOfAnotherShapeFailsWithOneLine() throws {

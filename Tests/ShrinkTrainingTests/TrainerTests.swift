@@ -79,6 +79,31 @@ struct TrainerTests {
         #expect(try trainedParameters(seed: 8) != first)
     }
 
+    /// Adds seeded noise to every input and counts the batches it saw.
+    final class NoiseTransform: TrainingBatchTransform, @unchecked Sendable {
+        var batches = 0
+        func transformed(_ batch: Batch, using generator: inout SeededRandomNumberGenerator) -> Batch {
+            batches += 1
+            return Batch(inputs: Tensor(shape: batch.inputs.shape, scalars: batch.inputs.scalars.map { $0 + generator.nextNormal() }),
+                         labels: batch.labels)
+        }
+    }
+
+    @Test("a batch transform changes every training batch, reproducibly for a seed")
+    func batchTransform() throws {
+        func trained(seed: UInt64, transform: NoiseTransform?) throws -> [[Float]] {
+            let model = TestLinearLayer(inputFeatures: 4, outputFeatures: 3, seed: 3)
+            try Trainer(batchTransform: transform).train(model: model, on: Self.training, configuration: Self.configuration(seed: seed, epochs: 2))
+            return model.parameters.map(\.value.scalars)
+        }
+        let transform = NoiseTransform()
+        let augmented = try trained(seed: 7, transform: transform)
+        #expect(transform.batches == 2 * 15)
+        #expect(try trained(seed: 7, transform: NoiseTransform()) == augmented)
+        #expect(try trained(seed: 7, transform: nil) != augmented)
+        #expect(try trained(seed: 8, transform: NoiseTransform()) != augmented)
+    }
+
     @Test("epoch shuffles depend only on seed and epoch")
     func shuffleGenerators() {
         var a = Trainer.shuffleGenerator(seed: 5, epoch: 3)

@@ -59,6 +59,10 @@ struct TrainCommand: ParsableCommand {
     @Flag(help: "Print the training history as JSON instead of a table.")
     var json = false
 
+    @Flag(inversion: .prefixedNo,
+          help: "Random crops of every training image padded by 4 pixels (same size out) and random horizontal flips, seeded (default: on for cifar10, off for mnist).")
+    var augmentation: Bool?
+
     func validate() throws {
         do {
             _ = try ModelZoo.graph(named: model)
@@ -93,14 +97,16 @@ struct TrainCommand: ParsableCommand {
         if !json {
             print("Training \(model) on \(data.dataset.rawValue): \(training.count) samples, "
                   + "\(epochCount) epochs, batch \(batchSize), \(optimizer.rawValue), lr \(configuration.baseLearningRate), "
-                  + "\(schedule.rawValue) schedule, seed \(seed), \(compute.threads.map(String.init) ?? "all") threads")
+                  + "\(schedule.rawValue) schedule, seed \(seed), \(compute.threads.map(String.init) ?? "all") threads"
+                  + ((augmentation ?? (data.dataset == .cifar10)) ? ", crop-and-flip augmentation" : ""))
         }
         let display = TrainingProgressDisplay(showsTable: !json)
         let job = TrainingJob(
             model: model, datasetName: data.dataset.rawValue, configuration: configuration,
             optimizerDescription: "\(optimizer.rawValue) momentum \(momentum) weight decay \(weightDecay), "
                 + "lr \(configuration.baseLearningRate) \(schedule.rawValue), batch \(batchSize)",
-            recordsTimes: timestamp)
+            recordsTimes: timestamp,
+            augmentation: (augmentation ?? (data.dataset == .cifar10)) ? ImageAugmentation() : nil)
         let outcome = try job.run(training: training, test: test, observer: display.observe)
         let history = outcome.history
         try outcome.file.write(to: output)

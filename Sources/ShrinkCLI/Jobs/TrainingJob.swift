@@ -19,6 +19,8 @@ struct TrainingJob {
     /// Whether the file records when it was written and how long training took (otherwise the
     /// same inputs give byte-identical files).
     var recordsTimes: Bool
+    /// Random crops and flips of every training batch (seeded by the run's seed), if any.
+    var augmentation: ImageAugmentation? = nil
 
     /// What a run gives: the model file (not yet written) and the per-epoch history.
     struct Outcome {
@@ -26,9 +28,17 @@ struct TrainingJob {
         var history: TrainingHistory
     }
 
-    /// Trains from the seed's initialization and returns the model file to write.
+    /// Trains from the seed's initialization and returns the model file to write. A model whose
+    /// graph starts with an `input_normalization` node (the CIFAR-10 models) gets the per-channel
+    /// mean and standard deviation of `training`, so the file carries its preprocessing.
     func run(training: LabeledDataset, test: LabeledDataset, observer: (TrainingEvent) -> Void) throws -> Outcome {
-        let graph = try ModelZoo.graph(named: model)
+        var graph = try ModelZoo.graph(named: model)
+        if graph.nodes.first?.operatorType == InputNormalizationOperator.typeName, training.inputs.shape.count >= 2,
+           training.inputs.shape[1] == 3 {
+            let measured = ChannelNormalization.measured(on: training)
+            graph = try ModelZoo.graph(named: model, inputNormalization: InputNormalizationOperator(
+                mean: measured.mean, standardDeviation: measured.standardDeviation))
+        }
         var generator = SeededRandomNumberGenerator(seed: configuration.seed)
         let network = try GraphNetwork(graph: graph, generator: &generator)
         // The network reshapes a sample of the right size (MNIST's [1, 28, 28] for a [784] input),
@@ -37,7 +47,7 @@ struct TrainingJob {
             throw CommandFailure("\(model) takes inputs \(network.sampleInputShape) but \(datasetName) samples are "
                                  + "\(training.sampleShape): choose a model for this data set")
         }
-        let history = try Trainer().train(
+        let history = try Trainer(batchTransform: augmentation).train(
             model: network, on: training, validation: test, configuration: configuration, observer: observer)
         let last = history.last
         let summary = TrainingSummary(

@@ -1,11 +1,19 @@
 extension ModelZoo {
+    /// The per-channel mean and standard deviation of CIFAR-10's official training images (the
+    /// figures published with the data set's common training recipes): the CIFAR models' first
+    /// node, `input_normalization`, unless `graph(named:inputNormalization:)` is given others
+    /// (`shrink train` measures them on the training split it is given).
+    public static let cifar10Normalization = InputNormalizationOperator(
+        mean: [0.4914, 0.4822, 0.4465], standardDeviation: [0.2470, 0.2435, 0.2616])
+
     /// ResNet-20 for 32×32 images (He et al., section 4.2): a 3×3 stem to 16 channels, three
     /// stages of three basic residual blocks at 16, 32 and 64 channels (the first block of stages
     /// 2 and 3 at stride 2 with a 1×1 projection shortcut), global average pooling, `fc` 64→10.
-    static var resNet20Graph: Graph {
+    static func resNet20Graph(normalization: InputNormalizationOperator) -> Graph {
         var builder = GraphBuilder(name: "resnet-20", inputShape: [3, 32, 32])
+        let input = builder.add("input_normalization", normalization, builder.input)
         var x = builder.add("stem_relu", ReLUOperator(),
-                            builder.convolutionWithBatchNormalization("stem", builder.input, inputChannels: 3, outputChannels: 16))
+                            builder.convolutionWithBatchNormalization("stem", input, inputChannels: 3, outputChannels: 16))
         var channels = 16
         for (stage, width) in [16, 32, 64].enumerated() {
             for block in 0..<3 {
@@ -31,9 +39,9 @@ extension ModelZoo {
 
     /// A VGG net of `vggConfigurations` (`conv1`, `conv2`, … each with `_bn` and `_relu`;
     /// `pool1`, …).
-    static func vggGraph(named name: String) -> Graph {
+    static func vggGraph(named name: String, normalization: InputNormalizationOperator) -> Graph {
         var builder = GraphBuilder(name: name, inputShape: [3, 32, 32])
-        var x = builder.input, channels = 3, convolutions = 0, pools = 0
+        var x = builder.add("input_normalization", normalization, builder.input), channels = 3, convolutions = 0, pools = 0
         for width in vggConfigurations[name]! {
             if width == 0 {
                 pools += 1
@@ -56,10 +64,11 @@ extension ModelZoo {
     /// first stride s) (1,16,1,1) (6,24,2,1) (6,32,3,2) (6,64,4,2) (6,96,3,1) (6,160,3,2)
     /// (6,320,1,1), a 1×1 convolution to 1280 (BatchNorm, ReLU6), global average pooling,
     /// `fc` 1280→10.
-    static var mobileNetV2Graph: Graph {
+    static func mobileNetV2Graph(normalization: InputNormalizationOperator) -> Graph {
         var builder = GraphBuilder(name: "mobilenet-v2", inputShape: [3, 32, 32])
+        let input = builder.add("input_normalization", normalization, builder.input)
         var x = builder.add("stem_relu6", ReLU6Operator(),
-                            builder.convolutionWithBatchNormalization("stem", builder.input, inputChannels: 3, outputChannels: 32))
+                            builder.convolutionWithBatchNormalization("stem", input, inputChannels: 3, outputChannels: 32))
         var channels = 32, block = 0
         for (expansion, width, repeats, firstStride) in [(1, 16, 1, 1), (6, 24, 2, 1), (6, 32, 3, 2), (6, 64, 4, 2), (6, 96, 3, 1),
                                                          (6, 160, 3, 2), (6, 320, 1, 1)] {

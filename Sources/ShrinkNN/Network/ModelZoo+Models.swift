@@ -2,15 +2,28 @@ extension ModelZoo {
     /// The built-in model with this name (see `ModelZoo` for each architecture).
     /// - Throws: `ModelZooError.unknownModel` listing the available names.
     public static func graph(named name: String) throws(ModelZooError) -> Graph {
+        try graph(named: name, inputNormalization: nil)
+    }
+
+    /// The built-in model with this name; the CIFAR-10 models' first node normalizes their input
+    /// with `inputNormalization` (nil: `cifar10Normalization`).
+    /// - Throws: `ModelZooError.unknownModel`, or `.noInputNormalization` when a normalization is
+    ///   given for a model that has no such node (the MNIST models take pixels as they are).
+    public static func graph(named name: String, inputNormalization: InputNormalizationOperator?) throws(ModelZooError) -> Graph {
+        let normalization = inputNormalization ?? cifar10Normalization
         switch name {
-        case "lenet-300-100": lenet300100Graph
-        case "lenet-5": lenet5Graph
-        case "mlp-784-100-10": multilayerPerceptronGraph
-        case "resnet-mini": residualGraph
-        case "resnet-20": resNet20Graph
-        case "vgg-11", "vgg-13": vggGraph(named: name)
-        case "mobilenet-v2": mobileNetV2Graph
-        default: throw .unknownModel(name: name, available: names)
+        case "resnet-20": return resNet20Graph(normalization: normalization)
+        case "vgg-11", "vgg-13": return vggGraph(named: name, normalization: normalization)
+        case "mobilenet-v2": return mobileNetV2Graph(normalization: normalization)
+        default: break
+        }
+        guard names.contains(name) else { throw .unknownModel(name: name, available: names) }
+        guard inputNormalization == nil else { throw .noInputNormalization(model: name) }
+        switch name {
+        case "lenet-300-100": return lenet300100Graph
+        case "lenet-5": return lenet5Graph
+        case "mlp-784-100-10": return multilayerPerceptronGraph
+        default: return residualGraph
         }
     }
 

@@ -1,11 +1,15 @@
 /// Why a model-zoo lookup failed.
 public enum ModelZooError: Error, Equatable, CustomStringConvertible {
     case unknownModel(name: String, available: [String])
+    /// An input normalization was given for a model whose graph has no normalization node.
+    case noInputNormalization(model: String)
 
     public var description: String {
         switch self {
         case .unknownModel(let name, let available):
             "Unknown model '\(name)'; available models: \(available.joined(separator: ", "))"
+        case .noInputNormalization(let model):
+            "Model '\(model)' has no input normalization node: it takes its inputs as they are"
         }
     }
 }
@@ -30,8 +34,9 @@ public enum ModelZooError: Error, Equatable, CustomStringConvertible {
 ///   pointwise 1×1 16→16 → BatchNorm → ReLU); `Concat` of the stage and the block (32
 ///   channels); global average pool; `fc` 32→10. 7,922 parameters.
 ///
-/// For CIFAR-10 (input `[3, 32, 32]`, every convolution without bias and followed by
-/// BatchNorm; `ModelZoo+CIFAR.swift`):
+/// For CIFAR-10 (input `[3, 32, 32]` pixels in [0, 1], normalized per channel by a first node
+/// `input_normalization`; every convolution without bias and followed by BatchNorm;
+/// `ModelZoo+CIFAR.swift`):
 ///
 /// - `resnet-20`: He et al.'s ResNet-20, 3×3 stem 3→16, three stages of three basic residual
 ///   blocks at 16, 32 and 64 channels (stride 2 and a 1×1 projection shortcut entering stages 2

@@ -35,6 +35,25 @@ import Testing
         #expect(model.parameter(named: "stem.weight")!.gradient.scalars.contains { $0 != 0 })
     }
 
+    /// The CIFAR models start by normalizing their input per channel (CIFAR-10's published
+    /// statistics, or those given); the MNIST models have no such node and refuse one.
+    @Test func inputNormalization() throws {
+        let standard = try ModelZoo.graph(named: "resnet-20")
+        #expect(standard.nodes.first?.name == "input_normalization")
+        #expect(standard.nodes.first?.operatorType == InputNormalizationOperator.typeName)
+        let measured = InputNormalizationOperator(mean: [0.5, 0.4, 0.3], standardDeviation: [0.2, 0.25, 0.3])
+        for name in ["resnet-20", "vgg-11", "mobilenet-v2"] {
+            let graph = try ModelZoo.graph(named: name, inputNormalization: measured)
+            let node = try #require(graph.nodes.first)
+            let stored = try InputNormalizationOperator(attributes: node.attributes)
+            #expect(stored.mean == measured.mean && stored.standardDeviation == measured.standardDeviation && stored.scale == 1)
+        }
+        #expect(throws: ModelZooError.noInputNormalization(model: "lenet-5")) {
+            try ModelZoo.graph(named: "lenet-5", inputNormalization: measured)
+        }
+        #expect(throws: ModelZooError.self) { try ModelZoo.graph(named: "resnet-21", inputNormalization: nil) }
+    }
+
     /// MobileNetV2's blocks: no expansion in the first, depthwise 3×3 with one group per channel,
     /// residual adds only where the stride is 1 and the width is kept (10 of 17 blocks).
     @Test func mobileNetV2Blocks() throws {
