@@ -90,7 +90,8 @@ import Testing
         #expect(error(bad) == .invalidSetting(name: "learningRate", value: "-1.0", expected: "a positive finite number"))
         bad = good
         bad.student = .named("resnet-50")
-        #expect(error(bad) == .unknownStudent(name: "resnet-50", available: ["mlp-784-100-10", "mlp-784-30-10", "lenet-300-100", "lenet-5", "resnet-mini"]))
+        #expect(error(bad) == .unknownStudent(name: "resnet-50", available: ["mlp-784-100-10", "mlp-784-30-10", "lenet-300-100", "lenet-5", "resnet-mini",
+                                                                        "resnet-20", "vgg-11", "vgg-13", "mobilenet-v2"]))
     }
 
     @Test func studentsResolveFromTheCatalogAndTheZoo() throws {
