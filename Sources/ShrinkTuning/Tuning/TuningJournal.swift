@@ -52,10 +52,7 @@ public struct TuningJournal {
 
         /// The header as stored (sorted keys) and its SHA-256, the search key.
         func keyed() throws -> (json: String, key: String) {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            let json = try encoder.encode(self)
-            return (String(decoding: json, as: UTF8.self), SHA256.hexDigest(Array(json)))
+            try TuningJournal.keyed(self)
         }
     }
 
@@ -104,11 +101,11 @@ public struct TuningJournal {
 }
 
 extension TuningJournal {
-    /// The sweep's settings as stored (sorted keys) and their SHA-256.
-    static func keyed(_ configuration: SensitivityConfiguration) throws -> (json: String, key: String) {
+    /// `value` as stored (JSON, sorted keys) and its SHA-256: a search's key, a sweep's key.
+    static func keyed(_ value: some Encodable) throws -> (json: String, key: String) {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        let json = try encoder.encode(configuration)
+        let json = try encoder.encode(value)
         return (String(decoding: json, as: UTF8.self), SHA256.hexDigest(Array(json)))
     }
 
