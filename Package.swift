@@ -81,7 +81,7 @@ let package = Package(
         .target(name: "ShrinkEncodings", dependencies: ["ShrinkTensor"]),
         .target(name: "ShrinkKernels", dependencies: ["ShrinkTensor", "CShrinkKernels"]),
         .target(name: "ShrinkData", dependencies: ["ShrinkTensor", "CZlib"]),
-        .target(name: "ShrinkNN", dependencies: ["ShrinkTensor", "ShrinkKernels", "ShrinkGraph"]),
+        .target(name: "ShrinkNN", dependencies: ["ShrinkTensor", "ShrinkKernels", "CShrinkKernels", "ShrinkGraph"]),
         .target(name: "ShrinkTraining", dependencies: ["ShrinkNN", "ShrinkData"]),
         .target(name: "ShrinkCompression", dependencies: ["ShrinkTraining", "ShrinkNN", "ShrinkKernels", "ShrinkEncodings", "ShrinkFormats"]),
         .target(name: "ShrinkFormats", dependencies: ["ShrinkNN", "ShrinkEncodings", "CZlib"]),

@@ -1,3 +1,5 @@
+import CShrinkKernels
+import ShrinkKernels
 import ShrinkTensor
 
 /// Per-channel batch normalization of `[batch, channels, height, width]` inputs
@@ -69,56 +71,58 @@ public final class BatchNormalization2D: Layer {
         // Per channel: the mean and inverse deviation used to normalize.
         var means = [Float](repeating: 0, count: channels)
         var inverseDeviations = [Float](repeating: 0, count: channels)
-        input.withUnsafeBufferPointer { x in
-            for channel in 0..<channels {
-                if mode == .training {
-                    var sum = 0.0
-                    for sample in 0..<batch {
-                        let plane = x.baseAddress! + (sample * channels + channel) * planeSize
-                        for index in 0..<planeSize { sum += Double(plane[index]) }
-                    }
-                    let mean = sum / Double(reduced)
-                    var squares = 0.0
-                    for sample in 0..<batch {
-                        let plane = x.baseAddress! + (sample * channels + channel) * planeSize
-                        for index in 0..<planeSize {
-                            let centered = Double(plane[index]) - mean
-                            squares += centered * centered
+        let chunk = Self.channelsPerChunk(reduced: reduced)
+        if mode == .training {
+            var batchMeans = [Double](repeating: 0, count: channels), squares = [Double](repeating: 0, count: channels)
+            input.withUnsafeBufferPointer { x in
+                batchMeans.withUnsafeMutableBufferPointer { meanBuffer in
+                    squares.withUnsafeMutableBufferPointer { squareBuffer in
+                        let x = x.baseAddress!, mean = meanBuffer.baseAddress!, square = squareBuffer.baseAddress!
+                        Parallelism.forEachChunk(count: channels, minimumChunk: chunk) { range in
+                            shrink_batch_norm_statistics(batch, channels, planeSize, range.lowerBound, range.upperBound,
+                                                         x, mean, square)
                         }
                     }
-                    let variance = squares / Double(reduced)
-                    means[channel] = Float(mean)
-                    inverseDeviations[channel] = Float(1 / (variance + Double(epsilon)).squareRoot())
-                    let unbiased = Float(squares / Double(reduced - 1))
-                    runningMean.value.scalars[channel] =
-                        (1 - momentum) * runningMean.value.scalars[channel] + momentum * Float(mean)
-                    runningVariance.value.scalars[channel] =
-                        (1 - momentum) * runningVariance.value.scalars[channel] + momentum * unbiased
-                } else {
-                    means[channel] = runningMean.value.scalars[channel]
-                    inverseDeviations[channel] = 1 / (runningVariance.value.scalars[channel] + epsilon).squareRoot()
                 }
+            }
+            for channel in 0..<channels {
+                let mean = batchMeans[channel], variance = squares[channel] / Double(reduced)
+                means[channel] = Float(mean)
+                inverseDeviations[channel] = Float(1 / (variance + Double(epsilon)).squareRoot())
+                let unbiased = Float(squares[channel] / Double(reduced - 1))
+                runningMean.value.scalars[channel] =
+                    (1 - momentum) * runningMean.value.scalars[channel] + momentum * Float(mean)
+                runningVariance.value.scalars[channel] =
+                    (1 - momentum) * runningVariance.value.scalars[channel] + momentum * unbiased
+            }
+        } else {
+            for channel in 0..<channels {
+                means[channel] = runningMean.value.scalars[channel]
+                inverseDeviations[channel] = 1 / (runningVariance.value.scalars[channel] + epsilon).squareRoot()
             }
         }
 
+        // x̂ = (x − μ) / σ, y = γ x̂ + β; x̂ is kept only in training.
         let count = input.count
-        var normalized = [Float](repeating: 0, count: mode == .training ? count : 0)
+        var normalized = mode == .training ? [Float].uninitialized(count: count) { _ in } : []
         let scalars = [Float].uninitialized(count: count) { output in
             input.withUnsafeBufferPointer { x in
                 normalized.withUnsafeMutableBufferPointer { normalizedBuffer in
-                    // x̂ = (x − μ) / σ, y = γ x̂ + β; x̂ is kept only in training.
-                    // An empty array's buffer still has a base address (the shared empty storage):
-                    // only training keeps x̂, so only training may write through it.
-                    let normalizedTarget = mode == .training ? normalizedBuffer.baseAddress : nil
-                    for sample in 0..<batch {
-                        for channel in 0..<channels {
-                            let offset = (sample * channels + channel) * planeSize
-                            let mean = means[channel], inverse = inverseDeviations[channel]
-                            let scale = weight.value.scalars[channel], shift = bias.value.scalars[channel]
-                            for index in offset..<(offset + planeSize) {
-                                let value = (x[index] - mean) * inverse
-                                normalizedTarget?[index] = value
-                                output[index] = scale * value + shift
+                    weight.value.withUnsafeBufferPointer { scale in
+                        bias.value.withUnsafeBufferPointer { shift in
+                            // An empty array's buffer still has a base address (the shared empty
+                            // storage): only training keeps x̂, so only training may write through it.
+                            let kept = mode == .training ? normalizedBuffer.baseAddress : nil
+                            let x = x.baseAddress!, scale = scale.baseAddress!, shift = shift.baseAddress!
+                            means.withUnsafeBufferPointer { mean in
+                                inverseDeviations.withUnsafeBufferPointer { inverse in
+                                    let mean = mean.baseAddress!, inverse = inverse.baseAddress!
+                                    Parallelism.forEachChunk(count: channels, minimumChunk: chunk) { range in
+                                        shrink_batch_norm_forward(
+                                            batch, channels, planeSize, range.lowerBound, range.upperBound, x, mean,
+                                            inverse, scale, shift, -.infinity, kept, output)
+                                    }
+                                }
                             }
                         }
                     }
@@ -132,6 +136,11 @@ public final class BatchNormalization2D: Layer {
             cachedNormalized = nil
         }
         return Tensor(shape: input.shape, scalars: scalars)
+    }
+
+    /// Channels handed to one thread: at least about 64 Ki values.
+    private static func channelsPerChunk(reduced: Int) -> Int {
+        max(1, (1 << 16) / max(1, reduced))
     }
 
     /// The number of values per sample and channel: `height · width`, `length`, or 1 for
@@ -153,26 +162,21 @@ public final class BatchNormalization2D: Layer {
         // dβ = Σ dy, dγ = Σ dy·x̂, dx = γ/(σ·M) · (M·dy − dβ − x̂·dγ) per channel.
         var shiftGradients = [Float](repeating: 0, count: channels)
         var scaleGradients = [Float](repeating: 0, count: channels)
+        let factors = (0..<channels).map { weight.value.scalars[$0] * cachedInverseDeviation[$0] / reduced }
+        let chunk = Self.channelsPerChunk(reduced: batch * planeSize)
         let scalars = [Float].uninitialized(count: count) { dx in
             normalized.withUnsafeBufferPointer { xHat in
                 outputGradient.withUnsafeBufferPointer { dy in
-                    for channel in 0..<channels {
-                        var shiftSum = 0.0, scaleSum = 0.0
-                        for sample in 0..<batch {
-                            let offset = (sample * channels + channel) * planeSize
-                            for index in offset..<(offset + planeSize) {
-                                shiftSum += Double(dy[index])
-                                scaleSum += Double(dy[index] * xHat[index])
-                            }
-                        }
-                        let shiftGradient = Float(shiftSum), scaleGradient = Float(scaleSum)
-                        shiftGradients[channel] = shiftGradient
-                        scaleGradients[channel] = scaleGradient
-                        let factor = weight.value.scalars[channel] * cachedInverseDeviation[channel] / reduced
-                        for sample in 0..<batch {
-                            let offset = (sample * channels + channel) * planeSize
-                            for index in offset..<(offset + planeSize) {
-                                dx[index] = factor * (reduced * dy[index] - shiftGradient - xHat[index] * scaleGradient)
+                    factors.withUnsafeBufferPointer { factor in
+                        shiftGradients.withUnsafeMutableBufferPointer { shift in
+                            scaleGradients.withUnsafeMutableBufferPointer { scale in
+                                let xHat = xHat.baseAddress!, dy = dy.baseAddress!, factor = factor.baseAddress!
+                                let shift = shift.baseAddress!, scale = scale.baseAddress!
+                                Parallelism.forEachChunk(count: channels, minimumChunk: chunk) { range in
+                                    shrink_batch_norm_backward(
+                                        batch, channels, planeSize, range.lowerBound, range.upperBound, xHat, dy, nil,
+                                        factor, shift, scale, dx)
+                                }
                             }
                         }
                     }

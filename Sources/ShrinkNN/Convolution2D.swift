@@ -52,12 +52,15 @@ public final class Convolution2D: Layer {
     /// Whether depthwise convolutions run `DepthwiseConvolution` (the default) rather than
     /// im2col + one GEMM per group; tests and benchmarks compare the two.
     var usesDepthwiseLoops = true
+    /// Whether ungrouped stride-1 windows that suit it run `ShiftedConvolution` (the default)
+    /// rather than im2col + GEMM; tests and benchmarks compare the two.
+    var usesShiftedProducts = true
     /// How many floats one lowered-input scratch matrix may hold (about 1 MiB, to stay in L2).
     var columnBudget = 1 << 18
 
     /// The input of the last training forward pass, `[batch, inputChannels, height, width]`.
     private var cachedInput: Tensor?
-    private let scratchPool = ScratchPool { ConvolutionScratch() }
+    let scratchPool = ScratchPool { ConvolutionScratch() }
 
     /// Creates the layer with PyTorch's default initialization drawn from `generator`
     /// (Kaiming-uniform with `fanIn = inputChannels / groups · kernelHeight · kernelWidth`,
@@ -161,7 +164,7 @@ public final class Convolution2D: Layer {
     }
 
     /// Samples per chunk handed to one thread, and samples lowered together into one GEMM.
-    private func partition(_ geometry: ConvolutionGeometry) -> (chunk: Int, group: Int) {
+    func partition(_ geometry: ConvolutionGeometry) -> (chunk: Int, group: Int) {
         let flopsPerSample = 2 * outputChannels * geometry.groupRows * geometry.outputPixels
         let chunk = max(1, minimumSamplesPerChunk ?? 1_000_000 / max(1, flopsPerSample))
         let group = max(1, columnBudget / max(1, geometry.columnRows * geometry.outputPixels))
@@ -185,6 +188,9 @@ public final class Convolution2D: Layer {
                         if isDepthwise && usesDepthwiseLoops {
                             forwardDepthwise(x.baseAddress!, weight: w.baseAddress!, bias: b, batch: batch,
                                              geometry: geometry, output: output)
+                        } else if usesShiftedProducts && ShiftedConvolution.suits(geometry) {
+                            forwardShifted(x.baseAddress!, weight: w.baseAddress!, bias: b, batch: batch,
+                                           geometry: geometry, output: output)
                         } else {
                             forwardLowered(x.baseAddress!, weight: w.baseAddress!, bias: b, batch: batch,
                                            geometry: geometry, output: output)
@@ -271,6 +277,9 @@ public final class Convolution2D: Layer {
                         if isDepthwise && usesDepthwiseLoops {
                             backwardDepthwise(x.baseAddress!, weight: w.baseAddress!, outputGradient: dy.baseAddress!,
                                               inputGradient: dx, batch: batch, geometry: geometry)
+                        } else if usesShiftedProducts && ShiftedConvolution.suits(geometry) {
+                            backwardShifted(x.baseAddress!, weight: w.baseAddress!, outputGradient: dy.baseAddress!,
+                                            inputGradient: dx, batch: batch, geometry: geometry)
                         } else {
                             backwardLowered(x.baseAddress!, weight: w.baseAddress!, outputGradient: dy.baseAddress!,
                                             inputGradient: dx, batch: batch, geometry: geometry)

@@ -1,3 +1,5 @@
+import CShrinkKernels
+
 /// The sizes of one convolution call and its im2col / col2im lowering.
 ///
 /// The window may be rectangular, with a stride and dilation per axis and asymmetric padding
@@ -97,9 +99,35 @@ struct ConvolutionGeometry {
             &+ kernelColumn &* dilationWidth &- padLeft
     }
 
+    /// The C kernels' description of this lowering.
+    private var loweringGeometry: shrink_lowering_geometry {
+        shrink_lowering_geometry(
+            channels: channels, height: height, width: width, kernel_height: kernelHeight, kernel_width: kernelWidth,
+            stride_height: strideHeight, stride_width: strideWidth, dilation_height: dilationHeight,
+            dilation_width: dilationWidth, pad_top: padTop, pad_left: padLeft, output_height: outputHeight,
+            output_width: outputWidth)
+    }
+
     /// im2col: writes the lowered matrix `[columnRows, samples·outputPixels]` of `samples`
-    /// inputs `[samples, channels, height, width]`, with zeros for padding.
+    /// inputs `[samples, channels, height, width]`, with zeros for padding
+    /// (`shrink_lower_samples`; `lowerReference` is its plain Swift twin).
     func lower(_ input: UnsafePointer<Float>, samples: Int, into columns: UnsafeMutablePointer<Float>) {
+        var geometry = loweringGeometry
+        shrink_lower_samples(&geometry, samples, input, columns)
+    }
+
+    /// col2im: adds the lowered-matrix gradient `[columnRows, samples·outputPixels]` back into
+    /// the input gradient `[samples, channels, height, width]` (padding positions are dropped;
+    /// `shrink_accumulate_lowered_samples`; `accumulateLoweredReference` is its plain Swift twin).
+    func accumulateLowered(
+        _ columns: UnsafePointer<Float>, samples: Int, into inputGradient: UnsafeMutablePointer<Float>
+    ) {
+        var geometry = loweringGeometry
+        shrink_accumulate_lowered_samples(&geometry, samples, columns, inputGradient)
+    }
+
+    /// The reference im2col: the layout of `lower`, in plain Swift.
+    func lowerReference(_ input: UnsafePointer<Float>, samples: Int, into columns: UnsafeMutablePointer<Float>) {
         let pixels = outputPixels, rowWidth = samples &* pixels, planeSize = inputPlaneSize
         let outputWidth = outputWidth, strideWidth = strideWidth
         let rowStep = strideHeight &* width
@@ -150,9 +178,8 @@ struct ConvolutionGeometry {
         }
     }
 
-    /// col2im: adds the lowered-matrix gradient `[columnRows, samples·outputPixels]` back into
-    /// the input gradient `[samples, channels, height, width]` (padding positions are dropped).
-    func accumulateLowered(
+    /// The reference col2im: the sums of `accumulateLowered`, in plain Swift.
+    func accumulateLoweredReference(
         _ columns: UnsafePointer<Float>, samples: Int, into inputGradient: UnsafeMutablePointer<Float>
     ) {
         let pixels = outputPixels, rowWidth = samples &* pixels, planeSize = inputPlaneSize

@@ -1,3 +1,4 @@
+import ShrinkKernels
 import ShrinkTensor
 
 /// The rectifier `max(0, x)`, element-wise on any shape. Its gradient at 0 is taken as 0.
@@ -12,12 +13,18 @@ public final class ReLU: Layer {
 
     public var parameters: [Parameter] { [] }
 
+    /// The fewest elements worth handing to a separate thread.
+    static let elementsPerChunk = 1 << 16
+
     public func forward(_ input: Tensor, mode: ForwardMode) -> Tensor {
         cachedOutput = nil  // let the allocator reuse its storage for the new output
         let count = input.count
         let scalars = [Float].uninitialized(count: count) { output in
             input.withUnsafeBufferPointer { x in
-                VectorLoops.rectify(x.baseAddress!, to: output, count: count)
+                let x = x.baseAddress!
+                Parallelism.forEachChunk(count: count, minimumChunk: Self.elementsPerChunk) { range in
+                    VectorLoops.rectify(x + range.lowerBound, to: output + range.lowerBound, count: range.count)
+                }
             }
         }
         let output = Tensor(shape: input.shape, scalars: scalars)
@@ -35,7 +42,11 @@ public final class ReLU: Layer {
         let scalars = [Float].uninitialized(count: count) { dx in
             output.withUnsafeBufferPointer { y in
                 outputGradient.withUnsafeBufferPointer { dy in
-                    VectorLoops.passWherePositive(dy.baseAddress!, mask: y.baseAddress!, to: dx, count: count)
+                    let y = y.baseAddress!, dy = dy.baseAddress!
+                    Parallelism.forEachChunk(count: count, minimumChunk: Self.elementsPerChunk) { range in
+                        let start = range.lowerBound
+                        VectorLoops.passWherePositive(dy + start, mask: y + start, to: dx + start, count: range.count)
+                    }
                 }
             }
         }

@@ -72,7 +72,9 @@ enum VectorLoops {
         let zero = SIMD8<Float>()
         while index + 8 <= count {
             let vector = UnsafeRawPointer(source + index).loadUnaligned(as: SIMD8<Float>.self)
-            UnsafeMutableRawPointer(target + index).storeBytes(of: pointwiseMax(vector, zero), as: SIMD8<Float>.self)
+            // A compare and blend (the generic pointwiseMax is not lowered to a vector max).
+            UnsafeMutableRawPointer(target + index).storeBytes(
+                of: vector.replacing(with: zero, where: vector .< zero), as: SIMD8<Float>.self)
             index += 8
         }
         while index < count {

@@ -399,6 +399,52 @@ void shrink_max_pool(ptrdiff_t planes, ptrdiff_t height, ptrdiff_t width, ptrdif
                      ptrdiff_t sw, ptrdiff_t pad_top, ptrdiff_t pad_left, ptrdiff_t oh, ptrdiff_t ow, const float *input,
                      float *output);
 
+// MARK: - Training convolutions and batch normalization (training_kernels.c)
+
+/// The sizes of one convolution's im2col lowering: input planes [channels, height, width], a
+/// kernel_height × kernel_width window with strides, dilations and top/left pads placing the first
+/// window, and the output size (the trailing pads only change it).
+typedef struct {
+    ptrdiff_t channels, height, width;
+    ptrdiff_t kernel_height, kernel_width, stride_height, stride_width;
+    ptrdiff_t dilation_height, dilation_width, pad_top, pad_left;
+    ptrdiff_t output_height, output_width;
+} shrink_lowering_geometry;
+
+/// im2col of `samples` inputs [samples, channels, height, width] into the lowered matrix
+/// [channels·kernel_height·kernel_width, samples·output_height·output_width], rows ordered
+/// (channel, kernel row, kernel column), columns (sample, output row, output column); padding reads
+/// 0. The Swift reference is ShrinkNN's ConvolutionGeometry.lowerReference.
+void shrink_lower_samples(const shrink_lowering_geometry *geometry, ptrdiff_t samples, const float *input,
+                          float *columns);
+
+/// col2im: adds the lowered-matrix gradient (the layout of shrink_lower_samples) into the input
+/// gradient [samples, channels, height, width]; padding positions are dropped. The Swift reference
+/// is ConvolutionGeometry.accumulateLoweredReference.
+void shrink_accumulate_lowered_samples(const shrink_lowering_geometry *geometry, ptrdiff_t samples,
+                                       const float *columns, float *input_gradient);
+
+/// Batch-normalization statistics of channels first..<end of x [batch, channels, plane]: per channel
+/// the mean and the sum of squared deviations from it (two passes, fp32 partial sums per plane
+/// added in fp64), written to mean[c] and squares[c] (indexed by absolute channel).
+void shrink_batch_norm_statistics(ptrdiff_t batch, ptrdiff_t channels, ptrdiff_t plane, ptrdiff_t first,
+                                  ptrdiff_t end, const float *x, double *mean, double *squares);
+
+/// Per channel c in first..<end: normalized = (x − mean[c]) · inverse[c] (skipped when NULL) and
+/// y = scale[c] · (x − mean[c]) · inverse[c] + shift[c], then clamped below at `lower` (−infinity
+/// for none; 0 fuses a following ReLU).
+void shrink_batch_norm_forward(ptrdiff_t batch, ptrdiff_t channels, ptrdiff_t plane, ptrdiff_t first,
+                               ptrdiff_t end, const float *x, const float *mean, const float *inverse,
+                               const float *scale, const float *shift, float lower, float *normalized, float *y);
+
+/// Batch-normalization backward for channels first..<end: with g = dy (or dy where mask > 0 when
+/// mask is not NULL, a fused ReLU's gradient), shift_gradient[c] = Σ g, scale_gradient[c] = Σ g·x̂
+/// (fp32 partial sums per plane added in fp64) and
+/// dx = factor[c] · (M·g − shift_gradient[c] − x̂·scale_gradient[c]) with M = batch·plane.
+void shrink_batch_norm_backward(ptrdiff_t batch, ptrdiff_t channels, ptrdiff_t plane, ptrdiff_t first,
+                                ptrdiff_t end, const float *normalized, const float *dy, const float *mask,
+                                const float *factor, float *shift_gradient, float *scale_gradient, float *dx);
+
 // MARK: - Clock probe
 
 /// Runs a chain of `count` (rounded up to a multiple of 4) dependent integer additions, one core
