@@ -42,6 +42,9 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Learning-rate schedule: cosine (per batch), step (×0.1 every third of the epochs) or constant.")
     var schedule: ScheduleName = .cosine
 
+    @Option(help: "Epochs of linear learning-rate warm-up before the schedule (with cosine: a one-cycle-like run).")
+    var warmupEpochs: Int = 0
+
     @Option(help: "Seed for initialization, shuffling and dropout.")
     var seed: UInt64 = 1
 
@@ -71,6 +74,9 @@ struct TrainCommand: ParsableCommand {
         }
         try OutputPath.check(output, force: overwrite.force)
         if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1, got \(epochs).") }
+        if warmupEpochs < 0 || warmupEpochs >= (epochs ?? TrainingDefaults.forModel(named: model).epochs) {
+            throw ValidationError("--warmup-epochs must be at least 0 and fewer than the epochs, got \(warmupEpochs).")
+        }
         if batchSize < 1 { throw ValidationError("--batch-size must be at least 1, got \(batchSize).") }
         if let trainLimit, trainLimit < 1 { throw ValidationError("--train-limit must be at least 1, got \(trainLimit).") }
         if let learningRate, !(learningRate > 0) {
@@ -82,22 +88,22 @@ struct TrainCommand: ParsableCommand {
         compute.apply()
         let defaults = TrainingDefaults.forModel(named: model)
         let epochCount = epochs ?? defaults.epochs
+        var training = try data.load(.train)
+        if let trainLimit { training = training.prefix(trainLimit) }
+        let test = try data.load(.test)
+        let stepsPerEpoch = (training.count + batchSize - 1) / batchSize
         let configuration = TrainingConfiguration(
             epochs: epochCount,
             batchSize: batchSize,
             optimizer: optimizerConfiguration,
             baseLearningRate: learningRate ?? defaults.learningRate,
-            schedule: scheduleConfiguration(epochs: epochCount),
+            schedule: scheduleConfiguration(epochs: epochCount, stepsPerEpoch: stepsPerEpoch),
             seed: seed)
-
-        var training = try data.load(.train)
-        if let trainLimit { training = training.prefix(trainLimit) }
-        let test = try data.load(.test)
 
         if !json {
             print("Training \(model) on \(data.dataset.rawValue): \(training.count) samples, "
                   + "\(epochCount) epochs, batch \(batchSize), \(optimizer.rawValue), lr \(configuration.baseLearningRate), "
-                  + "\(schedule.rawValue) schedule, seed \(seed), \(compute.threads.map(String.init) ?? "all") threads"
+                  + "\(schedule.rawValue) schedule" + (warmupEpochs > 0 ? " after \(warmupEpochs) warm-up epochs" : "") + ", seed \(seed), \(compute.threads.map(String.init) ?? "all") threads"
                   + ((augmentation ?? (data.dataset == .cifar10)) ? ", crop-and-flip augmentation" : ""))
         }
         let display = TrainingProgressDisplay(showsTable: !json)
@@ -125,11 +131,12 @@ struct TrainCommand: ParsableCommand {
         }
     }
 
-    private func scheduleConfiguration(epochs: Int) -> LearningRateSchedule {
-        switch schedule {
+    private func scheduleConfiguration(epochs: Int, stepsPerEpoch: Int) -> LearningRateSchedule {
+        let main: LearningRateSchedule = switch schedule {
         case .cosine: .cosine(minimum: 0)
         case .step: .step(stepSize: max(1, epochs / 3), gamma: 0.1)
         case .constant: .constant
         }
+        return warmupEpochs > 0 ? .warmup(steps: warmupEpochs * stepsPerEpoch, then: main) : main
     }
 }
