@@ -25,6 +25,12 @@ public final class BatchNormalization2D: Layer {
     /// `<name>.running_var`, a buffer, `[channels]`.
     public let runningVariance: Parameter
 
+    /// Whether the output is rectified, `max(0, γ x̂ + β)`: a graph network sets it when the
+    /// normalization's only reader is a ReLU, which it then skips (one pass over memory instead of
+    /// two); backward then passes the gradient only where the output is positive.
+    public internal(set) var rectifiesOutput = false
+    /// The (rectified) output of the last training forward, kept when `rectifiesOutput` is set.
+    private var cachedOutput: Tensor?
     /// The normalized input x̂ of the last training forward, the input's shape.
     private var cachedNormalized: Tensor?
     /// `1 / √(batch variance + ε)` per channel of the last training forward.
@@ -102,8 +108,9 @@ public final class BatchNormalization2D: Layer {
             }
         }
 
-        // x̂ = (x − μ) / σ, y = γ x̂ + β; x̂ is kept only in training.
+        // x̂ = (x − μ) / σ, y = γ x̂ + β (then max(0, y) when rectifying); x̂ is kept only in training.
         let count = input.count
+        let lowerBound: Float = rectifiesOutput ? 0 : -.infinity
         var normalized = mode == .training ? [Float].uninitialized(count: count) { _ in } : []
         let scalars = [Float].uninitialized(count: count) { output in
             input.withUnsafeBufferPointer { x in
@@ -120,7 +127,7 @@ public final class BatchNormalization2D: Layer {
                                     Parallelism.forEachChunk(count: channels, minimumChunk: chunk) { range in
                                         shrink_batch_norm_forward(
                                             batch, channels, planeSize, range.lowerBound, range.upperBound, x, mean,
-                                            inverse, scale, shift, -.infinity, kept, output)
+                                            inverse, scale, shift, lowerBound, kept, output)
                                     }
                                 }
                             }
@@ -129,13 +136,16 @@ public final class BatchNormalization2D: Layer {
                 }
             }
         }
+        let output = Tensor(shape: input.shape, scalars: scalars)
         if mode == .training {
             cachedNormalized = Tensor(shape: input.shape, scalars: normalized)
             cachedInverseDeviation = inverseDeviations
+            cachedOutput = rectifiesOutput ? output : nil
         } else {
             cachedNormalized = nil
+            cachedOutput = nil
         }
-        return Tensor(shape: input.shape, scalars: scalars)
+        return output
     }
 
     /// Channels handed to one thread: at least about 64 Ki values.
@@ -172,10 +182,13 @@ public final class BatchNormalization2D: Layer {
                             scaleGradients.withUnsafeMutableBufferPointer { scale in
                                 let xHat = xHat.baseAddress!, dy = dy.baseAddress!, factor = factor.baseAddress!
                                 let shift = shift.baseAddress!, scale = scale.baseAddress!
-                                Parallelism.forEachChunk(count: channels, minimumChunk: chunk) { range in
-                                    shrink_batch_norm_backward(
-                                        batch, channels, planeSize, range.lowerBound, range.upperBound, xHat, dy, nil,
-                                        factor, shift, scale, dx)
+                                // With a fused rectifier, its output masks the gradient.
+                                withOptionalBuffer(cachedOutput) { mask in
+                                    Parallelism.forEachChunk(count: channels, minimumChunk: chunk) { range in
+                                        shrink_batch_norm_backward(
+                                            batch, channels, planeSize, range.lowerBound, range.upperBound, xHat, dy,
+                                            mask, factor, shift, scale, dx)
+                                    }
                                 }
                             }
                         }

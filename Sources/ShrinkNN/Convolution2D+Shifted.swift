@@ -57,7 +57,7 @@ extension Convolution2D {
                 for first in Swift.stride(from: samples.lowerBound, to: samples.upperBound, by: groupSize) {
                     let count = min(groupSize, samples.upperBound - first)
                     let padded = scratch.columns.reserve(channels * shifted.channelStride(samples: count))
-                    let wide = scratch.product.reserve(outputs * count * shifted.samplePlane)
+                    let wide = scratch.product.reserve(outputs * shifted.gradientStride(samples: count))
                     shifted.backward(
                         x + first * inputSampleSize, outputGradient: dy + first * outputSampleSize, samples: count,
                         transposedTapWeights: taps, outputs: outputs, padded: padded, wide: wide, tapGradient: tapGradient,

@@ -1,23 +1,25 @@
+import CShrinkKernels
 import ShrinkKernels
 
-/// A stride-1 convolution computed as one GEMM per kernel tap over a zero-padded copy of the
-/// input, with no im2col matrix ("implicit GEMM" on a padded grid).
+/// A stride-1 convolution computed directly on a zero-padded copy of the input, as a sum over
+/// kernel taps of shifted matrix products, with no im2col matrix ("implicit GEMM" on a padded grid).
 ///
 /// `samples` inputs are padded into `[channels, samples·paddedHeight·paddedWidth + slack]`
 /// (`paddedHeight = height + padTop + padBottom`, likewise the width; each channel row ends with
 /// `slack` zeros). Output `(y, x)` of a sample is computed at the wide index
 /// `q = sample·samplePlane + y·paddedWidth + x`, and tap `(kernelRow, kernelColumn)` reads
 /// the padded input at `q + kernelRow·paddedWidth + kernelColumn`: a plain matrix whose rows
-/// are the channels, so the tap's product is `W_tap[outputs, channels] · padded[tap offset…]`.
+/// are the channels, so the tap's product is `W_tap[outputs, channels] · padded[tap offset…]`,
+/// and `shrink_shifted_tap_sum` adds up all taps' products in registers before one store.
 /// The wide output has `paddedWidth − outputWidth` extra columns per row and
 /// `paddedHeight − outputHeight` extra rows per sample, computed and dropped; valid outputs never
 /// read past their own padded row. The lowered matrix of im2col (`kernelArea` times the input) is
-/// never written, at the price of those extra positions and of `kernelArea` GEMMs with a
-/// `channels`-deep product instead of one `channels·kernelArea`-deep one.
+/// never written, at the price of those extra positions.
 ///
 /// Backward uses the same grid: `dW_tap += dY_wide · padded_tapᵀ`, read from a channels-last copy
 /// of the padded input so that no GEMM transposes an operand (zeros at the extra positions of
-/// `dY_wide` keep them out), and `dPadded[tap offset…] += W_tapᵀ · dY_wide`, whose valid part is
+/// `dY_wide` keep them out), and `dPadded[p] = Σ_tap W_tapᵀ · dY_wide[p − tap offset]` (the
+/// same tap sum with negative offsets, `dY_wide` stored after `slack` zeros), whose valid part is
 /// the input gradient. Chosen by `Convolution2D` for ungrouped, stride-1, undilated windows
 /// with more than one tap where at least `minimumValidFraction` of the wide grid is valid.
 struct ShiftedConvolution {
@@ -53,6 +55,41 @@ struct ShiftedConvolution {
     /// Where tap `tap` (row-major over the kernel) starts reading the padded input.
     func tapOffset(_ tap: Int) -> Int {
         (tap / geometry.kernelWidth) * paddedWidth + tap % geometry.kernelWidth
+    }
+    /// Every tap's offset, in tap order.
+    var tapOffsets: [Int] { (0..<geometry.kernelArea).map(tapOffset) }
+    /// The row stride of the spread output gradient, `slack` zeros then `samples·samplePlane` values.
+    func gradientStride(samples: Int) -> Int { slack + samples * samplePlane }
+
+    /// `shrink_shifted_tap_sum` with `accumulate` off.
+    static func tapSum(
+        outputs: Int, channels: Int, offsets: [Int], weights: UnsafePointer<Float>, input: UnsafePointer<Float>,
+        inputStride: Int, width: Int, output: UnsafeMutablePointer<Float>, outputStride: Int
+    ) {
+        offsets.withUnsafeBufferPointer { offsets in
+            shrink_shifted_tap_sum(outputs, channels, offsets.count, offsets.baseAddress!, weights, input, inputStride,
+                                   width, output, outputStride, 0)
+        }
+    }
+
+    /// The plain Swift twin of `shrink_shifted_tap_sum` (accumulate off): per output and
+    /// position, the sum over taps then channels.
+    static func tapSumReference(
+        outputs: Int, channels: Int, offsets: [Int], weights: UnsafePointer<Float>, input: UnsafePointer<Float>,
+        inputStride: Int, width: Int, output: UnsafeMutablePointer<Float>, outputStride: Int
+    ) {
+        for row in 0..<outputs {
+            for position in 0..<width {
+                var sum: Float = 0
+                for (tap, offset) in offsets.enumerated() {
+                    for channel in 0..<channels {
+                        sum += weights[(tap * outputs + row) * channels + channel]
+                            * input[channel * inputStride + position + offset]
+                    }
+                }
+                output[row * outputStride + position] = sum
+            }
+        }
     }
 
     /// The weight `[outputs, channels, kernelHeight, kernelWidth]` regrouped tap-major,
@@ -155,16 +192,17 @@ struct ShiftedConvolution {
     }
 
     /// The output gradient `[samples, outputs, outputHeight, outputWidth]` spread onto the wide
-    /// grid `[outputs, samples·samplePlane]`, zeros at the extra positions.
+    /// grid, rows of `gradientStride` floats: `slack` zeros, then `samples·samplePlane` values
+    /// with zeros at the extra positions.
     func spread(
         _ gradient: UnsafePointer<Float>, samples: Int, outputs: Int, into wide: UnsafeMutablePointer<Float>
     ) {
-        let g = geometry, width = samples * samplePlane
-        wide.update(repeating: 0, count: outputs * width)
+        let g = geometry, stride = gradientStride(samples: samples)
+        wide.update(repeating: 0, count: outputs * stride)
         for sample in 0..<samples {
             for channel in 0..<outputs {
                 var source = gradient + (sample * outputs + channel) * g.outputPixels
-                var target = wide + channel * width + sample * samplePlane
+                var target = wide + channel * stride + slack + sample * samplePlane
                 for _ in 0..<g.outputHeight {
                     VectorLoops.copy(source, to: target, count: g.outputWidth)
                     source += g.outputWidth
@@ -183,20 +221,16 @@ struct ShiftedConvolution {
     ) {
         let channels = geometry.channels, stride = channelStride(samples: samples), width = samples * samplePlane
         pad(input, samples: samples, into: padded)
-        for tap in 0..<geometry.kernelArea {
-            GEMM.multiply(
-                m: outputs, n: width, k: channels,
-                a: MatrixOperand(tapWeights + tap * outputs * channels, rowStride: channels),
-                b: MatrixOperand(padded + tapOffset(tap), rowStride: stride),
-                beta: tap == 0 ? 0 : 1, c: wide, cRowStride: width)
-        }
+        Self.tapSum(outputs: outputs, channels: channels, offsets: tapOffsets, weights: tapWeights, input: padded,
+                    inputStride: stride, width: width, output: wide, outputStride: width)
         compact(wide, samples: samples, outputs: outputs, bias: bias, into: output)
     }
 
     /// Backward for `samples` samples: adds the tap-major weight gradient into `tapGradient`
     /// `[kernelArea, outputs, channels]`, the bias gradient into `biasGradient` (may be nil) and,
     /// when `inputGradient` is given, the input gradient into it. `transposedTapWeights` is
-    /// `tapMajorTransposed`; `padded` (`channelStride · channels` floats) and `wide` are scratch.
+    /// `tapMajorTransposed`; `padded` (`channelStride · channels` floats) and `wide`
+    /// (`gradientStride · outputs`) are scratch.
     func backward(
         _ input: UnsafePointer<Float>, outputGradient: UnsafePointer<Float>, samples: Int,
         transposedTapWeights: UnsafePointer<Float>, outputs: Int, padded: UnsafeMutablePointer<Float>,
@@ -204,30 +238,27 @@ struct ShiftedConvolution {
         biasGradient: UnsafeMutablePointer<Float>?, inputGradient: UnsafeMutablePointer<Float>?
     ) {
         let channels = geometry.channels, stride = channelStride(samples: samples), width = samples * samplePlane
+        let wideStride = gradientStride(samples: samples), gradient = wide + slack
         padChannelsLast(input, samples: samples, into: padded)
         spread(outputGradient, samples: samples, outputs: outputs, into: wide)
         if let biasGradient {
-            for channel in 0..<outputs { biasGradient[channel] += VectorLoops.sum(wide + channel * width, count: width) }
+            for channel in 0..<outputs {
+                biasGradient[channel] += VectorLoops.sum(gradient + channel * wideStride, count: width)
+            }
         }
         for tap in 0..<geometry.kernelArea {
             // dW_tap[outputs, channels] += dY_wide · padded_tapᵀ, the transpose read channels-last.
             GEMM.multiply(
                 m: outputs, n: channels, k: width,
-                a: MatrixOperand(wide, rowStride: width),
+                a: MatrixOperand(gradient, rowStride: wideStride),
                 b: MatrixOperand(padded + tapOffset(tap) * channels, rowStride: channels),
                 beta: 1, c: tapGradient + tap * outputs * channels, cRowStride: channels)
         }
         guard let inputGradient else { return }
-        // The padded input is no longer needed: its memory takes the padded input gradient.
-        padded.update(repeating: 0, count: channels * stride)
-        for tap in 0..<geometry.kernelArea {
-            // dPadded[channels, tap offset…] += W_tapᵀ · dY_wide
-            GEMM.multiply(
-                m: channels, n: width, k: outputs,
-                a: MatrixOperand(transposedTapWeights + tap * outputs * channels, rowStride: outputs),
-                b: MatrixOperand(wide, rowStride: width),
-                beta: 1, c: padded + tapOffset(tap), cRowStride: stride)
-        }
+        // dPadded[channels, p] = Σ_tap W_tapᵀ · dY_wide[p − tap offset], written over the padded
+        // input (no longer needed); the slack zeros before dY_wide cover the negative offsets.
+        Self.tapSum(outputs: channels, channels: outputs, offsets: tapOffsets.map { -$0 }, weights: transposedTapWeights,
+                    input: gradient, inputStride: wideStride, width: width, output: padded, outputStride: stride)
         accumulateUnpadded(padded, samples: samples, into: inputGradient)
     }
 }

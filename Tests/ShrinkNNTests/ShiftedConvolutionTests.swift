@@ -52,6 +52,48 @@ import Testing
         #expect(shifted.weight.gradient.scalars.contains { $0 != 0 })
     }
 
+    /// The C tap sum against its Swift twin on every CPU path of this machine: outputs not a
+    /// multiple of the 8-row block, widths not a multiple of the 48-column block, negative offsets.
+    @Test(arguments: CPUPath.available)
+    func tapSumMatchesReference(path: CPUPath) {
+        var generator = SeededRandomNumberGenerator(seed: 33)
+        for (outputs, channels, width, offsets) in [(11, 3, 101, [0, 1, 2, 12, 13, 14]), (8, 5, 48, [3, -2, 0]),
+                                                   (3, 2, 7, [-7, 0, 7])] {
+            let lead = 7, stride = lead + width + 20
+            let input = (0..<(channels * stride)).map { _ in Float.random(in: -1...1, using: &generator) }
+            let weights = (0..<(offsets.count * outputs * channels)).map { _ in Float.random(in: -1...1, using: &generator) }
+            var fast = [Float](repeating: .nan, count: outputs * (width + 3)), reference = fast
+            input.withUnsafeBufferPointer { input in
+                weights.withUnsafeBufferPointer { weights in
+                    CPUPath.withPath(path) {
+                        fast.withUnsafeMutableBufferPointer {
+                            ShiftedConvolution.tapSum(
+                                outputs: outputs, channels: channels, offsets: offsets, weights: weights.baseAddress!,
+                                input: input.baseAddress! + lead, inputStride: stride, width: width,
+                                output: $0.baseAddress!, outputStride: width + 3)
+                        }
+                    }
+                    reference.withUnsafeMutableBufferPointer {
+                        ShiftedConvolution.tapSumReference(
+                            outputs: outputs, channels: channels, offsets: offsets, weights: weights.baseAddress!,
+                            input: input.baseAddress! + lead, inputStride: stride, width: width,
+                            output: $0.baseAddress!, outputStride: width + 3)
+                    }
+                }
+            }
+            for row in 0..<outputs {
+                for position in 0..<(width + 3) {
+                    let index = row * (width + 3) + position
+                    if position < width {
+                        #expect(abs(fast[index] - reference[index]) <= 1e-5 * max(1, abs(reference[index])))
+                    } else {
+                        #expect(fast[index].isNaN, "wrote past the row's width")
+                    }
+                }
+            }
+        }
+    }
+
     @Test func gradientsMatchFiniteDifferences() {
         var generator = SeededRandomNumberGenerator(seed: 32)
         let layer = Convolution2D(name: "conv", inputChannels: 2, outputChannels: 2,

@@ -46,12 +46,14 @@ import Testing
         #expect(fastGradient == referenceGradient)
     }
 
-    @Test(arguments: [(batch: 4, channels: 3, plane: 37), (batch: 2, channels: 5, plane: 1), (batch: 8, channels: 2, plane: 64)])
-    func batchNormalizationMatchesReference(batch: Int, channels: Int, plane: Int) {
+    @Test(arguments: [(batch: 4, channels: 3, plane: 37, rectifies: false), (batch: 2, channels: 5, plane: 1, rectifies: true),
+                      (batch: 8, channels: 2, plane: 64, rectifies: false), (batch: 3, channels: 4, plane: 50, rectifies: true)])
+    func batchNormalizationMatchesReference(batch: Int, channels: Int, plane: Int, rectifies: Bool) {
         var generator = SeededRandomNumberGenerator(seed: 7)
         let count = batch * channels * plane
         let input = (0..<count).map { _ in Float.random(in: -2...3, using: &generator) }
         let layer = BatchNormalization2D(name: "bn", channels: channels)
+        layer.rectifiesOutput = rectifies
         for channel in 0..<channels {
             layer.weight.value.scalars[channel] = Float.random(in: 0.5...1.5, using: &generator)
             layer.bias.value.scalars[channel] = Float.random(in: -0.5...0.5, using: &generator)
@@ -68,7 +70,8 @@ import Testing
                 for index in 0..<plane {
                     let position = (sample * channels + channel) * plane + index
                     normalized[position] = Float((Double(input[position]) - means[channel]) * inverse)
-                    let expected = layer.weight.value.scalars[channel] * normalized[position] + layer.bias.value.scalars[channel]
+                    let affine = layer.weight.value.scalars[channel] * normalized[position] + layer.bias.value.scalars[channel]
+                    let expected = rectifies ? max(0, affine) : affine
                     #expect(abs(output.scalars[position] - expected) <= 1e-4)
                 }
             }
@@ -85,9 +88,10 @@ import Testing
             layer.weight.value.scalars[channel] * Float(1 / (squares[channel] / reduced + 1e-5).squareRoot()) / Float(reduced)
         }
         let expected = BatchNormalization2D.referenceBackward(
-            normalized: normalized, outputGradient: outputGradient, mask: nil, factors: factors,
+            normalized: normalized, outputGradient: outputGradient, mask: rectifies ? output.scalars : nil, factors: factors,
             batch: batch, channels: channels, plane: plane)
         for (got, want) in zip(inputGradient.scalars, expected.inputGradient) { #expect(abs(got - want) <= 1e-4) }
+        if rectifies { #expect(output.scalars.contains(0) && output.scalars.allSatisfy { $0 >= 0 }) }
         for channel in 0..<channels {
             #expect(abs(layer.bias.gradient.scalars[channel] - expected.shiftGradients[channel]) <= 1e-4)
             #expect(abs(layer.weight.gradient.scalars[channel] - expected.scaleGradients[channel]) <= 1e-4)

@@ -445,6 +445,15 @@ void shrink_batch_norm_backward(ptrdiff_t batch, ptrdiff_t channels, ptrdiff_t p
                                 ptrdiff_t end, const float *normalized, const float *dy, const float *mask,
                                 const float *factor, float *shift_gradient, float *scale_gradient, float *dx);
 
+/// The tap sum of a stride-1 convolution on a padded grid (shifted_convolution.c):
+/// output[o·output_stride + q] = (accumulate ? output[…] : 0) + Σ_tap Σ_c
+/// weights[(tap·outputs + o)·channels + c] · input[c·input_stride + q + offsets[tap]] for o in
+/// 0..<outputs, q in 0..<width; offsets may be negative (every read must lie in the caller's
+/// buffer). AVX-512 blocks of 8 × 48 or vectorized C. Swift reference: ShiftedConvolution.tapSumReference.
+void shrink_shifted_tap_sum(ptrdiff_t outputs, ptrdiff_t channels, ptrdiff_t taps, const ptrdiff_t *offsets,
+                            const float *weights, const float *input, ptrdiff_t input_stride, ptrdiff_t width,
+                            float *output, ptrdiff_t output_stride, int accumulate);
+
 // MARK: - Clock probe
 
 /// Runs a chain of `count` (rounded up to a multiple of 4) dependent integer additions, one core

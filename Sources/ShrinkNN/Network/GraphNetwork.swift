@@ -20,6 +20,11 @@ public final class GraphNetwork: Layer {
     /// For each value, the index of the last node that reads it (computed once: every forward
     /// pass releases values by it).
     private let lastUses: [String: Int]
+    /// Rectifier nodes fused into the batch normalization they read, by rectifier node index:
+    /// the normalization's only reader is the rectifier, so the normalization clamps its own
+    /// output (`BatchNormalization2D.rectifiesOutput`, one pass over memory instead of two, and
+    /// its backward masks the gradient) and the rectifier node passes values and gradients on.
+    private let fusedRectifiers: [Int: Int]
 
     /// Builds the network with fresh initial weights, drawn from `generator` in node order (each
     /// op's `initialWeights`, then its kernel's own seed if it has one).
@@ -51,6 +56,29 @@ public final class GraphNetwork: Layer {
         parameters = nodeParameters.flatMap { $0 }
         parametersByName = Dictionary(uniqueKeysWithValues: parameters.map { ($0.name, $0) })
         lastUses = resolved.graph.lastUses
+        fusedRectifiers = Self.fuseRectifiers(graph: resolved.graph, kernels: kernels)
+    }
+
+    /// Finds batch normalizations (plain kernels, not wrapped ones) read only by a plain
+    /// rectifier, not graph outputs, switches them to `rectifiesOutput`, and returns the pairs
+    /// by rectifier node index.
+    private static func fuseRectifiers(graph: Graph, kernels: [any OperatorKernel]) -> [Int: Int] {
+        var readers = [String: [Int]]()
+        for (index, node) in graph.nodes.enumerated() {
+            for input in node.inputs { readers[input, default: []].append(index) }
+        }
+        var fused = [Int: Int]()
+        for (index, node) in graph.nodes.enumerated() {
+            guard let normalization = (kernels[index] as? SingleInputKernel)?.layer as? BatchNormalization2D,
+                  node.outputs.count == 1, !graph.outputs.contains(node.outputs[0]),
+                  let nodeReaders = readers[node.outputs[0]], nodeReaders.count == 1,
+                  (kernels[nodeReaders[0]] as? SingleInputKernel)?.layer is ReLU,
+                  graph.nodes[nodeReaders[0]].inputs == [node.outputs[0]],
+                  graph.nodes[nodeReaders[0]].outputs.count == 1 else { continue }
+            normalization.rectifiesOutput = true
+            fused[nodeReaders[0]] = index
+        }
+        return fused
     }
 
     /// The graph (nodes in topological order).
@@ -94,8 +122,12 @@ public final class GraphNetwork: Layer {
             values[input.name] = tensor
         }
         for (index, node) in graph.nodes.enumerated() {
-            let outputs = kernels[index].forward(node.inputs.map { values[$0]! }, mode: mode)
-            for (name, value) in zip(node.outputs, outputs) { values[name] = value }
+            if fusedRectifiers[index] != nil {
+                values[node.outputs[0]] = values[node.inputs[0]]  // rectified by the normalization
+            } else {
+                let outputs = kernels[index].forward(node.inputs.map { values[$0]! }, mode: mode)
+                for (name, value) in zip(node.outputs, outputs) { values[name] = value }
+            }
             for input in node.inputs where lastUses[input] == index { values[input] = nil }
         }
         return values.filter { graph.outputs.contains($0.key) }
@@ -111,6 +143,11 @@ public final class GraphNetwork: Layer {
         for index in graph.nodes.indices.reversed() {
             let node = graph.nodes[index]
             guard node.outputs.contains(where: { gradients[$0] != nil }) else { continue }
+            if fusedRectifiers[index] != nil {
+                // The normalization masks the gradient itself.
+                gradients[node.inputs[0]] = gradients.removeValue(forKey: node.outputs[0])
+                continue
+            }
             let outputGradients = node.outputs.map { name -> Tensor in
                 gradients.removeValue(forKey: name) ?? Tensor(zeros: resolvedShape(of: name, like: gradients))
             }
