@@ -188,6 +188,15 @@ void shrink_batch_norm_forward(ptrdiff_t batch, ptrdiff_t channels, ptrdiff_t pl
     }
 }
 
+/// The gradient at i: g[i], or g[i] where gate[i] > 0 when there is a gate. Both loads are
+/// unconditional, so the masked loops vectorize as a compare and a blend.
+static inline __attribute__((always_inline)) float gated(const float *g, const float *gate, ptrdiff_t i) {
+    const float value = g[i];
+    if (!gate) return value;
+    const float gate_value = gate[i];
+    return gate_value > 0 ? value : 0.0f;
+}
+
 /// One channel of shrink_batch_norm_backward; inlined twice so the unmasked loops carry no test.
 static inline __attribute__((always_inline)) void batch_norm_backward_channel(
     ptrdiff_t batch, ptrdiff_t channels, ptrdiff_t plane, ptrdiff_t channel, const float *normalized, const float *dy,
@@ -202,12 +211,12 @@ static inline __attribute__((always_inline)) void batch_norm_backward_channel(
         ptrdiff_t index = 0;
         for (; index + LANES <= plane; index += LANES)
             for (int lane = 0; lane < LANES; lane++) {
-                const float value = (!gate || gate[index + lane] > 0) ? g[index + lane] : 0.0f;
+                const float value = gated(g, gate, index + lane);
                 shift_lanes[lane] += value;
                 scale_lanes[lane] += value * xhat[index + lane];
             }
         for (int lane = 0; index < plane; index++, lane++) {
-            const float value = (!gate || gate[index] > 0) ? g[index] : 0.0f;
+            const float value = gated(g, gate, index);
             shift_lanes[lane] += value;
             scale_lanes[lane] += value * xhat[index];
         }
@@ -225,7 +234,7 @@ static inline __attribute__((always_inline)) void batch_norm_backward_channel(
         const float *gate = mask ? mask + offset : NULL;
         float *target = dx + offset;
         for (ptrdiff_t index = 0; index < plane; index++) {
-            const float value = (!gate || gate[index] > 0) ? g[index] : 0.0f;
+            const float value = gated(g, gate, index);
             target[index] = factor * (reduced * value - shift_total - xhat[index] * scale_total);
         }
     }

@@ -45,6 +45,7 @@ struct TrainingEpochBenchmark: ParsableCommand {
 
     func run() throws {
         Parallelism.threadCount = threads
+        MemoryRetention.retainFreedMemory()  // as `shrink train` does
         var (training, test) = try loadData()
         if let trainLimit { training = training.prefix(trainLimit) }
         if let testLimit { test = test.prefix(testLimit) }

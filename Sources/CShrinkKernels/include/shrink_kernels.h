@@ -52,6 +52,14 @@ int shrink_thread_count_override(void);
 /// Sets (count > 0) or clears (count <= 0) the calling thread's thread-count override.
 void shrink_set_thread_count_override(int count);
 
+// MARK: - Memory
+
+/// Makes the C library keep freed memory for reuse (glibc: blocks up to 32 MiB from the heap
+/// rather than fresh mappings, and no trimming of the heap), so the same-sized tensors of
+/// consecutive training steps reuse their pages instead of faulting in zeroed ones. For
+/// training processes; returns 0, or −1 where the C library has no such settings (nothing changes).
+int shrink_retain_freed_memory(void);
+
 // MARK: - Worker pool
 
 /// Runs body(context, chunk) for every chunk in 0..<chunks, in parallel on a persistent pool of

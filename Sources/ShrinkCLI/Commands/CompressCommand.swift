@@ -98,7 +98,7 @@ struct CompressCommand: ParsableCommand {
             return
         }
         guard let file, let recipeArgument = recipe, let output else { return }
-        compute.apply()
+        compute.applyForTraining()
         let modelFile = try ModelSource.read(file, importing: importing)
         // Built-ins may have a variant tuned for this model (deep-compression follows the paper's
         // per-model tables).

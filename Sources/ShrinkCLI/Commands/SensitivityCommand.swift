@@ -88,7 +88,7 @@ struct SensitivityCommand: ParsableCommand {
     }
 
     func run() throws {
-        compute.apply()
+        compute.applyForTraining()
         let modelFile = try ModelSource.read(file, importing: importing)
         var test = try data.load(.test)
         if let testLimit { test = test.prefix(testLimit) }

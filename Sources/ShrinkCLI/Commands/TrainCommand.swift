@@ -85,7 +85,7 @@ struct TrainCommand: ParsableCommand {
     }
 
     func run() throws {
-        compute.apply()
+        compute.applyForTraining()
         let defaults = TrainingDefaults.forModel(named: model)
         let epochCount = epochs ?? defaults.epochs
         var training = try data.load(.train)

@@ -137,7 +137,7 @@ struct TuneCommand: ParsableCommand {
     }
 
     func run() throws {
-        compute.apply()
+        compute.applyForTraining()
         let threads = compute.threads ?? ProcessInfo.processInfo.activeProcessorCount
         let modelFile = try ModelSource.read(file, importing: importing)
         var training = try data.load(.train)

@@ -16,4 +16,11 @@ struct ComputeOptions: ParsableArguments {
     func apply() {
         if let threads { Parallelism.threadCount = threads }
     }
+
+    /// `apply()`, and keeps freed memory for reuse (`MemoryRetention`), for commands that train:
+    /// their steps free and re-allocate the same tensor sizes over and over.
+    func applyForTraining() {
+        apply()
+        MemoryRetention.retainFreedMemory()
+    }
 }

@@ -69,7 +69,7 @@ struct DemoCommand: ParsableCommand {
     }
 
     func run() throws {
-        compute.apply()
+        compute.applyForTraining()
         let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? "/proc/self/exe"
         let demo = DemoRun(
             configuration: quick ? .quick : .full, folder: output, models: selectedModels,
