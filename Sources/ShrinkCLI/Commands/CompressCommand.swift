@@ -43,6 +43,7 @@ struct CompressCommand: ParsableCommand {
 
     @OptionGroup var data: DatasetOptions
     @OptionGroup var compute: ComputeOptions
+    @OptionGroup var augmentation: AugmentationOptions
     @OptionGroup var results: ResultsDatabaseOptions
 
     @Option(help: "Where to write the compressed model file.")
@@ -132,11 +133,14 @@ struct CompressCommand: ParsableCommand {
         if !json {
             print("Compressing \(modelFile.graph.name) (\(file)) with recipe \(recipe.name): \(recipe.description)")
             print("Data: \(data.dataset.rawValue), \(training.count) training and \(test.count) test samples, "
-                  + "\(compute.threads.map(String.init) ?? "all") threads")
+                  + "\(compute.threads.map(String.init) ?? "all") threads"
+                  + (recipe.trainsWithLabels && augmentation.augmentation(for: data.dataset) != nil
+                     ? ", fine-tuning with crop-and-flip augmentation" : ""))
         }
         let display = CompressionProgressDisplay()
         let job = CompressionJob(
-            recipe: recipe, threads: compute.threads ?? ProcessInfo.processInfo.activeProcessorCount, recordsTimes: timestamp)
+            recipe: recipe, threads: compute.threads ?? ProcessInfo.processInfo.activeProcessorCount, recordsTimes: timestamp,
+            augmentation: augmentation.augmentation(for: data.dataset))
         let outcome = try job.run(
             modelFile: modelFile, network: network, training: training, test: test,
             progress: display.observe,

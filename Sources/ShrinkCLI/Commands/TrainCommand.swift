@@ -62,9 +62,7 @@ struct TrainCommand: ParsableCommand {
     @Flag(help: "Print the training history as JSON instead of a table.")
     var json = false
 
-    @Flag(inversion: .prefixedNo,
-          help: "Random crops of every training image padded by 4 pixels (same size out) and random horizontal flips, seeded (default: on for cifar10, off for mnist).")
-    var augmentation: Bool?
+    @OptionGroup var augmentation: AugmentationOptions
 
     func validate() throws {
         do {
@@ -104,7 +102,7 @@ struct TrainCommand: ParsableCommand {
             print("Training \(model) on \(data.dataset.rawValue): \(training.count) samples, "
                   + "\(epochCount) epochs, batch \(batchSize), \(optimizer.rawValue), lr \(configuration.baseLearningRate), "
                   + "\(schedule.rawValue) schedule" + (warmupEpochs > 0 ? " after \(warmupEpochs) warm-up epochs" : "") + ", seed \(seed), \(compute.threads.map(String.init) ?? "all") threads"
-                  + ((augmentation ?? (data.dataset == .cifar10)) ? ", crop-and-flip augmentation" : ""))
+                  + (augmentation.augmentation(for: data.dataset) != nil ? ", crop-and-flip augmentation" : ""))
         }
         let display = TrainingProgressDisplay(showsTable: !json)
         let job = TrainingJob(
@@ -112,7 +110,7 @@ struct TrainCommand: ParsableCommand {
             optimizerDescription: "\(optimizer.rawValue) momentum \(momentum) weight decay \(weightDecay), "
                 + "lr \(configuration.baseLearningRate) \(schedule.rawValue), batch \(batchSize)",
             recordsTimes: timestamp,
-            augmentation: (augmentation ?? (data.dataset == .cifar10)) ? ImageAugmentation() : nil)
+            augmentation: augmentation.augmentation(for: data.dataset))
         let outcome = try job.run(training: training, test: test, observer: display.observe)
         let history = outcome.history
         try outcome.file.write(to: output)

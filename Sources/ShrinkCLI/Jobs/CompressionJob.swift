@@ -16,6 +16,8 @@ struct CompressionJob {
     /// Whether the file records when it was written and each step's seconds (otherwise the same
     /// inputs give byte-identical files; the seconds are still in the outcome).
     var recordsTimes: Bool
+    /// Applied to every fine-tuning batch (CIFAR-10's crops and flips), or `nil`.
+    var augmentation: ImageAugmentation? = nil
 
     /// What a run gives.
     struct Outcome {
@@ -47,7 +49,7 @@ struct CompressionJob {
         let runner = try RecipeRunner(recipe: recipe)
         let model = CompressedModel(network: network)
         let result = try runner.run(
-            on: model, training: training, validation: test, progress: progress, stepStarted: stepStarted,
+            on: model, training: training, validation: test, batchTransform: augmentation, progress: progress, stepStarted: stepStarted,
             stepFinished: stepFinished)
         let shipped = try ModelFile.decode(model.modelFile().encoded())
         let before = try PlanEvaluation.evaluate(file: modelFile, testSet: test, batchSize: 1000, threads: threads)

@@ -88,7 +88,7 @@ public final class WeightClusterer {
         training.epochs = fineTuning.epochs
         training.baseLearningRate = fineTuning.learningRate
         training.optimizer = .sgd(momentum: fineTuning.momentum, weightDecay: 0, nesterov: false)
-        let trainer = Trainer(objective: context.objective, constraints: context.constraints(for: model) + [constraint])
+        let trainer = context.trainer(constraints: context.constraints(for: model) + [constraint])
         do {
             try trainer.train(
                 model: model.network, on: context.training,

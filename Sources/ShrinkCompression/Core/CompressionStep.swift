@@ -31,6 +31,9 @@ public struct CompressionContext {
     /// What fine-tuning minimizes: cross-entropy with the labels, or knowledge distillation from
     /// the model before the recipe (`FineTuningOverrides.distillation`).
     public var objective: any TrainingObjective = SoftmaxCrossEntropy()
+    /// Applied to every fine-tuning batch (data augmentation, e.g. CIFAR-10's crops and flips),
+    /// by every step that trains; `nil` trains on the samples as they are.
+    public var batchTransform: (any TrainingBatchTransform)? = nil
 
     public init(
         training: LabeledDataset, validation: LabeledDataset, fineTuning: TrainingConfiguration,
@@ -40,6 +43,14 @@ public struct CompressionContext {
         self.validation = validation
         self.fineTuning = fineTuning
         self.progress = progress
+    }
+
+    /// A trainer for a step's fine-tuning: the context's objective and batch transform, with
+    /// `constraints` held throughout.
+    public func trainer(
+        objective: (any TrainingObjective)? = nil, constraints: [any ParameterConstraint]
+    ) -> Trainer {
+        Trainer(objective: objective ?? self.objective, constraints: constraints, batchTransform: batchTransform)
     }
 
     /// The constraints earlier steps established and fine-tuning must keep: pruning masks stay

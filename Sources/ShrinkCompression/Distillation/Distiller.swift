@@ -23,8 +23,10 @@ public final class Distiller {
 
     /// Builds the student from the configuration's seed and checks that it maps the teacher's
     /// inputs to outputs of the teacher's shape.
+    /// A student that starts with an input normalization node, like the CIFAR-10 models, takes
+    /// the teacher's (the statistics its training measured), so both see the same inputs.
     public func prepare(model: CompressedModel) throws(DistillationError) {
-        let graph = try configuration.student.resolve()
+        let graph = Self.adoptingInputNormalization(of: model.network.graph, in: try configuration.student.resolve())
         var generator = SeededRandomNumberGenerator(seed: configuration.seed)
         let student: GraphNetwork
         do {
@@ -44,6 +46,21 @@ public final class Distiller {
         self.teacher = teacher
     }
 
+    /// `student` with the attributes (mean, standard deviation, scale) of the teacher's first
+    /// node when both graphs start with an input normalization over as many channels; else
+    /// `student` unchanged.
+    static func adoptingInputNormalization(of teacher: Graph, in student: Graph) -> Graph {
+        let type = InputNormalizationOperator.typeName
+        guard let teacherNode = teacher.nodes.first, teacherNode.operatorType == type,
+              let studentNode = student.nodes.first, studentNode.operatorType == type,
+              let teacherMean = try? teacherNode.attributes.floats("mean"),
+              let studentMean = try? studentNode.attributes.floats("mean"), teacherMean.count == studentMean.count
+        else { return student }
+        var adopted = student
+        adopted.nodes[0].attributes = teacherNode.attributes
+        return adopted
+    }
+
     /// Trains the student on `context.training` with `DistillationObjective` (the context's
     /// batch size, optimizer and schedule; the configuration's epochs, learning rate and seed),
     /// validating on `context.validation` after each epoch when it is not empty.
@@ -54,7 +71,7 @@ public final class Distiller {
         training.baseLearningRate = configuration.learningRate
         training.seed = configuration.seed
         let loss = DistillationLoss(temperature: configuration.temperature, hardWeight: configuration.hardLabelWeight)
-        let trainer = Trainer(objective: DistillationObjective(teacher: teacher, loss: loss))
+        let trainer = context.trainer(objective: DistillationObjective(teacher: teacher, loss: loss), constraints: [])
         do {
             history = try trainer.train(
                 model: student, on: context.training,

@@ -34,7 +34,7 @@ enum PruningFineTuning {
         extraConstraints: [any ParameterConstraint] = [], stepKind: String
     ) throws(PruningError) {
         guard configuration.epochs > 0 else { return }
-        let trainer = Trainer(objective: context.objective, constraints: context.constraints(for: model) + extraConstraints)
+        let trainer = context.trainer(constraints: context.constraints(for: model) + extraConstraints)
         do {
             try trainer.train(
                 model: model.network, on: context.training, validation: context.validation,

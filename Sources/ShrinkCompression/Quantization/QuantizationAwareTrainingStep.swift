@@ -90,7 +90,7 @@ public struct QuantizationAwareTrainingStep: CompressionStep {
         context.progress(.phaseStarted(step: kind, phase: "fine-tuning", total: training.epochs))
         let stepKind = kind
         do {
-            try Trainer(objective: context.objective, constraints: context.constraints(for: model)).train(
+            try context.trainer(constraints: context.constraints(for: model)).train(
                 model: session.network, on: context.training,
                 validation: context.validation.count > 0 ? context.validation : nil,
                 configuration: training

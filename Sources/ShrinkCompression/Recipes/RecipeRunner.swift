@@ -55,6 +55,7 @@ public struct RecipeRunner {
     /// Runs every step on `model`.
     /// - Parameters:
     ///   - baseFineTuning: the configuration the recipe's `fineTuning` overrides apply to.
+    ///   - batchTransform: applied to every fine-tuning batch of every step (augmentation).
     ///   - progress: long-running work of the steps.
     ///   - stepStarted: called with the index and recipe key before each step.
     ///   - stepFinished: called after each step with its outcome.
@@ -62,6 +63,7 @@ public struct RecipeRunner {
     public func run(
         on model: CompressedModel, training: LabeledDataset, validation: LabeledDataset,
         baseFineTuning: TrainingConfiguration = .recipeBase,
+        batchTransform: (any TrainingBatchTransform)? = nil,
         progress: @escaping (CompressionProgress) -> Void = { _ in },
         stepStarted: (Int, String) -> Void = { _, _ in },
         stepFinished: (RecipeStepOutcome) -> Void = { _ in }
@@ -69,6 +71,7 @@ public struct RecipeRunner {
         var context = CompressionContext(
             training: training, validation: validation, fineTuning: recipe.fineTuning.applied(to: baseFineTuning),
             progress: progress)
+        context.batchTransform = batchTransform
         if let distillation = recipe.fineTuning.distillation {
             // The teacher: a copy of the network as it is before the first step.
             let teacher: GraphNetwork

@@ -58,32 +58,67 @@ extension ModelZoo {
         return builder.finish()
     }
 
-    /// MobileNetV2 for 32×32 images (Sandler et al., table 2, with the CIFAR-10 changes common
-    /// since: stem at stride 1 and the second stage at stride 1, so 32×32 → 4×4): a 3×3 stem to
-    /// 32 channels (BatchNorm, ReLU6), inverted residual blocks (expansion t, width c, repeats n,
-    /// first stride s) (1,16,1,1) (6,24,2,1) (6,32,3,2) (6,64,4,2) (6,96,3,1) (6,160,3,2)
-    /// (6,320,1,1), a 1×1 convolution to 1280 (BatchNorm, ReLU6), global average pooling,
-    /// `fc` 1280→10.
-    static func mobileNetV2Graph(normalization: InputNormalizationOperator) -> Graph {
-        var builder = GraphBuilder(name: "mobilenet-v2", inputShape: [3, 32, 32])
+    /// One stage of a MobileNetV2-style net: `repeats` inverted residual blocks of expansion
+    /// `expansion` and output width `width`, the first at stride `firstStride` (Sandler et al.'s
+    /// t, c, n, s).
+    struct InvertedResidualStage {
+        var expansion: Int
+        var width: Int
+        var repeats: Int
+        var firstStride: Int
+    }
+
+    /// The layer widths of a MobileNetV2-style net for 32×32 images.
+    struct MobileNetV2Shape {
+        /// The 3×3 stem's output channels.
+        var stemWidth: Int
+        var stages: [InvertedResidualStage]
+        /// The final 1×1 convolution's output channels.
+        var headWidth: Int
+    }
+
+    /// `mobilenet-v2`: Sandler et al., table 2, with the CIFAR-10 changes common since (stem and
+    /// second stage at stride 1, so 32×32 → 4×4). `mobilenet-v2-small`: a distillation-sized
+    /// student in the same style (stem 16, stages (1,16,1,1) (4,24,2,2) (4,32,2,2) (4,64,2,2),
+    /// head 256, so 32×32 → 4×4).
+    static let mobileNetV2Shapes: [String: MobileNetV2Shape] = [
+        "mobilenet-v2": MobileNetV2Shape(
+            stemWidth: 32,
+            stages: [(1, 16, 1, 1), (6, 24, 2, 1), (6, 32, 3, 2), (6, 64, 4, 2), (6, 96, 3, 1), (6, 160, 3, 2), (6, 320, 1, 1)]
+                .map { InvertedResidualStage(expansion: $0.0, width: $0.1, repeats: $0.2, firstStride: $0.3) },
+            headWidth: 1280),
+        "mobilenet-v2-small": MobileNetV2Shape(
+            stemWidth: 16,
+            stages: [(1, 16, 1, 1), (4, 24, 2, 2), (4, 32, 2, 2), (4, 64, 2, 2)]
+                .map { InvertedResidualStage(expansion: $0.0, width: $0.1, repeats: $0.2, firstStride: $0.3) },
+            headWidth: 256),
+    ]
+
+    /// A MobileNetV2-style net of `mobileNetV2Shapes` for 32×32 images: a 3×3 stem (BatchNorm,
+    /// ReLU6), inverted residual blocks (`block1`, …: 1×1 expansion, 3×3 depthwise, linear 1×1
+    /// projection, each with BatchNorm; ReLU6 after the first two; an `Add` where shapes allow), a
+    /// 1×1 convolution to the head width (BatchNorm, ReLU6), global average pooling, `fc` to 10.
+    static func mobileNetV2Graph(named name: String, normalization: InputNormalizationOperator) -> Graph {
+        let shape = mobileNetV2Shapes[name]!
+        var builder = GraphBuilder(name: name, inputShape: [3, 32, 32])
         let input = builder.add("input_normalization", normalization, builder.input)
         var x = builder.add("stem_relu6", ReLU6Operator(),
-                            builder.convolutionWithBatchNormalization("stem", input, inputChannels: 3, outputChannels: 32))
-        var channels = 32, block = 0
-        for (expansion, width, repeats, firstStride) in [(1, 16, 1, 1), (6, 24, 2, 1), (6, 32, 3, 2), (6, 64, 4, 2), (6, 96, 3, 1),
-                                                         (6, 160, 3, 2), (6, 320, 1, 1)] {
-            for repeat_ in 0..<repeats {
+                            builder.convolutionWithBatchNormalization("stem", input, inputChannels: 3, outputChannels: shape.stemWidth))
+        var channels = shape.stemWidth, block = 0
+        for stage in shape.stages {
+            for repeat_ in 0..<stage.repeats {
                 block += 1
-                x = builder.invertedResidualBlock("block\(block)", x, inputChannels: channels, outputChannels: width,
-                                                  expansion: expansion, stride: repeat_ == 0 ? firstStride : 1)
-                channels = width
+                x = builder.invertedResidualBlock("block\(block)", x, inputChannels: channels, outputChannels: stage.width,
+                                                  expansion: stage.expansion, stride: repeat_ == 0 ? stage.firstStride : 1)
+                channels = stage.width
             }
         }
         x = builder.add("head_relu6", ReLU6Operator(),
-                        builder.convolutionWithBatchNormalization("head", x, inputChannels: channels, outputChannels: 1280, kernel: 1))
+                        builder.convolutionWithBatchNormalization("head", x, inputChannels: channels, outputChannels: shape.headWidth,
+                                                                  kernel: 1))
         x = builder.add("pool", GlobalAveragePoolOperator(), x)
         x = builder.add("flatten", FlattenOperator(), x)
-        builder.add("fc", LinearOperator(inputFeatures: 1280, outputFeatures: 10), x)
+        builder.add("fc", LinearOperator(inputFeatures: shape.headWidth, outputFeatures: 10), x)
         return builder.finish()
     }
 }

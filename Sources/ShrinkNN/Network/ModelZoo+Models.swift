@@ -14,7 +14,7 @@ extension ModelZoo {
         switch name {
         case "resnet-20": return resNet20Graph(normalization: normalization)
         case "vgg-11", "vgg-13": return vggGraph(named: name, normalization: normalization)
-        case "mobilenet-v2": return mobileNetV2Graph(normalization: normalization)
+        case "mobilenet-v2", "mobilenet-v2-small": return mobileNetV2Graph(named: name, normalization: normalization)
         default: break
         }
         guard names.contains(name) else { throw .unknownModel(name: name, available: names) }

@@ -46,10 +46,13 @@ public enum ModelZooError: Error, Equatable, CustomStringConvertible {
 /// - `mobilenet-v2`: MobileNetV2 with the CIFAR-10 strides (stem and second stage at stride 1),
 ///   17 inverted residual blocks (expansion 6, linear bottlenecks, ReLU6), 1×1 head to 1280,
 ///   global average pooling, `fc` 1280→10. 2,236,682 parameters.
+/// - `mobilenet-v2-small`: a student-sized net in the same style (stem 16; stages of expansion 1
+///   and 4 at 16, 24, 32 and 64 channels, stride 2 entering the last three; 1×1 head to 256;
+///   `fc` 256→10). 96,650 parameters.
 ///
 /// All end in logits (no softmax); the loss applies it.
 public enum ModelZoo {
     /// The available architecture names.
     public static let names = ["lenet-300-100", "lenet-5", "mlp-784-100-10", "resnet-mini", "resnet-20", "vgg-11", "vgg-13",
-                               "mobilenet-v2"]
+                               "mobilenet-v2", "mobilenet-v2-small"]
 }

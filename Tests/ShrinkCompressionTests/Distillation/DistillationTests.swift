@@ -91,7 +91,21 @@ import Testing
         bad = good
         bad.student = .named("resnet-50")
         #expect(error(bad) == .unknownStudent(name: "resnet-50", available: ["mlp-784-100-10", "mlp-784-30-10", "lenet-300-100", "lenet-5", "resnet-mini",
-                                                                        "resnet-20", "vgg-11", "vgg-13", "mobilenet-v2"]))
+                                                                        "resnet-20", "vgg-11", "vgg-13", "mobilenet-v2", "mobilenet-v2-small"]))
+    }
+
+    @Test func aStudentTakesTheTeachersInputNormalization() throws {
+        let measured = InputNormalizationOperator(mean: [0.5, 0.4, 0.3], standardDeviation: [0.2, 0.25, 0.3])
+        let teacher = try ModelZoo.graph(named: "resnet-20", inputNormalization: measured)
+        let student = try ModelZoo.graph(named: "mobilenet-v2-small")
+        let adopted = Distiller.adoptingInputNormalization(of: teacher, in: student)
+        #expect(adopted.nodes[0].attributes == teacher.nodes[0].attributes)
+        #expect(adopted.nodes[0].attributes != student.nodes[0].attributes)
+        #expect(Array(adopted.nodes.dropFirst()) == Array(student.nodes.dropFirst()))
+        // A teacher without the node (the MNIST models), or a student without it: unchanged.
+        #expect(Distiller.adoptingInputNormalization(of: try ModelZoo.graph(named: "lenet-5"), in: student) == student)
+        let mnistStudent = try ModelZoo.graph(named: "lenet-300-100")
+        #expect(Distiller.adoptingInputNormalization(of: teacher, in: mnistStudent) == mnistStudent)
     }
 
     @Test func studentsResolveFromTheCatalogAndTheZoo() throws {

@@ -6,9 +6,10 @@ import Testing
 /// written in PyTorch (torch.nn, counted with `sum(p.numel() for p in model.parameters())`), they
 /// map 32×32 RGB images to 10 logits, and they train (a backward pass reaches the first layer).
 @Suite struct CIFARModelZooTests {
-    static let expectedParameters = ["resnet-20": 272_474, "vgg-11": 9_228_362, "vgg-13": 9_413_066, "mobilenet-v2": 2_236_682]
+    static let expectedParameters = ["resnet-20": 272_474, "vgg-11": 9_228_362, "vgg-13": 9_413_066, "mobilenet-v2": 2_236_682,
+                                     "mobilenet-v2-small": 96_650]
 
-    @Test(arguments: ["resnet-20", "vgg-11", "vgg-13", "mobilenet-v2"])
+    @Test(arguments: ["resnet-20", "vgg-11", "vgg-13", "mobilenet-v2", "mobilenet-v2-small"])
     func countsAndShapes(name: String) throws {
         var generator = SeededRandomNumberGenerator(seed: 7)
         let model = try GraphNetwork(graph: ModelZoo.graph(named: name), generator: &generator)
