@@ -102,4 +102,46 @@ enum VectorLoops {
             index += 1
         }
     }
+
+    /// `target[i] = min(max(source[i], minimum), maximum)`.
+    @inline(__always)
+    static func clip(
+        _ source: UnsafePointer<Float>, to target: UnsafeMutablePointer<Float>, count: Int, minimum: Float, maximum: Float
+    ) {
+        var index = 0
+        let low = SIMD8<Float>(repeating: minimum), high = SIMD8<Float>(repeating: maximum)
+        while index + 8 <= count {
+            var vector = UnsafeRawPointer(source + index).loadUnaligned(as: SIMD8<Float>.self)
+            vector.replace(with: low, where: vector .< low)
+            vector.replace(with: high, where: vector .> high)
+            UnsafeMutableRawPointer(target + index).storeBytes(of: vector, as: SIMD8<Float>.self)
+            index += 8
+        }
+        while index < count {
+            target[index] = min(max(source[index], minimum), maximum)
+            index += 1
+        }
+    }
+
+    /// `target[i] = minimum < values[i] < maximum ? source[i] : 0` (the gradient of a clip given
+    /// its output).
+    @inline(__always)
+    static func passWhereInside(
+        _ source: UnsafePointer<Float>, values: UnsafePointer<Float>, to target: UnsafeMutablePointer<Float>, count: Int,
+        minimum: Float, maximum: Float
+    ) {
+        var index = 0
+        let zero = SIMD8<Float>(), low = SIMD8<Float>(repeating: minimum), high = SIMD8<Float>(repeating: maximum)
+        while index + 8 <= count {
+            let vector = UnsafeRawPointer(source + index).loadUnaligned(as: SIMD8<Float>.self)
+            let value = UnsafeRawPointer(values + index).loadUnaligned(as: SIMD8<Float>.self)
+            UnsafeMutableRawPointer(target + index).storeBytes(
+                of: zero.replacing(with: vector, where: (value .> low) .& (value .< high)), as: SIMD8<Float>.self)
+            index += 8
+        }
+        while index < count {
+            target[index] = values[index] > minimum && values[index] < maximum ? source[index] : 0
+            index += 1
+        }
+    }
 }

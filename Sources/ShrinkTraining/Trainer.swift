@@ -17,17 +17,23 @@ public struct Trainer {
     public var evaluationBatchSize: Int
     /// Applied to every training batch before the forward pass (data augmentation), if any.
     public var batchTransform: (any TrainingBatchTransform)?
+    /// The validation set is evaluated after every this many epochs and always after the last
+    /// (1: after every epoch). A long run on two cores buys training time with a larger value:
+    /// CIFAR-10's 10,000 test images cost ResNet-20 about 13 % of an epoch.
+    public var validationInterval: Int
 
     public init(
         objective: any TrainingObjective = SoftmaxCrossEntropy(),
         constraints: [any ParameterConstraint] = [],
         evaluationBatchSize: Int = 1000,
-        batchTransform: (any TrainingBatchTransform)? = nil
+        batchTransform: (any TrainingBatchTransform)? = nil,
+        validationInterval: Int = 1
     ) {
         self.objective = objective
         self.constraints = constraints
         self.evaluationBatchSize = evaluationBatchSize
         self.batchTransform = batchTransform
+        self.validationInterval = validationInterval
     }
 
     /// Trains `model` in place on `training` and reports progress to `observer`.
@@ -38,7 +44,8 @@ public struct Trainer {
     /// zero gradients → backward → optimizer step at the scheduled learning rate → constraints.
     /// A `batchTransform` (augmentation) changes each batch first, drawing from a generator of
     /// the seed and the epoch.
-    /// After each epoch the model is evaluated on `validation`, if given.
+    /// After each epoch (every `validationInterval` epochs and the last) the model is evaluated on
+    /// `validation`, if given.
     ///
     /// - Throws: `TrainingError` for an invalid configuration, an empty training set, a validation
     ///   set that does not match, a model output that is not `[batch, classCount]`, or a
@@ -54,6 +61,9 @@ public struct Trainer {
         try configuration.validate()
         guard evaluationBatchSize > 0 else {
             throw .invalidSetting(name: "evaluationBatchSize", value: "\(evaluationBatchSize)")
+        }
+        guard validationInterval > 0 else {
+            throw .invalidSetting(name: "validationInterval", value: "\(validationInterval)")
         }
         guard training.count > 0 else { throw .emptyDataset }
         if let validation, validation.sampleShape != training.sampleShape || validation.classCount != training.classCount {
@@ -117,7 +127,7 @@ public struct Trainer {
 
             var evaluation: EvaluationResult?
             var evaluationSeconds = 0.0
-            if let validation {
+            if let validation, epoch % validationInterval == 0 || epoch == configuration.epochs {
                 let evaluationStart = clock.now
                 evaluation = Evaluator.evaluate(model: model, on: validation, batchSize: evaluationBatchSize)
                 evaluationSeconds = Self.seconds(clock.now - evaluationStart)

@@ -104,6 +104,18 @@ struct TrainerTests {
         #expect(try trained(seed: 8, transform: NoiseTransform()) != augmented)
     }
 
+    @Test("the validation set is measured every validationInterval epochs and after the last")
+    func validationInterval() throws {
+        let model = TestLinearLayer(inputFeatures: 4, outputFeatures: 3, seed: 3)
+        let history = try Trainer(validationInterval: 2).train(
+            model: model, on: Self.training, validation: Self.validation, configuration: Self.configuration(seed: 7, epochs: 5))
+        #expect(history.epochs.map { $0.validationTop1Accuracy != nil } == [false, true, false, true, true])
+        #expect(history.epochs.filter { $0.validationTop1Accuracy == nil }.allSatisfy { $0.evaluationSeconds == 0 })
+        #expect(throws: TrainingError.invalidSetting(name: "validationInterval", value: "0")) {
+            try Trainer(validationInterval: 0).train(model: model, on: Self.training, configuration: Self.configuration())
+        }
+    }
+
     @Test("epoch shuffles depend only on seed and epoch")
     func shuffleGenerators() {
         var a = Trainer.shuffleGenerator(seed: 5, epoch: 3)

@@ -45,6 +45,9 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Epochs of linear learning-rate warm-up before the schedule (with cosine: a one-cycle-like run).")
     var warmupEpochs: Int = 0
 
+    @Option(help: "Measure the test split after every N epochs and after the last (the test set of CIFAR-10 costs ResNet-20 about 13 % of an epoch on two cores).")
+    var evaluateEvery: Int = 1
+
     @Option(help: "Seed for initialization, shuffling and dropout.")
     var seed: UInt64 = 1
 
@@ -72,6 +75,7 @@ struct TrainCommand: ParsableCommand {
         }
         try OutputPath.check(output, force: overwrite.force)
         if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1, got \(epochs).") }
+        if evaluateEvery < 1 { throw ValidationError("--evaluate-every must be at least 1, got \(evaluateEvery).") }
         if warmupEpochs < 0 || warmupEpochs >= (epochs ?? TrainingDefaults.forModel(named: model).epochs) {
             throw ValidationError("--warmup-epochs must be at least 0 and fewer than the epochs, got \(warmupEpochs).")
         }
@@ -110,7 +114,7 @@ struct TrainCommand: ParsableCommand {
             optimizerDescription: "\(optimizer.rawValue) momentum \(momentum) weight decay \(weightDecay), "
                 + "lr \(configuration.baseLearningRate) \(schedule.rawValue), batch \(batchSize)",
             recordsTimes: timestamp,
-            augmentation: augmentation.augmentation(for: data.dataset))
+            augmentation: augmentation.augmentation(for: data.dataset), validationInterval: evaluateEvery)
         let outcome = try job.run(training: training, test: test, observer: display.observe)
         let history = outcome.history
         try outcome.file.write(to: output)

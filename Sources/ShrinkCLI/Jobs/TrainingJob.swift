@@ -21,6 +21,8 @@ struct TrainingJob {
     var recordsTimes: Bool
     /// Random crops and flips of every training batch (seeded by the run's seed), if any.
     var augmentation: ImageAugmentation? = nil
+    /// The test split is measured after every this many epochs and after the last.
+    var validationInterval = 1
 
     /// What a run gives: the model file (not yet written) and the per-epoch history.
     struct Outcome {
@@ -47,7 +49,7 @@ struct TrainingJob {
             throw CommandFailure("\(model) takes inputs \(network.sampleInputShape) but \(datasetName) samples are "
                                  + "\(training.sampleShape): choose a model for this data set")
         }
-        let history = try Trainer(batchTransform: augmentation).train(
+        let history = try Trainer(batchTransform: augmentation, validationInterval: validationInterval).train(
             model: network, on: training, validation: test, configuration: configuration, observer: observer)
         let last = history.last
         let summary = TrainingSummary(

@@ -1,3 +1,5 @@
+import ShrinkTensor
+
 /// `min(max(x, minimum), maximum)` element-wise (ONNX `Clip` with the bounds as attributes;
 /// PyTorch's `hardtanh`/`clamp`). Either bound defaults to the largest finite float (no
 /// bound). The gradient passes where `minimum < x < maximum` and is 0 elsewhere, bounds
@@ -31,6 +33,11 @@ public struct ClipOperator: ElementwiseActivation {
     public func derivative(input: Float, output: Float) -> Float { input > minimum && input < maximum ? 1 : 0 }
 
     public var operationsPerElement: OperationCount { OperationCount(comparisons: 2) }
+
+    /// `ClipKernel` (vectorized, threaded); `value` and `derivative` are its reference.
+    public func makeKernel(name: String, weights: [Parameter], generator: inout SeededRandomNumberGenerator) -> any OperatorKernel {
+        ClipKernel(name: name, minimum: minimum, maximum: maximum)
+    }
 }
 
 /// `min(max(x, 0), 6)` (PyTorch's `ReLU6`): `Clip` with bounds 0 and 6, without attributes.
@@ -48,4 +55,9 @@ public struct ReLU6Operator: ElementwiseActivation {
     public func derivative(input: Float, output: Float) -> Float { input > 0 && input < 6 ? 1 : 0 }
 
     public var operationsPerElement: OperationCount { OperationCount(comparisons: 2) }
+
+    /// `ClipKernel` over [0, 6] (vectorized, threaded); `value` and `derivative` are its reference.
+    public func makeKernel(name: String, weights: [Parameter], generator: inout SeededRandomNumberGenerator) -> any OperatorKernel {
+        ClipKernel(name: name, minimum: 0, maximum: 6)
+    }
 }
