@@ -202,4 +202,23 @@ import Testing
         }
         #expect(BuiltInRecipes.recipe(named: "prune-50", forModel: "lenet-5") == BuiltInRecipes.recipe(named: "prune-50"))
     }
+
+    @Test func deepCompressionForResNet20PrunesEveryWeightLayerOfTheGraph() throws {
+        let recipe = try #require(BuiltInRecipes.recipe(named: "deep-compression", forModel: "resnet-20"))
+        #expect(recipe != BuiltInRecipes.deepCompression)
+        try recipe.validate()
+        #expect(try Recipe.decode(from: Data(recipe.jsonString().utf8)) == recipe)
+        guard case let .magnitudePruning(pruning) = recipe.steps[0], case .float16? = recipe.steps.last else {
+            Issue.record("deep-compression for resnet-20 should prune first and store fp16 last")
+            return
+        }
+        let graph = try ModelZoo.graph(named: "resnet-20")
+        var sparsities = [String: Double]()
+        for node in graph.nodes where ["Conv2D", "Linear"].contains(node.operatorType) {
+            sparsities[node.name] = pruning.layers.resolve(layerName: node.name, layerType: node.operatorType == "Linear" ? "linear" : "conv2d")
+        }
+        #expect(sparsities.count == 22)
+        #expect(sparsities["stem"] == 0.3 && sparsities["stage2_block1_shortcut"] == 0.3 && sparsities["fc"] == 0.5)
+        #expect(sparsities["stage3_block3_conv2"] == 0.6 && sparsities["stage1_block1_conv1"] == 0.6)
+    }
 }
