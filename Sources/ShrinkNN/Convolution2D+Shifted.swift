@@ -44,7 +44,7 @@ extension Convolution2D {
         let inputSampleSize = geometry.inputSampleSize, outputSampleSize = outputs * geometry.outputPixels
         let groupSize = shiftedGroupSize(shifted), (minimumChunk, _) = partition(geometry)
         let hasBias = bias != nil
-        let taps = shifted.tapMajorTransposed(w, outputs: outputs)
+        let taps = shifted.tapMajor(w, outputs: outputs, transposed: true)
         let chunkResults = ChunkResults<ConvolutionScratch>()
         taps.withUnsafeBufferPointer { taps in
             let taps = taps.baseAddress!

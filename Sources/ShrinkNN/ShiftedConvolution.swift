@@ -92,29 +92,19 @@ struct ShiftedConvolution {
         }
     }
 
-    /// The weight `[outputs, channels, kernelHeight, kernelWidth]` regrouped tap-major,
-    /// `[kernelArea, outputs, channels]`.
-    func tapMajor(_ weight: UnsafePointer<Float>, outputs: Int) -> [Float] {
+    /// The weight `[outputs, channels, kernelHeight, kernelWidth]` regrouped tap-major:
+    /// `[kernelArea, outputs, channels]`, or `[kernelArea, channels, outputs]` when `transposed`
+    /// (the input gradient's weights).
+    func tapMajor(_ weight: UnsafePointer<Float>, outputs: Int, transposed: Bool = false) -> [Float] {
         let channels = geometry.channels, area = geometry.kernelArea
+        // Where element (output, channel) of one tap's matrix goes.
+        let (outputStride, channelStride) = transposed ? (1, outputs) : (channels, 1)
         return [Float](unsafeUninitializedCapacity: area * outputs * channels) { buffer, count in
             for output in 0..<outputs {
                 for channel in 0..<channels {
                     let source = weight + (output * channels + channel) * area
-                    for tap in 0..<area { buffer[(tap * outputs + output) * channels + channel] = source[tap] }
-                }
-            }
-            count = area * outputs * channels
-        }
-    }
-
-    /// The weight regrouped tap-major and transposed, `[kernelArea, channels, outputs]`.
-    func tapMajorTransposed(_ weight: UnsafePointer<Float>, outputs: Int) -> [Float] {
-        let channels = geometry.channels, area = geometry.kernelArea
-        return [Float](unsafeUninitializedCapacity: area * outputs * channels) { buffer, count in
-            for output in 0..<outputs {
-                for channel in 0..<channels {
-                    let source = weight + (output * channels + channel) * area
-                    for tap in 0..<area { buffer[(tap * channels + channel) * outputs + output] = source[tap] }
+                    let target = output * outputStride + channel * channelStride
+                    for tap in 0..<area { buffer[tap * outputs * channels + target] = source[tap] }
                 }
             }
             count = area * outputs * channels
@@ -229,7 +219,7 @@ struct ShiftedConvolution {
     /// Backward for `samples` samples: adds the tap-major weight gradient into `tapGradient`
     /// `[kernelArea, outputs, channels]`, the bias gradient into `biasGradient` (may be nil) and,
     /// when `inputGradient` is given, the input gradient into it. `transposedTapWeights` is
-    /// `tapMajorTransposed`; `padded` (`channelStride · channels` floats) and `wide`
+    /// `tapMajor(_:outputs:transposed: true)`; `padded` (`channelStride · channels` floats) and `wide`
     /// (`gradientStride · outputs`) are scratch.
     func backward(
         _ input: UnsafePointer<Float>, outputGradient: UnsafePointer<Float>, samples: Int,
