@@ -195,6 +195,56 @@ public struct SparseLinearWeights: FloatLinearWeights, @unchecked Sendable {
         }
     }
 
+    /// yᵀ = W · xᵀ + bias with the activations transposed (a convolution's im2col and output
+    /// planes): `input` holds xᵀ, `inputCount` rows of `columns` values `inputStride` apart;
+    /// `output` gets yᵀ, `outputCount` rows of `columns` values `outputStride` apart. On up to
+    /// `threadCount` threads, each a contiguous range of output rows (the results do not depend on
+    /// the thread count). `applyTransposedReference` is the scalar twin.
+    public func applyTransposed(input: UnsafePointer<Float>, columns: Int, inputStride: Int,
+                                output: UnsafeMutablePointer<Float>, outputStride: Int, threadCount: Int = 1) {
+        guard columns > 0, outputCount > 0 else { return }
+        precondition(inputStride >= columns && outputStride >= columns, "strides must cover the columns")
+        let stride = outputCount + 1
+        func rows(_ range: Range<Int>) {
+            let start = range.lowerBound
+            withBias { biasPointer in
+                withCodebook { table, centroidCount in
+                    let status = shrink_csr_linear_transposed(
+                        columns, range.count, inputCount, input, inputStride, blockColumns,
+                        packedRowPointers.pointer(as: Int32.self) + start, stride, packedColumns.pointer(as: UInt16.self),
+                        table == nil ? packedValues.pointer(as: Float.self) : nil,
+                        table == nil ? nil : packedValues.pointer(as: UInt8.self), table, centroidCount,
+                        biasPointer.map { $0 + start }, output + start * outputStride, outputStride)
+                    precondition(status == 0, "CSR arguments were validated at construction")
+                }
+            }
+        }
+        if threadCount > 1 {
+            PanelSplit.forEachColumnRange(outputCount: outputCount, panelColumns: 1, threadCount: threadCount, rows)
+        } else {
+            rows(0..<outputCount)
+        }
+    }
+
+    /// The scalar twin of `applyTransposed`: per output row, the products in entry order from 0,
+    /// then the bias.
+    public func applyTransposedReference(input: UnsafePointer<Float>, columns: Int, inputStride: Int,
+                                         output: UnsafeMutablePointer<Float>, outputStride: Int) {
+        for row in 0..<outputCount {
+            let target = output + row * outputStride
+            for column in 0..<columns { target[column] = 0 }
+            for entry in Int(rowPointers[row])..<Int(rowPointers[row + 1]) {
+                let value: Float = switch values {
+                case let .float(array): array[entry]
+                case let .palettized(codes, centroids): centroids[Int(codes[entry])]
+                }
+                let source = input + self.columns[entry] * inputStride
+                for column in 0..<columns { target[column] += value * source[column] }
+            }
+            if let bias { for column in 0..<columns { target[column] += bias[row] } }
+        }
+    }
+
     /// The codebook and its size for palettized values; nil and 0 for fp32 values.
     private func withCodebook<Result>(_ body: (UnsafePointer<Float>?, Int) -> Result) -> Result {
         guard case let .palettized(_, centroids) = values else { return body(nil, 0) }

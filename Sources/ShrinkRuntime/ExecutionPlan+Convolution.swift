@@ -176,6 +176,18 @@ extension ExecutionPlan {
             }
         }
 
+        /// im2col transposed, for the sparse kernel: input [batch, channels, height, width] →
+        /// columns [depth, batch · pixels], row (channel · k + kernelRow) · k + kernelColumn, column
+        /// sample · pixels + y · outputWidth + x; padding reads 0 (`shrink_lower_samples`, whose
+        /// twin is ShrinkNN's `ConvolutionGeometry.lowerReference`).
+        func lowerTransposed(_ input: UnsafePointer<Float>, batch: Int) {
+            var geometry = shrink_lowering_geometry(
+                channels: channels, height: height, width: width, kernel_height: kernelSize, kernel_width: kernelSize,
+                stride_height: stride, stride_width: stride, dilation_height: 1, dilation_width: 1, pad_top: padding,
+                pad_left: padding, output_height: outputHeight, output_width: outputWidth)
+            shrink_lower_samples(&geometry, batch, input, columns.baseAddress!)
+        }
+
         /// The scalar im2col `lower` must match (the reference twin of `shrink_im2col`).
         func lowerReference(_ input: UnsafePointer<Float>, batch: Int) {
             let columns = self.columns.baseAddress!, depth = self.depth, pixels = self.pixels

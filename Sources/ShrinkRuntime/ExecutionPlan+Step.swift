@@ -162,6 +162,27 @@ extension ExecutionPlan {
                 let chunk = work.samplesPerChunk
                 work.prepare(batch: batch, chunk: chunk)
                 let sampleSize = work.channels * work.height * work.width
+                if case let .sparse(weights) = kernel, quantization == nil {
+                    // Sparse: im2col transposed, [in · k², samples · pixels], and each sample's
+                    // CSR product straight into its output planes [out, pixels] (one contiguous
+                    // multiply-add per non-zero: no gathers, no transposes), then the fused
+                    // transform in place.
+                    let parallelWork = kernel.parallelWork(rows: work.pixels, outputCount: work.outputChannels, inputCount: work.depth)
+                    let threadCount = parallelWork >= ExecutionPlan.parallelWorkThreshold ? threads : 1
+                    for first in stride(from: 0, to: batch, by: chunk) {
+                        let samples = min(chunk, batch - first)
+                        work.lowerTransposed(input + first * sampleSize, batch: samples)
+                        for sample in 0..<samples {
+                            weights.applyTransposed(
+                                input: work.columns.baseAddress! + sample * work.pixels, columns: work.pixels,
+                                inputStride: samples * work.pixels,
+                                output: output + (first + sample) * work.outputChannels * work.pixels, outputStride: work.pixels,
+                                threadCount: threadCount)
+                        }
+                    }
+                    transform.apply(output, batch: batch, pixels: work.pixels)
+                    return
+                }
                 for first in stride(from: 0, to: batch, by: chunk) {
                     let samples = min(chunk, batch - first)
                     work.lower(input + first * sampleSize, batch: samples)

@@ -195,6 +195,60 @@ struct SparseLinearTests {
         }
     }
 
+    /// `applyTransposed` (yᵀ = W · xᵀ, the convolutions' form) against its scalar twin and against
+    /// `apply` on the transposed matrices: fp32 and palettized values, one and several column
+    /// blocks, strides wider than the columns, one and two threads.
+    @Test(arguments: [(1, 1, 1), (7, 33, 1), (64, 16, 144), (257, 17, 300), (5, 3, 9000)])
+    func transposedProductMatchesTwinAndRowMajorKernel(shape: (Int, Int, Int)) throws {
+        let (columns, outputs, inputs) = shape
+        var generator = SeededRandomNumberGenerator(seed: UInt64(columns * 7 + outputs * 131 + inputs))
+        let dense = StoredMatrix.randomValues(count: outputs * inputs, generator: &generator).map { abs($0) < 0.15 ? $0 : 0 }
+        let bias = StoredMatrix.randomValues(count: outputs, generator: &generator)
+        let floatWeights = try SparseLinearWeights(dense: dense, bias: bias, outputCount: outputs, inputCount: inputs)
+        let centroids = (0..<13).map { Float($0) * 0.25 - 1.5 }
+        let codes = floatWeights.columns.indices.map { UInt8($0 % centroids.count) }
+        let palettized = try SparseLinearWeights(
+            rowPointers: floatWeights.rowPointers, columns: floatWeights.columns,
+            values: .palettized(codes: codes, centroids: centroids), bias: nil, outputCount: outputs, inputCount: inputs)
+        let (inputStride, outputStride) = (columns + 3, columns + 5)
+        let transposedInput = StoredMatrix.randomValues(count: inputs * inputStride, generator: &generator)
+        // The same activations row-major, x[columns × inputs], for `apply`.
+        var rowMajor = [Float](repeating: 0, count: columns * inputs)
+        for p in 0..<inputs { for i in 0..<columns { rowMajor[i * inputs + p] = transposedInput[p * inputStride + i] } }
+        for (weights, label) in [(floatWeights, "fp32"), (palettized, "palettized")] {
+            let expected = try weights.apply(rowMajor, rows: columns)
+            let magnitudes = ReferenceKernels.sparseLinear(rowMajor.map(abs), rows: columns, weights: try Self.absolute(weights))
+            var reference = [Float](repeating: .nan, count: outputs * outputStride)
+            transposedInput.withUnsafeBufferPointer { x in
+                reference.withUnsafeMutableBufferPointer { y in
+                    weights.applyTransposedReference(input: x.baseAddress!, columns: columns, inputStride: inputStride,
+                                                     output: y.baseAddress!, outputStride: outputStride)
+                }
+            }
+            for threads in [1, 2] {
+                var output = [Float](repeating: .nan, count: outputs * outputStride)
+                transposedInput.withUnsafeBufferPointer { x in
+                    output.withUnsafeMutableBufferPointer { y in
+                        weights.applyTransposed(input: x.baseAddress!, columns: columns, inputStride: inputStride,
+                                                output: y.baseAddress!, outputStride: outputStride, threadCount: threads)
+                    }
+                }
+                var worstTwin = 0.0, worstRowMajor = 0.0
+                for j in 0..<outputs {
+                    for i in 0..<columns {
+                        let value = output[j * outputStride + i], scale = Double(magnitudes[i * outputs + j]) + 1e-30
+                        worstTwin = max(worstTwin, Double(abs(value - reference[j * outputStride + i])) / scale)
+                        worstRowMajor = max(worstRowMajor, Double(abs(value - expected[i * outputs + j])) / scale)
+                    }
+                    // The padding between rows is never written.
+                    #expect(output[(j * outputStride + columns)..<((j + 1) * outputStride)].allSatisfy { $0.isNaN })
+                }
+                #expect(worstTwin <= 1e-5 && worstRowMajor <= 1e-5,
+                        "\(label) \(columns)×\(outputs)×\(inputs), \(threads) threads: twin \(worstTwin), row-major \(worstRowMajor)")
+            }
+        }
+    }
+
     @Test func rejectsBadColumns() {
         #expect(throws: RuntimeKernelError.invalidValue(name: "column", value: 3, allowed: "0..<3")) {
             try SparseLinearWeights(rowPointers: [0, 1], columns: [3], values: .float([1]), outputCount: 1, inputCount: 3)

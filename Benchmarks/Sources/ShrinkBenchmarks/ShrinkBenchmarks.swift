@@ -9,6 +9,6 @@ struct ShrinkBenchmarks: ParsableCommand {
         abstract: "Performance benchmarks for Shrink (build with -c release).",
         subcommands: [GEMMBenchmark.self, TrainingEpochBenchmark.self, KernelsBenchmark.self, RuntimeBenchmark.self,
                       ParallelOverheadBenchmark.self, FuzzModelFileCommand.self, FuzzONNXCommand.self, FuzzIDXCommand.self, FuzzRecipeCommand.self,
-                      FuzzResultsCommand.self, SyntheticModelCommand.self]
+                      FuzzResultsCommand.self, SyntheticModelCommand.self, SparseBreakEvenBenchmark.self]
     )
 }

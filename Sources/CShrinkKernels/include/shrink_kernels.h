@@ -318,6 +318,20 @@ int shrink_csr_linear_blocked(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const float
                               const uint16_t *columns, const float *values, const uint8_t *codes,
                               const float *centroids, ptrdiff_t centroid_count, const float *bias, float *y, ptrdiff_t ldy);
 
+/// yᵀ[n × m] = W · xᵀ + bias (bias may be NULL) for W packed as for shrink_csr_linear_blocked
+/// (column blocks of block_columns inputs, row pointers per block row_ptr_stride apart, UInt16
+/// columns relative to the block), with the activations transposed: xᵀ[k × m] (row p at
+/// xt + p · ldxt) and yᵀ[n × m] (row j at yt + j · ldyt). For convolutions: xᵀ is the im2col
+/// [depth × pixels] of shrink_lower_samples and yᵀ the output planes [channels × pixels]. Each
+/// non-zero is one contiguous m-wide multiply-add (no gathers, no transposes); per output row
+/// the products are added in entry order from 0, then the bias. Codes index `centroids` (1...256)
+/// when values is NULL. Returns 0, or −1 for bad block, stride or codebook arguments.
+int shrink_csr_linear_transposed(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const float *xt, ptrdiff_t ldxt,
+                                 ptrdiff_t block_columns, const int32_t *block_row_ptr, ptrdiff_t row_ptr_stride,
+                                 const uint16_t *columns, const float *values, const uint8_t *codes,
+                                 const float *centroids, ptrdiff_t centroid_count, const float *bias, float *yt,
+                                 ptrdiff_t ldyt);
+
 // MARK: - Palettized int8 linear (4-bit indices into an s8 codebook)
 
 /// Bytes of the packed 4-bit indices of an n×k matrix for the palettized int8 kernel.
