@@ -164,7 +164,7 @@ extension ExecutionPlan {
                     let work = ConvolutionWork(convolution: convolution, inputShape: sampleShapes[id(node.inputs[0])])
                     var choice = try ExecutionPlan.matrixKernel(node: node.name, weight: weight, bias: bias,
                                                                 outputs: convolution.outputChannels, inputs: work.depth,
-                                                                fold: affine)
+                                                                fold: affine, denseFallbackDensity: nil)
                     let quantization = try staticQuantization(for: choice.kernel, node: node)
                     if quantization != nil, case .int8 = choice.kernel {
                         // Static int8 reads channels-last windows in place: pack the weights in that order.

@@ -19,8 +19,12 @@ extension ExecutionPlan {
     /// `folded` is true; otherwise (fp16, palettes of 1-16 bits, palettized sparse) the caller
     /// applies it after the kernel. With `int8ColumnOrder`, an int8 kernel's column j holds the
     /// stored column int8ColumnOrder[j] (the static-int8 convolutions' channels-last windows).
+    /// fp32-valued sparse weights denser than `denseFallbackDensity` run the dense kernel (nil:
+    /// never; convolutions pass nil, their sparse kernel wins at higher densities and kernel
+    /// selection times it against the dense form).
     static func matrixKernel(node: String, weight stored: StoredTensor, bias: [Float]?, outputs: Int, inputs: Int,
-                             fold: ChannelAffine?, int8ColumnOrder: [Int]? = nil)
+                             fold: ChannelAffine?, int8ColumnOrder: [Int]? = nil,
+                             denseFallbackDensity: Double? = ExecutionPlan.denseFallbackDensity)
         throws -> (kernel: LinearKernel, kind: LayerKernel, folded: Bool) {
         var foldedBias: [Float]? { Self.foldedBias(bias, outputs: outputs, fold: fold) }
         func decoded() -> [Float] { Self.foldedWeights(stored, outputs: outputs, inputs: inputs, fold: fold) }
@@ -43,7 +47,8 @@ extension ExecutionPlan {
                     return integer
                 }
                 return try sparseKernel(coded: coded, decoded: stored.value.scalars, bias: bias, outputs: outputs,
-                                        inputs: inputs, fold: fold, foldedBias: foldedBias, scaledDecoded: decoded)
+                                        inputs: inputs, fold: fold, foldedBias: foldedBias,
+                                        denseFallbackDensity: denseFallbackDensity, scaledDecoded: decoded)
             }
             switch coded.format {
             case .float16:
@@ -109,10 +114,11 @@ extension ExecutionPlan {
 
     /// CSR weights from a sparse-layout tensor: palettized values when the codes index ≤ 256
     /// centroids, else the decoded fp32 values; zero weights are dropped. fp32 values denser than
-    /// `denseFallbackDensity` get the dense fp32 kernel instead. A fold scales fp32 values only.
+    /// `denseFallbackDensity` (when given) get the dense fp32 kernel instead. A fold scales fp32
+    /// values only.
     private static func sparseKernel(
         coded: CodedTensor, decoded: [Float], bias: [Float]?, outputs: Int, inputs: Int, fold: ChannelAffine?,
-        foldedBias: [Float]?, scaledDecoded: () -> [Float]
+        foldedBias: [Float]?, denseFallbackDensity: Double?, scaledDecoded: () -> [Float]
     ) throws -> (LinearKernel, LayerKernel, Bool) {
         let total = outputs * inputs
         if case .palette = coded.format, coded.centroids.count <= 256 {
@@ -137,7 +143,7 @@ extension ExecutionPlan {
         }
         // The density of the stored weights decides (a fold does not change which entries are zero).
         let nonZero = decoded.reduce(0) { $0 + ($1 != 0 ? 1 : 0) }
-        if Double(nonZero) > denseFallbackDensity * Double(total) {
+        if let denseFallbackDensity, Double(nonZero) > denseFallbackDensity * Double(total) {
             let dense = try Float32LinearWeights(weights: scaledDecoded(), bias: foldedBias, outputCount: outputs, inputCount: inputs)
             return (.float32(dense), .float32, fold != nil)
         }

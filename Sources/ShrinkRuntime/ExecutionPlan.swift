@@ -23,8 +23,12 @@ import ShrinkTensor
 ///   nibbles or bytes, `PaletteLinearWeights`; 9-16 bits: fp32 centroids gathered by 16-bit
 ///   index, `WidePaletteLinearWeights`);
 /// - sparse layout → `.sparse` (palettized values when the tensor is a palette of ≤ 256
-///   centroids, else fp32 values from the decoded tensor); fp32-valued sparse weights denser
-///   than `denseFallbackDensity` run `.float32` instead (dense is faster there, see below);
+///   centroids, else fp32 values from the decoded tensor); fp32-valued sparse Linear weights
+///   denser than `denseFallbackDensity` run `.float32` instead (dense is faster there, see
+///   below); a sparse convolution keeps its CSR kernel at any density (im2col transposed, one
+///   contiguous multiply-add per non-zero: at 32×32 it beat dense from 80 % zeros at batch 1
+///   and 64, `shrink-benchmarks sparse-break-even`), and `.measured` kernel selection times it
+///   against the dense form;
 /// - anything else (plain fp32, other affine codes: 8-bit unsigned or with zero points, 9-16
 ///   bits, channels not along the output axis) → `.float32` on the decoded values
 ///   (`Float32LinearWeights`: weights in 32-column panels, streamed up to 4 rows, blocked GEMM beyond). fp32
