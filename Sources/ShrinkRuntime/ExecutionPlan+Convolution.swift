@@ -88,6 +88,11 @@ extension ExecutionPlan {
         /// of 64 LeNet-5 images wrote 3.7 MB for conv1 and 8.2 MB for conv2 before reading any).
         static let chunkBytes = 256 * 1024
 
+        /// Samples the sparse kernel lowers and multiplies at a time: about 512 KiB of transposed
+        /// im2col (half of a 1 MiB L2; every non-zero of a column reads its row), so each
+        /// non-zero's multiply-add spans several samples' pixels (an 8×8 stage has 64 per sample).
+        var sparseSamplesPerChunk: Int { max(1, (512 * 1024) / max(1, pixels * depth * MemoryLayout<Float>.stride)) }
+
         /// Samples lowered and multiplied at a time (at least one).
         var samplesPerChunk: Int { max(1, Self.chunkBytes / max(1, pixels * depth * MemoryLayout<Float>.stride)) }
 

@@ -163,21 +163,27 @@ extension ExecutionPlan {
                 work.prepare(batch: batch, chunk: chunk)
                 let sampleSize = work.channels * work.height * work.width
                 if case let .sparse(weights) = kernel, quantization == nil {
-                    // Sparse: im2col transposed, [in · k², samples · pixels], and each sample's
-                    // CSR product straight into its output planes [out, pixels] (one contiguous
-                    // multiply-add per non-zero: no gathers, no transposes), then the fused
-                    // transform in place.
+                    // Sparse: im2col transposed, [in · k², samples · pixels], a chunk of samples at a
+                    // time; the CSR product yᵀ [out, samples · pixels] (one contiguous multiply-add
+                    // per non-zero over the whole chunk: no gathers, no transposes), each sample's
+                    // planes copied to [batch, out, pixels], then the fused transform in place.
+                    let sparseChunk = work.sparseSamplesPerChunk
+                    work.prepare(batch: batch, chunk: sparseChunk)
                     let parallelWork = kernel.parallelWork(rows: work.pixels, outputCount: work.outputChannels, inputCount: work.depth)
                     let threadCount = parallelWork >= ExecutionPlan.parallelWorkThreshold ? threads : 1
-                    for first in stride(from: 0, to: batch, by: chunk) {
-                        let samples = min(chunk, batch - first)
+                    let products = work.products.baseAddress!, planes = work.outputChannels * work.pixels
+                    for first in stride(from: 0, to: batch, by: sparseChunk) {
+                        let samples = min(sparseChunk, batch - first), columns = samples * work.pixels
                         work.lowerTransposed(input + first * sampleSize, batch: samples)
+                        let target = samples == 1 ? output + first * planes : products
+                        weights.applyTransposed(input: work.columns.baseAddress!, columns: columns, inputStride: columns,
+                                                output: target, outputStride: columns, threadCount: threadCount)
+                        guard samples > 1 else { continue }
                         for sample in 0..<samples {
-                            weights.applyTransposed(
-                                input: work.columns.baseAddress! + sample * work.pixels, columns: work.pixels,
-                                inputStride: samples * work.pixels,
-                                output: output + (first + sample) * work.outputChannels * work.pixels, outputStride: work.pixels,
-                                threadCount: threadCount)
+                            for channel in 0..<work.outputChannels {
+                                (output + (first + sample) * planes + channel * work.pixels).update(
+                                    from: products + channel * columns + sample * work.pixels, count: work.pixels)
+                            }
                         }
                     }
                     transform.apply(output, batch: batch, pixels: work.pixels)
