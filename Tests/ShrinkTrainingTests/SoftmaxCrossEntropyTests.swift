@@ -81,7 +81,14 @@ struct SoftmaxCrossEntropyTests {
         let soft = loss.lossAndGradient(
             logits: student, targetProbabilities: SoftmaxCrossEntropy.probabilities(logits: teacher, temperature: 4),
             temperature: 4).loss
-        #expect(abs(result.loss - (0.3 * hard + 0.7 * 16 * soft)) < 1e-4)
+        // The soft term is the KL divergence: the cross-entropy minus the teacher's entropy.
+        let targets = SoftmaxCrossEntropy.probabilities(logits: teacher, temperature: 4).scalars
+        let entropy = -targets.reduce(0) { $0 + ($1 > 0 ? $1 * log($1) : 0) } / 3
+        #expect(abs(result.loss - (0.3 * hard + 0.7 * 16 * (soft - entropy))) < 1e-4)
+        // A student equal to the teacher has no soft loss left.
+        let matched = DistillationLoss(temperature: 4, hardWeight: 0).lossAndGradient(
+            studentLogits: teacher, teacherLogits: teacher, labels: labels)
+        #expect(abs(matched.loss) < 1e-4)
         let numeric = finiteDifferences(student) {
             distillation.lossAndGradient(studentLogits: $0, teacherLogits: teacher, labels: labels).loss
         }
