@@ -19,6 +19,11 @@ static inline __attribute__((always_inline)) void multiply_add(ptrdiff_t m, floa
     for (ptrdiff_t i = 0; i < m; i++) y[i] += value * x[i];
 }
 
+/// Columns of yᵀ kept in registers while one output row's non-zeros are added: 64 floats, four
+/// AVX-512 or eight AVX2 registers, so each non-zero costs loads of x and multiply-adds only (no
+/// load and store of the output per non-zero).
+enum { TILE = 64 };
+
 SHRINK_SPARSE_CLONES
 static void csr_transposed(ptrdiff_t m, ptrdiff_t n, ptrdiff_t blocks, const float *xt, ptrdiff_t ldxt,
                            ptrdiff_t block_columns, const int32_t *block_row_ptr, ptrdiff_t row_ptr_stride,
@@ -26,18 +31,36 @@ static void csr_transposed(ptrdiff_t m, ptrdiff_t n, ptrdiff_t blocks, const flo
                            const float *bias, float *yt, ptrdiff_t ldyt) {
     for (ptrdiff_t j = 0; j < n; j++) {
         float *restrict target = yt + j * ldyt;
-        for (ptrdiff_t i = 0; i < m; i++) target[i] = 0.0f;
-        for (ptrdiff_t block = 0; block < blocks; block++) {
-            const int32_t *row_ptr = block_row_ptr + block * row_ptr_stride;
-            const float *first_row = xt + block * block_columns * ldxt;
-            for (int32_t e = row_ptr[j]; e < row_ptr[j + 1]; e++) {
-                const float value = values ? values[e] : centroids[codes[e]];
-                multiply_add(m, value, first_row + (ptrdiff_t)columns[e] * ldxt, target);
+        const float shift = bias ? bias[j] : 0.0f;
+        ptrdiff_t i0 = 0;
+        for (; i0 + TILE <= m; i0 += TILE) {
+            float sum[TILE];
+            for (int i = 0; i < TILE; i++) sum[i] = 0.0f;
+            for (ptrdiff_t block = 0; block < blocks; block++) {
+                const int32_t *row_ptr = block_row_ptr + block * row_ptr_stride;
+                const float *first_row = xt + block * block_columns * ldxt + i0;
+                for (int32_t e = row_ptr[j]; e < row_ptr[j + 1]; e++) {
+                    const float value = values ? values[e] : centroids[codes[e]];
+                    const float *restrict x = first_row + (ptrdiff_t)columns[e] * ldxt;
+                    for (int i = 0; i < TILE; i++) sum[i] += value * x[i];
+                }
             }
+            for (int i = 0; i < TILE; i++) target[i0 + i] = sum[i] + shift;
         }
-        if (bias) {
-            const float shift = bias[j];
-            for (ptrdiff_t i = 0; i < m; i++) target[i] += shift;
+        if (i0 < m) {
+            // The last columns: added through the output row itself.
+            const ptrdiff_t rest = m - i0;
+            float *restrict tail = target + i0;
+            for (ptrdiff_t i = 0; i < rest; i++) tail[i] = 0.0f;
+            for (ptrdiff_t block = 0; block < blocks; block++) {
+                const int32_t *row_ptr = block_row_ptr + block * row_ptr_stride;
+                const float *first_row = xt + block * block_columns * ldxt + i0;
+                for (int32_t e = row_ptr[j]; e < row_ptr[j + 1]; e++) {
+                    const float value = values ? values[e] : centroids[codes[e]];
+                    multiply_add(rest, value, first_row + (ptrdiff_t)columns[e] * ldxt, tail);
+                }
+            }
+            for (ptrdiff_t i = 0; i < rest; i++) tail[i] += shift;
         }
     }
 }

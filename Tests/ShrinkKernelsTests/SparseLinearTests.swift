@@ -198,7 +198,7 @@ struct SparseLinearTests {
     /// `applyTransposed` (yᵀ = W · xᵀ, the convolutions' form) against its scalar twin and against
     /// `apply` on the transposed matrices: fp32 and palettized values, one and several column
     /// blocks, strides wider than the columns, one and two threads.
-    @Test(arguments: [(1, 1, 1), (7, 33, 1), (64, 16, 144), (257, 17, 300), (5, 3, 9000)])
+    @Test(arguments: [(1, 1, 1), (7, 33, 1), (64, 16, 144), (257, 17, 300), (5, 3, 9000), (130, 4, 9000)])
     func transposedProductMatchesTwinAndRowMajorKernel(shape: (Int, Int, Int)) throws {
         let (columns, outputs, inputs) = shape
         var generator = SeededRandomNumberGenerator(seed: UInt64(columns * 7 + outputs * 131 + inputs))
