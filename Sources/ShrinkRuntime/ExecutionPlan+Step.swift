@@ -159,8 +159,6 @@ extension ExecutionPlan {
                 // treats rows independently: per-row or calibrated activation quantization, so
                 // the chunks do not change the outputs).
                 let kernel = chosen.resolved(batch: batch)
-                let chunk = work.samplesPerChunk
-                work.prepare(batch: batch, chunk: chunk)
                 let sampleSize = work.channels * work.height * work.width
                 if case let .sparse(weights) = kernel, quantization == nil {
                     // Sparse: im2col transposed, [in · k², samples · pixels], a chunk of samples at a
@@ -189,6 +187,8 @@ extension ExecutionPlan {
                     transform.apply(output, batch: batch, pixels: work.pixels)
                     return
                 }
+                let chunk = work.samplesPerChunk
+                work.prepare(batch: batch, chunk: chunk)
                 for first in stride(from: 0, to: batch, by: chunk) {
                     let samples = min(chunk, batch - first)
                     work.lower(input + first * sampleSize, batch: samples)
